@@ -1,0 +1,72 @@
+import type { Kysely } from 'kysely';
+import { hashSecret, newId, newSecret } from '../core/ids.js';
+import type { AttestDatabase } from '../store/database-schema.js';
+import { findUser, type UserAccount } from '../tenancy/tenancy-queries.js';
+
+type Db = Kysely<AttestDatabase>;
+
+/** Sessions last 12 hours; the cookie carries the secret, the store only its SHA-256. */
+export const SESSION_TTL_MS = 12 * 3_600_000;
+
+/** Secret prefixes make a leaked secret recognisable (secret scanners) and say what it is. */
+const PREFIX = { session: 'ats', apiToken: 'att', producerKey: 'atp' } as const;
+
+/** Creates a session for a user; returns the secret for the cookie (shown once, never stored). */
+export async function createSession(db: Db, userId: string, nowMs: number): Promise<string> {
+  const secret = newSecret(PREFIX.session);
+  await db.insertInto('sessions').values({ id_hash: hashSecret(secret), user_id: userId, created_at: nowMs, expires_at: nowMs + SESSION_TTL_MS }).execute();
+  return secret;
+}
+
+/** The user of a session secret that has not expired. */
+export async function findSessionUser(db: Db, secret: string, nowMs: number): Promise<UserAccount | undefined> {
+  const row = await db.selectFrom('sessions').select('user_id').where('id_hash', '=', hashSecret(secret)).where('expires_at', '>', nowMs).executeTakeFirst();
+  return row ? findUser(db, row.user_id) : undefined;
+}
+
+export async function deleteSession(db: Db, secret: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id_hash', '=', hashSecret(secret)).execute();
+}
+
+/** Creates an owner API token for a user; returns the secret, shown once. */
+export async function createApiToken(db: Db, userId: string, name: string, nowMs: number): Promise<{ id: string; secret: string }> {
+  const secret = newSecret(PREFIX.apiToken);
+  const id = newId(nowMs);
+  await db.insertInto('api_tokens').values({ id, token_hash: hashSecret(secret), user_id: userId, name, created_at: nowMs }).execute();
+  return { id, secret };
+}
+
+/** The user and token id behind an API token secret. */
+export async function findApiTokenUser(db: Db, secret: string): Promise<{ tokenId: string; user: UserAccount } | undefined> {
+  const row = await db.selectFrom('api_tokens').select(['id', 'user_id']).where('token_hash', '=', hashSecret(secret)).executeTakeFirst();
+  if (!row) return undefined;
+  const user = await findUser(db, row.user_id);
+  return user ? { tokenId: row.id, user } : undefined;
+}
+
+/** A producer key as authentication sees it. */
+export interface ProducerKey {
+  id: string;
+  name: string;
+  products: string[];
+}
+
+/** Creates a producer key scoped to product areas; returns the secret, shown once. */
+export async function createProducerKey(db: Db, name: string, products: string[], nowMs: number): Promise<{ id: string; secret: string }> {
+  const secret = newSecret(PREFIX.producerKey);
+  const id = newId(nowMs);
+  await db.insertInto('producer_keys').values({ id, key_hash: hashSecret(secret), name, products: JSON.stringify(products), created_at: nowMs }).execute();
+  return { id, secret };
+}
+
+export async function findProducerKey(db: Db, secret: string): Promise<ProducerKey | undefined> {
+  const row = await db.selectFrom('producer_keys').select(['id', 'name', 'products']).where('key_hash', '=', hashSecret(secret)).executeTakeFirst();
+  return row ? { id: row.id, name: row.name, products: JSON.parse(row.products) as string[] } : undefined;
+}
+
+/** Which kind of bearer secret a string is, from its prefix. */
+export function bearerKind(secret: string): 'apiToken' | 'producerKey' | undefined {
+  if (secret.startsWith(`${PREFIX.apiToken}_`)) return 'apiToken';
+  if (secret.startsWith(`${PREFIX.producerKey}_`)) return 'producerKey';
+  return undefined;
+}

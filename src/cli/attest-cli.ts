@@ -1,0 +1,25 @@
+import { Command } from 'commander';
+import { CliError } from './cli-store.js';
+import { registerCredentialCommands } from './commands/credential-commands.js';
+import { registerDemoCommand } from './commands/demo-command.js';
+import { registerExportCommand } from './commands/export-command.js';
+import { registerPurgeCommand } from './commands/purge-command.js';
+
+/**
+ * The `attest` command line for operators. Every command honours ATTEST_DATABASE_URL and works beside a
+ * running server (the store serializes writers across processes).
+ */
+const program = new Command()
+  .name('attest')
+  .description('Attest: audit logs for multi-tenant SaaS platforms')
+  .showHelpAfterError();
+
+registerCredentialCommands(program);
+registerPurgeCommand(program);
+registerExportCommand(program);
+registerDemoCommand(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`attest: ${error instanceof CliError || error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

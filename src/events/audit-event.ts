@@ -1,0 +1,90 @@
+/**
+ * The audit event record of PRODUCT.md §4: what the API returns, what the CSV export flattens and what the
+ * leaf hash commits to.
+ */
+
+export type ActorType = 'user' | 'service' | 'system';
+
+/** Who performed the action. */
+export interface EventActor {
+  id: string;
+  name: string | null;
+  email: string | null;
+  type: ActorType;
+  ip?: string;
+  userAgent?: string;
+}
+
+/** What the action was performed on. */
+export interface EventEntity {
+  id: string;
+  name: string | null;
+  type: string;
+  product: string;
+}
+
+/** One before/after pair of an update. */
+export interface FieldChange {
+  field: string;
+  from: JsonValue;
+  to: JsonValue;
+}
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** A committed audit event. */
+export interface AuditEventRecord {
+  logId: string;
+  orgId: string;
+  seq: number;
+  product: string;
+  type: string;
+  action: string;
+  activity: string;
+  description: string;
+  securityAction: boolean;
+  /** ISO-8601 UTC with milliseconds. */
+  occurredAt: string;
+  recordedAt: string;
+  actor: EventActor;
+  entity: EventEntity;
+  changes?: FieldChange[];
+  metadata?: Record<string, JsonValue>;
+  /** W3C trace id, 32 lowercase hex digits. */
+  traceId: string;
+  expiresAt: string;
+  /** Hex SHA-256 leaf hash, see `leaf-hash.ts`. */
+  leafHash: string;
+}
+
+/**
+ * An event validated against the catalog and ready to commit: everything but the fields assigned at commit
+ * (`seq`, `recordedAt`, `leafHash`).
+ */
+export interface PreparedEvent {
+  logId: string;
+  orgId: string;
+  product: string;
+  type: string;
+  action: string;
+  activity: string;
+  description: string;
+  securityAction: boolean;
+  occurredAtMs: number;
+  expiresAtMs: number;
+  actor: EventActor;
+  entity: EventEntity;
+  changes?: FieldChange[];
+  metadata?: Record<string, JsonValue>;
+  traceId: string;
+  /** Producer-chosen key; a resend with the same key in the same organization returns the original event. */
+  idempotencyKey?: string;
+}
+
+/** What a commit answers for each prepared event, in order. */
+export interface AppendedEvent {
+  logId: string;
+  seq: number;
+  /** True when an earlier event with the same idempotency key was returned instead of a new one. */
+  duplicate: boolean;
+}

@@ -1,0 +1,65 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type {} from '@fastify/cookie';
+import { bearerKind, findApiTokenUser, findProducerKey, findSessionUser } from '../../auth/credentials.js';
+import type { Principal } from '../../auth/principal.js';
+import { AttestError } from '../../core/errors.js';
+import { hashSecret } from '../../core/ids.js';
+import type { AppServices } from '../app-services.js';
+
+/** Name of the session cookie (HttpOnly, SameSite=Lax). */
+export const SESSION_COOKIE = 'attest_session';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller, or undefined for an anonymous request. */
+    principal: Principal | undefined;
+  }
+}
+
+async function resolvePrincipal(request: FastifyRequest, services: AppServices): Promise<Principal | undefined> {
+  const db = services.store.dialect.readDb;
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) {
+    const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+    const secret = match?.[1];
+    if (!secret) throw new AttestError('UNAUTHENTICATED', 'The Authorization header must be "Bearer <token>".');
+    const kind = bearerKind(secret);
+    if (kind === 'apiToken') {
+      const found = await findApiTokenUser(db, secret);
+      if (found) return { kind: 'user', user: found.user, via: 'apiToken', credentialId: found.tokenId };
+    } else if (kind === 'producerKey') {
+      const key = await findProducerKey(db, secret);
+      if (key) return { kind: 'producer', key };
+    }
+    throw new AttestError('UNAUTHENTICATED', 'The bearer token is not valid.');
+  }
+  const cookie = request.cookies[SESSION_COOKIE];
+  if (cookie) {
+    const user = await findSessionUser(db, cookie, services.store.clock.now());
+    if (user) return { kind: 'user', user, via: 'session', credentialId: hashSecret(cookie).slice(0, 32) };
+  }
+  return undefined;
+}
+
+/**
+ * Resolves the caller of every request from `Authorization: Bearer …` (owner API token or producer key) or
+ * the session cookie. It only identifies; what a principal may do is decided by the routes and `org-scope`.
+ */
+export const authenticationPlugin = fp(
+  async (app: FastifyInstance, services: AppServices) => {
+    app.decorateRequest('principal', undefined);
+    app.addHook('onRequest', async (request) => {
+      request.principal = await resolvePrincipal(request, services);
+    });
+  },
+  { name: 'attest-authentication', dependencies: ['@fastify/cookie'] },
+);
+
+/** The signed-in user of a request, or a 401. */
+export function requireUser(request: FastifyRequest): Extract<Principal, { kind: 'user' }> {
+  const principal = request.principal;
+  if (!principal) throw new AttestError('UNAUTHENTICATED');
+  if (principal.kind !== 'user') throw new AttestError('FORBIDDEN', 'Producer keys can only append events.');
+  return principal;
+}

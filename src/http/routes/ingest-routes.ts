@@ -1,0 +1,65 @@
+import type { FastifyInstance } from 'fastify';
+import { AttestError } from '../../core/errors.js';
+import { newTraceId, traceIdFromTraceparent } from '../../core/trace-context.js';
+import type { IncomingEvent } from '../../ingest/incoming-event.js';
+import { prepareIncomingEvents } from '../../ingest/prepare-incoming-events.js';
+import type { AppServices } from '../app-services.js';
+import { DAY_MS } from '../../config.js';
+import { IngestBodySchema, IngestResponseSchema } from '../schemas/event-schemas.js';
+import { ProblemSchema } from '../schemas/problem-schema.js';
+
+/** 1000 events with full metadata fit; anything larger is refused before parsing. */
+export const INGEST_BODY_LIMIT = 12 * 1024 * 1024;
+
+/** `POST /api/v1/events`: producers append batches of 1–1000 events, all-or-nothing. */
+export async function ingestRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
+  const { store, config, committer, notifier } = services;
+  const retentionMs = config.retentionDays * DAY_MS;
+
+  app.post(
+    '/api/v1/events',
+    {
+      bodyLimit: INGEST_BODY_LIMIT,
+      schema: {
+        tags: ['ingest'],
+        summary: 'Append a batch of 1–1000 audit events (producer key)',
+        description:
+          'All-or-nothing: any invalid event rejects the whole batch, each problem naming the event index, field and reason. ' +
+          'An event with an idempotencyKey already used in its organization returns the original logId. The answer lists each ' +
+          "event's logId and seq, in order, once the batch is durably committed. The request's W3C traceparent sets the events' traceId.",
+        security: [{ bearer: [] }],
+        body: IngestBodySchema,
+        response: { 201: IngestResponseSchema, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 413: ProblemSchema, 415: ProblemSchema },
+      },
+    },
+    async (request, reply) => {
+      const principal = request.principal;
+      if (!principal) throw new AttestError('UNAUTHENTICATED', 'Send a producer key as "Authorization: Bearer <key>".');
+      if (principal.kind !== 'producer') throw new AttestError('FORBIDDEN', 'Only producer keys may append events.');
+      const { events } = request.body as { events: IncomingEvent[] };
+      const traceId = traceIdFromTraceparent(request.headers.traceparent as string | undefined) ?? newTraceId();
+      const prepared = prepareIncomingEvents(events, { allowedProducts: principal.key.products, nowMs: store.clock.now(), retentionMs, traceId });
+      await assertOrganizationsExist(services, prepared.map((e) => e.orgId));
+      const appended = await committer.append(prepared);
+      const lastSeqByOrg = new Map<string, number>();
+      prepared.forEach((event, i) => lastSeqByOrg.set(event.orgId, Math.max(lastSeqByOrg.get(event.orgId) ?? -1, appended[i]?.seq ?? -1)));
+      for (const [orgId, lastSeq] of lastSeqByOrg) notifier.notify(orgId, lastSeq);
+      return reply.status(201).send({ events: appended, traceId });
+    },
+  );
+}
+
+/** Unknown organizations are a per-event validation error, like every other rejection. */
+async function assertOrganizationsExist(services: AppServices, orgIds: string[]): Promise<void> {
+  const unique = [...new Set(orgIds)];
+  const found = await services.store.dialect.readDb.selectFrom('organizations').select('id').where('id', 'in', unique).execute();
+  const known = new Set(found.map((o) => o.id));
+  const errors = orgIds
+    .map((orgId, index) => ({ orgId, index }))
+    .filter(({ orgId }) => !known.has(orgId))
+    .map(({ index }) => ({ index, field: `events[${index}].orgId`, reason: 'no such organization' }));
+  if (errors.length > 0) {
+    const first = errors[0] as (typeof errors)[number];
+    throw new AttestError('VALIDATION_FAILED', `Event ${first.index} rejected: ${first.field} ${first.reason}. Nothing was written.`, errors);
+  }
+}

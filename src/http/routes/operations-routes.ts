@@ -1,0 +1,33 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { AppServices } from '../app-services.js';
+import { ProblemSchema } from '../schemas/problem-schema.js';
+
+/** `/healthz` (the process answers), `/readyz` (the store answers) and `/metrics` (Prometheus text format). */
+export async function operationsRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
+  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+
+  app.get(
+    '/readyz',
+    { schema: { tags: ['operations'], summary: 'Readiness: the store is reachable', response: { 200: Type.Object({ status: Type.Literal('ready'), store: Type.String() }), 503: ProblemSchema } } },
+    async (request, reply) => {
+      try {
+        await services.store.ping();
+        return { status: 'ready' as const, store: services.store.dialect.name };
+      } catch (error) {
+        request.log.warn({ err: error }, 'store not reachable');
+        return reply.status(503).type('application/problem+json').send({
+          type: 'https://attest.dev/problems/store-unavailable',
+          title: 'Service Unavailable',
+          status: 503,
+          detail: 'The store is not reachable.',
+          code: 'STORE_UNAVAILABLE',
+        });
+      }
+    },
+  );
+
+  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
+    return reply.type(services.metrics.contentType).send(await services.metrics.metrics());
+  });
+}

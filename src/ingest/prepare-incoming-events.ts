@@ -1,0 +1,87 @@
+import { findEventType, renderDescription } from '../catalog/catalog-registry.js';
+import { AttestError, type FieldError } from '../core/errors.js';
+import { isUuid, newId } from '../core/ids.js';
+import type { EventActor, PreparedEvent } from '../events/audit-event.js';
+import { INGEST_LIMITS, type IncomingEvent } from './incoming-event.js';
+
+/** What the ingest request knows beyond the events themselves. */
+export interface IngestContext {
+  /** Product areas the producer key may write; `'all'` for Attest's own modules. */
+  allowedProducts: readonly string[] | 'all';
+  nowMs: number;
+  retentionMs: number;
+  /** Trace id of the request (`traceparent`, else generated). */
+  traceId: string;
+}
+
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * Validates a batch against the catalog and the limits and turns it into events ready to commit. The batch is
+ * all-or-nothing: every problem of every event is collected, and any problem rejects the whole batch, each
+ * naming the event index, the field and the reason.
+ */
+export function prepareIncomingEvents(events: readonly IncomingEvent[], ctx: IngestContext): PreparedEvent[] {
+  const errors: FieldError[] = [];
+  const prepared: PreparedEvent[] = [];
+  events.forEach((event, index) => {
+    const eventErrors: FieldError[] = [];
+    const fail = (field: string, reason: string) => eventErrors.push({ index, field: `events[${index}].${field}`, reason });
+    const def = findEventType(event.type);
+    if (!def) fail('type', `unknown event type "${event.type}"`);
+    else if (ctx.allowedProducts !== 'all' && !ctx.allowedProducts.includes(def.product)) {
+      fail('type', `event type "${event.type}" belongs to product ${def.product}, which this producer key may not write`);
+    }
+    if (!isUuid(event.orgId)) fail('orgId', 'must be a lowercase UUID');
+
+    let occurredAtMs = ctx.nowMs;
+    if (event.occurredAt !== undefined) {
+      const parsed = ISO_UTC.test(event.occurredAt) ? Date.parse(event.occurredAt) : Number.NaN;
+      if (Number.isNaN(parsed)) fail('occurredAt', 'must be an ISO-8601 timestamp with a time zone, e.g. 2026-01-31T12:00:00.000Z');
+      else if (parsed > ctx.nowMs + INGEST_LIMITS.maxFutureSkewMs) fail('occurredAt', 'is more than 5 minutes in the future');
+      else if (parsed <= ctx.nowMs - ctx.retentionMs) fail('occurredAt', 'is older than the retention period, so it would already be expired');
+      else occurredAtMs = parsed;
+    }
+    if (!event.actor.id.trim()) fail('actor.id', 'must not be empty');
+    if (!event.entity.id.trim()) fail('entity.id', 'must not be empty');
+    if (event.metadata !== undefined) {
+      if (Object.keys(event.metadata).length > INGEST_LIMITS.maxMetadataKeys) fail('metadata', `has more than ${INGEST_LIMITS.maxMetadataKeys} keys`);
+      else if (Buffer.byteLength(JSON.stringify(event.metadata)) > INGEST_LIMITS.maxMetadataBytes) fail('metadata', 'is larger than 8 KiB serialized');
+    }
+    errors.push(...eventErrors);
+    if (eventErrors.length > 0 || !def) return;
+
+    const actor: EventActor = {
+      id: event.actor.id,
+      name: event.actor.name ?? null,
+      email: event.actor.email?.toLowerCase() ?? null,
+      type: event.actor.type ?? 'user',
+    };
+    const entityName = event.entity.name ?? null;
+    const item: PreparedEvent = {
+      logId: newId(occurredAtMs),
+      orgId: event.orgId,
+      product: def.product,
+      type: def.type,
+      action: def.action,
+      activity: def.activity,
+      description: event.description ?? renderDescription(def, actor.name ?? actor.email ?? actor.id, entityName ?? event.entity.id),
+      securityAction: def.securityAction,
+      occurredAtMs,
+      expiresAtMs: occurredAtMs + ctx.retentionMs,
+      actor,
+      entity: { id: event.entity.id, name: entityName, type: event.entity.type ?? def.entityType, product: def.product },
+      traceId: ctx.traceId,
+    };
+    if (event.changes !== undefined) item.changes = event.changes;
+    if (event.metadata !== undefined) item.metadata = event.metadata;
+    if (event.idempotencyKey !== undefined) item.idempotencyKey = event.idempotencyKey;
+    prepared.push(item);
+  });
+  if (errors.length > 0) {
+    const first = errors[0] as FieldError;
+    const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+    throw new AttestError('VALIDATION_FAILED', `Event ${first.index} rejected: ${first.field} ${first.reason}${more}. Nothing was written.`, errors);
+  }
+  return prepared;
+}

@@ -1,0 +1,52 @@
+import { loadConfig } from './config.js';
+import { buildApp } from './http/build-app.js';
+import { schedulePurge } from './retention/purge-scheduler.js';
+import { createServices } from './service/create-services.js';
+import { bootstrapIfEmpty } from './tenancy/bootstrap.js';
+
+/**
+ * `npm start`: the Attest service. Opens the store (migrating it), creates the bootstrap organization on the
+ * first start, serves HTTP, purges expired events on a schedule and shuts down gracefully on SIGTERM/SIGINT:
+ * it stops accepting requests, lets in-flight commits finish, then closes the store.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const services = await createServices(config);
+  const app = await buildApp(services, { logger: { level: config.logLevel } });
+
+  const bootstrap = await bootstrapIfEmpty(services.store, {
+    email: config.bootstrapEmail,
+    password: config.bootstrapPassword,
+    orgName: config.bootstrapOrgName,
+    timeZone: config.bootstrapTimeZone,
+  });
+  if (bootstrap) {
+    app.log.info({ orgId: bootstrap.organization.id, owner: bootstrap.ownerEmail }, 'created the bootstrap organization and owner');
+    if (bootstrap.generatedPassword) {
+      // Printed once, on stdout, outside the JSON log so a person sees it; it is stored only as a hash.
+      process.stdout.write(`\nBootstrap owner: ${bootstrap.ownerEmail}\nGenerated password (shown once): ${bootstrap.generatedPassword}\n\n`);
+    }
+  }
+
+  const stopPurge = schedulePurge(services.store, config.purgeIntervalMinutes, app.log);
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests and commits');
+    await app.close();
+    await services.committer.close();
+    await stopPurge();
+    await services.store.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

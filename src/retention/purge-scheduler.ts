@@ -1,0 +1,41 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { AttestStore } from '../store/attest-store.js';
+
+/** Events deleted per transaction: small enough that a purge batch holds the write lock for milliseconds. */
+export const PURGE_BATCH_SIZE = 1000;
+
+/**
+ * Deletes every expired event, batch by batch, yielding to the event loop between batches so ingest and
+ * queries interleave with a long purge.
+ *
+ * @returns how many events were deleted.
+ */
+export async function purgeExpiredEvents(store: AttestStore, onProgress?: (deleted: number) => void): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = await store.purgeExpiredBatch(PURGE_BATCH_SIZE);
+    total += deleted;
+    onProgress?.(total);
+    if (deleted < PURGE_BATCH_SIZE) return total;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Runs {@link purgeExpiredEvents} now and then every `intervalMinutes`; returns a function that stops it. */
+export function schedulePurge(store: AttestStore, intervalMinutes: number, log: FastifyBaseLogger): () => Promise<void> {
+  let running: Promise<unknown> = Promise.resolve();
+  const run = () => {
+    running = purgeExpiredEvents(store)
+      .then((deleted) => {
+        if (deleted > 0) log.info({ deleted }, 'purged expired audit events');
+      })
+      .catch((error: unknown) => log.error({ err: error }, 'purge of expired audit events failed'));
+  };
+  const timer = setInterval(run, intervalMinutes * 60_000);
+  timer.unref();
+  run();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}

@@ -1,0 +1,24 @@
+import type { AttestConfig } from '../config.js';
+import type { Clock } from '../core/clock.js';
+import { createMetricsRegistry } from '../http/http-metrics.js';
+import type { AppServices } from '../http/app-services.js';
+import { EventNotifier } from '../ingest/event-notifier.js';
+import { GroupCommitter } from '../ingest/group-committer.js';
+import { openStore } from '../store/open-store.js';
+
+/** Opens the store named by the configuration and wires the services the HTTP app runs on. */
+export async function createServices(config: AttestConfig, clock?: Clock): Promise<AppServices> {
+  const store = await openStore(config.databaseUrl, clock, { postgresSchema: config.postgresSchema });
+  return servicesForStore(store, config);
+}
+
+/** The services over an already open store (tests open their own). */
+export function servicesForStore(store: AppServices['store'], config: AttestConfig): AppServices {
+  return {
+    store,
+    config,
+    committer: new GroupCommitter(store),
+    notifier: new EventNotifier(),
+    metrics: createMetricsRegistry(),
+  };
+}

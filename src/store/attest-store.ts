@@ -1,0 +1,75 @@
+import { Migrator, sql, type Kysely } from 'kysely';
+import type { AppendedEvent, PreparedEvent } from '../events/audit-event.js';
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
+import type { AttestDatabase } from './database-schema.js';
+import { EventLogReader } from './event-log-reader.js';
+import { appendEventsInTransaction, type StoreTransaction } from './event-log-writer.js';
+import { purgeExpiredBatch } from './event-retention.js';
+import { migrationProvider } from './migrations/migration-list.js';
+import type { StoreDialect } from './store-dialect.js';
+
+/**
+ * The Attest store: one implementation over Kysely for every database, with what truly differs kept in the
+ * {@link StoreDialect}. Tenancy and domain code use `db`/`transaction` with portable Kysely queries; the
+ * event log is only ever appended through {@link AttestStore.appendEvents} or {@link AttestStore.appendEventsIn}.
+ *
+ * @example
+ * const store = await AttestStore.open(openSqliteStoreDialect('./data/attest.db'));
+ * await store.transaction(async (tx) => { ...change...; await store.appendEventsIn(tx, [event]); });
+ */
+export class AttestStore {
+  readonly events: EventLogReader;
+
+  private constructor(
+    readonly dialect: StoreDialect,
+    readonly clock: Clock,
+  ) {
+    this.events = new EventLogReader(dialect.readDb);
+  }
+
+  /** Opens the store and brings its schema up to date (migrations run on every start). */
+  static async open(dialect: StoreDialect, clock: Clock = systemClock): Promise<AttestStore> {
+    const migrator = new Migrator({ db: dialect.db, provider: migrationProvider });
+    const { error } = await migrator.migrateToLatest();
+    if (error) {
+      await dialect.close();
+      throw error instanceof Error ? error : new Error(String(error));
+    }
+    return new AttestStore(dialect, clock);
+  }
+
+  /** The write connection, for portable Kysely queries outside a transaction. */
+  get db(): Kysely<AttestDatabase> {
+    return this.dialect.db;
+  }
+
+  /** Runs `work` in one transaction: everything it writes commits together or not at all. */
+  transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    return this.dialect.db.transaction().execute(work);
+  }
+
+  /** Appends events in a transaction of their own. */
+  appendEvents(events: readonly PreparedEvent[]): Promise<AppendedEvent[]> {
+    return this.transaction((tx) => this.appendEventsIn(tx, events));
+  }
+
+  /** Appends events within the caller's transaction, so a domain change and its audit events commit together. */
+  appendEventsIn(tx: StoreTransaction, events: readonly PreparedEvent[]): Promise<AppendedEvent[]> {
+    return appendEventsInTransaction(tx, this.dialect, events, this.clock.now());
+  }
+
+  /** Deletes one small batch of expired events; returns how many. */
+  purgeExpiredBatch(batchSize: number): Promise<number> {
+    return purgeExpiredBatch(this.dialect.db, this.clock.now(), batchSize);
+  }
+
+  /** Throws when the database cannot answer. */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.dialect.readDb);
+  }
+
+  close(): Promise<void> {
+    return this.dialect.close();
+  }
+}

@@ -1,0 +1,205 @@
+import type { Transaction } from 'kysely';
+import type { AppendedEvent, AuditEventRecord, PreparedEvent } from '../events/audit-event.js';
+import { canonicalRecordJson, type HashedRecord } from '../events/canonical-record.js';
+import { leafHash } from '../events/leaf-hash.js';
+import type { AttestDatabase, AuditActorsTable, AuditEventCountsTable, AuditEventsTable } from './database-schema.js';
+import type { StoreDialect } from './store-dialect.js';
+
+const HOUR_MS = 3_600_000;
+// Rows per INSERT statement: 16 columns × 500 stays far below SQLite's 32,766 and PostgreSQL's 65,535
+// bound parameters.
+const INSERT_CHUNK = 500;
+
+/** The transaction type every store write runs in. */
+export type StoreTransaction = Transaction<AttestDatabase>;
+
+/**
+ * Appends events inside the caller's transaction: locks each organization's log head, assigns the next gapless
+ * `seq` values, computes the leaf hashes and inserts the rows and hourly counts. Events whose idempotency key
+ * was already used in their organization are not inserted; the original `logId` and `seq` are returned.
+ *
+ * The head is locked before idempotency keys are checked, so two writers racing with the same key are
+ * serialized and the second sees the first's row. Organizations are locked in sorted order so concurrent
+ * writers never deadlock.
+ */
+export async function appendEventsInTransaction(
+  tx: StoreTransaction,
+  dialect: StoreDialect,
+  events: readonly PreparedEvent[],
+  recordedAtMs: number,
+): Promise<AppendedEvent[]> {
+  const orgIds = [...new Set(events.map((e) => e.orgId))].sort();
+  const nextSeqByOrg = await lockOrgLogHeads(tx, dialect, orgIds);
+  const earlier = await findIdempotentOriginals(tx, events);
+
+  const results: AppendedEvent[] = [];
+  const rows: AuditEventsTable[] = [];
+  const seenInBatch = new Map<string, AppendedEvent>();
+  const actors = new Map<string, AuditActorsTable>();
+  for (const event of events) {
+    const key = event.idempotencyKey === undefined ? undefined : idempotencyMapKey(event.orgId, event.idempotencyKey);
+    const original = key === undefined ? undefined : (earlier.get(key) ?? seenInBatch.get(key));
+    if (original) {
+      results.push({ logId: original.logId, seq: original.seq, duplicate: true });
+      continue;
+    }
+    const seq = nextSeqByOrg.get(event.orgId) ?? 0;
+    nextSeqByOrg.set(event.orgId, seq + 1);
+    rows.push(toRow(event, seq, recordedAtMs));
+    if (event.actor.email) {
+      const email = event.actor.email.toLowerCase();
+      actors.set(`${event.orgId}\u0000${email}`, { org_id: event.orgId, actor_email: email, actor_name: event.actor.name, last_seen_at: recordedAtMs });
+    }
+    const appended = { logId: event.logId, seq, duplicate: false };
+    if (key !== undefined) seenInBatch.set(key, appended);
+    results.push(appended);
+  }
+
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    await tx.insertInto('audit_events').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+  }
+  for (const orgId of orgIds) {
+    await tx.updateTable('org_log_heads').set({ next_seq: nextSeqByOrg.get(orgId) ?? 0 }).where('org_id', '=', orgId).execute();
+  }
+  await addHourlyCounts(tx, rows);
+  await rememberActors(tx, [...actors.values()]);
+  return results;
+}
+
+async function rememberActors(tx: StoreTransaction, values: readonly AuditActorsTable[]): Promise<void> {
+  for (let i = 0; i < values.length; i += INSERT_CHUNK) {
+    await tx
+      .insertInto('audit_actors')
+      .values(values.slice(i, i + INSERT_CHUNK))
+      .onConflict((oc) =>
+        oc.columns(['org_id', 'actor_email']).doUpdateSet((eb) => ({
+          actor_name: eb.ref('excluded.actor_name'),
+          last_seen_at: eb.ref('excluded.last_seen_at'),
+        })),
+      )
+      .execute();
+  }
+}
+
+async function lockOrgLogHeads(tx: StoreTransaction, dialect: StoreDialect, orgIds: string[]): Promise<Map<string, number>> {
+  const next = new Map<string, number>();
+  if (orgIds.length === 0) return next;
+  await tx
+    .insertInto('org_log_heads')
+    .values(orgIds.map((org_id) => ({ org_id, next_seq: 0 })))
+    .onConflict((oc) => oc.column('org_id').doNothing())
+    .execute();
+  const heads = await tx
+    .selectFrom('org_log_heads')
+    .select(['org_id', 'next_seq'])
+    .where('org_id', 'in', orgIds)
+    .orderBy('org_id')
+    .$if(dialect.supportsRowLocks, (qb) => qb.forUpdate())
+    .execute();
+  for (const head of heads) next.set(head.org_id, Number(head.next_seq));
+  return next;
+}
+
+function idempotencyMapKey(orgId: string, key: string): string {
+  return `${orgId}\u0000${key}`;
+}
+
+async function findIdempotentOriginals(tx: StoreTransaction, events: readonly PreparedEvent[]): Promise<Map<string, AppendedEvent>> {
+  const found = new Map<string, AppendedEvent>();
+  const keyed = events.filter((e) => e.idempotencyKey !== undefined);
+  if (keyed.length === 0) return found;
+  const byOrg = new Map<string, string[]>();
+  for (const e of keyed) byOrg.set(e.orgId, [...(byOrg.get(e.orgId) ?? []), e.idempotencyKey as string]);
+  for (const [orgId, keys] of byOrg) {
+    const rows = await tx
+      .selectFrom('audit_events')
+      .select(['log_id', 'seq', 'idempotency_key'])
+      .where('org_id', '=', orgId)
+      .where('idempotency_key', 'in', keys)
+      .execute();
+    for (const row of rows) {
+      found.set(idempotencyMapKey(orgId, row.idempotency_key as string), { logId: row.log_id, seq: Number(row.seq), duplicate: true });
+    }
+  }
+  return found;
+}
+
+/** The full record of a prepared event once its commit position is known. */
+export function toRecord(event: PreparedEvent, seq: number, recordedAtMs: number): HashedRecord {
+  const record: HashedRecord = {
+    logId: event.logId,
+    orgId: event.orgId,
+    seq,
+    product: event.product,
+    type: event.type,
+    action: event.action,
+    activity: event.activity,
+    description: event.description,
+    securityAction: event.securityAction,
+    occurredAt: new Date(event.occurredAtMs).toISOString(),
+    recordedAt: new Date(recordedAtMs).toISOString(),
+    actor: event.actor,
+    entity: event.entity,
+    traceId: event.traceId,
+    expiresAt: new Date(event.expiresAtMs).toISOString(),
+  };
+  if (event.changes !== undefined) record.changes = event.changes;
+  if (event.metadata !== undefined) record.metadata = event.metadata;
+  return record;
+}
+
+function toRow(event: PreparedEvent, seq: number, recordedAtMs: number): AuditEventsTable {
+  const record = canonicalRecordJson(toRecord(event, seq, recordedAtMs));
+  return {
+    org_id: event.orgId,
+    seq,
+    log_id: event.logId,
+    occurred_at: event.occurredAtMs,
+    recorded_at: recordedAtMs,
+    expires_at: event.expiresAtMs,
+    type: event.type,
+    product: event.product,
+    action: event.action,
+    security: event.securityAction ? 1 : 0,
+    actor_id: event.actor.id,
+    actor_email: event.actor.email?.toLowerCase() ?? null,
+    trace_id: event.traceId,
+    idempotency_key: event.idempotencyKey ?? null,
+    leaf_hash: leafHash(record),
+    record,
+  };
+}
+
+/** The hour bucket an instant falls in (UTC hours; every IANA zone offset is whole or edges are counted exactly). */
+export function hourStart(ms: number): number {
+  return Math.floor(ms / HOUR_MS) * HOUR_MS;
+}
+
+async function addHourlyCounts(tx: StoreTransaction, rows: readonly AuditEventsTable[]): Promise<void> {
+  const counts = new Map<string, AuditEventCountsTable>();
+  for (const row of rows) {
+    const hour = hourStart(row.occurred_at);
+    const key = [row.org_id, hour, row.type, row.action, row.product, row.security].join('\u0000');
+    const bucket = counts.get(key);
+    if (bucket) bucket.event_count += 1;
+    else counts.set(key, { org_id: row.org_id, hour_start: hour, type: row.type, action: row.action, product: row.product, security: row.security, event_count: 1 });
+  }
+  const values = [...counts.values()];
+  for (let i = 0; i < values.length; i += INSERT_CHUNK) {
+    await tx
+      .insertInto('audit_event_counts')
+      .values(values.slice(i, i + INSERT_CHUNK))
+      .onConflict((oc) =>
+        oc.columns(['org_id', 'hour_start', 'type', 'action', 'product', 'security']).doUpdateSet((eb) => ({
+          event_count: eb('audit_event_counts.event_count', '+', eb.ref('excluded.event_count')),
+        })),
+      )
+      .execute();
+  }
+}
+
+/** Parses a stored row back into the API record. */
+export function rowToRecord(row: Pick<AuditEventsTable, 'record' | 'leaf_hash'>): AuditEventRecord {
+  const record = JSON.parse(row.record) as HashedRecord;
+  return { ...record, leafHash: row.leaf_hash };
+}

@@ -1,0 +1,15 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { coreTables } from './0001-core-tables.js';
+
+/**
+ * Every migration, in order. Names sort lexically, so they carry a four-digit prefix. Migrations are code in
+ * the build, not files read at run time, so the CLI and the server find them wherever they are installed.
+ */
+const migrations: Record<string, Migration> = {
+  '0001-core-tables': coreTables,
+};
+
+/** Hands Kysely's Migrator the list above. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: () => Promise.resolve(migrations),
+};

@@ -1,0 +1,26 @@
+import type { Kysely } from 'kysely';
+import type { AttestDatabase } from './database-schema.js';
+
+/**
+ * What differs between the databases Attest runs on, and nothing else. Everything outside `src/store/sqlite`
+ * and `src/store/postgres` is written once against Kysely and this interface.
+ */
+export interface StoreDialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** Connection for transactions and writes. */
+  readonly db: Kysely<AttestDatabase>;
+  /**
+   * Connection for reads that must not wait behind a commit. On SQLite a second connection reading the WAL
+   * snapshot; on PostgreSQL the same pool.
+   */
+  readonly readDb: Kysely<AttestDatabase>;
+  /**
+   * True when the database locks single rows (`SELECT … FOR UPDATE`). SQLite locks the whole database for
+   * every write transaction instead (`BEGIN IMMEDIATE`), which serializes commits across processes too.
+   */
+  readonly supportsRowLocks: boolean;
+  /** True when the error is a violation of a unique index or primary key. */
+  isUniqueViolation(error: unknown): boolean;
+  /** Releases connections and files. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,83 @@
+import type { Kysely } from 'kysely';
+import type { AttestDatabase, MembershipsTable, OrganizationsTable, UsersTable, UserType } from '../store/database-schema.js';
+
+/** An organization as the rest of Attest sees it. */
+export interface Organization {
+  id: string;
+  name: string;
+  timeZone: string;
+}
+
+/** A user account (users are global; memberships give them a type per organization). */
+export interface UserAccount {
+  id: string;
+  email: string;
+  name: string;
+}
+
+/** A user's place in one organization. */
+export interface Membership {
+  orgId: string;
+  orgName: string;
+  userType: UserType;
+  /** The organization a proxy user comes from; null for a regular member. */
+  proxyFromOrgId: string | null;
+  expiresAt: number | null;
+}
+
+type Db = Kysely<AttestDatabase>;
+
+function toOrganization(row: OrganizationsTable): Organization {
+  return { id: row.id, name: row.name, timeZone: row.time_zone };
+}
+
+export async function findOrganization(db: Db, orgId: string): Promise<Organization | undefined> {
+  const row = await db.selectFrom('organizations').selectAll().where('id', '=', orgId).executeTakeFirst();
+  return row ? toOrganization(row) : undefined;
+}
+
+export async function listOrganizations(db: Db): Promise<Organization[]> {
+  const rows = await db.selectFrom('organizations').selectAll().orderBy('created_at').execute();
+  return rows.map(toOrganization);
+}
+
+export async function insertOrganization(db: Db, org: Organization, createdAt: number): Promise<void> {
+  await db.insertInto('organizations').values({ id: org.id, name: org.name, time_zone: org.timeZone, created_at: createdAt }).execute();
+}
+
+export async function findUserByEmail(db: Db, email: string): Promise<(UserAccount & { passwordHash: string | null }) | undefined> {
+  const row = await db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+  return row ? { id: row.id, email: row.email, name: row.name, passwordHash: row.password_hash } : undefined;
+}
+
+export async function findUser(db: Db, userId: string): Promise<UserAccount | undefined> {
+  const row = await db.selectFrom('users').select(['id', 'email', 'name']).where('id', '=', userId).executeTakeFirst();
+  return row;
+}
+
+export async function insertUser(db: Db, user: Omit<UsersTable, 'email'> & { email: string }): Promise<void> {
+  await db.insertInto('users').values({ ...user, email: user.email.toLowerCase() }).execute();
+}
+
+export async function insertMembership(db: Db, membership: MembershipsTable): Promise<void> {
+  await db.insertInto('memberships').values(membership).execute();
+}
+
+/** The memberships of a user that are in force at `nowMs` (expired proxy access is left out). */
+export async function listMemberships(db: Db, userId: string, nowMs: number): Promise<Membership[]> {
+  const rows = await db
+    .selectFrom('memberships')
+    .innerJoin('organizations', 'organizations.id', 'memberships.org_id')
+    .select(['memberships.org_id', 'organizations.name', 'memberships.user_type', 'memberships.proxy_from_org_id', 'memberships.expires_at'])
+    .where('memberships.user_id', '=', userId)
+    .where((eb) => eb.or([eb('memberships.expires_at', 'is', null), eb('memberships.expires_at', '>', nowMs)]))
+    .orderBy('organizations.name')
+    .execute();
+  return rows.map((r) => ({ orgId: r.org_id, orgName: r.name, userType: r.user_type, proxyFromOrgId: r.proxy_from_org_id, expiresAt: r.expires_at === null ? null : Number(r.expires_at) }));
+}
+
+/** The membership in force of a user in one organization, or undefined. */
+export async function findMembership(db: Db, orgId: string, userId: string, nowMs: number): Promise<Membership | undefined> {
+  const memberships = await listMemberships(db, userId, nowMs);
+  return memberships.find((m) => m.orgId === orgId);
+}

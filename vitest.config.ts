@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Tests share one PostgreSQL server but each file creates its own schema,
+    // so files may run in parallel; two workers match this 2-core machine.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
