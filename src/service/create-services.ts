@@ -1,10 +1,11 @@
-import type { AttestConfig } from '../config.js';
+import { DAY_MS, type AttestConfig } from '../config.js';
 import type { Clock } from '../core/clock.js';
 import { createMetricsRegistry } from '../http/http-metrics.js';
 import type { AppServices } from '../http/app-services.js';
 import { EventNotifier } from '../ingest/event-notifier.js';
 import { GroupCommitter } from '../ingest/group-committer.js';
 import { openStore } from '../store/open-store.js';
+import { createLoginAttemptRecorder } from '../user-management/login-attempt-recorder.js';
 
 /** Opens the store named by the configuration and wires the services the HTTP app runs on. */
 export async function createServices(config: AttestConfig, clock?: Clock): Promise<AppServices> {
@@ -14,11 +15,13 @@ export async function createServices(config: AttestConfig, clock?: Clock): Promi
 
 /** The services over an already open store (tests open their own). */
 export function servicesForStore(store: AppServices['store'], config: AttestConfig): AppServices {
+  const notifier = new EventNotifier();
   return {
     store,
     config,
     committer: new GroupCommitter(store),
-    notifier: new EventNotifier(),
+    notifier,
     metrics: createMetricsRegistry(),
+    loginAttempts: createLoginAttemptRecorder({ store, clock: store.clock, retentionMs: config.retentionDays * DAY_MS, notify: (orgId, lastSeq) => notifier.notify(orgId, lastSeq) }),
   };
 }

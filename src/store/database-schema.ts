@@ -17,6 +17,14 @@ export interface AttestDatabase {
   audit_event_counts: AuditEventCountsTable;
   audit_actors: AuditActorsTable;
   audit_view_marks: AuditViewMarksTable;
+  // User Management (migration 0002)
+  permission_sets: PermissionSetsTable;
+  custom_permissions: CustomPermissionsTable;
+  org_entities: OrgEntitiesTable;
+  membership_grants: MembershipGrantsTable;
+  invite_links: InviteLinksTable;
+  org_visible_orgs: OrgVisibleOrgsTable;
+  login_failures: LoginFailuresTable;
 }
 
 export interface OrganizationsTable {
@@ -129,4 +137,66 @@ export interface AuditViewMarksTable {
   principal: string;
   org_id: string;
   viewed_at: number;
+}
+
+/** A named set of permissions an organization assigns to users. */
+export interface PermissionSetsTable {
+  id: string;
+  org_id: string;
+  /** Unique within the organization. */
+  name: string;
+  /** JSON array of permission keys. */
+  permissions: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A permission an organization defined itself, beside the built-in ones. */
+export interface CustomPermissionsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  description: string;
+  created_at: number;
+}
+
+export type OrgEntityKind = 'zone' | 'store' | 'concept';
+
+/** An object of the organization a user may be allowed to act on (a zone, a store, a concept). */
+export interface OrgEntitiesTable {
+  id: string;
+  org_id: string;
+  name: string;
+  kind: OrgEntityKind;
+  created_at: number;
+}
+
+export type GrantKind = 'permission_set' | 'custom_permission' | 'entity';
+
+/** One thing a member of an organization was granted. */
+export interface MembershipGrantsTable {
+  org_id: string;
+  user_id: string;
+  grant_kind: GrantKind;
+  target_id: string;
+}
+
+/** The organization's one invite link; regenerating replaces the row, so the old token stops working. */
+export interface InviteLinksTable {
+  org_id: string;
+  id: string;
+  token: string;
+  created_at: number;
+}
+
+/** Multiple organization user visibility: whose users an organization may see. */
+export interface OrgVisibleOrgsTable {
+  org_id: string;
+  visible_org_id: string;
+}
+
+/** One failed login, keyed `email:<email>` or `ip:<address>`, for rate limiting across processes. */
+export interface LoginFailuresTable {
+  scope_key: string;
+  failed_at: number;
 }

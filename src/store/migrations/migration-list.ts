@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { coreTables } from './0001-core-tables.js';
+import { userManagementTables } from './0002-user-management.js';
 
 /**
  * Every migration, in order. Names sort lexically, so they carry a four-digit prefix. Migrations are code in
@@ -7,6 +8,7 @@ import { coreTables } from './0001-core-tables.js';
  */
 const migrations: Record<string, Migration> = {
   '0001-core-tables': coreTables,
+  '0002-user-management': userManagementTables,
 };
 
 /** Hands Kysely's Migrator the list above. */

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { buildApp } from '../src/http/build-app.js';
+import { servicesForStore } from '../src/service/create-services.js';
+import { rowToRecord } from '../src/store/event-log-writer.js';
+import { userManagementCatalog } from '../src/catalog/user-management-catalog.js';
+import { runCli, type ChildResult } from './support/child-processes.js';
+import { storeMatrix } from './support/store-matrix.js';
+import { createTestStore, type TestStore } from './support/test-stores.js';
+
+const DAY_MS = 86_400_000;
+
+for (const { kind, available } of await storeMatrix()) {
+  describe.skipIf(!available)(`attest demo (${kind}, real child process)`, () => {
+    let ts: TestStore;
+    let run: ChildResult;
+    let env: Record<string, string>;
+    beforeAll(async () => {
+      ts = await createTestStore(kind);
+      env = { ATTEST_DATABASE_URL: ts.databaseUrl, ATTEST_BOOTSTRAP_EMAIL: 'demo.owner@example.com', ATTEST_BOOTSTRAP_PASSWORD: 'demo-owner-password', ...ts.env };
+      run = await runCli(['demo'], env);
+    });
+    afterAll(async () => ts.dispose());
+
+    it('fills the bootstrap organization and prints the demo logins', () => {
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^Filled Example Organization \([0-9a-f-]{36}\): \d+ audit events, \d+ members\./);
+      expect(run.stdout).toMatch(/admin\s+ava\.admin@demo\.attest\.dev\s+demo-admin-ava/);
+      expect(run.stdout).toMatch(/standard\s+sofia\.standard@demo\.attest\.dev\s+demo-standard-sofia/);
+    });
+
+    it('records every User Management event type, by several actors, spread over the last weeks, with gapless seqs', async () => {
+      const org = await ts.store.db.selectFrom('organizations').select(['id']).where('name', '=', 'Example Organization').executeTakeFirstOrThrow();
+      const rows = await ts.store.db.selectFrom('audit_events').select(['record', 'leaf_hash']).where('org_id', '=', org.id).orderBy('seq').execute();
+      const events = rows.map(rowToRecord);
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
+      const types = new Set(events.map((e) => e.type));
+      for (const def of userManagementCatalog.eventTypes) expect(types, def.type).toContain(def.type);
+      expect(new Set(events.map((e) => e.actor.id)).size).toBeGreaterThanOrEqual(3);
+      const members = await ts.store.db.selectFrom('memberships').where('org_id', '=', org.id).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(members.n)).toBeGreaterThanOrEqual(30);
+      const times = events.map((e) => Date.parse(e.occurredAt));
+      const now = Date.now();
+      expect(Math.max(...times)).toBeLessThan(now);
+      expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(14 * DAY_MS);
+      // Each action was dated by the clock it ran with, so the log reads forward in time.
+      expect([...times].sort((a, b) => a - b)).toEqual(times);
+    });
+
+    it('the printed demo passwords log in with their roles; a second run refuses to fill the same organization again', async () => {
+      const services = servicesForStore(ts.store, loadConfig({}));
+      const app = await buildApp(services);
+      try {
+        const admin = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: 'ava.admin@demo.attest.dev', password: 'demo-admin-ava' } });
+        expect(admin.statusCode).toBe(200);
+        expect(admin.json<{ organizations: { orgName: string; userType: string }[] }>().organizations).toContainEqual(expect.objectContaining({ orgName: 'Example Organization', userType: 'admin' }));
+        const standard = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: 'liam.standard@demo.attest.dev', password: 'demo-standard-liam' } });
+        expect(standard.json<{ organizations: { userType: string }[] }>().organizations[0]?.userType).toBe('standard');
+      } finally {
+        await app.close();
+        await services.committer.close();
+      }
+      const again = await runCli(['demo'], env);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/the demo has already filled Example Organization/);
+    });
+  });
+}
