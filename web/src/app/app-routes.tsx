@@ -1,0 +1,62 @@
+import { lazy, Suspense, useEffect } from 'react';
+import { StatusMessage } from '../components/ui/status-message.js';
+import { useLogout, useMe } from '../features/auth/api/session.js';
+import { JoinPage } from '../features/auth/components/join-page.js';
+import { LoginPage } from '../features/auth/components/login-page.js';
+import { errorMessage } from '../lib/api-client.js';
+import type { Me } from '../lib/api-types.js';
+import { navigate, useLocation } from '../lib/router.js';
+import { AppShell } from './app-shell.js';
+
+// Each area is its own chunk: the login page does not wait for the calendar, and Users not for the log.
+const AuditLogsPage = lazy(async () => ({ default: (await import('../features/audit-logs/components/audit-logs-page.js')).AuditLogsPage }));
+const UsersPage = lazy(async () => ({ default: (await import('../features/users/components/users-page.js')).UsersPage }));
+
+const ORG_ROUTE = /^\/orgs\/([^/]+)\/(users|audit-logs)\/?$/;
+const JOIN_ROUTE = /^\/join\/([^/]+)\/?$/;
+
+/** Where `/` leads: the first organization, to its Audit Logs when the user owns it, else to Users. */
+function homeOf(me: Me): string | null {
+  const org = me.organizations.find((o) => o.userType === 'owner') ?? me.organizations[0];
+  return org ? `/orgs/${org.orgId}/${org.userType === 'owner' ? 'audit-logs' : 'users'}` : null;
+}
+
+/** Picks the screen for the URL: the login page when signed out, else the organization page it names. */
+export function AppRoutes() {
+  const me = useMe();
+  const logout = useLogout();
+  const { pathname } = useLocation();
+  const match = ORG_ROUTE.exec(pathname);
+  const home = me.data ? homeOf(me.data) : null;
+
+  useEffect(() => {
+    if (me.data && !match && home) navigate(home, { replace: true });
+  }, [me.data, match, home]);
+
+  if (me.isPending) return <StatusMessage kind="loading" title="Loading Attest…" />;
+  if (me.isError) {
+    return <StatusMessage kind="error" title="Attest could not be reached." action={<button type="button" className="button" onClick={() => void me.refetch()}>Try again</button>}>{errorMessage(me.error)}</StatusMessage>;
+  }
+  const join = JOIN_ROUTE.exec(pathname);
+  if (!me.data) return join?.[1] ? <JoinPage token={decodeURIComponent(join[1])} /> : <LoginPage />;
+  if (!home) return <StatusMessage kind="info" title="You are not a member of any organization.">Ask an organization owner to add you, then sign in again.</StatusMessage>;
+  if (!match) return <StatusMessage kind="loading" title="Opening your organization…" />;
+
+  const [, orgId, section] = match;
+  const org = me.data.organizations.find((o) => o.orgId === orgId);
+  const signOut = () => logout.mutate(undefined, { onSettled: () => navigate('/', { replace: true }) });
+  if (!org) {
+    return (
+      <StatusMessage kind="error" title="Organization not found." action={<button type="button" className="button" onClick={() => navigate(home)}>Go to your organization</button>}>
+        It does not exist, or you are not a member of it.
+      </StatusMessage>
+    );
+  }
+  return (
+    <AppShell me={me.data} org={org} section={section === 'users' ? 'users' : 'audit-logs'} onSignOut={signOut}>
+      <Suspense fallback={<StatusMessage kind="loading" title="Loading…" />}>
+        {section === 'users' ? <UsersPage key={org.orgId} membership={org} me={me.data} /> : <AuditLogsPage key={org.orgId} membership={org} />}
+      </Suspense>
+    </AppShell>
+  );
+}

@@ -1,0 +1,98 @@
+import { addDays, daysInclusive, isDay, startOfDayUtc, todayIn } from '../../../lib/time-zone.js';
+
+/**
+ * What the Audit Logs page shows, held in the URL so a view can be shared and survives a reload:
+ * `?from=2026-11-01&to=2026-11-25&action=Create&action=Delete&actor=ana@example.com&security=true&log=<logId>`.
+ * Days are whole days in the organization's time zone; without `from`/`to` the view is the last 30 days.
+ */
+
+/** The longest range the picker may apply, in whole days (PRODUCT.md §5). */
+export const MAX_RANGE_DAYS = 30;
+
+/** Events are kept this many days; a range reaching further back earns a warning. */
+export const RETENTION_DAYS = 90;
+
+/** The filters proper of the page (the range is not a filter). */
+export interface AuditLogFilters {
+  actions: string[];
+  actor: string | null;
+  securityOnly: boolean;
+}
+
+/** The whole view: range, filters, and the event whose details are open. */
+export interface AuditLogView {
+  from: string;
+  to: string;
+  filters: AuditLogFilters;
+  logId: string | null;
+}
+
+/** No filters at all. */
+export const NO_FILTERS: AuditLogFilters = { actions: [], actor: null, securityOnly: false };
+
+/** The default range: today and the 29 days before it, in the organization's zone. */
+export function defaultRange(zone: string, nowMs: number = Date.now()): { from: string; to: string } {
+  const to = todayIn(zone, nowMs);
+  return { from: addDays(to, -(MAX_RANGE_DAYS - 1)), to };
+}
+
+/** Reads the view from the URL's query; anything missing or malformed falls back to the default. */
+export function parseView(search: URLSearchParams, zone: string, nowMs: number = Date.now()): AuditLogView {
+  const fallback = defaultRange(zone, nowMs);
+  const from = search.get('from');
+  const to = search.get('to');
+  const range = isDay(from) && isDay(to) && from <= to ? { from, to } : fallback;
+  const actions = [...new Set(search.getAll('action').filter((a) => a.length > 0))];
+  const actor = search.get('actor')?.trim().toLowerCase() || null;
+  return { ...range, filters: { actions, actor, securityOnly: search.get('security') === 'true' }, logId: search.get('log') || null };
+}
+
+/** Writes the view as a query string (the default range is left out, so "last 30 days" stays relative). */
+export function viewToSearch(view: AuditLogView, zone: string, nowMs: number = Date.now()): string {
+  const search = new URLSearchParams();
+  const fallback = defaultRange(zone, nowMs);
+  if (view.from !== fallback.from || view.to !== fallback.to) {
+    search.set('from', view.from);
+    search.set('to', view.to);
+  }
+  for (const action of view.filters.actions) search.append('action', action);
+  if (view.filters.actor) search.set('actor', view.filters.actor);
+  if (view.filters.securityOnly) search.set('security', 'true');
+  if (view.logId) search.set('log', view.logId);
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+/** True when at least one filter is applied (what "Export filtered logs" needs). */
+export function hasFilters(filters: AuditLogFilters): boolean {
+  return filters.actions.length > 0 || filters.actor !== null || filters.securityOnly;
+}
+
+/** Why a picked range cannot be applied, or null when it can. */
+export function rangeProblem(from: string, to: string): string | null {
+  if (from > to) return 'The start day must not be after the end day.';
+  const days = daysInclusive(from, to);
+  if (days > MAX_RANGE_DAYS) return `The range spans ${days} days; choose at most ${MAX_RANGE_DAYS} days.`;
+  return null;
+}
+
+/** True when the range starts before the oldest retained day, so part of it has no events any more. */
+export function reachesPastRetention(from: string, zone: string, nowMs: number = Date.now()): boolean {
+  return from < addDays(todayIn(zone, nowMs), -RETENTION_DAYS);
+}
+
+/** True when the range ends today or later, so new events belong in it (the live feed is on). */
+export function includesNow(to: string, zone: string, nowMs: number = Date.now()): boolean {
+  return to >= todayIn(zone, nowMs);
+}
+
+/** The API parameters of a view: the range as UTC instants (end exclusive) and the filters. */
+export function apiParams(view: Pick<AuditLogView, 'from' | 'to'>, filters: AuditLogFilters, zone: string): Record<string, string | string[] | boolean | null> {
+  const fromIso = startOfDayUtc(view.from, zone);
+  const endIso = startOfDayUtc(addDays(view.to, 1), zone);
+  // A daylight-saving change can make 30 whole days an hour longer than 30 × 24 h, which the API refuses;
+  // the range then ends an hour early rather than failing.
+  const longest = new Date(Date.parse(fromIso) + MAX_RANGE_DAYS * 86_400_000).toISOString();
+  const toIso = daysInclusive(view.from, view.to) <= MAX_RANGE_DAYS && Date.parse(endIso) > Date.parse(longest) ? longest : endIso;
+  return { from: fromIso, to: toIso, action: filters.actions, actor: filters.actor, security: filters.securityOnly };
+}
