@@ -1,0 +1,124 @@
+import { fork } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openStore } from '../../src/store/open-store.js';
+import { createBenchOrganizations, createBenchProducerKey } from '../dataset/seed-tenancy.js';
+import { atLeast, atMost, type BenchFigure } from '../report/bench-figure.js';
+import { startServerChild } from '../server/server-child.js';
+import type { LoadPlan, LoadResult } from './load-generator.js';
+import { measureRawStoreLimit, type RawStoreLimit } from './raw-store-limit.js';
+
+// Compiled beside this file under dist/bench, or found in dist/ when this runs from the sources (the tests).
+const LOAD_GENERATOR_JS = [new URL('./load-generator.js', import.meta.url), new URL('../../dist/bench/ingest/load-generator.js', import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((path) => existsSync(path));
+
+/** Sizes of the ingest benchmark. */
+export interface IngestBenchOptions {
+  dataDir: string;
+  warmupMs: number;
+  durationMs: number;
+  batchConcurrency: number;
+  singleConcurrency: number;
+  orgs: number;
+  rawEvents: number;
+  /** Extra Node.js flags for the server child, e.g. `--cpu-prof --cpu-prof-dir=…`. */
+  serverNodeArgs: string[];
+  keepFiles: boolean;
+  log: (line: string) => void;
+}
+
+/** Figures plus the raw measurements for the JSON report. */
+export interface IngestBenchResult {
+  figures: BenchFigure[];
+  details: { batches: LoadResult; singles: LoadResult; raw: RawStoreLimit; storedEvents: number; acknowledgedEvents: number };
+}
+
+/** Runs the load generator as a second process and waits for its result. */
+function runLoadGenerator(plan: LoadPlan): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    if (!LOAD_GENERATOR_JS) throw new Error('dist/bench/ingest/load-generator.js does not exist: run `npm run build` first');
+    const child = fork(LOAD_GENERATOR_JS, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.once('message', (message: LoadResult | { failed: string }) => {
+      if ('failed' in message) reject(new Error(`load generator failed: ${message.failed}`));
+      else resolve(message);
+    });
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`load generator exited with code ${code}`));
+    });
+    child.send(plan);
+  });
+}
+
+async function countStoredEvents(databaseUrl: string): Promise<number> {
+  const store = await openStore(databaseUrl);
+  try {
+    const row = await store.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  } finally {
+    await store.close();
+  }
+}
+
+function describeErrors(result: LoadResult): string | undefined {
+  return result.errors === 0 ? undefined : `${result.errors} failed requests, e.g. ${result.errorSamples[0] ?? '?'}`;
+}
+
+/**
+ * The ingest benchmark: a fresh SQLite file, the real server (`dist/src/main.js`) as one child process and the
+ * load generator as another, first batches of 100 then single-event requests; then a check that the store
+ * holds exactly the acknowledged events, and the raw store limit for comparison.
+ */
+export async function runIngestBench(options: IngestBenchOptions): Promise<IngestBenchResult> {
+  const dir = join(options.dataDir, `ingest-${Date.now()}`);
+  mkdirSync(dir, { recursive: true });
+  const databaseUrl = `sqlite:${join(dir, 'attest.db')}`;
+  try {
+    const seedStore = await openStore(databaseUrl);
+    const orgIds = await createBenchOrganizations(seedStore, options.orgs, 'Ingest Org');
+    const producerKey = await createBenchProducerKey(seedStore, ['UserManagement']);
+    await seedStore.close();
+
+    const server = await startServerChild({ databaseUrl, nodeArgs: options.serverNodeArgs });
+    let batches: LoadResult;
+    let singles: LoadResult;
+    try {
+      const plan = { url: server.url, producerKey, orgIds, warmupMs: options.warmupMs, durationMs: options.durationMs };
+      options.log(`ingest: batches of 100, ${options.batchConcurrency} in flight, ${(options.warmupMs + options.durationMs) / 1000} s…`);
+      batches = await runLoadGenerator({ ...plan, eventsPerRequest: 100, concurrency: options.batchConcurrency, seed: 1 });
+      options.log(`ingest: single events, ${options.singleConcurrency} in flight, ${(options.warmupMs + options.durationMs) / 1000} s…`);
+      singles = await runLoadGenerator({ ...plan, eventsPerRequest: 1, concurrency: options.singleConcurrency, seed: 2 });
+    } finally {
+      await server.stop();
+    }
+    const storedEvents = await countStoredEvents(databaseUrl);
+    const acknowledgedEvents = batches.acceptedEvents + singles.acceptedEvents;
+
+    options.log(`ingest: raw store limit, ${options.rawEvents.toLocaleString('en-US')} events straight through store.appendEvents…`);
+    const raw = await measureRawStoreLimit(dir, options.rawEvents, options.orgs);
+    const ratio = batches.eventsPerSecond / raw.eventsPerSecond;
+    const figures: BenchFigure[] = [
+      atLeast({ section: 'ingest', name: 'HTTP batches of 100', value: batches.eventsPerSecond, unit: 'events/s', note: describeErrors(batches) }, 50_000),
+      { section: 'ingest', name: 'HTTP batches of 100, p99 latency', value: batches.latency.p99, unit: 'ms' },
+      { section: 'ingest', name: 'raw store limit (appendEvents, 5000/tx)', value: raw.eventsPerSecond, unit: 'events/s' },
+      atLeast({ section: 'ingest', name: 'HTTP batches / raw store limit', value: ratio, unit: 'ratio' }, 0.5),
+      atLeast({ section: 'ingest', name: 'HTTP single events', value: singles.eventsPerSecond, unit: 'events/s', note: describeErrors(singles) }, 5_000),
+      { section: 'ingest', name: 'HTTP single events, p50 latency', value: singles.latency.p50, unit: 'ms' },
+      { section: 'ingest', name: 'HTTP single events, p95 latency', value: singles.latency.p95, unit: 'ms' },
+      atMost({ section: 'ingest', name: 'HTTP single events, p99 latency', value: singles.latency.p99, unit: 'ms' }, 25),
+      {
+        section: 'ingest',
+        name: 'acknowledged events missing from the store',
+        value: acknowledgedEvents - storedEvents,
+        unit: 'events',
+        target: '= 0',
+        met: acknowledgedEvents === storedEvents,
+        note: `${acknowledgedEvents} acknowledged, ${storedEvents} stored`,
+      },
+    ];
+    return { figures, details: { batches, singles, raw, storedEvents, acknowledgedEvents } };
+  } finally {
+    if (!options.keepFiles) rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,51 @@
+import { httpGetText } from '../server/http-client.js';
+import { auditLogQueryString, type QueryCase } from './query-scenarios.js';
+import { addScenarioSample, emptyTimings, type QueryTimings } from './store-query-bench.js';
+
+/** Whether the audit-log API answers, and why not when it does not. */
+export type ApiAvailability = { available: true } | { available: false; reason: string };
+
+function auditLogsUrl(baseUrl: string, orgId: string): string {
+  return `${baseUrl}/api/v1/orgs/${orgId}/audit-logs`;
+}
+
+/** Asks the audit-log API for one event; the routes may not be built yet, and then the HTTP figures are skipped. */
+export async function probeAuditLogApi(baseUrl: string, token: string, orgId: string): Promise<ApiAvailability> {
+  const { status, text } = await httpGetText(`${auditLogsUrl(baseUrl, orgId)}?limit=1`, { authorization: `Bearer ${token}` });
+  if (status === 200) return { available: true };
+  return { available: false, reason: `GET /api/v1/orgs/{orgId}/audit-logs answered ${status}: ${text.slice(0, 200)}` };
+}
+
+async function getJson(url: string, token: string): Promise<{ nextCursor?: string | null; data?: unknown[] }> {
+  const { status, text } = await httpGetText(url, { authorization: `Bearer ${token}` });
+  if (status !== 200) throw new Error(`GET ${url} answered ${status}: ${text.slice(0, 300)}`);
+  return JSON.parse(text) as { nextCursor?: string | null; data?: unknown[] };
+}
+
+/**
+ * The same cases over HTTP with an owner API token: the whole first call (first page with its `total`), the
+ * next page by `nextCursor`, and `GET …/audit-logs/{logId}`. Each call is timed from sending the request to
+ * the last byte of the answer.
+ */
+export async function measureHttpQueries(baseUrl: string, token: string, cases: readonly QueryCase[], logIds: readonly { orgId: string; logId: string }[], pageSize: number): Promise<QueryTimings> {
+  const timings = emptyTimings();
+  for (const queryCase of cases) {
+    const url = `${auditLogsUrl(baseUrl, queryCase.orgId)}?${auditLogQueryString(queryCase.filter, pageSize)}`;
+    let started = performance.now();
+    const first = await getJson(url, token);
+    const firstMs = performance.now() - started;
+    timings.firstPage.push(firstMs);
+    addScenarioSample(timings, queryCase.scenario, 'firstPage', firstMs);
+    if (first.nextCursor) {
+      started = performance.now();
+      await getJson(`${url}&cursor=${encodeURIComponent(first.nextCursor)}`, token);
+      timings.nextPage.push(performance.now() - started);
+    }
+  }
+  for (const { orgId, logId } of logIds) {
+    const started = performance.now();
+    await getJson(`${auditLogsUrl(baseUrl, orgId)}/${logId}`, token);
+    timings.logId.push(performance.now() - started);
+  }
+  return timings;
+}

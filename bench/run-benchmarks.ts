@@ -1,0 +1,134 @@
+import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, Option } from 'commander';
+import { resolveBenchSizes, type BenchPart, type BenchSizes } from './bench-sizes.js';
+import { runBulkImportBenchIfPresent } from './bulk-import-hook.js';
+import { openOrBuildQueryDataset, type QueryDataset } from './dataset/query-dataset.js';
+import { runExportBench, type ExportBenchResult } from './export/export-bench.js';
+import { runIngestBench, type IngestBenchResult } from './ingest/ingest-bench.js';
+import { formatProfileSummary, summarizeCpuProfile } from './profile/summarize-cpu-profile.js';
+import { formatScenarioTable, runQueryBench, type QueryBenchResult } from './query/query-bench.js';
+import type { BenchFigure } from './report/bench-figure.js';
+import { formatFigureTable, writeResultsJson } from './report/results-report.js';
+import { closeHttpClient } from './server/http-client.js';
+
+// dist/bench/run-benchmarks.js → the repository root, so paths do not depend on the working directory.
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DATA_DIR = join(REPO_ROOT, 'bench', '.data');
+const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
+
+/** Everything measured, for the JSON report. */
+interface RunDetails {
+  ingest?: IngestBenchResult['details'];
+  dataset?: QueryDataset;
+  query?: QueryBenchResult['details'];
+  export?: ExportBenchResult['details'];
+  bulkImport?: unknown;
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function machine(): Record<string, unknown> {
+  return { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemMb: Math.round(totalmem() / 1_048_576), freeMemMb: Math.round(freemem() / 1_048_576), loadAverage: loadavg() };
+}
+
+function profileArgs(sizes: BenchSizes, startedAt: Date, part: BenchPart): string[] {
+  if (!sizes.profile) return [];
+  return ['--cpu-prof', `--cpu-prof-dir=${join(RESULTS_DIR, `profiles-${startedAt.toISOString().replaceAll(':', '-')}`, part)}`];
+}
+
+function printProfiles(sizes: BenchSizes, startedAt: Date): Record<string, unknown> {
+  const summaries: Record<string, unknown> = {};
+  if (!sizes.profile) return summaries;
+  const root = join(RESULTS_DIR, `profiles-${startedAt.toISOString().replaceAll(':', '-')}`);
+  for (const part of ['ingest', 'query', 'export'] as const) {
+    const dir = join(root, part);
+    if (!existsSync(dir)) continue;
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
+      const summary = summarizeCpuProfile(join(dir, file));
+      summaries[`${part}/${file}`] = summary;
+      process.stdout.write(`\n${formatProfileSummary(`server CPU profile, ${part} (${join(dir, file)})`, summary)}\n`);
+    }
+  }
+  return summaries;
+}
+
+/** `npm run bench`: ingest, query and export figures, printed as a table and saved as JSON. */
+async function main(): Promise<void> {
+  const program: Command = new Command()
+    .name('run-benchmarks')
+    .description('Attest benchmarks: ingest over HTTP, queries and export at scale. Reports the issue\'s targets; asserts nothing.')
+    .option('--quick', 'small sizes for a 1–2 minute run', false)
+    .option('--events <n>', 'events in the query/export dataset (default 10,000,000; 200,000 with --quick)')
+    .option('--big-org-share <share>', 'share of the dataset in the one big organization', '0.5')
+    .option('--small-orgs <n>', 'organizations sharing the rest of the dataset', '100')
+    .addOption(new Option('--only <part>', 'run one part only').choices(['ingest', 'query', 'export']))
+    .option('--duration <seconds>', 'measured seconds of each ingest phase (default 20; 5 with --quick)')
+    .option('--batch-concurrency <n>', 'requests in flight with batches of 100', '16')
+    .option('--single-concurrency <n>', 'requests in flight with single events', '32')
+    .option('--raw-events <n>', 'events of the raw store limit (default 500,000; 50,000 with --quick)')
+    .option('--rounds <n>', 'ranges per query scenario, window and organization (default 5; 2 with --quick)')
+    .option('--profile', 'run the server children with --cpu-prof and print where their time went', false)
+    .option('--keep', 'keep the ingest databases under bench/.data', false)
+    .parse();
+  let sizes: BenchSizes;
+  try {
+    sizes = resolveBenchSizes(program.opts());
+  } catch (error) {
+    program.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const startedAt = new Date();
+  log(`bench: ${JSON.stringify(sizes)}`);
+
+  const figures: BenchFigure[] = [];
+  const details: RunDetails = {};
+  const runs = (part: BenchPart) => sizes.only === undefined || sizes.only === part;
+  mkdirSync(DATA_DIR, { recursive: true });
+
+  if (runs('ingest')) {
+    const ingest = await runIngestBench({ ...sizes.ingest, dataDir: DATA_DIR, serverNodeArgs: profileArgs(sizes, startedAt, 'ingest'), keepFiles: sizes.keep, log });
+    figures.push(...ingest.figures);
+    details.ingest = ingest.details;
+  }
+  let dataset: QueryDataset | undefined;
+  if (runs('query') || runs('export')) {
+    dataset = await openOrBuildQueryDataset(DATA_DIR, sizes.dataset, log);
+    figures.push({
+      section: 'dataset',
+      name: `load ${dataset.events.toLocaleString('en-US')} events (appendEvents, 10,000/tx)`,
+      value: dataset.loadEventsPerSecond,
+      unit: 'events/s',
+      note: dataset.builtNow ? `${dataset.loadSeconds.toFixed(0)} s` : `cached, built ${new Date(dataset.anchorMs).toISOString()}`,
+    });
+    details.dataset = dataset;
+  }
+  if (dataset && runs('query')) {
+    const query = await runQueryBench(dataset, { ...sizes.query, serverNodeArgs: profileArgs(sizes, startedAt, 'query'), log });
+    figures.push(...query.figures);
+    details.query = query.details;
+  }
+  if (dataset && runs('export')) {
+    const exported = await runExportBench(dataset, { serverNodeArgs: profileArgs(sizes, startedAt, 'export'), log });
+    figures.push(...exported.figures);
+    details.export = exported.details;
+  }
+  if (sizes.only === undefined) {
+    const bulk = await runBulkImportBenchIfPresent({ quick: sizes.quick, dataDir: DATA_DIR, log });
+    figures.push(...bulk.figures);
+    details.bulkImport = bulk.details;
+  }
+  closeHttpClient();
+
+  process.stdout.write(`\n${formatFigureTable(figures)}\n`);
+  if (details.query) process.stdout.write(`\n${formatScenarioTable(details.query)}\n`);
+  const profiles = printProfiles(sizes, startedAt);
+  const path = writeResultsJson(RESULTS_DIR, startedAt, { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), argv: process.argv.slice(2), sizes, machine: machine(), figures, details, profiles });
+  process.stdout.write(`\nresults: ${path}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

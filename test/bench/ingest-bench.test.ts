@@ -1,0 +1,46 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runIngestBench } from '../../bench/ingest/ingest-bench.js';
+
+// Runs the real server (dist/src/main.js) and the real load generator (dist/bench/…) as child processes,
+// so it needs `npm run build` first (`npm test` builds).
+const dataDir = mkdtempSync(join(tmpdir(), 'attest-ingest-bench-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('ingest benchmark', () => {
+  it('drives a real server child from a second process and finds exactly the acknowledged events in the store', async () => {
+    const result = await runIngestBench({
+      dataDir,
+      warmupMs: 200,
+      durationMs: 800,
+      batchConcurrency: 4,
+      singleConcurrency: 8,
+      orgs: 2,
+      rawEvents: 2000,
+      serverNodeArgs: [],
+      keepFiles: false,
+      log: () => undefined,
+    });
+    const { batches, singles, raw, storedEvents, acknowledgedEvents } = result.details;
+    expect(batches.errors).toBe(0);
+    expect(singles.errors).toBe(0);
+    expect(batches.events).toBeGreaterThan(0);
+    expect(batches.events % 100).toBe(0);
+    expect(singles.events).toBeGreaterThan(0);
+    expect(batches.latency.count).toBe(batches.requests);
+    expect(acknowledgedEvents).toBe(batches.acceptedEvents + singles.acceptedEvents);
+    expect(storedEvents).toBe(acknowledgedEvents);
+    expect(raw.events).toBe(2000);
+    expect(raw.eventsPerSecond).toBeGreaterThan(0);
+
+    const byName = new Map(result.figures.map((f) => [f.name, f]));
+    expect(byName.get('HTTP batches of 100')).toMatchObject({ unit: 'events/s', target: '≥ 50,000', value: batches.eventsPerSecond });
+    expect(byName.get('HTTP single events, p99 latency')).toMatchObject({ unit: 'ms', value: singles.latency.p99 });
+    expect(byName.get('acknowledged events missing from the store')).toMatchObject({ value: 0, met: true });
+    expect(byName.get('HTTP batches / raw store limit')?.value).toBeCloseTo(batches.eventsPerSecond / raw.eventsPerSecond);
+    // The ingest files are removed unless --keep.
+    expect(readdirSync(dataDir)).toEqual([]);
+  });
+});
