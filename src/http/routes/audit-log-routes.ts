@@ -1,5 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppServices } from '../app-services.js';
+import { orgScope } from '../plugins/org-scope.js';
+import { auditLogExportRoute } from './audit-log/audit-log-export-route.js';
+import { auditLogReadRoutes } from './audit-log/audit-log-read-routes.js';
+import { auditLogStreamRoute } from './audit-log/audit-log-stream-route.js';
+import { catalogRoute } from './audit-log/catalog-route.js';
 
-/** The owner API over the audit log: query, one event, actors, export and the live stream. */
-export async function auditLogRoutes(_app: FastifyInstance, _services: AppServices): Promise<void> {}
+/**
+ * The owner API over the audit log: query, one event, actors, export and the live stream, all inside one org
+ * scope (anonymous 401, producer key 403, another organization 404; admins and standard users 403), plus the
+ * catalog the filter panel reads.
+ */
+export async function auditLogRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
+  catalogRoute(app);
+  await orgScope(app, services, (scoped) => {
+    auditLogReadRoutes(scoped, services);
+    auditLogExportRoute(scoped, services);
+    auditLogStreamRoute(scoped, services);
+  });
+}

@@ -1,0 +1,96 @@
+import { IANAZone } from 'luxon';
+import type { AuditEventRecord } from '../events/audit-event.js';
+
+/**
+ * The columns of the audit-log CSV export, shared by `GET /audit-logs/export` and `attest export`, and how one
+ * event becomes one row.
+ *
+ * @example
+ * const header = csvHeader('Europe/Paris'); // ['Log ID', 'Date and time (Europe/Paris)', …]
+ * const row = csvRow(event, zonedTimeFormatter('Europe/Paris'));
+ */
+
+/** Column titles, in order; the second names the organization's zone. */
+export function csvHeader(timeZone: string): string[] {
+  return [
+    'Log ID',
+    `Date and time (${timeZone})`,
+    'Date and time (UTC)',
+    'Action type',
+    'Activity',
+    'Description',
+    'Security action',
+    'Entity name',
+    'Entity type',
+    'Entity ID',
+    'Product',
+    'Performed by name',
+    'Performed by email',
+    'Trace ID',
+  ];
+}
+
+// A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV Injection"); a leading
+// single quote makes it text. Tab and carriage return are included because some spreadsheets strip them and
+// then evaluate what follows.
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A cell value safe to open in a spreadsheet: text that would start a formula gets a leading `'`. */
+export function neutralizeFormula(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/** Formats instants as wall time in one zone, e.g. `2026-03-08 01:59:59.999 -05:00`. */
+export type ZonedTimeFormatter = (occurredAt: string) => string;
+
+const QUARTER_HOUR_MS = 15 * 60_000;
+
+function formatOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+/**
+ * A formatter of instants as wall time in `timeZone`, with the offset so DST overlaps stay distinct. Luxon
+ * (IANA tz data) decides the offset; it is cached per UTC quarter hour, because zone offsets are whole quarter
+ * hours and so every transition of the retention window falls on one. Formatting a million rows then costs
+ * a million `Date#toISOString` calls instead of a million time-zone conversions.
+ */
+export function zonedTimeFormatter(timeZone: string): ZonedTimeFormatter {
+  const zone = IANAZone.create(timeZone);
+  if (!zone.isValid) throw new Error(`unknown time zone ${timeZone}`);
+  const offsets = new Map<number, number>();
+  return (occurredAt) => {
+    const ms = Date.parse(occurredAt);
+    const quarter = Math.floor(ms / QUARTER_HOUR_MS);
+    let offset = offsets.get(quarter);
+    if (offset === undefined) {
+      offset = zone.offset(ms);
+      if (offsets.size > 50_000) offsets.clear();
+      offsets.set(quarter, offset);
+    }
+    const local = new Date(ms + offset * 60_000).toISOString();
+    return `${local.slice(0, 10)} ${local.slice(11, 23)} ${formatOffset(offset)}`;
+  };
+}
+
+/** One event as one CSV row, every cell neutralised against formula injection. */
+export function csvRow(event: AuditEventRecord, zonedTime: ZonedTimeFormatter): string[] {
+  return [
+    event.logId,
+    zonedTime(event.occurredAt),
+    event.occurredAt,
+    event.action,
+    event.activity,
+    event.description,
+    event.securityAction ? 'Yes' : 'No',
+    event.entity.name ?? '',
+    event.entity.type,
+    event.entity.id,
+    event.product,
+    event.actor.name ?? '',
+    event.actor.email ?? '',
+    event.traceId,
+  ].map(neutralizeFormula);
+}

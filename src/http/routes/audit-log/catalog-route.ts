@@ -1,0 +1,40 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { PRODUCT_AREAS } from '../../../catalog/catalog-registry.js';
+import { ACTION_TYPES } from '../../../catalog/event-catalog.js';
+import { requireUser } from '../../plugins/authentication.js';
+import { ProblemSchema } from '../../schemas/problem-schema.js';
+
+/** The catalog as the web page's filter panel reads it. */
+export const CatalogSchema = Type.Object({
+  productAreas: Type.Array(Type.Object({ product: Type.String(), displayName: Type.String() })),
+  eventTypes: Type.Array(
+    Type.Object({ type: Type.String(), product: Type.String(), activity: Type.String(), action: Type.String(), securityAction: Type.Boolean(), entityType: Type.String() }),
+  ),
+  actionTypes: Type.Array(Type.String()),
+});
+
+/** `GET /api/v1/catalog`: product areas, event types and action types, so the filter panel names none itself. */
+export function catalogRoute(app: FastifyInstance): void {
+  app.get(
+    '/api/v1/catalog',
+    {
+      schema: {
+        tags: ['catalog'],
+        summary: 'The event catalog: product areas, event types and action types (signed-in users)',
+        security: [{ session: [] }, { bearer: [] }],
+        response: { 200: CatalogSchema, 401: ProblemSchema, 403: ProblemSchema },
+      },
+    },
+    async (request) => {
+      requireUser(request);
+      return {
+        productAreas: PRODUCT_AREAS.map((area) => ({ product: area.product, displayName: area.displayName })),
+        eventTypes: PRODUCT_AREAS.flatMap((area) =>
+          area.eventTypes.map((d) => ({ type: d.type, product: d.product, activity: d.activity, action: d.action, securityAction: d.securityAction, entityType: d.entityType })),
+        ),
+        actionTypes: [...ACTION_TYPES],
+      };
+    },
+  );
+}

@@ -1,0 +1,77 @@
+import { DAY_MS } from '../config.js';
+import type { ActorType, JsonValue, PreparedEvent } from '../events/audit-event.js';
+import { prepareIncomingEvents } from '../ingest/prepare-incoming-events.js';
+import type { AttestStore } from '../store/attest-store.js';
+
+/**
+ * Attest's own events about reading the log (PRODUCT.md §3): `audit_log.viewed` and `audit_log.exported`.
+ * They go through the same catalog validation as every ingested event, so product, action, activity and the
+ * security flag come from the catalog here too.
+ */
+
+/** Who read the log: the owner user, or the CLI (`{ type: 'system', id: 'cli' }`). */
+export interface LogReader {
+  id: string;
+  name: string | null;
+  email: string | null;
+  type: ActorType;
+  ip?: string;
+  userAgent?: string;
+}
+
+/** The organization whose log was read; the event's entity is that organization's audit log. */
+export interface ReadLog {
+  orgId: string;
+  orgName: string;
+}
+
+/** At most one `audit_log.viewed` per principal and organization in this window (PRODUCT.md §3). */
+export const VIEW_MARK_WINDOW_MS = 30 * 60_000;
+
+/** Builds an `audit_log.viewed` or `audit_log.exported` event, ready to commit. */
+export function prepareLogAccessEvent(
+  type: 'audit_log.viewed' | 'audit_log.exported',
+  reader: LogReader,
+  log: ReadLog,
+  metadata: Record<string, JsonValue>,
+  ctx: { nowMs: number; retentionDays: number; traceId: string },
+): PreparedEvent {
+  const actor: { id: string; type: ActorType; name?: string; email?: string } = { id: reader.id, type: reader.type };
+  if (reader.name !== null) actor.name = reader.name;
+  if (reader.email !== null) actor.email = reader.email;
+  const [event] = prepareIncomingEvents(
+    [{ type, orgId: log.orgId, actor, entity: { id: log.orgId, name: `${log.orgName} audit logs`, type: 'audit_log' }, metadata }],
+    { allowedProducts: 'all', nowMs: ctx.nowMs, retentionMs: ctx.retentionDays * DAY_MS, traceId: ctx.traceId },
+  );
+  if (!event) throw new Error(`could not prepare ${type}`);
+  // The HTTP caller's address and agent belong to the record (PRODUCT.md §4) but are not producer input.
+  if (reader.ip !== undefined) event.actor.ip = reader.ip;
+  if (reader.userAgent !== undefined) event.actor.userAgent = reader.userAgent;
+  return event;
+}
+
+/**
+ * Records `audit_log.viewed` unless this principal already has one for this organization in the last 30
+ * minutes. The mark and the event commit in one transaction, and the mark is claimed with a conditional
+ * upsert, so two concurrent first reads record one event between them.
+ *
+ * @returns the seq of the recorded event, or undefined when the window was still open.
+ */
+export async function recordViewOnce(store: AttestStore, principal: string, event: PreparedEvent, nowMs: number): Promise<number | undefined> {
+  return store.transaction(async (tx) => {
+    const claimed = await tx
+      .insertInto('audit_view_marks')
+      .values({ principal, org_id: event.orgId, viewed_at: nowMs })
+      .onConflict((oc) =>
+        oc
+          .columns(['principal', 'org_id'])
+          .doUpdateSet({ viewed_at: nowMs })
+          .where('audit_view_marks.viewed_at', '<=', nowMs - VIEW_MARK_WINDOW_MS),
+      )
+      .returning('viewed_at')
+      .executeTakeFirst();
+    if (!claimed) return undefined;
+    const [appended] = await store.appendEventsIn(tx, [event]);
+    return appended?.seq;
+  });
+}

@@ -1,0 +1,50 @@
+import type { AuditEventRecord } from '../events/audit-event.js';
+import type { EventLogReader } from '../store/event-log-reader.js';
+import { decodeCursor, encodeCursor, queryFingerprint } from './audit-log-cursor.js';
+import { resolveAuditLogQuery, retentionHorizon, type AuditLogQueryContext, type AuditLogQueryParams, type QueryWarning, type ResolvedAuditLogQuery } from './audit-log-query.js';
+
+/** One page of the owner list (`GET /audit-logs`). */
+export interface AuditLogPage {
+  data: AuditEventRecord[];
+  /** Pass back as `cursor` with the same filters for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+  /** How many events match the filters in the whole range, not just this page. */
+  total: number;
+  warnings: QueryWarning[];
+  /** The effective range, after defaults and clamping, as ISO-8601 UTC. */
+  range: { from: string; to: string };
+}
+
+/**
+ * Reads one newest-first page of an organization's log. The first page fixes the range; every later page
+ * (with the cursor) reuses it, so paging through a "last 30 days" view never shifts while time passes or
+ * events arrive, and a cursor is only accepted with the filters it was issued for.
+ *
+ * @returns the page and the resolved query (for recording `audit_log.viewed`).
+ */
+export async function readAuditLogPage(
+  reader: EventLogReader,
+  params: AuditLogQueryParams,
+  ctx: AuditLogQueryContext,
+  paging: { limit: number; cursor?: string | undefined },
+): Promise<{ page: AuditLogPage; query: ResolvedAuditLogQuery }> {
+  const query = resolveAuditLogQuery(params, ctx);
+  const fingerprint = queryFingerprint(ctx.orgId, params, query.filters);
+  let after;
+  if (paging.cursor) {
+    const decoded = decodeCursor(paging.cursor, fingerprint);
+    after = decoded.position;
+    // Keep the first page's range, but never reach back past what is still retained.
+    query.filter.fromMs = Math.max(decoded.range.fromMs, retentionHorizon(ctx));
+    query.filter.toMs = Math.max(decoded.range.toMs, query.filter.fromMs);
+  }
+  const [rows, total] = await Promise.all([reader.findPage(query.filter, paging.limit + 1, after), reader.count(query.filter)]);
+  const data = rows.slice(0, paging.limit);
+  const last = data[data.length - 1];
+  const nextCursor =
+    rows.length > paging.limit && last
+      ? encodeCursor({ occurredAtMs: Date.parse(last.occurredAt), seq: last.seq }, { fromMs: query.filter.fromMs, toMs: query.filter.toMs }, fingerprint)
+      : null;
+  const range = { from: new Date(query.filter.fromMs).toISOString(), to: new Date(query.filter.toMs).toISOString() };
+  return { page: { data, nextCursor, total, warnings: query.warnings, range }, query };
+}

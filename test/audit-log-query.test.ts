@@ -1,0 +1,329 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY_MS } from '../src/config.js';
+import { FixedClock } from '../src/core/clock.js';
+import type { AuditEventRecord } from '../src/events/audit-event.js';
+import { rowToRecord } from '../src/store/event-log-writer.js';
+import type { AttestStore } from '../src/store/attest-store.js';
+import { createApiToken } from '../src/auth/credentials.js';
+import { authHeaders, buildTestApp, createTenancy, variedEvent, seedVariedEvents, type TestTenancy } from './support/audit-fixtures.js';
+import { seededRandom } from './support/seeded-random.js';
+import { createTestStore, postgresAvailable, storeKinds, type TestStore } from './support/test-stores.js';
+
+/**
+ * The owner list against SQLite and PostgreSQL: range rules, filters and `total` against a brute-force count
+ * over every event, keyset paging that stays stable while events arrive, and `audit_log.viewed` recording.
+ */
+
+const HOUR_MS = 3_600_000;
+// A fixed "now" a little past an hour edge, so ranges land on hour edges and partial hours alike.
+const NOW = Math.floor(Date.UTC(2026, 10, 20, 15) / HOUR_MS) * HOUR_MS + 17 * 60_000 + 123;
+const HOUR_EDGE = Math.floor((NOW - 3 * DAY_MS) / HOUR_MS) * HOUR_MS;
+
+interface Page {
+  data: AuditEventRecord[];
+  nextCursor: string | null;
+  total: number;
+  warnings: Array<{ code: string; message: string }>;
+  range: { from: string; to: string };
+}
+
+interface Problem {
+  code: string;
+  errors?: Array<{ field: string; reason: string }>;
+}
+
+/** Every event of the organization straight from the table, newest first: the reference the API must match. */
+async function allEvents(store: AttestStore, orgId: string): Promise<AuditEventRecord[]> {
+  const rows = await store.db.selectFrom('audit_events').select(['record', 'leaf_hash']).where('org_id', '=', orgId).execute();
+  return rows.map(rowToRecord).sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt) || b.seq - a.seq);
+}
+
+interface BruteFilter {
+  fromMs: number;
+  toMs: number;
+  actions?: string[];
+  actor?: string;
+  security?: boolean;
+  types?: string[];
+  products?: string[];
+}
+
+function bruteForce(events: AuditEventRecord[], f: BruteFilter): AuditEventRecord[] {
+  return events.filter((e) => {
+    const at = Date.parse(e.occurredAt);
+    if (at < f.fromMs || at >= f.toMs) return false;
+    if (f.actions && !f.actions.includes(e.action)) return false;
+    if (f.actor && (e.actor.email ?? '').toLowerCase() !== f.actor.toLowerCase()) return false;
+    if (f.security && !e.securityAction) return false;
+    if (f.types && !f.types.includes(e.type)) return false;
+    if (f.products && !f.products.includes(e.product)) return false;
+    return true;
+  });
+}
+
+function queryString(f: BruteFilter, extra: Record<string, string> = {}): string {
+  const params = new URLSearchParams();
+  params.set('from', new Date(f.fromMs).toISOString());
+  params.set('to', new Date(f.toMs).toISOString());
+  for (const a of f.actions ?? []) params.append('action', a);
+  if (f.actor) params.set('actor', f.actor);
+  if (f.security) params.set('security', 'true');
+  for (const t of f.types ?? []) params.append('type', t);
+  for (const p of f.products ?? []) params.append('product', p);
+  for (const [k, v] of Object.entries(extra)) params.set(k, v);
+  return params.toString();
+}
+
+const kinds = storeKinds();
+const pgAvailable = kinds.includes('postgres') ? await postgresAvailable() : false;
+
+for (const kind of kinds) {
+  describe.skipIf(kind === 'postgres' && !pgAvailable)(`audit-log query (${kind})`, () => {
+    let testStore: TestStore;
+    let store: AttestStore;
+    let clock: FixedClock;
+    let app: FastifyInstance;
+    let tenancy: TestTenancy;
+    let base: string;
+
+    const get = async (query: string, caller: 'cookie' | 'bearer' = 'cookie') => {
+      const response = await app.inject({ url: `${base}?${query}`, headers: authHeaders(tenancy.owner, caller) });
+      return response;
+    };
+    const getPage = async (query: string): Promise<Page> => {
+      const response = await get(query);
+      expect(response.statusCode, response.body.slice(0, 300)).toBe(200);
+      return response.json() as Page;
+    };
+    const readAll = async (query: string, limit: number): Promise<{ events: AuditEventRecord[]; totals: number[] }> => {
+      const events: AuditEventRecord[] = [];
+      const totals: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Page = await getPage(`${query}&limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        events.push(...page.data);
+        totals.push(page.total);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return { events, totals };
+    };
+
+    beforeAll(async () => {
+      clock = new FixedClock(NOW);
+      testStore = await createTestStore(kind, clock);
+      store = testStore.store;
+      tenancy = await createTenancy(store);
+      await seedVariedEvents(store, tenancy.org.id, 400, NOW, { days: 45, seed: 7 });
+      await seedVariedEvents(store, tenancy.otherOrg.id, 60, NOW, { days: 45, seed: 8 });
+      // Events on and either side of one hour edge, where whole-hour rollups and row counts meet.
+      const random = seededRandom(3).next;
+      await store.appendEvents([-1, 0, 0, 1, 17 * 60_000, HOUR_MS - 1, HOUR_MS].map((offset, i) => variedEvent(tenancy.org.id, HOUR_EDGE + offset, 900 + i, random)));
+      ({ app } = await buildTestApp(store));
+      base = `/api/v1/orgs/${tenancy.org.id}/audit-logs`;
+      // The first read records audit_log.viewed; later reads (same clock) do not, so the log stays put below.
+      await getPage('limit=1');
+    });
+
+    afterAll(async () => {
+      await app?.close();
+      await testStore?.dispose();
+    });
+
+    it('without from/to covers the last 30 days ending now, newest first, with the matching total', async () => {
+      const first = await getPage('limit=200');
+      expect(first.range).toEqual({ from: new Date(NOW - 30 * DAY_MS).toISOString(), to: new Date(NOW).toISOString() });
+      expect(first.warnings).toEqual([]);
+      const expected = bruteForce(await allEvents(store, tenancy.org.id), { fromMs: NOW - 30 * DAY_MS, toMs: NOW });
+      expect(first.total).toBe(expected.length);
+      expect(first.data.map((e) => e.logId)).toEqual(expected.slice(0, 200).map((e) => e.logId));
+    });
+
+    it('rejects a range over 30 days (RANGE_TOO_LONG naming the field) and an empty or reversed range', async () => {
+      const tooLong = await get(queryString({ fromMs: NOW - 31 * DAY_MS, toMs: NOW }));
+      expect(tooLong.statusCode).toBe(400);
+      const problem = tooLong.json() as Problem;
+      expect(problem.code).toBe('RANGE_TOO_LONG');
+      expect(problem.errors?.[0]?.field).toBe('from');
+      expect(problem.errors?.[0]?.reason).toMatch(/more than 30 days/);
+      expect(tooLong.headers['content-type']).toContain('application/problem+json');
+
+      const exactly30 = await get(queryString({ fromMs: NOW - 30 * DAY_MS, toMs: NOW }));
+      expect(exactly30.statusCode).toBe(200);
+
+      for (const [fromMs, toMs] of [[NOW, NOW], [NOW, NOW - HOUR_MS]] as const) {
+        const response = await get(queryString({ fromMs, toMs }));
+        expect(response.statusCode).toBe(400);
+        expect((response.json() as Problem).code).toBe('INVALID_RANGE');
+      }
+      const garbage = await get('from=yesterday');
+      expect(garbage.statusCode).toBe(400);
+      expect((garbage.json() as Problem).errors?.[0]?.field).toBe('from');
+    });
+
+    it('clamps a from before the 90-day retention horizon and says so', async () => {
+      const horizon = NOW - 90 * DAY_MS;
+      const page = await getPage(queryString({ fromMs: NOW - 100 * DAY_MS, toMs: NOW - 75 * DAY_MS }));
+      expect(page.range.from).toBe(new Date(horizon).toISOString());
+      expect(page.range.to).toBe(new Date(NOW - 75 * DAY_MS).toISOString());
+      expect(page.warnings.map((w) => w.code)).toEqual(['RANGE_CLAMPED']);
+      expect(page.warnings[0]?.message).toMatch(/90 days/);
+    });
+
+    it('rejects unknown filter values, naming the field', async () => {
+      for (const [query, field] of [['action=Destroy', 'action'], ['type=user.nope', 'type'], ['product=Nope', 'product'], ['limit=0', 'querystring.limit'], ['limit=201', 'querystring.limit'], ['security=maybe', 'querystring.security'], ['bogus=1', 'querystring.bogus']] as const) {
+        const response = await get(query);
+        expect(response.statusCode, query).toBe(400);
+        expect((response.json() as Problem).errors?.[0]?.field, query).toBe(field);
+      }
+    });
+
+    it('filters and total agree with a brute-force count for many filter combinations, across every page', async () => {
+      const events = await allEvents(store, tenancy.org.id);
+      const random = seededRandom(99).next;
+      const actions = ['Create', 'Update', 'Delete', 'Export', 'Login', 'Invite link', 'View'];
+      const types = ['user.standard.added', 'user.privileged.added', 'permission_set.updated', 'user_list.exported', 'invite_link.regenerated'];
+      const hourEdge = HOUR_EDGE;
+      const ranges: Array<[number, number]> = [
+        [NOW - 30 * DAY_MS, NOW],
+        [hourEdge - 5 * DAY_MS, hourEdge],
+        [hourEdge - 5 * DAY_MS + 1, hourEdge - 1],
+        [hourEdge - 2 * HOUR_MS, hourEdge + HOUR_MS],
+        [hourEdge - 1, hourEdge + 1],
+        [NOW - 44 * DAY_MS, NOW - 20 * DAY_MS],
+        [hourEdge + 17 * 60_000, hourEdge + 43 * 60_000],
+      ];
+      let nonEmpty = 0;
+      for (let i = 0; i < 42; i += 1) {
+        const [fromMs, toMs] = ranges[i % ranges.length] as [number, number];
+        const f: BruteFilter = { fromMs, toMs };
+        if (random() < 0.4) f.actions = actions.filter(() => random() < 0.4);
+        if (random() < 0.3) f.actor = random() < 0.5 ? 'BOB@example.com' : 'ann@example.com';
+        if (random() < 0.3) f.security = true;
+        if (random() < 0.25) f.types = types.filter(() => random() < 0.5);
+        if (random() < 0.2) f.products = ['UserManagement'];
+        if (f.actions?.length === 0) delete f.actions;
+        if (f.types?.length === 0) delete f.types;
+        const expected = bruteForce(events, f);
+        if (expected.length > 0) nonEmpty += 1;
+        const { events: got, totals } = await readAll(queryString(f), 1 + Math.floor(random() * 60));
+        expect(got.map((e) => e.logId), JSON.stringify(f)).toEqual(expected.map((e) => e.logId));
+        expect(new Set(totals), JSON.stringify(f)).toEqual(new Set([expected.length]));
+      }
+      // The combinations are not all trivially empty.
+      expect(nonEmpty).toBeGreaterThan(20);
+    });
+
+    it('pages stay stable while new events arrive: no duplicates, no gaps', async () => {
+      const f: BruteFilter = { fromMs: NOW - 20 * DAY_MS, toMs: NOW };
+      const before = bruteForce(await allEvents(store, tenancy.org.id), f);
+      const seen: AuditEventRecord[] = [];
+      let cursor: string | null = null;
+      let round = 0;
+      do {
+        const page: Page = await getPage(`${queryString(f)}&limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        seen.push(...page.data);
+        cursor = page.nextCursor;
+        // Between pages: events newer than everything, at the exact time of the page's last row (higher seq,
+        // so "newer" in the order), and backdated ones in another organization.
+        const last = page.data[page.data.length - 1];
+        if (last) {
+          round += 1;
+          await store.appendEvents([
+            variedEvent(tenancy.org.id, NOW - 1000, 10_000 + round),
+            variedEvent(tenancy.org.id, Date.parse(last.occurredAt), 20_000 + round),
+            variedEvent(tenancy.otherOrg.id, Date.parse(last.occurredAt) - 1, 30_000 + round),
+          ]);
+        }
+      } while (cursor);
+      expect(round).toBeGreaterThan(3);
+      expect(seen.map((e) => e.logId)).toEqual(before.map((e) => e.logId));
+    });
+
+    it('keeps the default range of the first page on later pages while time passes', async () => {
+      const first = await getPage('limit=40');
+      clock.set(NOW + 10 * 60_000);
+      try {
+        const second = await getPage(`limit=40&cursor=${encodeURIComponent(first.nextCursor ?? '')}`);
+        expect(second.range).toEqual(first.range);
+        expect(second.data[0]?.logId).not.toBe(first.data[0]?.logId);
+      } finally {
+        clock.set(NOW);
+      }
+    });
+
+    it('refuses a cursor issued for another filter or range, and a forged one', async () => {
+      const page = await getPage('action=Create&limit=5');
+      expect(page.nextCursor).not.toBeNull();
+      const cursor = encodeURIComponent(page.nextCursor ?? '');
+      for (const query of [`action=Update&cursor=${cursor}`, `cursor=${cursor}`, `action=Create&security=true&cursor=${cursor}`, `action=Create&from=${new Date(NOW - DAY_MS).toISOString()}&cursor=${cursor}`, 'cursor=not-a-cursor', `cursor=${Buffer.from('{"v":1}').toString('base64url')}`]) {
+        const response = await get(query);
+        expect(response.statusCode, query).toBe(400);
+        const problem = response.json() as Problem;
+        expect(problem.code).toBe('INVALID_CURSOR');
+        expect(problem.errors?.[0]?.field).toBe('cursor');
+      }
+      // The same filters written differently (order, case of the email) are the same query.
+      expect((await get(`action=Create&cursor=${cursor}`)).statusCode).toBe(200);
+      const other = await app.inject({ url: `/api/v1/orgs/${tenancy.otherOrg.id}/audit-logs?action=Create&cursor=${cursor}`, headers: authHeaders(tenancy.otherOwner) });
+      expect(other.statusCode).toBe(400);
+    });
+
+    it('returns one event by log id, and 404 EVENT_NOT_FOUND for an unknown id or another organization', async () => {
+      const [event] = (await getPage('limit=1')).data;
+      expect(event).toBeDefined();
+      const one = await app.inject({ url: `${base}/${event?.logId}`, headers: authHeaders(tenancy.owner) });
+      expect(one.statusCode).toBe(200);
+      expect(one.json()).toEqual(event);
+      const [foreign] = await allEvents(store, tenancy.otherOrg.id);
+      for (const logId of [foreign?.logId, '0190a0a0-0000-7000-8000-000000000000', 'not-a-uuid']) {
+        const response = await app.inject({ url: `${base}/${logId}`, headers: authHeaders(tenancy.owner) });
+        expect(response.statusCode).toBe(404);
+        expect((response.json() as Problem).code).toBe('EVENT_NOT_FOUND');
+      }
+    });
+
+    it('suggests actors of this organization by email or name', async () => {
+      const response = await app.inject({ url: `${base}/actors?q=BOB`, headers: authHeaders(tenancy.owner) });
+      expect(response.statusCode).toBe(200);
+      expect((response.json() as { data: unknown[] }).data).toEqual([{ email: 'bob@example.com', name: 'Bob Builder' }]);
+      const all = (await app.inject({ url: `${base}/actors`, headers: authHeaders(tenancy.owner) })).json() as { data: Array<{ email: string }> };
+      expect(all.data.map((a) => a.email)).toContain(tenancy.owner.email);
+    });
+
+    it('records audit_log.viewed once per principal per 30 minutes, with the range and filters of that read', async () => {
+      const viewedBy = async (email: string) => (await allEvents(store, tenancy.org.id)).filter((e) => e.type === 'audit_log.viewed' && e.actor.email === email);
+      const initial = (await viewedBy(tenancy.owner.email)).length;
+      expect(initial).toBe(1);
+      await getPage('action=Create');
+      expect((await viewedBy(tenancy.owner.email)).length).toBe(1);
+
+      clock.set(NOW + 31 * 60_000);
+      try {
+        await getPage('action=Delete&security=true');
+        await getPage('action=Update');
+        const events = await viewedBy(tenancy.owner.email);
+        expect(events.length).toBe(2);
+        const latest = events[0];
+        expect(latest?.metadata).toMatchObject({ filters: { action: ['Delete'], security: true, actor: null }, to: new Date(NOW + 31 * 60_000).toISOString() });
+        expect(latest).toMatchObject({ product: 'AuditLogs', action: 'View', securityAction: false, actor: { id: tenancy.owner.id, type: 'user' }, entity: { id: tenancy.org.id, type: 'audit_log' } });
+        // The same owner through an API token is another principal.
+        expect((await get('limit=1', 'bearer')).statusCode).toBe(200);
+        expect((await viewedBy(tenancy.owner.email)).length).toBe(3);
+      } finally {
+        clock.set(NOW);
+      }
+    });
+
+    it('concurrent first reads of a new principal record one audit_log.viewed between them', async () => {
+      const token = await createApiToken(store.db, tenancy.owner.id, 'concurrent', NOW);
+      const countViews = async () => (await allEvents(store, tenancy.org.id)).filter((e) => e.type === 'audit_log.viewed').length;
+      const before = await countViews();
+      const responses = await Promise.all(
+        Array.from({ length: 6 }, () => app.inject({ url: `${base}?limit=1`, headers: { authorization: `Bearer ${token.secret}` } })),
+      );
+      expect(responses.map((r) => r.statusCode)).toEqual(Array(6).fill(200));
+      expect(await countViews()).toBe(before + 1);
+    });
+  });
+}
