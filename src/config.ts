@@ -17,6 +17,11 @@ export interface AttestConfig {
   logLevel: string;
   /** Set the Secure attribute on the session cookie (behind HTTPS). */
   secureCookies: boolean;
+  /**
+   * Trust X-Forwarded-For from a reverse proxy for the client address (login rate limits, recorded IPs).
+   * Off by default: without a proxy in front, any client could claim any address.
+   */
+  trustProxy: boolean;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -42,6 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AttestConfig {
     purgeIntervalMinutes: intFromEnv(env, 'ATTEST_PURGE_INTERVAL_MINUTES', 60, 1),
     logLevel: env.LOG_LEVEL || 'info',
     secureCookies: env.ATTEST_SECURE_COOKIES === 'true',
+    trustProxy: env.ATTEST_TRUST_PROXY === 'true',
   };
 }
 

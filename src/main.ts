@@ -4,6 +4,9 @@ import { schedulePurge } from './retention/purge-scheduler.js';
 import { createServices } from './service/create-services.js';
 import { bootstrapIfEmpty } from './tenancy/bootstrap.js';
 
+/** How long a graceful shutdown may take before the process exits anyway. */
+const SHUTDOWN_TIMEOUT_MS = 30_000;
+
 /**
  * `npm start`: the Attest service. Opens the store (migrating it), creates the bootstrap organization on the
  * first start, serves HTTP, purges expired events on a schedule and shuts down gracefully on SIGTERM/SIGINT:
@@ -19,6 +22,11 @@ async function main(): Promise<void> {
     password: config.bootstrapPassword,
     orgName: config.bootstrapOrgName,
     timeZone: config.bootstrapTimeZone,
+  }).catch((error: unknown) => {
+    // Two servers starting on an empty PostgreSQL store both see it empty; the second's insert of the same
+    // owner email fails and its whole transaction rolls back. The other server bootstrapped: carry on.
+    if (services.store.dialect.isUniqueViolation(error)) return undefined;
+    throw error;
   });
   if (bootstrap) {
     app.log.info({ orgId: bootstrap.organization.id, owner: bootstrap.ownerEmail }, 'created the bootstrap organization and owner');
@@ -34,10 +42,21 @@ async function main(): Promise<void> {
     if (shuttingDown) return;
     shuttingDown = true;
     app.log.info({ signal }, 'shutting down: finishing in-flight requests and commits');
-    await app.close();
-    await services.committer.close();
-    await stopPurge();
-    await services.store.close();
+    // A stuck connection must not keep the process alive forever; orchestrators SIGKILL after a grace period
+    // anyway, and every acknowledged event is already committed.
+    setTimeout(() => {
+      app.log.error('shutdown took longer than 30 s; exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    try {
+      await app.close();
+      await services.committer.close();
+      await stopPurge();
+      await services.store.close();
+    } catch (error) {
+      app.log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -26,7 +26,7 @@ export type RouteModule = (app: FastifyInstance, services: AppServices) => Promi
 export async function buildApp(services: AppServices, options: { logger?: FastifyServerOptions['logger']; routeModules?: RouteModule[] } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
-    trustProxy: true,
+    trustProxy: services.config.trustProxy,
     // Ajv: report every problem of a batch, not only the first, so a producer can fix them all at once.
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AttestError, type ErrorCode, type FieldError } from '../core/errors.js';
+import { isStoreUnavailableError } from '../store/store-unavailable.js';
 
 /** HTTP status of every error code: the one place the catalogue meets HTTP. */
 const STATUS: Record<ErrorCode, number> = {
@@ -115,6 +116,10 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
       body = problem('RATE_LIMITED', 429, fastifyError.message, [], request.url);
     } else if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
       body = problem('VALIDATION_FAILED', fastifyError.statusCode, fastifyError.message, [], request.url);
+    } else if (isStoreUnavailableError(error)) {
+      request.log.warn({ err: error }, 'store unavailable');
+      void reply.header('retry-after', '1');
+      body = problem('STORE_UNAVAILABLE', 503, 'The store is not reachable right now; nothing was written. Retry later.', [], request.url);
     } else {
       request.log.error({ err: error }, 'unhandled error');
       body = problem('INTERNAL', 500, 'An unexpected error occurred; it has been logged.', [], request.url);

@@ -1,5 +1,6 @@
 import type { AppendedEvent, PreparedEvent } from '../events/audit-event.js';
 import type { AttestStore } from '../store/attest-store.js';
+import { isStoreUnavailableError } from '../store/store-unavailable.js';
 
 interface PendingBatch {
   events: readonly PreparedEvent[];
@@ -17,7 +18,7 @@ const MAX_EVENTS_PER_COMMIT = 5000;
  * durable.
  *
  * A failed group is retried batch by batch, so one request's failure never fails its neighbours, and each
- * request stays all-or-nothing.
+ * request stays all-or-nothing; only when the store itself is unreachable do all the group's batches fail.
  */
 export class GroupCommitter {
   private queue: PendingBatch[] = [];
@@ -76,8 +77,10 @@ export class GroupCommitter {
         offset += batch.events.length;
       }
     } catch (error) {
-      if (group.length === 1) {
-        (group[0] as PendingBatch).reject(error);
+      // A store that cannot answer fails every batch alike: retrying them one by one would only wait out the
+      // same timeout once per batch (on SQLite, with the event loop blocked each time).
+      if (group.length === 1 || isStoreUnavailableError(error)) {
+        for (const batch of group) batch.reject(error);
         return;
       }
       for (const batch of group) {

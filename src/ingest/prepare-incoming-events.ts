@@ -17,6 +17,23 @@ export interface IngestContext {
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
+ * The free-text fields of an event. PostgreSQL text cannot hold U+0000 and SQLite can, so these are checked
+ * for it: the same event must get the same answer on every store, and a clear 400 rather than a failed commit.
+ */
+function textFields(event: IncomingEvent): Array<[string, string | undefined]> {
+  return [
+    ['actor.id', event.actor.id],
+    ['actor.name', event.actor.name],
+    ['actor.email', event.actor.email],
+    ['entity.id', event.entity.id],
+    ['entity.name', event.entity.name],
+    ['entity.type', event.entity.type],
+    ['description', event.description],
+    ['idempotencyKey', event.idempotencyKey],
+  ];
+}
+
+/**
  * Validates a batch against the catalog and the limits and turns it into events ready to commit. The batch is
  * all-or-nothing: every problem of every event is collected, and any problem rejects the whole batch, each
  * naming the event index, the field and the reason.
@@ -41,6 +58,9 @@ export function prepareIncomingEvents(events: readonly IncomingEvent[], ctx: Ing
       else if (parsed > ctx.nowMs + INGEST_LIMITS.maxFutureSkewMs) fail('occurredAt', 'is more than 5 minutes in the future');
       else if (parsed <= ctx.nowMs - ctx.retentionMs) fail('occurredAt', 'is older than the retention period, so it would already be expired');
       else occurredAtMs = parsed;
+    }
+    for (const [field, value] of textFields(event)) {
+      if (value?.includes('\u0000')) fail(field, 'must not contain the NUL character (U+0000)');
     }
     if (!event.actor.id.trim()) fail('actor.id', 'must not be empty');
     if (!event.entity.id.trim()) fail('entity.id', 'must not be empty');

@@ -20,6 +20,7 @@ import type { StoreDialect } from './store-dialect.js';
  */
 export class AttestStore {
   readonly events: EventLogReader;
+  private closing: Promise<void> | undefined;
 
   private constructor(
     readonly dialect: StoreDialect,
@@ -30,11 +31,14 @@ export class AttestStore {
 
   /** Opens the store and brings its schema up to date (migrations run on every start). */
   static async open(dialect: StoreDialect, clock: Clock = systemClock): Promise<AttestStore> {
-    const migrator = new Migrator({ db: dialect.db, provider: migrationProvider });
-    const { error } = await migrator.migrateToLatest();
-    if (error) {
+    try {
+      await dialect.prepare?.();
+      const migrator = new Migrator({ db: dialect.db, provider: migrationProvider, migrationTableSchema: dialect.migrationTableSchema });
+      const { error } = await migrator.migrateToLatest();
+      if (error) throw error instanceof Error ? error : new Error(String(error));
+    } catch (error) {
       await dialect.close();
-      throw error instanceof Error ? error : new Error(String(error));
+      throw error;
     }
     return new AttestStore(dialect, clock);
   }
@@ -56,7 +60,7 @@ export class AttestStore {
 
   /** Appends events within the caller's transaction, so a domain change and its audit events commit together. */
   appendEventsIn(tx: StoreTransaction, events: readonly PreparedEvent[]): Promise<AppendedEvent[]> {
-    return appendEventsInTransaction(tx, this.dialect, events, this.clock.now());
+    return appendEventsInTransaction(tx, this.dialect, events, this.clock);
   }
 
   /** Deletes one small batch of expired events; returns how many. */
@@ -69,7 +73,9 @@ export class AttestStore {
     await sql`select 1`.execute(this.dialect.readDb);
   }
 
+  /** Closes the connections; later calls return the first call's promise (shutdown paths may overlap). */
   close(): Promise<void> {
-    return this.dialect.close();
+    this.closing ??= this.dialect.close();
+    return this.closing;
   }
 }

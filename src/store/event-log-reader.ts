@@ -57,7 +57,9 @@ export class EventLogReader {
       .where('occurred_at', '>=', filter.fromMs)
       .where('occurred_at', '<', filter.toMs);
     if (after) {
-      query = query.where((eb: ExpressionBuilder<AttestDatabase, 'audit_events'>) =>
+      // The redundant `occurred_at <=` bound gives the planner an index bound at the position: PostgreSQL
+      // cannot take one from the OR and would walk (and discard) every newer row again on each page.
+      query = query.where('occurred_at', '<=', after.occurredAtMs).where((eb: ExpressionBuilder<AttestDatabase, 'audit_events'>) =>
         eb.or([
           eb('occurred_at', '<', after.occurredAtMs),
           eb.and([eb('occurred_at', '=', after.occurredAtMs), eb('seq', '<', after.seq)]),

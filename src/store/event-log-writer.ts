@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import type { Clock } from '../core/clock.js';
 import type { AppendedEvent, AuditEventRecord, PreparedEvent } from '../events/audit-event.js';
 import { canonicalRecordJson, type HashedRecord } from '../events/canonical-record.js';
 import { leafHash } from '../events/leaf-hash.js';
@@ -20,16 +21,19 @@ export type StoreTransaction = Transaction<AttestDatabase>;
  *
  * The head is locked before idempotency keys are checked, so two writers racing with the same key are
  * serialized and the second sees the first's row. Organizations are locked in sorted order so concurrent
- * writers never deadlock.
+ * writers never deadlock. `recordedAt` is read from `clock` once the heads are locked.
  */
 export async function appendEventsInTransaction(
   tx: StoreTransaction,
   dialect: StoreDialect,
   events: readonly PreparedEvent[],
-  recordedAtMs: number,
+  clock: Clock,
 ): Promise<AppendedEvent[]> {
   const orgIds = [...new Set(events.map((e) => e.orgId))].sort();
   const nextSeqByOrg = await lockOrgLogHeads(tx, dialect, orgIds);
+  // Read the clock only once the heads are locked: a writer that waited for the lock must not record an
+  // earlier time than the writer that held it, or recordedAt would run backwards along the seq order.
+  const recordedAtMs = clock.now();
   const earlier = await findIdempotentOriginals(tx, events);
 
   const results: AppendedEvent[] = [];
@@ -175,16 +179,23 @@ export function hourStart(ms: number): number {
   return Math.floor(ms / HOUR_MS) * HOUR_MS;
 }
 
+/** The identity of an hourly count bucket as one string; also the order in which buckets are locked. */
+export function hourlyCountKey(bucket: Pick<AuditEventCountsTable, 'org_id' | 'hour_start' | 'type' | 'action' | 'product' | 'security'>): string {
+  return [bucket.org_id, bucket.hour_start, bucket.type, bucket.action, bucket.product, bucket.security].join('\u0000');
+}
+
 async function addHourlyCounts(tx: StoreTransaction, rows: readonly AuditEventsTable[]): Promise<void> {
   const counts = new Map<string, AuditEventCountsTable>();
   for (const row of rows) {
     const hour = hourStart(row.occurred_at);
-    const key = [row.org_id, hour, row.type, row.action, row.product, row.security].join('\u0000');
+    const key = hourlyCountKey({ ...row, hour_start: hour });
     const bucket = counts.get(key);
     if (bucket) bucket.event_count += 1;
     else counts.set(key, { org_id: row.org_id, hour_start: hour, type: row.type, action: row.action, product: row.product, security: row.security, event_count: 1 });
   }
-  const values = [...counts.values()];
+  // Buckets are upserted in key order, as purge updates them, so the two never lock the same rows in
+  // opposite orders (a PostgreSQL deadlock) when a purge and an append meet in the same hour.
+  const values = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, bucket]) => bucket);
   for (let i = 0; i < values.length; i += INSERT_CHUNK) {
     await tx
       .insertInto('audit_event_counts')

@@ -1,11 +1,17 @@
 import type { Kysely } from 'kysely';
 import type { AttestDatabase } from './database-schema.js';
-import { hourStart } from './event-log-writer.js';
+import { hourlyCountKey, hourStart } from './event-log-writer.js';
+
+type Decrement = { org_id: string; hour_start: number; type: string; action: string; product: string; security: number; n: number };
 
 /**
  * Deletes at most `batchSize` events whose `expiresAt` has passed, with their hourly counts, in one short
  * transaction. This is the only code path that deletes an audit event (PRODUCT.md §2). Small batches keep
  * each write lock brief, so ingest and queries are never held up for long.
+ *
+ * The hourly counts are decremented for the rows this transaction actually deleted (`RETURNING`), not for the
+ * rows it selected: two purgers at once (the scheduler and `attest purge` against PostgreSQL) may select the
+ * same expired rows, and only one of them deletes each.
  *
  * @returns how many events were deleted; 0 means nothing expired is left.
  */
@@ -13,7 +19,7 @@ export async function purgeExpiredBatch(db: Kysely<AttestDatabase>, nowMs: numbe
   return db.transaction().execute(async (tx) => {
     const expired = await tx
       .selectFrom('audit_events')
-      .select(['org_id', 'seq', 'occurred_at', 'type', 'action', 'product', 'security'])
+      .select(['org_id', 'seq'])
       .where('expires_at', '<=', nowMs)
       .orderBy('expires_at')
       .limit(batchSize)
@@ -21,31 +27,39 @@ export async function purgeExpiredBatch(db: Kysely<AttestDatabase>, nowMs: numbe
     if (expired.length === 0) return 0;
 
     const seqsByOrg = new Map<string, number[]>();
-    const countDecrements = new Map<string, { org_id: string; hour_start: number; type: string; action: string; product: string; security: number; n: number }>();
-    for (const row of expired) {
-      seqsByOrg.set(row.org_id, [...(seqsByOrg.get(row.org_id) ?? []), Number(row.seq)]);
-      const hour = hourStart(Number(row.occurred_at));
-      const key = [row.org_id, hour, row.type, row.action, row.product, row.security].join('\u0000');
-      const entry = countDecrements.get(key);
-      if (entry) entry.n += 1;
-      else countDecrements.set(key, { org_id: row.org_id, hour_start: hour, type: row.type, action: row.action, product: row.product, security: Number(row.security), n: 1 });
-    }
+    for (const row of expired) seqsByOrg.set(row.org_id, [...(seqsByOrg.get(row.org_id) ?? []), Number(row.seq)]);
+    const countDecrements = new Map<string, Decrement>();
+    let deleted = 0;
     for (const [orgId, seqs] of seqsByOrg) {
-      await tx.deleteFrom('audit_events').where('org_id', '=', orgId).where('seq', 'in', seqs).execute();
+      const rows = await tx
+        .deleteFrom('audit_events')
+        .where('org_id', '=', orgId)
+        .where('seq', 'in', seqs)
+        .returning(['org_id', 'occurred_at', 'type', 'action', 'product', 'security'])
+        .execute();
+      deleted += rows.length;
+      for (const row of rows) {
+        const bucket = { org_id: row.org_id, hour_start: hourStart(Number(row.occurred_at)), type: row.type, action: row.action, product: row.product, security: Number(row.security) };
+        const key = hourlyCountKey(bucket);
+        const entry = countDecrements.get(key);
+        if (entry) entry.n += 1;
+        else countDecrements.set(key, { ...bucket, n: 1 });
+      }
     }
-    for (const d of countDecrements.values()) {
-      const bucketKey = { org_id: d.org_id, hour_start: d.hour_start, type: d.type, action: d.action, product: d.product, security: d.security };
+    // In key order, the order appends lock buckets in (see addHourlyCounts), so the two cannot deadlock.
+    const decrements = [...countDecrements.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);
+    for (const { n, ...bucket } of decrements) {
       await tx
         .updateTable('audit_event_counts')
-        .set((eb) => ({ event_count: eb('event_count', '-', d.n) }))
-        .where((eb) => eb.and(bucketKey))
+        .set((eb) => ({ event_count: eb('event_count', '-', n) }))
+        .where((eb) => eb.and(bucket))
         .execute();
       await tx
         .deleteFrom('audit_event_counts')
-        .where((eb) => eb.and(bucketKey))
+        .where((eb) => eb.and(bucket))
         .where('event_count', '<=', 0)
         .execute();
     }
-    return expired.length;
+    return deleted;
   });
 }

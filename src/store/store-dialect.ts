@@ -21,6 +21,14 @@ export interface StoreDialect {
   readonly supportsRowLocks: boolean;
   /** True when the error is a violation of a unique index or primary key. */
   isUniqueViolation(error: unknown): boolean;
+  /**
+   * The schema holding Kysely's migration tables, when the database has schemas. Kysely looks for its tables in
+   * every schema unless told which, so a second Attest schema in the same database would find the first's
+   * tables and skip creating its own.
+   */
+  readonly migrationTableSchema?: string;
+  /** Makes the database ready for migrations (e.g. creates the PostgreSQL schema); run once per open. */
+  prepare?(): Promise<void>;
   /** Releases connections and files. */
   close(): Promise<void>;
 }

@@ -43,7 +43,7 @@ export async function postgresAvailable(): Promise<boolean> {
       await client.query('select 1');
       postgresReachable = true;
     } catch (error) {
-      if (process.env.CI === 'true') throw new Error(`PostgreSQL is required in CI but not reachable at ${TEST_POSTGRES_URL}: ${String(error)}`);
+      if (process.env.CI === 'true') throw new Error(`PostgreSQL is required in CI but not reachable at ${TEST_POSTGRES_URL}: ${String(error)}`, { cause: error });
       console.warn(`\n!!! SKIPPING PostgreSQL cases: no server at ${TEST_POSTGRES_URL} (${String(error)}) !!!\n`);
       postgresReachable = false;
     } finally {
@@ -82,6 +82,38 @@ export async function createTestStore(kind: StoreKind, clock?: Clock): Promise<T
     env: { ATTEST_POSTGRES_SCHEMA: schema },
     async dispose() {
       await store.close();
+      const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await client.connect();
+      await client.query(`drop schema if exists ${schema} cascade`);
+      await client.end();
+    },
+  };
+}
+
+/** Where a store that does not exist yet would live: a new SQLite file or a new PostgreSQL schema. */
+export interface FreshStoreLocation {
+  databaseUrl: string;
+  /** The PostgreSQL schema (ATTEST_POSTGRES_SCHEMA); undefined for SQLite. */
+  schema: string | undefined;
+  /** ATTEST_DATABASE_URL and ATTEST_POSTGRES_SCHEMA for a child process. */
+  env: Record<string, string>;
+  remove(): Promise<void>;
+}
+
+/** A location for a store that nothing has created yet, for tests of first starts and concurrent opens. */
+export function freshStoreLocation(kind: StoreKind): FreshStoreLocation {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'attest-test-'));
+    const databaseUrl = `sqlite:${join(dir, 'attest.db')}`;
+    return { databaseUrl, schema: undefined, env: { ATTEST_DATABASE_URL: databaseUrl }, remove: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
+  }
+  schemaCounter += 1;
+  const schema = `attest_test_${process.pid}_${schemaCounter}_${Date.now() % 100000}`;
+  return {
+    databaseUrl: TEST_POSTGRES_URL,
+    schema,
+    env: { ATTEST_DATABASE_URL: TEST_POSTGRES_URL, ATTEST_POSTGRES_SCHEMA: schema },
+    async remove() {
       const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
       await client.connect();
       await client.query(`drop schema if exists ${schema} cascade`);

@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Principal } from '../../auth/principal.js';
 import { AttestError } from '../../core/errors.js';
 import { newTraceId, traceIdFromTraceparent } from '../../core/trace-context.js';
 import type { IncomingEvent } from '../../ingest/incoming-event.js';
@@ -20,6 +21,11 @@ export async function ingestRoutes(app: FastifyInstance, services: AppServices):
     '/api/v1/events',
     {
       bodyLimit: INGEST_BODY_LIMIT,
+      // Who may call is decided before the body is read: an anonymous or non-producer caller gets its 401/403
+      // without its body being parsed or validated (and without learning the schema from the errors).
+      onRequest: async (request) => {
+        requireProducer(request);
+      },
       schema: {
         tags: ['ingest'],
         summary: 'Append a batch of 1–1000 audit events (producer key)',
@@ -33,9 +39,7 @@ export async function ingestRoutes(app: FastifyInstance, services: AppServices):
       },
     },
     async (request, reply) => {
-      const principal = request.principal;
-      if (!principal) throw new AttestError('UNAUTHENTICATED', 'Send a producer key as "Authorization: Bearer <key>".');
-      if (principal.kind !== 'producer') throw new AttestError('FORBIDDEN', 'Only producer keys may append events.');
+      const principal = requireProducer(request);
       const { events } = request.body as { events: IncomingEvent[] };
       const traceId = traceIdFromTraceparent(request.headers.traceparent as string | undefined) ?? newTraceId();
       const prepared = prepareIncomingEvents(events, { allowedProducts: principal.key.products, nowMs: store.clock.now(), retentionMs, traceId });
@@ -47,6 +51,14 @@ export async function ingestRoutes(app: FastifyInstance, services: AppServices):
       return reply.status(201).send({ events: appended, traceId });
     },
   );
+}
+
+/** The producer key calling, or a 401 (anonymous) / 403 (a user's session or API token). */
+function requireProducer(request: FastifyRequest): Extract<Principal, { kind: 'producer' }> {
+  const principal = request.principal;
+  if (!principal) throw new AttestError('UNAUTHENTICATED', 'Send a producer key as "Authorization: Bearer <key>".');
+  if (principal.kind !== 'producer') throw new AttestError('FORBIDDEN', 'Only producer keys may append events.');
+  return principal;
 }
 
 /** Unknown organizations are a per-event validation error, like every other rejection. */

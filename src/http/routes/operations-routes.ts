@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { AttestError } from '../../core/errors.js';
 import type { AppServices } from '../app-services.js';
+import { sendProblem } from '../problem-details.js';
 import { ProblemSchema } from '../schemas/problem-schema.js';
 
 /** `/healthz` (the process answers), `/readyz` (the store answers) and `/metrics` (Prometheus text format). */
@@ -16,13 +18,7 @@ export async function operationsRoutes(app: FastifyInstance, services: AppServic
         return { status: 'ready' as const, store: services.store.dialect.name };
       } catch (error) {
         request.log.warn({ err: error }, 'store not reachable');
-        return reply.status(503).type('application/problem+json').send({
-          type: 'https://attest.dev/problems/store-unavailable',
-          title: 'Service Unavailable',
-          status: 503,
-          detail: 'The store is not reachable.',
-          code: 'STORE_UNAVAILABLE',
-        });
+        return sendProblem(reply, request, new AttestError('STORE_UNAVAILABLE'));
       }
     },
   );

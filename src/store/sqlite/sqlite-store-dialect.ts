@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect, type DatabaseConnection } from 'kysely';
+import { Kysely, SqliteAdapter, SqliteDialect, type DatabaseConnection } from 'kysely';
 import type { AttestDatabase } from '../database-schema.js';
 import type { StoreDialect } from '../store-dialect.js';
 import { SqliteImmediateDriver } from './sqlite-immediate-driver.js';
@@ -24,6 +24,18 @@ function openSqliteFile(path: string, readonly: boolean): Database.Database {
 }
 
 /**
+ * Kysely's SQLite adapter assumes one process owns the file, so it runs migrations outside a transaction with
+ * no lock, and two processes opening a new file at once (the server and the CLI) both create the tables. SQLite
+ * does support transactional DDL: declaring it makes the Migrator read its state and migrate inside one
+ * `BEGIN IMMEDIATE` transaction, which holds the database write lock across processes.
+ */
+class SqliteTransactionalDdlAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+/**
  * Opens (creating if needed) a SQLite store file with WAL. Two connections: the writer, whose transactions
  * take the write lock up front, and a reader that sees the last committed snapshot.
  */
@@ -34,6 +46,9 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
     dialect: new (class extends SqliteDialect {
       override createDriver() {
         return new SqliteImmediateDriver(writer);
+      }
+      override createAdapter() {
+        return new SqliteTransactionalDdlAdapter();
       }
     })({ database: writer }),
   });
@@ -51,6 +66,9 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
     async close() {
       if (readDb !== db) await readDb.destroy();
       await db.destroy();
+      // Kysely closes a database only if it was ever used through it: a reader that answered no query (the CLI
+      // never reads through it) would stay open and could be used again after close.
+      for (const database of [reader, writer]) if (database?.open) database.close();
     },
   };
 }

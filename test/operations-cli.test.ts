@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { buildApp } from '../src/http/build-app.js';
+import { servicesForStore } from '../src/service/create-services.js';
+import { bootstrapIfEmpty } from '../src/tenancy/bootstrap.js';
+import { insertMembership, insertUser } from '../src/tenancy/tenancy-queries.js';
+import { newId } from '../src/core/ids.js';
+import { runCli } from './support/child-processes.js';
+import { incomingEvent } from './support/ingest-harness.js';
+import { preparedEvent } from './support/prepared-events.js';
+import { storeMatrix } from './support/store-matrix.js';
+import { createTestStore, type TestStore } from './support/test-stores.js';
+
+// The CLI contract of PRODUCT.md §7 that scripts rely on: `attest producer-key create` and `attest token
+// create` print exactly one line, the secret, on stdout; they honour ATTEST_DATABASE_URL (and
+// ATTEST_POSTGRES_SCHEMA); the secrets work against the HTTP API.
+
+const OWNER_EMAIL = 'cli-owner@example.com';
+
+describe('attest --help', () => {
+  it('lists the commands', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    for (const command of ['producer-key', 'token', 'purge']) expect(result.stdout).toContain(command);
+  });
+});
+
+for (const { kind, available } of await storeMatrix()) {
+  describe.skipIf(!available)(`${kind}: attest credentials`, () => {
+    let testStore: TestStore;
+    let env: Record<string, string>;
+    let orgId: string;
+
+    beforeAll(async () => {
+      testStore = await createTestStore(kind);
+      // The store the CLI must reach only through ATTEST_DATABASE_URL (+ ATTEST_POSTGRES_SCHEMA).
+      env = { ATTEST_DATABASE_URL: testStore.databaseUrl, ...testStore.env };
+      const bootstrap = await bootstrapIfEmpty(testStore.store, { email: OWNER_EMAIL, password: 'pw-for-cli-test', orgName: 'CLI Org', timeZone: 'UTC' });
+      orgId = bootstrap?.organization.id as string;
+      const adminId = newId();
+      await insertUser(testStore.store.db, { id: adminId, email: 'admin@example.com', name: 'Admin', password_hash: null, created_at: Date.now() });
+      await insertMembership(testStore.store.db, { org_id: orgId, user_id: adminId, user_type: 'admin', proxy_from_org_id: null, expires_at: null, created_at: Date.now() });
+    });
+    afterAll(async () => {
+      await testStore?.dispose();
+    });
+
+    async function appOverTestStore() {
+      const services = servicesForStore(testStore.store, loadConfig({}));
+      return { app: await buildApp(services), services };
+    }
+
+    it('producer-key create prints one secret line that appends events over HTTP for its product only', async () => {
+      const result = await runCli(['producer-key', 'create', '--product', 'UserManagement'], env);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^atp_[A-Za-z0-9_-]{43}\n$/);
+      const key = result.stdout.trim();
+
+      const { app, services } = await appOverTestStore();
+      try {
+        const post = (type: string) =>
+          app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${key}` }, payload: { events: [incomingEvent(orgId, { type })] } });
+        expect((await post('user.standard.added')).statusCode).toBe(201);
+        expect((await post('audit_log.viewed')).statusCode).toBe(400);
+      } finally {
+        await app.close();
+        await services.committer.close();
+      }
+    });
+
+    it('token create prints one secret line that reads as the owner over HTTP', async () => {
+      const result = await runCli(['token', 'create', '--email', 'CLI-Owner@Example.com'], env);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^att_[A-Za-z0-9_-]{43}\n$/);
+      const token = result.stdout.trim();
+
+      const { app, services } = await appOverTestStore();
+      try {
+        const me = await app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+        expect(me.statusCode).toBe(200);
+        expect(me.json()).toMatchObject({ user: { email: OWNER_EMAIL }, organizations: [{ orgId, userType: 'owner' }] });
+        // An owner token may not append events.
+        const ingest = await app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${token}` }, payload: { events: [incomingEvent(orgId)] } });
+        expect(ingest.statusCode).toBe(403);
+      } finally {
+        await app.close();
+        await services.committer.close();
+      }
+    });
+
+    it('prints nothing on stdout and exits 1 with a reason on stderr when it cannot create the secret', async () => {
+      const failures = [
+        { args: ['producer-key', 'create', '--product', 'Loyalty'], reason: /unknown product Loyalty/ },
+        { args: ['token', 'create', '--email', 'nobody@example.com'], reason: /no user with email/ },
+        { args: ['token', 'create', '--email', 'admin@example.com'], reason: /not an owner/ },
+      ];
+      for (const failure of failures) {
+        const result = await runCli(failure.args, env);
+        expect(result.code, failure.args.join(' ')).toBe(1);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toMatch(failure.reason);
+      }
+      const keys = await testStore.store.db.selectFrom('producer_keys').select('id').execute();
+      const tokens = await testStore.store.db.selectFrom('api_tokens').select('id').execute();
+      expect({ keys: keys.length, tokens: tokens.length }).toEqual({ keys: 1, tokens: 1 });
+    });
+
+    it('purge deletes only expired events beside the open store, reporting on stderr', async () => {
+      const now = Date.now();
+      const expired = Array.from({ length: 5 }, (_, i) => preparedEvent(orgId, { occurredAtMs: now - 3_600_000, expiresAtMs: now - 1000 - i }));
+      const live = preparedEvent(orgId, { occurredAtMs: now - 3_600_000 });
+      await testStore.store.appendEvents([...expired, live]);
+      const result = await runCli(['purge'], env);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe('purged 5 expired events\n');
+      for (const event of expired) expect(await testStore.store.events.findByLogId(orgId, event.logId)).toBeUndefined();
+      expect(await testStore.store.events.findByLogId(orgId, live.logId)).toMatchObject({ logId: live.logId });
+    });
+  });
+}
