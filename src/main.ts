@@ -1,6 +1,7 @@
 import { loadConfig } from './config.js';
 import { buildApp } from './http/build-app.js';
 import { schedulePurge } from './retention/purge-scheduler.js';
+import { scheduleStatisticsRefresh } from './store/planner-statistics.js';
 import { createServices } from './service/create-services.js';
 import { bootstrapIfEmpty } from './tenancy/bootstrap.js';
 
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   }
 
   const stopPurge = schedulePurge(services.store, config.purgeIntervalMinutes, app.log);
+  const stopStatisticsRefresh = scheduleStatisticsRefresh(services.store, app.log);
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
     try {
       await app.close();
       await services.committer.close();
+      stopStatisticsRefresh();
       await stopPurge();
       await services.store.close();
     } catch (error) {

@@ -36,6 +36,7 @@ export class AttestStore {
       const migrator = new Migrator({ db: dialect.db, provider: migrationProvider, migrationTableSchema: dialect.migrationTableSchema });
       const { error } = await migrator.migrateToLatest();
       if (error) throw error instanceof Error ? error : new Error(String(error));
+      await dialect.refreshPlannerStatistics();
     } catch (error) {
       await dialect.close();
       throw error;
@@ -66,6 +67,11 @@ export class AttestStore {
   /** Deletes one small batch of expired events; returns how many. */
   purgeExpiredBatch(batchSize: number): Promise<number> {
     return purgeExpiredBatch(this.dialect.db, this.clock.now(), batchSize);
+  }
+
+  /** Refreshes the query planner's statistics (run on open and then periodically, see `main.ts`). */
+  refreshPlannerStatistics(): Promise<void> {
+    return this.dialect.refreshPlannerStatistics();
   }
 
   /** Throws when the database cannot answer. */

@@ -53,13 +53,14 @@ export class EventLogReader {
 
   /** Up to `limit` events of the filter strictly older than `after` (or the newest when absent). */
   async findPage(filter: EventFilter, limit: number, after?: EventPosition): Promise<AuditEventRecord[]> {
-    let query = applyColumnFilters(this.db.selectFrom('audit_events').select(['record', 'leaf_hash']), filter)
-      .where('occurred_at', '>=', filter.fromMs)
-      .where('occurred_at', '<', filter.toMs);
-    if (after) {
-      // The redundant `occurred_at <=` bound gives the planner an index bound at the position: PostgreSQL
-      // cannot take one from the OR and would walk (and discard) every newer row again on each page.
-      query = query.where('occurred_at', '<=', after.occurredAtMs).where((eb: ExpressionBuilder<AttestDatabase, 'audit_events'>) =>
+    let query = applyColumnFilters(this.db.selectFrom('audit_events').select(['record', 'leaf_hash']), filter).where('occurred_at', '>=', filter.fromMs);
+    if (!after) {
+      query = query.where('occurred_at', '<', filter.toMs);
+    } else {
+      // One upper bound at the position, never two: given `< to` as well, SQLite starts the index range scan at
+      // `to` and walks (and discards) every newer row again on each page, and PostgreSQL cannot take a bound
+      // from the OR alone. The OR then breaks ties on seq within the position's millisecond.
+      query = query.where('occurred_at', '<=', Math.min(after.occurredAtMs, filter.toMs - 1)).where((eb: ExpressionBuilder<AttestDatabase, 'audit_events'>) =>
         eb.or([
           eb('occurred_at', '<', after.occurredAtMs),
           eb.and([eb('occurred_at', '=', after.occurredAtMs), eb('seq', '<', after.seq)]),

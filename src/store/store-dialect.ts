@@ -29,6 +29,11 @@ export interface StoreDialect {
   readonly migrationTableSchema?: string;
   /** Makes the database ready for migrations (e.g. creates the PostgreSQL schema); run once per open. */
   prepare?(): Promise<void>;
+  /**
+   * Brings the query planner's table statistics up to date where the database does not do it by itself, so it
+   * picks the index that fits each filter (e.g. the actor index for an actor filter, not the time index).
+   */
+  refreshPlannerStatistics(): Promise<void>;
   /** Releases connections and files. */
   close(): Promise<void>;
 }

@@ -51,6 +51,8 @@ export function openPostgresStoreDialect(options: PostgresStoreOptions): StoreDi
     migrationTableSchema,
     isUniqueViolation: (error) =>
       typeof error === 'object' && error !== null && 'code' in error && error.code === UNIQUE_VIOLATION,
+    // PostgreSQL's autovacuum daemon analyzes tables as they change; nothing to do here.
+    refreshPlannerStatistics: () => Promise.resolve(),
     async prepare() {
       if (schema === undefined) return;
       try {

@@ -9,17 +9,21 @@ import { SqliteImmediateDriver } from './sqlite-immediate-driver.js';
 /** How long a writer waits for another process (the CLI beside the server) to release the write lock. */
 const BUSY_TIMEOUT_MS = 10_000;
 
-function openSqliteFile(path: string, readonly: boolean): Database.Database {
-  const database = new Database(path, { readonly, fileMustExist: readonly });
+function openSqliteFile(path: string, role: 'writer' | 'reader'): Database.Database {
+  // The reader is opened read-write only so that it may reload planner statistics (`ANALYZE sqlite_schema`
+  // is refused on a read-only connection); nothing else ever writes through it.
+  const database = new Database(path, { fileMustExist: role === 'reader' });
   database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-  if (!readonly) {
+  if (role === 'writer') {
     database.pragma('journal_mode = WAL');
     // FULL: a commit is fsynced to the WAL before it is acknowledged, so an acknowledged event survives a
     // crash of the process and of the machine. Group commit amortizes the fsync over many requests.
     database.pragma('synchronous = FULL');
     database.pragma('foreign_keys = ON');
   }
-  database.pragma('cache_size = -65536');
+  // 32 MiB of page cache per connection: the hot index pages of a large log fit, and the two connections
+  // together stay well inside the memory budget of an export.
+  database.pragma('cache_size = -32768');
   return database;
 }
 
@@ -41,7 +45,7 @@ class SqliteTransactionalDdlAdapter extends SqliteAdapter {
  */
 export function openSqliteStoreDialect(path: string): StoreDialect {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const writer = openSqliteFile(path, false);
+  const writer = openSqliteFile(path, 'writer');
   const db = new Kysely<AttestDatabase>({
     dialect: new (class extends SqliteDialect {
       override createDriver() {
@@ -53,7 +57,7 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
     })({ database: writer }),
   });
   // A reader on the same file lets queries run while a commit is awaiting; ':memory:' has no second view.
-  const reader = path === ':memory:' ? undefined : openSqliteFile(path, true);
+  const reader = path === ':memory:' ? undefined : openSqliteFile(path, 'reader');
   const readDb = reader ? new Kysely<AttestDatabase>({ dialect: new SqliteDialect({ database: reader }) }) : db;
   return {
     name: 'sqlite',
@@ -63,6 +67,15 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
     isUniqueViolation: (error) =>
       error instanceof Database.SqliteError &&
       (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
+    async refreshPlannerStatistics() {
+      // SQLite keeps no statistics by itself; without them it guesses, and can walk the whole time index for
+      // an actor filter. `optimize` with 0x10000 re-analyzes every table whose size changed a lot since the
+      // last analysis; analysis_limit bounds the work to a sample of each index (milliseconds, not a scan).
+      writer.pragma('analysis_limit = 1000');
+      writer.pragma('optimize = 0x10002');
+      // Another connection keeps the statistics it loaded with the schema until told to reload them.
+      reader?.exec('analyze sqlite_schema');
+    },
     async close() {
       if (readDb !== db) await readDb.destroy();
       await db.destroy();
