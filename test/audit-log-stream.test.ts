@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEventRecord } from '../src/events/audit-event.js';
 import { startLiveFeed } from '../src/http/routes/audit-log/audit-log-live-feed.js';
-import { EventNotifier } from '../src/ingest/event-notifier.js';
+import { EventNotifier } from '../src/store/event-notifier.js';
+import { openStore } from '../src/store/open-store.js';
 import { parseAuditLogFilters } from '../src/query/audit-log-query.js';
 import { authHeaders, buildTestApp, createTenancy, variedEvent, type TestTenancy } from './support/audit-fixtures.js';
 import { createTestStore, type TestStore } from './support/test-stores.js';
@@ -145,7 +146,9 @@ describe('live feed (server-sent events)', () => {
 
   it('finds events committed without the in-process notifier (another process) by polling', async () => {
     const client = await openStream('');
-    const [appended] = await testStore.store.appendEvents([variedEvent(tenancy.org.id, Date.now(), 1)]);
+    // A second store on the same file has a notifier of its own, as another process would: only polling finds it.
+    const otherProcess = await openStore(testStore.databaseUrl);
+    const [appended] = await otherProcess.appendEvents([variedEvent(tenancy.org.id, Date.now(), 1)]).finally(() => otherProcess.close());
     await client.until(() => client.messages.some((m) => Number(m.id) === appended?.seq), 'the event appended straight into the store');
     client.close();
   });

@@ -34,6 +34,7 @@ const endpoints: Endpoint[] = [
   { name: 'GET custom-permissions', ok: 200, prepare: async () => ({ method: 'GET', path: '/custom-permissions' }) },
   { name: 'POST custom-permissions', ok: 201, prepare: async () => ({ method: 'POST', path: '/custom-permissions', body: { name: unique('custom'), description: 'd' } }) },
   { name: 'GET entities', ok: 200, prepare: async () => ({ method: 'GET', path: '/entities' }) },
+  { name: 'GET permissions', ok: 200, prepare: async () => ({ method: 'GET', path: '/permissions' }) },
   { name: 'GET invite-link', ok: 200, prepare: async () => ({ method: 'GET', path: '/invite-link' }) },
   { name: 'POST invite-link/regenerate', ok: 200, prepare: async () => ({ method: 'POST', path: '/invite-link/regenerate' }) },
   { name: 'GET settings/multi-org-visibility', ok: 200, prepare: async () => ({ method: 'GET', path: '/settings/multi-org-visibility' }) },
@@ -90,7 +91,7 @@ for (const { kind, available } of await storeMatrix()) {
       for (const [path, method] of [
         ['/users', 'get'], ['/users', 'post'], ['/users/{userId}', 'delete'], ['/users/{userId}/type', 'put'], ['/users/{userId}/access', 'put'],
         ['/users/bulk', 'post'], ['/users/export', 'get'], ['/permission-sets', 'post'], ['/permission-sets/{setId}', 'delete'],
-        ['/custom-permissions', 'post'], ['/entities', 'get'], ['/invite-link/regenerate', 'post'], ['/settings/multi-org-visibility', 'put'], ['/proxy-access', 'post'],
+        ['/custom-permissions', 'post'], ['/entities', 'get'], ['/permissions', 'get'], ['/invite-link/regenerate', 'post'], ['/settings/multi-org-visibility', 'put'], ['/proxy-access', 'post'],
       ] as const) {
         expect(doc.paths[`${base}${path}`]?.[method]?.responses, `${method} ${path}`).toHaveProperty('403');
       }

@@ -4,7 +4,8 @@ import { DAY_MS } from '../../src/config.js';
 import type { PreparedEvent } from '../../src/events/audit-event.js';
 import { openStore } from '../../src/store/open-store.js';
 import { createBenchOrganizations } from './seed-tenancy.js';
-import { SyntheticEventSource, seededRandom, syntheticActors } from './synthetic-events.js';
+import { SyntheticEventSource, syntheticActors } from './synthetic-events.js';
+import { seededRandom } from '../../src/core/seeded-random.js';
 
 /** Bump when the generated data changes shape, so cached datasets are rebuilt. */
 const DATASET_VERSION = 1;

@@ -11,21 +11,6 @@ export interface SyntheticActor {
   email: string;
 }
 
-/**
- * A small, fast, seeded pseudo-random generator (mulberry32), so a dataset of a given size is the same shape
- * on every machine and every run.
- */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** `count` actors with distinct emails (`actor-007@bench.example`). */
 export function syntheticActors(count: number): SyntheticActor[] {
   return Array.from({ length: count }, (_, i) => {

@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:http';
 import { userManagementCatalog } from '../../src/catalog/user-management-catalog.js';
-import { SyntheticEventSource, seededRandom, syntheticActors } from '../dataset/synthetic-events.js';
+import { SyntheticEventSource, syntheticActors } from '../dataset/synthetic-events.js';
+import { seededRandom } from '../../src/core/seeded-random.js';
 import { summarizeLatencies, type LatencySummary } from '../report/latency-stats.js';
 
 /** What the parent asks the load generator to do (sent over the fork's IPC channel). */

@@ -4,7 +4,8 @@ import { DAY_MS } from '../../src/config.js';
 import type { PreparedEvent } from '../../src/events/audit-event.js';
 import { prepareIncomingEvents } from '../../src/ingest/prepare-incoming-events.js';
 import { openStore } from '../../src/store/open-store.js';
-import { SyntheticEventSource, seededRandom, syntheticActors } from '../dataset/synthetic-events.js';
+import { SyntheticEventSource, syntheticActors } from '../dataset/synthetic-events.js';
+import { seededRandom } from '../../src/core/seeded-random.js';
 import { createBenchOrganizations } from '../dataset/seed-tenancy.js';
 
 /** Events per transaction: the group committer's own upper bound, so the limit is the one HTTP could reach. */

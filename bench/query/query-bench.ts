@@ -1,7 +1,7 @@
 import { openStore } from '../../src/store/open-store.js';
 import type { QueryDataset } from '../dataset/query-dataset.js';
 import { createBenchOwnerToken } from '../dataset/seed-tenancy.js';
-import { seededRandom } from '../dataset/synthetic-events.js';
+import { seededRandom } from '../../src/core/seeded-random.js';
 import { atMost, type BenchFigure } from '../report/bench-figure.js';
 import { summarizeLatencies, type LatencySummary } from '../report/latency-stats.js';
 import { startServerChild } from '../server/server-child.js';

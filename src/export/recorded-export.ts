@@ -15,8 +15,6 @@ export interface RecordedExportOptions {
   retentionDays: number;
   /** Rows written so far, after each page (progress bars). */
   onRows?(rowsSoFar: number): void;
-  /** The seq of the recorded `audit_log.exported` (the HTTP route wakes live feeds with it). */
-  onRecorded?(seq: number): void;
   /** Recording a download cut short failed; nobody is left to answer, so the caller logs it. */
   onRecordError?(error: unknown): void;
 }
@@ -35,8 +33,7 @@ export async function* recordedExportChunks(options: RecordedExportOptions): Asy
     const metadata = { scope: options.scope, ...describeQuery(options.query), rowCount, completed };
     const now = options.store.clock.now();
     const event = prepareLogAccessEvent('audit_log.exported', options.reader, options.log, metadata, { nowMs: now, retentionDays: options.retentionDays, traceId: options.traceId });
-    const [appended] = await options.store.appendEvents([event]);
-    if (appended) options.onRecorded?.(appended.seq);
+    await options.store.appendEvents([event]);
   };
   try {
     const progress = {

@@ -2,7 +2,6 @@ import type { Registry } from 'prom-client';
 import type { AttestConfig } from '../config.js';
 import type { GroupCommitter } from '../ingest/group-committer.js';
 import type { AttestStore } from '../store/attest-store.js';
-import type { EventNotifier } from '../ingest/event-notifier.js';
 import type { LoginAttemptHooks } from '../auth/login-attempts.js';
 
 /** Everything the HTTP layer needs, built once by the entry point (or a test) and handed to `buildApp`. */
@@ -10,8 +9,6 @@ export interface AppServices {
   store: AttestStore;
   config: AttestConfig;
   committer: GroupCommitter;
-  /** Tells live-feed subscribers that an organization's log grew. */
-  notifier: EventNotifier;
   metrics: Registry;
   /** Rate limiting and auditing of logins; absent, logins are neither limited nor recorded. */
   loginAttempts?: LoginAttemptHooks;

@@ -1,5 +1,6 @@
 import { DAY_MS } from '../config.js';
-import type { ActorType, JsonValue, PreparedEvent } from '../events/audit-event.js';
+import type { EventActor, JsonValue, PreparedEvent } from '../events/audit-event.js';
+import type { IncomingEvent } from '../ingest/incoming-event.js';
 import { prepareIncomingEvents } from '../ingest/prepare-incoming-events.js';
 import type { AttestStore } from '../store/attest-store.js';
 
@@ -9,15 +10,8 @@ import type { AttestStore } from '../store/attest-store.js';
  * security flag come from the catalog here too.
  */
 
-/** Who read the log: the owner user, or the CLI (`{ type: 'system', id: 'cli' }`). */
-export interface LogReader {
-  id: string;
-  name: string | null;
-  email: string | null;
-  type: ActorType;
-  ip?: string;
-  userAgent?: string;
-}
+/** Who read the log: the owner user, or the CLI (`{ type: 'system', id: 'cli' }`); the event's actor. */
+export type LogReader = EventActor;
 
 /** The organization whose log was read; the event's entity is that organization's audit log. */
 export interface ReadLog {
@@ -36,7 +30,7 @@ export function prepareLogAccessEvent(
   metadata: Record<string, JsonValue>,
   ctx: { nowMs: number; retentionDays: number; traceId: string },
 ): PreparedEvent {
-  const actor: { id: string; type: ActorType; name?: string; email?: string } = { id: reader.id, type: reader.type };
+  const actor: IncomingEvent['actor'] = { id: reader.id, type: reader.type };
   if (reader.name !== null) actor.name = reader.name;
   if (reader.email !== null) actor.email = reader.email;
   const [event] = prepareIncomingEvents(

@@ -2,7 +2,6 @@ import { DAY_MS, type AttestConfig } from '../config.js';
 import type { Clock } from '../core/clock.js';
 import { createMetricsRegistry } from '../http/http-metrics.js';
 import type { AppServices } from '../http/app-services.js';
-import { EventNotifier } from '../ingest/event-notifier.js';
 import { GroupCommitter } from '../ingest/group-committer.js';
 import { openStore } from '../store/open-store.js';
 import { createLoginAttemptRecorder } from '../user-management/login-attempt-recorder.js';
@@ -15,13 +14,11 @@ export async function createServices(config: AttestConfig, clock?: Clock): Promi
 
 /** The services over an already open store (tests open their own). */
 export function servicesForStore(store: AppServices['store'], config: AttestConfig): AppServices {
-  const notifier = new EventNotifier();
   return {
     store,
     config,
     committer: new GroupCommitter(store),
-    notifier,
     metrics: createMetricsRegistry(),
-    loginAttempts: createLoginAttemptRecorder({ store, clock: store.clock, retentionMs: config.retentionDays * DAY_MS, notify: (orgId, lastSeq) => notifier.notify(orgId, lastSeq) }),
+    loginAttempts: createLoginAttemptRecorder({ store, clock: store.clock, retentionMs: config.retentionDays * DAY_MS }),
   };
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import type { AttestDatabase } from './database-schema.js';
 import { EventLogReader } from './event-log-reader.js';
+import { EventNotifier } from './event-notifier.js';
 import { appendEventsInTransaction, type StoreTransaction } from './event-log-writer.js';
 import { purgeExpiredBatch } from './event-retention.js';
 import { migrationProvider } from './migrations/migration-list.js';
@@ -20,6 +21,10 @@ import type { StoreDialect } from './store-dialect.js';
  */
 export class AttestStore {
   readonly events: EventLogReader;
+  /** Announces, after each commit, how far each organization's log now reaches (wakes live feeds). */
+  readonly notifier = new EventNotifier();
+  /** Per open transaction: the highest seq it appended in each organization, announced once it commits. */
+  private readonly appendedHeads = new WeakMap<StoreTransaction, Map<string, number>>();
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -49,9 +54,18 @@ export class AttestStore {
     return this.dialect.db;
   }
 
-  /** Runs `work` in one transaction: everything it writes commits together or not at all. */
-  transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
-    return this.dialect.db.transaction().execute(work);
+  /**
+   * Runs `work` in one transaction: everything it writes commits together or not at all. Events it appended
+   * are announced on {@link AttestStore.notifier} only after the commit, never for a rolled-back transaction.
+   */
+  async transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    const heads = new Map<string, number>();
+    const result = await this.dialect.db.transaction().execute((tx) => {
+      this.appendedHeads.set(tx, heads);
+      return work(tx);
+    });
+    for (const [orgId, lastSeq] of heads) this.notifier.notify(orgId, lastSeq);
+    return result;
   }
 
   /** Appends events in a transaction of their own. */
@@ -59,9 +73,16 @@ export class AttestStore {
     return this.transaction((tx) => this.appendEventsIn(tx, events));
   }
 
-  /** Appends events within the caller's transaction, so a domain change and its audit events commit together. */
-  appendEventsIn(tx: StoreTransaction, events: readonly PreparedEvent[]): Promise<AppendedEvent[]> {
-    return appendEventsInTransaction(tx, this.dialect, events, this.clock);
+  /**
+   * Appends events within the caller's transaction (one from {@link AttestStore.transaction}), so a domain
+   * change and its audit events commit together.
+   */
+  async appendEventsIn(tx: StoreTransaction, events: readonly PreparedEvent[]): Promise<AppendedEvent[]> {
+    const heads = this.appendedHeads.get(tx);
+    if (!heads) throw new Error('appendEventsIn needs a transaction opened by store.transaction()');
+    const appended = await appendEventsInTransaction(tx, this.dialect, events, this.clock);
+    events.forEach((event, i) => heads.set(event.orgId, Math.max(heads.get(event.orgId) ?? -1, appended[i]?.seq ?? -1)));
+    return appended;
   }
 
   /** Deletes one small batch of expired events; returns how many. */

@@ -14,7 +14,7 @@ export interface ActingPrincipal {
 /**
  * What every User Management command runs with: the store, the clock that dates its change and its event
  * (the demo passes a clock in the past), who acts, the retention of the events it records and the request's
- * trace id. `notify` tells live-feed subscribers after the commit.
+ * trace id. (The store itself wakes live-feed subscribers after each commit.)
  *
  * @example
  * const ctx: CommandContext = { store, clock: systemClock, actor, retentionMs: 90 * DAY_MS, traceId: newTraceId() };
@@ -25,7 +25,6 @@ export interface CommandContext {
   actor: ActingPrincipal;
   retentionMs: number;
   traceId: string;
-  notify?: (orgId: string, lastSeq: number) => void;
 }
 
 /** A command acting inside one organization, with the type the actor holds there (a proxy user's granted type). */

@@ -12,12 +12,11 @@ import { prepareUserManagementEvent, userLabel } from './user-management-events.
 /** Failed logins allowed per window: per account (guessing one password) and per address (spraying many). */
 export const LOGIN_LIMITS = { windowMs: 15 * 60_000, perEmail: 5, perAddress: 20 } as const;
 
-/** What the recorder needs: the store, its clock, event retention and the live-feed notifier. */
+/** What the recorder needs: the store, its clock and event retention. */
 export interface LoginAttemptRecorderOptions {
   store: AttestStore;
   clock: Clock;
   retentionMs: number;
-  notify?: (orgId: string, lastSeq: number) => void;
 }
 
 /** The two login events of the catalog. */
@@ -66,7 +65,6 @@ export function createLoginAttemptRecorder(options: LoginAttemptRecorderOptions)
         clock,
         retentionMs: options.retentionMs,
         traceId: traceIdFromTraceparent(request.headers.traceparent as string | undefined) ?? newTraceId(),
-        ...(options.notify ? { notify: options.notify } : {}),
       },
       { ip: request.ip, ...(userAgent ? { userAgent } : {}) },
       type,

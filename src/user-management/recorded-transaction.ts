@@ -12,19 +12,17 @@ export interface RecordedChange<T> {
 /**
  * Runs a User Management change and appends its audit events in ONE store transaction, so the change and its
  * record commit together or not at all (PRODUCT.md §1). A body that throws (validation, a rights check, a
- * failing audit write) rolls everything back. Live-feed subscribers are told only after the commit.
+ * failing audit write) rolls everything back. The store tells live-feed subscribers only after the commit.
  *
  * @example
  * return recordedTransaction(ctx, async (tx) => { await tx.insertInto(...)...; return { result, events: [event] }; });
  */
 export async function recordedTransaction<T>(ctx: CommandContext, body: (tx: StoreTransaction) => Promise<RecordedChange<T>>): Promise<T> {
-  const { result, lastSeqByOrg } = await ctx.store
+  return ctx.store
     .transaction(async (tx) => {
       const change = await body(tx);
-      const appended = change.events.length > 0 ? await ctx.store.appendEventsIn(tx, change.events) : [];
-      const lastSeqByOrg = new Map<string, number>();
-      change.events.forEach((event, i) => lastSeqByOrg.set(event.orgId, Math.max(lastSeqByOrg.get(event.orgId) ?? -1, appended[i]?.seq ?? -1)));
-      return { result: change.result, lastSeqByOrg };
+      if (change.events.length > 0) await ctx.store.appendEventsIn(tx, change.events);
+      return change.result;
     })
     .catch((error: unknown) => {
       // Two requests creating the same thing at once (PostgreSQL runs them side by side): the loser's unique
@@ -32,6 +30,4 @@ export async function recordedTransaction<T>(ctx: CommandContext, body: (tx: Sto
       if (ctx.store.dialect.isUniqueViolation(error)) throw new AttestError('CONFLICT', 'The same change was made concurrently; reload and try again.');
       throw error;
     });
-  for (const [orgId, lastSeq] of lastSeqByOrg) ctx.notify?.(orgId, lastSeq);
-  return result;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { QueryDataset } from '../../bench/dataset/query-dataset.js';
-import { seededRandom } from '../../bench/dataset/synthetic-events.js';
+import { seededRandom } from '../../src/core/seeded-random.js';
 import { auditLogQueryString, queryCases, queryScenarios } from '../../bench/query/query-scenarios.js';
 import { DAY_MS } from '../../src/config.js';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SyntheticEventSource, seededRandom, syntheticActors } from '../../bench/dataset/synthetic-events.js';
+import { SyntheticEventSource, syntheticActors } from '../../bench/dataset/synthetic-events.js';
+import { seededRandom } from '../../src/core/seeded-random.js';
 import { allEventTypes, findEventType } from '../../src/catalog/catalog-registry.js';
 import { userManagementCatalog } from '../../src/catalog/user-management-catalog.js';
 import { DAY_MS } from '../../src/config.js';

@@ -14,7 +14,7 @@ export const INGEST_BODY_LIMIT = 12 * 1024 * 1024;
 
 /** `POST /api/v1/events`: producers append batches of 1–1000 events, all-or-nothing. */
 export async function ingestRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
-  const { store, config, committer, notifier } = services;
+  const { store, config, committer } = services;
   const retentionMs = config.retentionDays * DAY_MS;
 
   app.post(
@@ -45,9 +45,6 @@ export async function ingestRoutes(app: FastifyInstance, services: AppServices):
       const prepared = prepareIncomingEvents(events, { allowedProducts: principal.key.products, nowMs: store.clock.now(), retentionMs, traceId });
       await assertOrganizationsExist(services, prepared.map((e) => e.orgId));
       const appended = await committer.append(prepared);
-      const lastSeqByOrg = new Map<string, number>();
-      prepared.forEach((event, i) => lastSeqByOrg.set(event.orgId, Math.max(lastSeqByOrg.get(event.orgId) ?? -1, appended[i]?.seq ?? -1)));
-      for (const [orgId, lastSeq] of lastSeqByOrg) notifier.notify(orgId, lastSeq);
       return reply.status(201).send({ events: appended, traceId });
     },
   );

@@ -17,7 +17,8 @@ import { grantProxyAccess } from '../proxy-access-commands.js';
 import { updateUserAccess } from '../user-access-commands.js';
 import { addUser, changeUserType, removeUser } from '../user-commands.js';
 import { exportUserList } from '../user-list-export.js';
-import { DEMO_ACCOUNTS, FIRST_NAMES, LAST_NAMES, ORIGINS, seededRandom } from './demo-people.js';
+import { seededRandom } from '../../core/seeded-random.js';
+import { DEMO_ACCOUNTS, FIRST_NAMES, LAST_NAMES, ORIGINS } from './demo-people.js';
 
 const DAY_MS = 86_400_000;
 

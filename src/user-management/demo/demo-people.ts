@@ -25,14 +25,3 @@ export const DEMO_ACCOUNTS = [
   { email: 'liam.standard@demo.attest.dev', name: 'Liam Chen', userType: 'standard', password: 'demo-standard-liam' },
 ] as const;
 
-/** A small seeded random source (mulberry32), so every demo run tells the same story. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}

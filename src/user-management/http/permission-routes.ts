@@ -6,6 +6,7 @@ import { orgAccessOf } from '../../http/plugins/org-scope.js';
 import { ProblemSchema } from '../../http/schemas/problem-schema.js';
 import { createCustomPermission, listCustomPermissions } from '../custom-permission-commands.js';
 import { entitiesOf } from '../org-entities.js';
+import { BUILT_IN_PERMISSIONS } from '../permission-catalog.js';
 import { createPermissionSet, deletePermissionSet, listPermissionSets, updatePermissionSet } from '../permission-set-commands.js';
 import { assertCanManageUsers } from '../user-rights.js';
 import { orgCommandContext } from './route-context.js';
@@ -44,6 +45,13 @@ export async function permissionRoutes(scope: FastifyInstance, services: AppServ
   }, async (request, reply) => {
     await deletePermissionSet(orgCommandContext(request, services), request.params.setId);
     return reply.status(204).send(null);
+  });
+
+  app.get('/permissions', {
+    schema: { tags, security, summary: 'The built-in permissions a permission set may hold (besides the custom ones)', params: OrgParams, response: { 200: Type.Object({ data: Type.Array(Type.String()) }), ...errors } },
+  }, async (request) => {
+    readerOrgId(request);
+    return { data: [...BUILT_IN_PERMISSIONS] };
   });
 
   app.get('/custom-permissions', {

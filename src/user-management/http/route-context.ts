@@ -23,7 +23,6 @@ export function baseCommandContext(request: FastifyRequest, services: AppService
     clock: services.store.clock,
     retentionMs: services.config.retentionDays * DAY_MS,
     traceId: requestTraceId(request),
-    notify: (orgId, lastSeq) => services.notifier.notify(orgId, lastSeq),
   };
 }
 

@@ -51,7 +51,6 @@ export function auditLogExportRoute(app: FastifyInstance, services: AppServices)
         log: readLogOf(access),
         traceId: traceIdOf(request),
         retentionDays: services.config.retentionDays,
-        onRecorded: (seq) => services.notifier.notify(access.org.id, seq),
         onRecordError: (error) => request.log.error({ err: error }, 'could not record an interrupted audit-log export'),
       });
       const date = DateTime.fromMillis(ctx.nowMs, { zone: access.org.timeZone }).toFormat('yyyy-MM-dd');

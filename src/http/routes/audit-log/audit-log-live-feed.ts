@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { AuditEventRecord } from '../../../events/audit-event.js';
-import type { EventNotifier } from '../../../ingest/event-notifier.js';
+import type { EventNotifier } from '../../../store/event-notifier.js';
 import { matchesFilters, type AuditLogFilters } from '../../../query/audit-log-query.js';
 import type { EventLogReader } from '../../../store/event-log-reader.js';
 

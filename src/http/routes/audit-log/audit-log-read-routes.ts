@@ -30,8 +30,7 @@ export async function recordView(services: AppServices, request: FastifyRequest,
     retentionDays: services.config.retentionDays,
     traceId: traceIdOf(request),
   });
-  const seq = await recordViewOnce(services.store, principalKey(request.principal), event, now);
-  if (seq !== undefined) services.notifier.notify(access.org.id, seq);
+  await recordViewOnce(services.store, principalKey(request.principal), event, now);
 }
 
 /** `GET /audit-logs` (one page), `GET /audit-logs/actors` and `GET /audit-logs/{logId}`, owners only. */

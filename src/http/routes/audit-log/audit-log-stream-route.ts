@@ -62,7 +62,7 @@ export function auditLogStreamRoute(app: FastifyInstance, services: AppServices)
       response.write(': connected\n\n');
       const stop = startLiveFeed({
         reader: services.store.events,
-        notifier: services.notifier,
+        notifier: services.store.notifier,
         orgId,
         filters,
         afterSeq,

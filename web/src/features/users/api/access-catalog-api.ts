@@ -24,19 +24,6 @@ export interface OrgEntity {
   kind: string;
 }
 
-/** The permissions a permission set can hold besides the organization's custom ones. */
-export const BUILT_IN_PERMISSIONS = [
-  'users.view',
-  'users.manage',
-  'permission_sets.manage',
-  'loyalty.campaigns.view',
-  'loyalty.campaigns.manage',
-  'engage.messages.send',
-  'insights.reports.view',
-  'insights.reports.export',
-  'stores.settings.manage',
-  'orders.refund',
-] as const;
 
 function useList<T>(orgId: string, resource: string) {
   return useQuery({
@@ -47,6 +34,8 @@ function useList<T>(orgId: string, resource: string) {
 
 /** `GET …/permission-sets`. */
 export const usePermissionSets = (orgId: string) => useList<PermissionSet>(orgId, 'permission-sets');
+/** `GET …/permissions`: the built-in permissions a set can hold besides the organization's custom ones. */
+export const useBuiltInPermissions = (orgId: string) => useList<string>(orgId, 'permissions');
 /** `GET …/custom-permissions`. */
 export const useCustomPermissions = (orgId: string) => useList<CustomPermission>(orgId, 'custom-permissions');
 /** `GET …/entities`. */

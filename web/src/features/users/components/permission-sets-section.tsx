@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { MutationFeedback } from '../../../components/ui/mutation-feedback.js';
-import { BUILT_IN_PERMISSIONS, useCreateCustomPermission, useCreatePermissionSet, useCustomPermissions, useDeletePermissionSet, usePermissionSets, useUpdatePermissionSet, type PermissionSet } from '../api/access-catalog-api.js';
+import { useBuiltInPermissions, useCreateCustomPermission, useCreatePermissionSet, useCustomPermissions, useDeletePermissionSet, usePermissionSets, useUpdatePermissionSet, type PermissionSet } from '../api/access-catalog-api.js';
 
 function PermissionPicker({ options, selected, onChange }: { options: string[]; selected: string[]; onChange: (next: string[]) => void }) {
   return (
@@ -18,6 +18,7 @@ function PermissionPicker({ options, selected, onChange }: { options: string[]; 
 /** Permission sets (create, edit, delete) and custom permissions (create). */
 export function PermissionSetsSection({ orgId }: { orgId: string }) {
   const sets = usePermissionSets(orgId);
+  const builtIn = useBuiltInPermissions(orgId);
   const custom = useCustomPermissions(orgId);
   const create = useCreatePermissionSet(orgId);
   const update = useUpdatePermissionSet(orgId);
@@ -25,7 +26,7 @@ export function PermissionSetsSection({ orgId }: { orgId: string }) {
   const createCustom = useCreateCustomPermission(orgId);
   const [draft, setDraft] = useState<{ id: string | null; name: string; permissions: string[] }>({ id: null, name: '', permissions: [] });
   const [customDraft, setCustomDraft] = useState({ name: '', description: '' });
-  const options = [...BUILT_IN_PERMISSIONS, ...(custom.data ?? []).map((c) => c.name)];
+  const options = [...(builtIn.data ?? []), ...(custom.data ?? []).map((c) => c.name)];
 
   const reset = () => setDraft({ id: null, name: '', permissions: [] });
   const save = (event: FormEvent) => {

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 
 /**
- * Tells live-feed subscribers that an organization's log has new events up to a seq. In-process only: a
- * subscriber also polls the store, so events committed by another process (the CLI, another server) arrive
- * too, a moment later.
+ * Tells live-feed subscribers that an organization's log has new events up to a seq. The store announces every
+ * commit that appended events, after the commit. In-process only: a subscriber also polls the store, so events
+ * committed by another process (the CLI, another server) arrive too, a moment later.
  */
 export class EventNotifier {
   private readonly emitter = new EventEmitter();
