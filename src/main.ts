@@ -23,11 +23,6 @@ async function main(): Promise<void> {
     password: config.bootstrapPassword,
     orgName: config.bootstrapOrgName,
     timeZone: config.bootstrapTimeZone,
-  }).catch((error: unknown) => {
-    // Two servers starting on an empty PostgreSQL store both see it empty; the second's insert of the same
-    // owner email fails and its whole transaction rolls back. The other server bootstrapped: carry on.
-    if (services.store.dialect.isUniqueViolation(error)) return undefined;
-    throw error;
   });
   if (bootstrap) {
     app.log.info({ orgId: bootstrap.organization.id, owner: bootstrap.ownerEmail }, 'created the bootstrap organization and owner');

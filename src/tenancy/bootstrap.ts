@@ -14,7 +14,9 @@ export interface BootstrapResult {
 
 /**
  * On a store without organizations, creates the bootstrap organization and its owner (PRODUCT.md §7).
- * Runs in one transaction that re-checks emptiness, so two processes starting at once create one organization.
+ * Runs in one transaction that re-checks emptiness, so two processes starting at once create one organization:
+ * on SQLite the second waits for the write lock and then sees the first's organization; on PostgreSQL both may
+ * see the store empty, and the second's insert of the same owner email fails and rolls back whole.
  */
 export async function bootstrapIfEmpty(
   store: AttestStore,
@@ -24,7 +26,7 @@ export async function bootstrapIfEmpty(
   const password = settings.password ?? randomBytes(12).toString('base64url');
   const passwordHash = await hashPassword(password);
   const now = store.clock.now();
-  return store.transaction(async (tx) => {
+  const created = store.transaction(async (tx) => {
     if ((await listOrganizations(tx)).length > 0) return undefined;
     const organization: Organization = { id: newId(now), name: settings.orgName, timeZone: settings.timeZone };
     const userId = newId(now);
@@ -34,5 +36,9 @@ export async function bootstrapIfEmpty(
     const result: BootstrapResult = { organization, ownerEmail: settings.email.toLowerCase() };
     if (settings.password === undefined) result.generatedPassword = password;
     return result;
+  });
+  return created.catch((error: unknown) => {
+    if (store.dialect.isUniqueViolation(error)) return undefined;
+    throw error;
   });
 }
