@@ -93,10 +93,10 @@ describe('cursors', () => {
   const fingerprint = queryFingerprint(ctx.orgId, {}, filters);
   const range = { fromMs: NOW - 30 * DAY_MS, toMs: NOW };
 
-  it('round-trips a position and range under the same fingerprint', () => {
-    const cursor = encodeCursor({ occurredAtMs: NOW - 5, seq: 42 }, range, fingerprint);
+  it('round-trips a position, range and total under the same fingerprint', () => {
+    const cursor = encodeCursor({ occurredAtMs: NOW - 5, seq: 42 }, range, 1234, fingerprint);
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodeCursor(cursor, fingerprint)).toEqual({ position: { occurredAtMs: NOW - 5, seq: 42 }, range });
+    expect(decodeCursor(cursor, fingerprint)).toEqual({ position: { occurredAtMs: NOW - 5, seq: 42 }, range, total: 1234 });
   });
 
   it('differ by organization, requested range and every filter', () => {
@@ -109,12 +109,14 @@ describe('cursors', () => {
       queryFingerprint(ctx.orgId, {}, parseAuditLogFilters({ action: 'Create', product: 'UserManagement' })),
     ];
     expect(new Set([fingerprint, ...variants]).size).toBe(variants.length + 1);
-    const cursor = encodeCursor({ occurredAtMs: NOW, seq: 1 }, range, fingerprint);
+    const cursor = encodeCursor({ occurredAtMs: NOW, seq: 1 }, range, 7, fingerprint);
     for (const other of variants) expect(rejection(() => decodeCursor(cursor, other)).code).toBe('INVALID_CURSOR');
   });
 
   it('refuses a forged range longer than 30 days and garbage', () => {
-    const forged = encodeCursor({ occurredAtMs: NOW, seq: 1 }, { fromMs: NOW - 60 * DAY_MS, toMs: NOW }, fingerprint);
+    const forged = encodeCursor({ occurredAtMs: NOW, seq: 1 }, { fromMs: NOW - 60 * DAY_MS, toMs: NOW }, 7, fingerprint);
+    const negativeTotal = encodeCursor({ occurredAtMs: NOW, seq: 1 }, range, -1, fingerprint);
+    expect(rejection(() => decodeCursor(negativeTotal, fingerprint)).code).toBe('INVALID_CURSOR');
     expect(rejection(() => decodeCursor(forged, fingerprint)).code).toBe('INVALID_CURSOR');
     for (const garbage of ['', '!!!', Buffer.from('[1,2]').toString('base64url'), Buffer.from('{"v":1,"o":"x"}').toString('base64url')]) {
       expect(rejection(() => decodeCursor(garbage, fingerprint)).errors[0]?.field).toBe('cursor');

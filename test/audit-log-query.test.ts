@@ -218,11 +218,13 @@ for (const kind of kinds) {
       const f: BruteFilter = { fromMs: NOW - 20 * DAY_MS, toMs: NOW };
       const before = bruteForce(await allEvents(store, tenancy.org.id), f);
       const seen: AuditEventRecord[] = [];
+      const totals: number[] = [];
       let cursor: string | null = null;
       let round = 0;
       do {
         const page: Page = await getPage(`${queryString(f)}&limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
         seen.push(...page.data);
+        totals.push(page.total);
         cursor = page.nextCursor;
         // Between pages: events newer than everything, at the exact time of the page's last row (higher seq,
         // so "newer" in the order), and backdated ones in another organization.
@@ -238,6 +240,8 @@ for (const kind of kinds) {
       } while (cursor);
       expect(round).toBeGreaterThan(3);
       expect(seen.map((e) => e.logId)).toEqual(before.map((e) => e.logId));
+      // The total is the first page's count, carried by the cursor: the paged view is one consistent snapshot.
+      expect(new Set(totals)).toEqual(new Set([before.length]));
     });
 
     it('keeps the default range of the first page on later pages while time passes', async () => {

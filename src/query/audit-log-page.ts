@@ -8,7 +8,7 @@ export interface AuditLogPage {
   data: AuditEventRecord[];
   /** Pass back as `cursor` with the same filters for the next (older) page; null on the last page. */
   nextCursor: string | null;
-  /** How many events match the filters in the whole range, not just this page. */
+  /** How many events match the filters in the whole range, not just this page; counted with the first page. */
   total: number;
   warnings: QueryWarning[];
   /** The effective range, after defaults and clamping, as ISO-8601 UTC. */
@@ -18,7 +18,8 @@ export interface AuditLogPage {
 /**
  * Reads one newest-first page of an organization's log. The first page fixes the range; every later page
  * (with the cursor) reuses it, so paging through a "last 30 days" view never shifts while time passes or
- * events arrive, and a cursor is only accepted with the filters it was issued for.
+ * events arrive, and a cursor is only accepted with the filters it was issued for. The first page counts the
+ * `total`; later pages carry it in the cursor rather than count again, so a next page is one index range scan.
  *
  * @returns the page and the resolved query (for recording `audit_log.viewed`).
  */
@@ -31,19 +32,21 @@ export async function readAuditLogPage(
   const query = resolveAuditLogQuery(params, ctx);
   const fingerprint = queryFingerprint(ctx.orgId, params, query.filters);
   let after;
+  let carriedTotal: number | undefined;
   if (paging.cursor) {
     const decoded = decodeCursor(paging.cursor, fingerprint);
     after = decoded.position;
+    carriedTotal = decoded.total;
     // Keep the first page's range, but never reach back past what is still retained.
     query.filter.fromMs = Math.max(decoded.range.fromMs, retentionHorizon(ctx));
     query.filter.toMs = Math.max(decoded.range.toMs, query.filter.fromMs);
   }
-  const [rows, total] = await Promise.all([reader.findPage(query.filter, paging.limit + 1, after), reader.count(query.filter)]);
+  const [rows, total] = await Promise.all([reader.findPage(query.filter, paging.limit + 1, after), carriedTotal ?? reader.count(query.filter)]);
   const data = rows.slice(0, paging.limit);
   const last = data[data.length - 1];
   const nextCursor =
     rows.length > paging.limit && last
-      ? encodeCursor({ occurredAtMs: Date.parse(last.occurredAt), seq: last.seq }, { fromMs: query.filter.fromMs, toMs: query.filter.toMs }, fingerprint)
+      ? encodeCursor({ occurredAtMs: Date.parse(last.occurredAt), seq: last.seq }, { fromMs: query.filter.fromMs, toMs: query.filter.toMs }, total, fingerprint)
       : null;
   const range = { from: new Date(query.filter.fromMs).toISOString(), to: new Date(query.filter.toMs).toISOString() };
   return { page: { data, nextCursor, total, warnings: query.warnings, range }, query };
