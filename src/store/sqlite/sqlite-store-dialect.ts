@@ -5,6 +5,7 @@ import { Kysely, SqliteAdapter, SqliteDialect, type DatabaseConnection } from 'k
 import type { AttestDatabase } from '../database-schema.js';
 import type { StoreDialect } from '../store-dialect.js';
 import { SqliteImmediateDriver } from './sqlite-immediate-driver.js';
+import { writeAuditEventStatistics } from './sqlite-planner-statistics.js';
 
 /** How long a writer waits for another process (the CLI beside the server) to release the write lock. */
 const BUSY_TIMEOUT_MS = 10_000;
@@ -70,10 +71,15 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
     async refreshPlannerStatistics() {
       // SQLite keeps no statistics by itself; without them it guesses, and can walk the whole time index for
       // an actor filter. `optimize` with 0x10000 re-analyzes every table whose size changed a lot since the
-      // last analysis; analysis_limit bounds the work to a sample of each index (milliseconds, not a scan).
+      // last analysis, analysis_limit bounding the work to a sample of each index (milliseconds, not a scan);
+      // that serves the small tables. The audit log's own statistics are then written from what Attest knows.
       writer.pragma('analysis_limit = 1000');
       writer.pragma('optimize = 0x10002');
-      // Another connection keeps the statistics it loaded with the schema until told to reload them.
+      const hasStatTable = writer.prepare("select 1 from sqlite_schema where name = 'sqlite_stat1'").get() !== undefined;
+      if (!hasStatTable) writer.exec('analyze');
+      writeAuditEventStatistics(writer);
+      // Every connection keeps the statistics it loaded with the schema until told to reload them.
+      writer.exec('analyze sqlite_schema');
       reader?.exec('analyze sqlite_schema');
     },
     async close() {

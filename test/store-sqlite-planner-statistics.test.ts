@@ -1,0 +1,57 @@
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../src/core/ids.js';
+import { preparedEvent } from './support/prepared-events.js';
+import { createTestStore, type TestStore } from './support/test-stores.js';
+
+/**
+ * SQLite plans from statistics Attest writes itself (events per organization, per actor, per type), so a
+ * filter picks the index that fits it: an actor filter walks that actor's events, not a type or the month.
+ */
+describe('SQLite planner statistics', () => {
+  let testStore: TestStore;
+  let file: Database.Database;
+  const bigOrg = newId();
+  const smallOrg = newId();
+  const types = ['user.standard.added', 'user.standard.removed', 'permission_set.created', 'permission_set.deleted'];
+
+  beforeAll(async () => {
+    testStore = await createTestStore('sqlite');
+    const now = Date.now();
+    const big = Array.from({ length: 2000 }, (_, i) =>
+      preparedEvent(bigOrg, { type: types[i % types.length], occurredAtMs: now - i * 60_000, actorEmail: `actor-${i % 40}@example.com` }),
+    );
+    const small = Array.from({ length: 100 }, (_, i) => preparedEvent(smallOrg, { occurredAtMs: now - i * 60_000, actorEmail: `small-${i % 2}@example.com` }));
+    await testStore.store.appendEvents([...big, ...small]);
+    await testStore.store.refreshPlannerStatistics();
+    file = new Database(testStore.databaseUrl.slice('sqlite:'.length), { readonly: true });
+  });
+  afterAll(async () => {
+    file.close();
+    await testStore.dispose();
+  });
+
+  const stat = (index: string) => (file.prepare("select stat from sqlite_stat1 where tbl = 'audit_events' and idx = ?").get(index) as { stat: string } | undefined)?.stat;
+
+  it('weights the averages by events, so the large organization sets them', () => {
+    // Event-weighted rows per organization: (2000² + 100²) / 2100 ≈ 1910; per actor: (2000·50 + 100·50) / 2100 = 50.
+    expect(stat('audit_events_by_time')).toBe('2100 1910 1 1');
+    expect(stat('audit_events_by_actor_email')).toBe('2100 1910 50 1 1');
+  });
+
+  it('makes an actor filter use the actor index even with a type filter beside it', () => {
+    const plan = file
+      .prepare(
+        `explain query plan select record from audit_events where org_id = ? and actor_email = ? and type in (?) and occurred_at >= ? and occurred_at < ?
+         order by occurred_at desc, seq desc limit 51`,
+      )
+      .all(bigOrg, 'actor-3@example.com', 'permission_set.deleted', 0, Date.now() + 1) as Array<{ detail: string }>;
+    expect(plan.map((row) => row.detail).join(' | ')).toContain('audit_events_by_actor_email');
+  });
+
+  it('answers the same rows as before: statistics change plans, never results', async () => {
+    const page = await testStore.store.events.findPage({ orgId: bigOrg, fromMs: 0, toMs: Date.now() + 1, actorEmail: 'actor-3@example.com', types: ['permission_set.deleted'] }, 500);
+    expect(page.length).toBe(50);
+    expect(page.every((e) => e.actor.email === 'actor-3@example.com' && e.type === 'permission_set.deleted')).toBe(true);
+  });
+});
