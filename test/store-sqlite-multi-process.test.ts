@@ -20,6 +20,20 @@ function parseAnswers(stdout: string): AppendedEvent[] {
   return JSON.parse(stdout) as AppendedEvent[];
 }
 
+/** The organization's log is 0, 1, 2 … without gaps and holds exactly the answered events at their seqs. */
+async function expectOneGaplessLog(loc: FreshStoreLocation, orgId: string, answers: AppendedEvent[]): Promise<void> {
+  const store = await openLocation(loc);
+  try {
+    const log = await readOrgLog(store, orgId);
+    expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i));
+    expect(log).toHaveLength(answers.length);
+    const seqByLogId = new Map(log.map((e) => [e.logId, e.seq]));
+    for (const answer of answers) expect(seqByLogId.get(answer.logId)).toBe(answer.seq);
+  } finally {
+    await store.close();
+  }
+}
+
 describe('sqlite: several writer processes on one file', () => {
   let location: FreshStoreLocation | undefined;
   let server: ServerProcess | undefined;
@@ -44,16 +58,7 @@ describe('sqlite: several writer processes on one file', () => {
     expect(answers).toHaveLength(3 * 15 * 4);
     expect(answers.every((a) => !a.duplicate)).toBe(true);
 
-    const store = await openLocation(loc);
-    try {
-      const log = await readOrgLog(store, orgId);
-      expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i));
-      expect(log).toHaveLength(answers.length);
-      const seqByLogId = new Map(log.map((e) => [e.logId, e.seq]));
-      for (const answer of answers) expect(seqByLogId.get(answer.logId)).toBe(answer.seq);
-    } finally {
-      await store.close();
-    }
+    await expectOneGaplessLog(loc, orgId, answers);
   });
 
   it('writers appending beside a running server that is ingesting over HTTP all succeed, in one gapless log', async () => {
@@ -84,16 +89,7 @@ describe('sqlite: several writer processes on one file', () => {
     expect(answers).toHaveLength(2 * 20 * 3 + 3 * 12 * 5);
 
     await server.stop();
-    const store = await openLocation(loc);
-    try {
-      const log = await readOrgLog(store, orgId);
-      expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i));
-      expect(log).toHaveLength(answers.length);
-      const seqByLogId = new Map(log.map((e) => [e.logId, e.seq]));
-      for (const answer of answers) expect(seqByLogId.get(answer.logId)).toBe(answer.seq);
-    } finally {
-      await store.close();
-    }
+    await expectOneGaplessLog(loc, orgId, answers);
     expect(server.stderr()).not.toMatch(/SQLITE_BUSY/);
   });
 });
