@@ -59,6 +59,7 @@ for (const { kind, available } of await storeMatrix()) {
       expect(text).toMatch(/attest_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/events",status="201"\} 1/);
       expect(text).toMatch(/^attest_ingested_events_total 2$/m);
       expect(text).toMatch(/^attest_group_commits_total [1-9]/m);
+      expect(text).toMatch(/^# TYPE attest_group_commits_total counter$/m);
       expect(text).toMatch(/^attest_process_cpu_user_seconds_total /m);
     });
 

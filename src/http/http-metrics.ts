@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { GroupCommitter } from '../ingest/group-committer.js';
 
 /** A registry with the process metrics; one per app so tests can build many apps side by side. */
@@ -19,12 +19,14 @@ export function instrumentApp(app: FastifyInstance, registry: Registry, committe
     registers: [registry],
   });
   const ingested = new Counter({ name: 'attest_ingested_events_total', help: 'Events accepted by POST /api/v1/events', registers: [registry] });
-  new Gauge({
+  new Counter({
     name: 'attest_group_commits_total',
     help: 'Transactions committed by the ingest group committer',
     registers: [registry],
+    // The committer counts for itself (it knows nothing of Prometheus); a scrape copies its monotonic count.
     collect() {
-      this.set(committer.commits);
+      this.reset();
+      this.inc(committer.commits);
     },
   });
   app.addHook('onResponse', async (request, reply) => {
