@@ -211,6 +211,9 @@ async function addHourlyCounts(tx: StoreTransaction, rows: readonly AuditEventsT
 
 /** Parses a stored row back into the API record. */
 export function rowToRecord(row: Pick<AuditEventsTable, 'record' | 'leaf_hash'>): AuditEventRecord {
-  const record = JSON.parse(row.record) as HashedRecord;
-  return { ...record, leafHash: row.leaf_hash };
+  // Completes the freshly parsed object in place: an export turns millions of rows into records, and a copy
+  // per row was a tenth of its CPU.
+  const record = JSON.parse(row.record) as HashedRecord & { leafHash?: string };
+  record.leafHash = row.leaf_hash;
+  return record as AuditEventRecord;
 }
