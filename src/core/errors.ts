@@ -55,6 +55,22 @@ export class AttestError extends Error {
   }
 }
 
+/**
+ * The detail sentence of a rejected request: its first problem, how many more there are, and that nothing was
+ * written. Used for ingest batches (where each problem names an event index) and for schema failures alike.
+ *
+ * @example
+ * rejectionDetail([{ index: 2, field: 'events[2].type', reason: 'unknown event type "x"' }]);
+ * // 'Event 2 rejected: events[2].type unknown event type "x". Nothing was written.'
+ */
+export function rejectionDetail(errors: readonly FieldError[]): string {
+  const first = errors[0];
+  if (!first) return 'The request is not valid. Nothing was written.';
+  const event = first.index !== undefined ? `Event ${first.index} rejected: ` : '';
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
+  return `${event}${first.field} ${first.reason}${more}. Nothing was written.`;
+}
+
 /** Shorthand for a validation failure naming one field. */
 export function invalidField(field: string, reason: string, index?: number): AttestError {
   const error: FieldError = index === undefined ? { field, reason } : { field, reason, index };

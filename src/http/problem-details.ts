@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AttestError, type ErrorCode, type FieldError } from '../core/errors.js';
+import { AttestError, rejectionDetail, type ErrorCode, type FieldError } from '../core/errors.js';
 import { isStoreUnavailableError } from '../store/store-unavailable.js';
 
 /** HTTP status of every error code: the one place the catalogue meets HTTP. */
@@ -103,9 +103,7 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
     const fastifyError = error as FastifyError;
     if (fastifyError.validation) {
       const errors = validationErrors(fastifyError);
-      const first = errors[0];
-      const detail = first ? `${first.index !== undefined ? `Event ${first.index} rejected: ` : ''}${first.field} ${first.reason}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}. Nothing was written.` : 'The request is not valid.';
-      body = problem('VALIDATION_FAILED', 400, detail, errors, request.url);
+      body = problem('VALIDATION_FAILED', 400, rejectionDetail(errors), errors, request.url);
     } else if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       body = problem('UNSUPPORTED_MEDIA_TYPE', 415, `Content-Type ${request.headers['content-type'] ?? '(none)'} is not supported; send application/json.`, [{ field: 'content-type', reason: 'must be application/json' }], request.url);
     } else if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

@@ -1,5 +1,5 @@
 import { findEventType, renderDescription } from '../catalog/catalog-registry.js';
-import { AttestError, type FieldError } from '../core/errors.js';
+import { AttestError, rejectionDetail, type FieldError } from '../core/errors.js';
 import { isUuid, newId } from '../core/ids.js';
 import type { EventActor, PreparedEvent } from '../events/audit-event.js';
 import { INGEST_LIMITS, type IncomingEvent } from './incoming-event.js';
@@ -98,10 +98,6 @@ export function prepareIncomingEvents(events: readonly IncomingEvent[], ctx: Ing
     if (event.idempotencyKey !== undefined) item.idempotencyKey = event.idempotencyKey;
     prepared.push(item);
   });
-  if (errors.length > 0) {
-    const first = errors[0] as FieldError;
-    const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : '';
-    throw new AttestError('VALIDATION_FAILED', `Event ${first.index} rejected: ${first.field} ${first.reason}${more}. Nothing was written.`, errors);
-  }
+  if (errors.length > 0) throw new AttestError('VALIDATION_FAILED', rejectionDetail(errors), errors);
   return prepared;
 }

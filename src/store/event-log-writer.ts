@@ -179,23 +179,28 @@ export function hourStart(ms: number): number {
   return Math.floor(ms / HOUR_MS) * HOUR_MS;
 }
 
-/** The identity of an hourly count bucket as one string; also the order in which buckets are locked. */
-export function hourlyCountKey(bucket: Pick<AuditEventCountsTable, 'org_id' | 'hour_start' | 'type' | 'action' | 'product' | 'security'>): string {
-  return [bucket.org_id, bucket.hour_start, bucket.type, bucket.action, bucket.product, bucket.security].join('\u0000');
+/** The columns of an event row that place it in an hourly count bucket. */
+export type BucketedEventRow = Pick<AuditEventsTable, 'org_id' | 'occurred_at' | 'type' | 'action' | 'product' | 'security'>;
+
+/**
+ * How many of `rows` fall in each hourly count bucket, in bucket key order. Appends add these counts and purge
+ * subtracts them, both in this order, so the two never lock the same bucket rows in opposite orders (a
+ * PostgreSQL deadlock) when a purge and an append meet in the same hour.
+ */
+export function countByHourlyBucket(rows: readonly BucketedEventRow[]): AuditEventCountsTable[] {
+  const counts = new Map<string, AuditEventCountsTable>();
+  for (const row of rows) {
+    const bucket = { org_id: row.org_id, hour_start: hourStart(Number(row.occurred_at)), type: row.type, action: row.action, product: row.product, security: Number(row.security) };
+    const key = [bucket.org_id, bucket.hour_start, bucket.type, bucket.action, bucket.product, bucket.security].join('\u0000');
+    const counted = counts.get(key);
+    if (counted) counted.event_count += 1;
+    else counts.set(key, { ...bucket, event_count: 1 });
+  }
+  return [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, bucket]) => bucket);
 }
 
 async function addHourlyCounts(tx: StoreTransaction, rows: readonly AuditEventsTable[]): Promise<void> {
-  const counts = new Map<string, AuditEventCountsTable>();
-  for (const row of rows) {
-    const hour = hourStart(row.occurred_at);
-    const key = hourlyCountKey({ ...row, hour_start: hour });
-    const bucket = counts.get(key);
-    if (bucket) bucket.event_count += 1;
-    else counts.set(key, { org_id: row.org_id, hour_start: hour, type: row.type, action: row.action, product: row.product, security: row.security, event_count: 1 });
-  }
-  // Buckets are upserted in key order, as purge updates them, so the two never lock the same rows in
-  // opposite orders (a PostgreSQL deadlock) when a purge and an append meet in the same hour.
-  const values = [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, bucket]) => bucket);
+  const values = countByHourlyBucket(rows);
   for (let i = 0; i < values.length; i += INSERT_CHUNK) {
     await tx
       .insertInto('audit_event_counts')

@@ -1,8 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AttestDatabase } from './database-schema.js';
-import { hourlyCountKey, hourStart } from './event-log-writer.js';
-
-type Decrement = { org_id: string; hour_start: number; type: string; action: string; product: string; security: number; n: number };
+import { countByHourlyBucket, type BucketedEventRow } from './event-log-writer.js';
 
 /**
  * Deletes at most `batchSize` events whose `expiresAt` has passed, with their hourly counts, in one short
@@ -28,8 +26,7 @@ export async function purgeExpiredBatch(db: Kysely<AttestDatabase>, nowMs: numbe
 
     const seqsByOrg = new Map<string, number[]>();
     for (const row of expired) seqsByOrg.set(row.org_id, [...(seqsByOrg.get(row.org_id) ?? []), Number(row.seq)]);
-    const countDecrements = new Map<string, Decrement>();
-    let deleted = 0;
+    const deletedRows: BucketedEventRow[] = [];
     for (const [orgId, seqs] of seqsByOrg) {
       const rows = await tx
         .deleteFrom('audit_events')
@@ -37,18 +34,9 @@ export async function purgeExpiredBatch(db: Kysely<AttestDatabase>, nowMs: numbe
         .where('seq', 'in', seqs)
         .returning(['org_id', 'occurred_at', 'type', 'action', 'product', 'security'])
         .execute();
-      deleted += rows.length;
-      for (const row of rows) {
-        const bucket = { org_id: row.org_id, hour_start: hourStart(Number(row.occurred_at)), type: row.type, action: row.action, product: row.product, security: Number(row.security) };
-        const key = hourlyCountKey(bucket);
-        const entry = countDecrements.get(key);
-        if (entry) entry.n += 1;
-        else countDecrements.set(key, { ...bucket, n: 1 });
-      }
+      deletedRows.push(...rows);
     }
-    // In key order, the order appends lock buckets in (see addHourlyCounts), so the two cannot deadlock.
-    const decrements = [...countDecrements.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);
-    for (const { n, ...bucket } of decrements) {
+    for (const { event_count: n, ...bucket } of countByHourlyBucket(deletedRows)) {
       await tx
         .updateTable('audit_event_counts')
         .set((eb) => ({ event_count: eb('event_count', '-', n) }))
@@ -60,6 +48,6 @@ export async function purgeExpiredBatch(db: Kysely<AttestDatabase>, nowMs: numbe
         .where('event_count', '<=', 0)
         .execute();
     }
-    return deleted;
+    return deletedRows.length;
   });
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Principal } from '../../auth/principal.js';
-import { AttestError } from '../../core/errors.js';
+import { AttestError, rejectionDetail } from '../../core/errors.js';
 import { newTraceId, traceIdFromTraceparent } from '../../core/trace-context.js';
 import type { IncomingEvent } from '../../ingest/incoming-event.js';
 import { prepareIncomingEvents } from '../../ingest/prepare-incoming-events.js';
@@ -67,8 +67,5 @@ async function assertOrganizationsExist(services: AppServices, orgIds: string[])
     .map((orgId, index) => ({ orgId, index }))
     .filter(({ orgId }) => !known.has(orgId))
     .map(({ index }) => ({ index, field: `events[${index}].orgId`, reason: 'no such organization' }));
-  if (errors.length > 0) {
-    const first = errors[0] as (typeof errors)[number];
-    throw new AttestError('VALIDATION_FAILED', `Event ${first.index} rejected: ${first.field} ${first.reason}. Nothing was written.`, errors);
-  }
+  if (errors.length > 0) throw new AttestError('VALIDATION_FAILED', rejectionDetail(errors), errors);
 }
