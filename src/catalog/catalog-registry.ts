@@ -28,3 +28,33 @@ export function findProductArea(product: string): ProductAreaCatalog | undefined
 export function renderDescription(def: EventTypeDefinition, actorLabel: string, entityLabel: string): string {
   return def.descriptionTemplate.replaceAll('{actor}', actorLabel).replaceAll('{entity}', entityLabel);
 }
+
+/** What a filter asks of an event's catalog entry; every part that is present must hold. */
+export interface CatalogCriteria {
+  types?: readonly string[] | undefined;
+  actions?: readonly string[] | undefined;
+  products?: readonly string[] | undefined;
+  securityOnly?: boolean | undefined;
+}
+
+/**
+ * The catalogued types that meet every present criterion, in catalog order; undefined when no criterion is
+ * present (every type, and no narrowing needed). Action type, product area and security flag belong to the
+ * type, so a filter on them is a filter on this set of types.
+ *
+ * @example
+ * eventTypesMeeting({ securityOnly: true, actions: ['Delete'] }); // ['user.privileged.removed', …]
+ */
+export function eventTypesMeeting(criteria: CatalogCriteria): string[] | undefined {
+  const { types, actions, products, securityOnly } = criteria;
+  if (!types?.length && !actions?.length && !products?.length && !securityOnly) return undefined;
+  return allEventTypes()
+    .filter(
+      (def) =>
+        (!types?.length || types.includes(def.type)) &&
+        (!actions?.length || actions.includes(def.action)) &&
+        (!products?.length || products.includes(def.product)) &&
+        (!securityOnly || def.securityAction),
+    )
+    .map((def) => def.type);
+}

@@ -1,4 +1,5 @@
 import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { allEventTypes, eventTypesMeeting } from '../catalog/catalog-registry.js';
 import type { AuditEventRecord } from '../events/audit-event.js';
 import type { AttestDatabase } from './database-schema.js';
 import { hourStart, rowToRecord } from './event-log-writer.js';
@@ -32,16 +33,47 @@ export interface KnownActor {
 }
 
 type EventsQuery = SelectQueryBuilder<AttestDatabase, 'audit_events', object>;
+type EventsQueryOf<C extends keyof AttestDatabase['audit_events']> = SelectQueryBuilder<AttestDatabase, 'audit_events', Pick<AttestDatabase['audit_events'], C>>;
 const HOUR_MS = 3_600_000;
 
-function applyColumnFilters<Q extends EventsQuery>(query: Q, filter: EventFilter): Q {
+/** The catalog types a filter leaves: undefined for every type, so no condition is needed at all. */
+function typesOf(filter: EventFilter): string[] | undefined {
+  const types = eventTypesMeeting(filter);
+  return types?.length === allEventTypes().length ? undefined : types;
+}
+
+/**
+ * The organization, the actor, and the catalog types the action, security, product and type filters leave
+ * (those three belong to the type). Filtering on the type alone lets the time and actor indexes, which carry
+ * it, decide each entry without reading its row (migration 0003). No type left matches nothing.
+ */
+function applyColumnFilters<Q extends EventsQuery>(query: Q, filter: EventFilter, types = typesOf(filter)): Q {
   let q = query.where('org_id', '=', filter.orgId) as Q;
-  if (filter.actions?.length) q = q.where('action', 'in', filter.actions) as Q;
   if (filter.actorEmail !== undefined) q = q.where('actor_email', '=', filter.actorEmail) as Q;
-  if (filter.securityOnly) q = q.where('security', '=', 1) as Q;
-  if (filter.types?.length) q = q.where('type', 'in', filter.types) as Q;
-  if (filter.products?.length) q = q.where('product', 'in', filter.products) as Q;
-  return q;
+  if (types === undefined) return q;
+  if (types.length === 0) return q.where(sql<boolean>`1 = 0`) as Q;
+  // With an actor, the actor index is the walk to take: it carries the type, so a rare type costs the actor's
+  // entries in the range and no rows. The type index would read a row for every event of the type to check
+  // its actor, yet from statistics alone SQLite prefers it unless the actor is ten times narrower. `|| ''`
+  // keeps the comparison while taking the type index out of the choice (SQLite's documented way, and valid
+  // SQL for PostgreSQL as well).
+  const type = filter.actorEmail === undefined ? sql.ref('type') : sql<string>`${sql.ref('type')} || ''`;
+  return q.where(type, 'in', types) as Q;
+}
+
+/** The range of a page: [from, to) on the first page, and strictly older than the position on the next ones. */
+function applyPageRange<Q extends EventsQuery>(query: Q, filter: EventFilter, after: EventPosition | undefined): Q {
+  const q = query.where('occurred_at', '>=', filter.fromMs) as Q;
+  if (!after) return q.where('occurred_at', '<', filter.toMs) as Q;
+  // One upper bound at the position, never two: given `< to` as well, SQLite starts the index range scan at
+  // `to` and walks (and discards) every newer row again on each page, and PostgreSQL cannot take a bound
+  // from the OR alone. The OR then breaks ties on seq within the position's millisecond.
+  return q.where('occurred_at', '<=', Math.min(after.occurredAtMs, filter.toMs - 1)).where((eb: ExpressionBuilder<AttestDatabase, 'audit_events'>) =>
+    eb.or([
+      eb('occurred_at', '<', after.occurredAtMs),
+      eb.and([eb('occurred_at', '=', after.occurredAtMs), eb('seq', '<', after.seq)]),
+    ]),
+  ) as Q;
 }
 
 /**
@@ -53,22 +85,40 @@ export class EventLogReader {
 
   /** Up to `limit` events of the filter strictly older than `after` (or the newest when absent). */
   async findPage(filter: EventFilter, limit: number, after?: EventPosition): Promise<AuditEventRecord[]> {
-    let query = applyColumnFilters(this.db.selectFrom('audit_events').select(['record', 'leaf_hash']), filter).where('occurred_at', '>=', filter.fromMs);
-    if (!after) {
-      query = query.where('occurred_at', '<', filter.toMs);
-    } else {
-      // One upper bound at the position, never two: given `< to` as well, SQLite starts the index range scan at
-      // `to` and walks (and discards) every newer row again on each page, and PostgreSQL cannot take a bound
-      // from the OR alone. The OR then breaks ties on seq within the position's millisecond.
-      query = query.where('occurred_at', '<=', Math.min(after.occurredAtMs, filter.toMs - 1)).where((eb: ExpressionBuilder<AttestDatabase, 'audit_events'>) =>
-        eb.or([
-          eb('occurred_at', '<', after.occurredAtMs),
-          eb.and([eb('occurred_at', '=', after.occurredAtMs), eb('seq', '<', after.seq)]),
-        ]),
-      );
-    }
-    const rows = await query.orderBy('occurred_at', 'desc').orderBy('seq', 'desc').limit(limit).execute();
+    const types = typesOf(filter);
+    if (types !== undefined && types.length > 1 && filter.actorEmail === undefined) return this.findPageOfTypes(filter, types, limit, after);
+    const rows = await applyPageRange(applyColumnFilters(this.db.selectFrom('audit_events').select(['record', 'leaf_hash']), filter, types), filter, after)
+      .orderBy('occurred_at', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
     return rows.map(rowToRecord);
+  }
+
+  /**
+   * A page of several types (an action type, "security only", a product area): each type's newest events are
+   * walked in order in the type index and the walks merged, reading index entries only, then the page's rows
+   * are read by seq. A page costs the same whether the types are common or absent from the range; one walk
+   * of the time index would read a month of entries to fill a page of rare types, and one sorted IN lookup
+   * would sort every match of the month.
+   */
+  private async findPageOfTypes(filter: EventFilter, types: readonly string[], limit: number, after: EventPosition | undefined): Promise<AuditEventRecord[]> {
+    const walks = types.map((type) => applyPageRange(this.db.selectFrom('audit_events').select(['occurred_at', 'seq']).where('org_id', '=', filter.orgId).where('type', '=', type), filter, after));
+    const [first, ...rest] = walks as [EventsQueryOf<'occurred_at' | 'seq'>, ...EventsQueryOf<'occurred_at' | 'seq'>[]];
+    const merged = rest.reduce((union, walk) => union.unionAll(walk), first);
+    const keys = await merged.orderBy('occurred_at', 'desc').orderBy('seq', 'desc').limit(limit).execute();
+    if (keys.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('audit_events')
+      .select(['seq', 'record', 'leaf_hash'])
+      .where('org_id', '=', filter.orgId)
+      .where('seq', 'in', keys.map((key) => key.seq))
+      .execute();
+    const bySeq = new Map(rows.map((row) => [Number(row.seq), row]));
+    return keys.flatMap((key) => {
+      const row = bySeq.get(Number(key.seq));
+      return row ? [rowToRecord(row)] : [];
+    });
   }
 
   /**
@@ -104,10 +154,9 @@ export class EventLogReader {
       .where('org_id', '=', filter.orgId)
       .where('hour_start', '>=', fromHour)
       .where('hour_start', '<', toHour);
-    if (filter.actions?.length) query = query.where('action', 'in', filter.actions);
-    if (filter.securityOnly) query = query.where('security', '=', 1);
-    if (filter.types?.length) query = query.where('type', 'in', filter.types);
-    if (filter.products?.length) query = query.where('product', 'in', filter.products);
+    const types = typesOf(filter);
+    if (types?.length === 0) return 0;
+    if (types !== undefined) query = query.where('type', 'in', types);
     const row = await query
       .select(sql<number>`coalesce(sum(event_count), 0)`.as('n'))
       .executeTakeFirstOrThrow();

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { coreTables } from './0001-core-tables.js';
 import { userManagementTables } from './0002-user-management.js';
+import { leanerEventIndexes } from './0003-leaner-event-indexes.js';
 
 /**
  * Every migration, in order. Names sort lexically, so they carry a four-digit prefix. Migrations are code in
@@ -9,6 +10,7 @@ import { userManagementTables } from './0002-user-management.js';
 const migrations: Record<string, Migration> = {
   '0001-core-tables': coreTables,
   '0002-user-management': userManagementTables,
+  '0003-leaner-event-indexes': leanerEventIndexes,
 };
 
 /** Hands Kysely's Migrator the list above. */

@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import { allEventTypes } from '../../catalog/catalog-registry.js';
-import { ACTION_TYPES } from '../../catalog/event-catalog.js';
 
 /**
  * Planner statistics for `audit_events`, written into `sqlite_stat1` from what Attest already keeps, instead
@@ -33,11 +32,9 @@ export function writeAuditEventStatistics(db: Database.Database): void {
   const stats: Record<string, string> = {
     sqlite_autoindex_audit_events_1: `${events} ${perOrg} 1`,
     audit_events_log_id: `${events} 1`,
-    audit_events_by_time: `${events} ${perOrg} 1 1`,
+    audit_events_by_time: `${events} ${perOrg} 1 1 1`,
     audit_events_by_type: `${events} ${perOrg} ${per(allEventTypes().length)} 1 1`,
-    audit_events_by_action: `${events} ${perOrg} ${per(ACTION_TYPES.length)} 1 1`,
-    audit_events_by_security: `${events} ${perOrg} ${per(2)} 1 1`,
-    audit_events_by_actor_email: `${events} ${perOrg} ${perActor} 1 1`,
+    audit_events_by_actor_email: `${events} ${perOrg} ${perActor} 1 1 1`,
     audit_events_by_expiry: `${events} 1`,
   };
   const write = db.transaction(() => {
