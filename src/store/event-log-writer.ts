@@ -59,8 +59,12 @@ export async function appendEventsInTransaction(
     results.push(appended);
   }
 
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await tx.insertInto('audit_events').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+  if (dialect.insertEventRows) {
+    await dialect.insertEventRows(tx, rows);
+  } else {
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      await tx.insertInto('audit_events').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+    }
   }
   for (const orgId of orgIds) {
     await tx.updateTable('org_log_heads').set({ next_seq: nextSeqByOrg.get(orgId) ?? 0 }).where('org_id', '=', orgId).execute();

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteAdapter, SqliteDialect, type DatabaseConnection } from 'kysely';
 import type { AttestDatabase } from '../database-schema.js';
 import type { StoreDialect } from '../store-dialect.js';
+import { sqliteEventRowInserter } from './sqlite-event-row-inserter.js';
 import { SqliteImmediateDriver } from './sqlite-immediate-driver.js';
 import { writeAuditEventStatistics } from './sqlite-planner-statistics.js';
 
@@ -60,6 +61,7 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
   // A reader on the same file lets queries run while a commit is awaiting; ':memory:' has no second view.
   const reader = path === ':memory:' ? undefined : openSqliteFile(path, 'reader');
   const readDb = reader ? new Kysely<AttestDatabase>({ dialect: new SqliteDialect({ database: reader }) }) : db;
+  const insertRows = sqliteEventRowInserter(writer);
   return {
     name: 'sqlite',
     db,
@@ -68,6 +70,8 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
     isUniqueViolation: (error) =>
       error instanceof Database.SqliteError &&
       (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
+    // `tx` holds the writer, the only connection that writes: the rows join its transaction.
+    insertEventRows: (_tx, rows) => Promise.resolve(insertRows(rows)),
     async refreshPlannerStatistics() {
       // SQLite keeps no statistics by itself; without them it guesses, and can walk the whole time index for
       // an actor filter. `optimize` with 0x10000 re-analyzes every table whose size changed a lot since the
