@@ -3,8 +3,13 @@ import { stringify } from 'csv-stringify/sync';
 import type { EventFilter, EventLogReader, EventPosition } from '../store/event-log-reader.js';
 import { csvHeader, csvRow, zonedTimeFormatter } from './audit-log-csv-columns.js';
 
-/** Rows read per keyset page: big enough to amortize a query, small enough to keep memory flat. */
-export const EXPORT_PAGE_SIZE = 1000;
+/**
+ * Rows read per keyset page: big enough to amortize a query, small enough to keep memory flat. Measured on the
+ * 5-million-event organization of the benchmark dataset, in process with a warm cache: 1000 rows per page
+ * peaked at 215 MB RSS and 126,000 rows/s, 250 at 146 MB and 148,000 rows/s (less garbage per page, and
+ * fewer objects promoted to the old generation), 100 at 145 MB and 142,000 rows/s.
+ */
+export const EXPORT_PAGE_SIZE = 250;
 
 /** What an export stream reports as it goes, and how it ended. */
 export interface CsvExportProgress {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { CompiledQuery, SqliteDriver, type DatabaseConnection } from 'kysely';
+import { withStatementCache } from './sqlite-statement-cache.js';
 
 /**
  * Kysely's SQLite driver, except that transactions start with `BEGIN IMMEDIATE`. A deferred transaction that
@@ -9,7 +10,7 @@ import { CompiledQuery, SqliteDriver, type DatabaseConnection } from 'kysely';
  */
 export class SqliteImmediateDriver extends SqliteDriver {
   constructor(database: Database.Database) {
-    super({ database });
+    super({ database: withStatementCache(database) });
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {

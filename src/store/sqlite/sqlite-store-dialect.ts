@@ -6,6 +6,7 @@ import type { AttestDatabase } from '../database-schema.js';
 import type { StoreDialect } from '../store-dialect.js';
 import { sqliteEventRowInserter } from './sqlite-event-row-inserter.js';
 import { SqliteImmediateDriver } from './sqlite-immediate-driver.js';
+import { withStatementCache } from './sqlite-statement-cache.js';
 import { writeAuditEventStatistics } from './sqlite-planner-statistics.js';
 
 /** How long a writer waits for another process (the CLI beside the server) to release the write lock. */
@@ -21,6 +22,11 @@ function openSqliteFile(path: string, role: 'writer' | 'reader'): Database.Datab
     // FULL: a commit is fsynced to the WAL before it is acknowledged, so an acknowledged event survives a
     // crash of the process and of the machine. Group commit amortizes the fsync over many requests.
     database.pragma('synchronous = FULL');
+    // Checkpoint (copy the WAL back into the file) every 64 MiB of WAL instead of SQLite's 4 MiB. Appends
+    // dirty scattered index pages, and a page rewritten by several commits in that span is copied once:
+    // measured with `npm run bench -- --only ingest`, 1000 → 16384 pages took HTTP ingest from 12,800 to
+    // 17,800 events/s. A commit that triggers a checkpoint pays for it, which shows in the p99 of single events.
+    database.pragma('wal_autocheckpoint = 16384');
     database.pragma('foreign_keys = ON');
   }
   // 32 MiB of page cache per connection: the hot index pages of a large log fit, and the two connections
@@ -60,7 +66,7 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
   });
   // A reader on the same file lets queries run while a commit is awaiting; ':memory:' has no second view.
   const reader = path === ':memory:' ? undefined : openSqliteFile(path, 'reader');
-  const readDb = reader ? new Kysely<AttestDatabase>({ dialect: new SqliteDialect({ database: reader }) }) : db;
+  const readDb = reader ? new Kysely<AttestDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(reader) }) }) : db;
   const insertRows = sqliteEventRowInserter(writer);
   return {
     name: 'sqlite',
