@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
+import { random16 } from './random-pool.js';
 
 /** A new time-ordered id (RFC 9562 UUIDv7) for events and other records. */
 export function newId(msecs?: number): string {
-  return msecs === undefined ? uuidv7() : uuidv7({ msecs });
+  return msecs === undefined ? uuidv7() : uuidv7({ msecs, random: random16() });
 }
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { random16 } from './random-pool.js';
 
 // W3C Trace Context, section 3.2: version "00", 32-hex trace-id, 16-hex parent-id, 2-hex flags.
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -14,5 +14,5 @@ export function traceIdFromTraceparent(header: string | undefined): string | und
 
 /** A new random W3C trace id (32 lowercase hex digits). */
 export function newTraceId(): string {
-  return randomBytes(16).toString('hex');
+  return random16().toString('hex');
 }
