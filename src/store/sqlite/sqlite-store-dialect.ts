@@ -7,6 +7,7 @@ import type { StoreDialect } from '../store-dialect.js';
 import { sqliteEventRowInserter } from './sqlite-event-row-inserter.js';
 import { SqliteImmediateDriver } from './sqlite-immediate-driver.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
+import { SqliteWalCheckpointer } from './sqlite-wal-checkpointer.js';
 import { writeAuditEventStatistics } from './sqlite-planner-statistics.js';
 
 /** How long a writer waits for another process (the CLI beside the server) to release the write lock. */
@@ -22,10 +23,10 @@ function openSqliteFile(path: string, role: 'writer' | 'reader'): Database.Datab
     // FULL: a commit is fsynced to the WAL before it is acknowledged, so an acknowledged event survives a
     // crash of the process and of the machine. Group commit amortizes the fsync over many requests.
     database.pragma('synchronous = FULL');
-    // Checkpoint (copy the WAL back into the file) every 64 MiB of WAL instead of SQLite's 4 MiB. Appends
-    // dirty scattered index pages, and a page rewritten by several commits in that span is copied once:
-    // measured with `npm run bench -- --only ingest`, 1000 → 16384 pages took HTTP ingest from 12,800 to
-    // 17,800 events/s. A commit that triggers a checkpoint pays for it, which shows in the p99 of single events.
+    // The WAL is copied back into the file by a worker thread after commits (sqlite-wal-checkpointer.ts). The
+    // writer checkpoints by itself only past 64 MiB of WAL instead of SQLite's 4 MiB: a backstop, and the
+    // bound on the WAL should the worker fall behind. Measured with `npm run bench -- --only ingest` before the
+    // worker existed, 1000 → 16384 pages alone took HTTP ingest from 12,800 to about 16,000 events/s.
     database.pragma('wal_autocheckpoint = 16384');
     database.pragma('foreign_keys = ON');
   }
@@ -54,10 +55,11 @@ class SqliteTransactionalDdlAdapter extends SqliteAdapter {
 export function openSqliteStoreDialect(path: string): StoreDialect {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const writer = openSqliteFile(path, 'writer');
+  const checkpointer = path === ':memory:' ? undefined : SqliteWalCheckpointer.start(path);
   const db = new Kysely<AttestDatabase>({
     dialect: new (class extends SqliteDialect {
       override createDriver() {
-        return new SqliteImmediateDriver(writer);
+        return new SqliteImmediateDriver(writer, () => checkpointer?.committed());
       }
       override createAdapter() {
         return new SqliteTransactionalDdlAdapter();
@@ -93,6 +95,7 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
       reader?.exec('analyze sqlite_schema');
     },
     async close() {
+      await checkpointer?.stop();
       if (readDb !== db) await readDb.destroy();
       await db.destroy();
       // Kysely closes a database only if it was ever used through it: a reader that answered no query (the CLI
