@@ -20,8 +20,9 @@ const COLUMNS = [
   'leaf_hash',
   'record',
 ] as const satisfies readonly (keyof AuditEventsTable)[];
-type MissingColumn = Exclude<keyof AuditEventsTable, (typeof COLUMNS)[number]>;
-const everyColumnListed: MissingColumn extends never ? true : never = true;
+// Fails to compile when the table gains a column that COLUMNS does not list.
+const listsEveryColumn: Exclude<keyof AuditEventsTable, (typeof COLUMNS)[number]> extends never ? true : false = true;
+void listsEveryColumn;
 
 /**
  * Inserts audit event rows on the SQLite writer connection with one statement prepared once and run per row.
@@ -30,7 +31,6 @@ const everyColumnListed: MissingColumn extends never ? true : never = true;
  * transaction open on that connection: the writer has one connection, and the transaction holds it.
  */
 export function sqliteEventRowInserter(writer: Database.Database): (rows: readonly AuditEventsTable[]) => void {
-  void everyColumnListed;
   let insert: Database.Statement<unknown[]> | undefined;
   return (rows) => {
     // Prepared on first use: the table exists only once migrations have run.
