@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Clock } from '../core/clock.js';
+import { groupBy } from '../core/group-by.js';
 import type { AppendedEvent, AuditEventRecord, PreparedEvent } from '../events/audit-event.js';
 import { canonicalRecordJson, type HashedRecord } from '../events/canonical-record.js';
 import { leafHash } from '../events/leaf-hash.js';
@@ -116,9 +117,7 @@ async function findIdempotentOriginals(tx: StoreTransaction, events: readonly Pr
   const found = new Map<string, AppendedEvent>();
   const keyed = events.filter((e) => e.idempotencyKey !== undefined);
   if (keyed.length === 0) return found;
-  const byOrg = new Map<string, string[]>();
-  for (const e of keyed) byOrg.set(e.orgId, [...(byOrg.get(e.orgId) ?? []), e.idempotencyKey as string]);
-  for (const [orgId, keys] of byOrg) {
+  for (const [orgId, keys] of groupBy(keyed, (e) => e.orgId, (e) => e.idempotencyKey as string)) {
     const rows = await tx
       .selectFrom('audit_events')
       .select(['log_id', 'seq', 'idempotency_key'])

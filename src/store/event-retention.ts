@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { groupBy } from '../core/group-by.js';
 import type { AttestDatabase } from './database-schema.js';
 import { countByHourlyBucket, type BucketedEventRow } from './event-log-writer.js';
 
@@ -24,10 +25,8 @@ export async function purgeExpiredBatch(db: Kysely<AttestDatabase>, nowMs: numbe
       .execute();
     if (expired.length === 0) return 0;
 
-    const seqsByOrg = new Map<string, number[]>();
-    for (const row of expired) seqsByOrg.set(row.org_id, [...(seqsByOrg.get(row.org_id) ?? []), Number(row.seq)]);
     const deletedRows: BucketedEventRow[] = [];
-    for (const [orgId, seqs] of seqsByOrg) {
+    for (const [orgId, seqs] of groupBy(expired, (row) => row.org_id, (row) => Number(row.seq))) {
       const rows = await tx
         .deleteFrom('audit_events')
         .where('org_id', '=', orgId)

@@ -1,3 +1,4 @@
+import { groupBy } from '../core/group-by.js';
 import type { Kysely } from 'kysely';
 import type { AttestDatabase } from '../store/database-schema.js';
 import type { UserAccess } from './membership-grants.js';
@@ -23,10 +24,9 @@ export class BulkNameResolver {
       db.selectFrom('custom_permissions').select(['id', 'name']).where('org_id', '=', orgId).execute(),
       db.selectFrom('org_entities').select(['id', 'name', 'kind']).where('org_id', '=', orgId).execute(),
     ]);
-    const byEntityName = new Map<string, string[]>();
-    for (const e of entities) {
-      for (const key of [e.name.toLowerCase(), `${e.kind}:${e.name}`.toLowerCase()]) byEntityName.set(key, [...(byEntityName.get(key) ?? []), e.id]);
-    }
+    // Each entity answers to its bare name and to "kind:name", so a name shared by two kinds can be told apart.
+    const names = entities.flatMap((e) => [e.name.toLowerCase(), `${e.kind}:${e.name}`.toLowerCase()].map((key) => ({ key, id: e.id })));
+    const byEntityName = groupBy(names, (name) => name.key, (name) => name.id);
     return new BulkNameResolver(new Map(sets.map((s) => [s.name.toLowerCase(), s.id])), new Map(customs.map((c) => [c.name.toLowerCase(), c.id])), byEntityName);
   }
 
