@@ -19,7 +19,12 @@ import { bootstrapIfEmpty } from '../../src/tenancy/bootstrap.js';
  */
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const SCREENSHOT_DIR = join(REPO_ROOT, 'docs', 'screenshots');
+/**
+ * Where the run writes its screenshots: test-results/screenshots/ (ignored by git), or docs/screenshots/, the
+ * ones the README shows, when ATTEST_UPDATE_SCREENSHOTS=1. Every run used to rewrite the committed images,
+ * leaving a changed tree behind each test run.
+ */
+export const SCREENSHOT_DIR = process.env.ATTEST_UPDATE_SCREENSHOTS === '1' ? join(REPO_ROOT, 'docs', 'screenshots') : join(REPO_ROOT, 'test-results', 'screenshots');
 const CHROMIUM = process.env.ATTEST_CHROMIUM ?? '/usr/bin/chromium';
 
 /**
@@ -123,7 +128,7 @@ export async function apiAs<T>(server: AttestServer, cookie: string, method: str
   return (await response.json()) as T;
 }
 
-/** The path of a screenshot the run writes (docs/screenshots/, shown in the README). */
+/** The path of a screenshot the run writes (see {@link SCREENSHOT_DIR}). */
 export function screenshotPath(name: string): string {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return join(SCREENSHOT_DIR, name);
