@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newId } from '../src/core/ids.js';
+import { SqliteWalCheckpointer } from '../src/store/sqlite/sqlite-wal-checkpointer.js';
 import { preparedEvent } from './support/prepared-events.js';
 import { createTestStore, type TestStore } from './support/test-stores.js';
 
@@ -45,5 +48,15 @@ describe('SQLite WAL checkpointer', () => {
     }
     const page = await testStore.store.events.findPage({ orgId, fromMs: 0, toMs: Date.now() + 60_000 }, 1000);
     expect(page).toHaveLength(600);
+  });
+});
+
+describe('SQLite WAL checkpointer that could not start', () => {
+  it('stops at once instead of waiting for a worker that has already ended', async () => {
+    // No such file: the worker fails as it opens the database and ends.
+    const checkpointer = SqliteWalCheckpointer.start(join(tmpdir(), `attest-missing-${newId()}.db`));
+    checkpointer.committed();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await expect(checkpointer.stop()).resolves.toBeUndefined();
   });
 });

@@ -52,7 +52,11 @@ parentPort.on('message', (message) => {
 export class SqliteWalCheckpointer {
   private stopped = false;
 
-  private constructor(private readonly worker: Worker) {}
+  private constructor(
+    private readonly worker: Worker,
+    /** Settles when the worker has ended, whether stopped or failed (say, at start). */
+    private readonly exited: Promise<void>,
+  ) {}
 
   /** Starts the worker for a database file that exists and is in WAL mode. */
   static start(path: string): SqliteWalCheckpointer {
@@ -61,7 +65,8 @@ export class SqliteWalCheckpointer {
     // Never what keeps a process alive; an error in it leaves the writer's backstop to do the work.
     worker.unref();
     worker.on('error', () => undefined);
-    return new SqliteWalCheckpointer(worker);
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    return new SqliteWalCheckpointer(worker, exited);
   }
 
   /** Tells the worker that a transaction committed: there may be frames to copy. */
@@ -73,11 +78,10 @@ export class SqliteWalCheckpointer {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     // Referenced again while it winds down: awaiting an unreferenced worker, a process with nothing else to do
     // would simply end here, skipping whatever the caller meant to do after closing the store.
     this.worker.ref();
     this.worker.postMessage('stop');
-    await exited;
+    await this.exited;
   }
 }
