@@ -58,12 +58,22 @@ describe('SQLite planner statistics', () => {
       .map((row) => row.detail)
       .join(' | ');
 
-  it('walks the time index in order for a filter on several types, deciding each entry by the type it carries', () => {
-    // "Security only" or an action type is a set of types: sorting every match of a month would be slower than
-    // walking newest first until a page is full.
-    const plan = planOf('type in (?, ?, ?)', ...types.slice(0, 3));
-    expect(plan).toContain('audit_events_by_time');
-    expect(plan).not.toContain('TEMP B-TREE');
+  it('pages several types by merging limited, ordered walks of the type index, reading index entries only', () => {
+    // The shape EventLogReader.findPageOfTypes builds for "security only" or an action type: one walk per type,
+    // each newest first and at most a page long, merged. Sorting every match of a month is what it avoids.
+    const walk = (i: number) =>
+      `select occurred_at, seq from (select occurred_at, seq from audit_events where org_id = ? and type = ? and occurred_at >= ? and occurred_at < ?
+       order by occurred_at desc, seq desc limit 51) as walk_${i}`;
+    const plan = (
+      file
+        .prepare(`explain query plan ${[0, 1, 2].map(walk).join(' union all ')} order by occurred_at desc, seq desc limit 51`)
+        .all(...types.slice(0, 3).flatMap((type) => [bigOrg, type, 0, Date.now() + 1])) as Array<{ detail: string }>
+    )
+      .map((row) => row.detail)
+      .join(' | ');
+    expect(plan).toContain('MERGE (UNION ALL)');
+    expect(plan.match(/COVERING INDEX audit_events_by_type \(org_id=\? AND type=\? AND occurred_at>\? AND occurred_at<\?\)/g)).toHaveLength(3);
+    expect(plan).not.toContain('audit_events_by_time');
   });
 
   it('takes the type index for a single type', () => {
