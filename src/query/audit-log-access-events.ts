@@ -52,6 +52,16 @@ export function prepareLogAccessEvent(
  * @returns the seq of the recorded event, or undefined when the window was still open.
  */
 export async function recordViewOnce(store: AttestStore, principal: string, event: PreparedEvent, nowMs: number): Promise<number | undefined> {
+  // Nearly every read falls inside an open window: a plain read of the mark answers those without taking the
+  // write lock (and on SQLite without queueing behind ingest's commits). Only a missing or old mark goes on to
+  // the transaction, which decides atomically; a stale read here only means one more transaction.
+  const mark = await store.dialect.readDb
+    .selectFrom('audit_view_marks')
+    .select('viewed_at')
+    .where('principal', '=', principal)
+    .where('org_id', '=', event.orgId)
+    .executeTakeFirst();
+  if (mark && Number(mark.viewed_at) > nowMs - VIEW_MARK_WINDOW_MS) return undefined;
   return store.transaction(async (tx) => {
     const claimed = await tx
       .insertInto('audit_view_marks')
