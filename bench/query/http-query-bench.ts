@@ -16,10 +16,13 @@ export async function probeAuditLogApi(baseUrl: string, token: string, orgId: st
   return { available: false, reason: `GET /api/v1/orgs/{orgId}/audit-logs answered ${status}: ${text.slice(0, 200)}` };
 }
 
-async function getJson(url: string, token: string): Promise<{ nextCursor?: string | null; data?: unknown[] }> {
+/** A GET timed from sending the request to the last byte of the answer; parsing the JSON is the client's own time. */
+async function timedGetJson(url: string, token: string): Promise<{ ms: number; body: { nextCursor?: string | null; data?: unknown[] } }> {
+  const started = performance.now();
   const { status, text } = await httpGetText(url, { authorization: `Bearer ${token}` });
+  const ms = performance.now() - started;
   if (status !== 200) throw new Error(`GET ${url} answered ${status}: ${text.slice(0, 300)}`);
-  return JSON.parse(text) as { nextCursor?: string | null; data?: unknown[] };
+  return { ms, body: JSON.parse(text) as { nextCursor?: string | null; data?: unknown[] } };
 }
 
 /**
@@ -31,21 +34,17 @@ export async function measureHttpQueries(baseUrl: string, token: string, cases: 
   const timings = emptyTimings();
   for (const queryCase of cases) {
     const url = `${auditLogsUrl(baseUrl, queryCase.orgId)}?${auditLogQueryString(queryCase.filter, pageSize)}`;
-    let started = performance.now();
-    const first = await getJson(url, token);
-    const firstMs = performance.now() - started;
-    timings.firstPage.push(firstMs);
-    addScenarioSample(timings, queryCase.scenario, 'firstPage', firstMs);
-    if (first.nextCursor) {
-      started = performance.now();
-      await getJson(`${url}&cursor=${encodeURIComponent(first.nextCursor)}`, token);
-      timings.nextPage.push(performance.now() - started);
+    const first = await timedGetJson(url, token);
+    timings.firstPage.push(first.ms);
+    addScenarioSample(timings, queryCase.scenario, 'firstPage', first.ms);
+    if (first.body.nextCursor) {
+      const next = await timedGetJson(`${url}&cursor=${encodeURIComponent(first.body.nextCursor)}`, token);
+      timings.nextPage.push(next.ms);
     }
   }
   for (const { orgId, logId } of logIds) {
-    const started = performance.now();
-    await getJson(`${auditLogsUrl(baseUrl, orgId)}/${logId}`, token);
-    timings.logId.push(performance.now() - started);
+    const lookup = await timedGetJson(`${auditLogsUrl(baseUrl, orgId)}/${logId}`, token);
+    timings.logId.push(lookup.ms);
   }
   return timings;
 }
