@@ -138,21 +138,24 @@ export class EventLogReader {
    * hours at either edge (and any actor filter, which the counts do not carry) are counted row by row.
    */
   async count(filter: EventFilter): Promise<number> {
-    if (filter.actorEmail !== undefined) return this.countRows(filter.fromMs, filter.toMs, filter);
+    // The catalog types the filter leaves are worked out once for every part of the count.
+    const types = typesOf(filter);
+    if (types?.length === 0) return 0;
+    if (filter.actorEmail !== undefined) return this.countRows(filter.fromMs, filter.toMs, filter, types);
     const firstWholeHour = hourStart(filter.fromMs + HOUR_MS - 1);
     const endOfWholeHours = hourStart(filter.toMs);
-    if (firstWholeHour >= endOfWholeHours) return this.countRows(filter.fromMs, filter.toMs, filter);
+    if (firstWholeHour >= endOfWholeHours) return this.countRows(filter.fromMs, filter.toMs, filter, types);
     const [head, middle, tail] = await Promise.all([
-      this.countRows(filter.fromMs, firstWholeHour, filter),
-      this.sumHourlyCounts(firstWholeHour, endOfWholeHours, filter),
-      this.countRows(endOfWholeHours, filter.toMs, filter),
+      this.countRows(filter.fromMs, firstWholeHour, filter, types),
+      this.sumHourlyCounts(firstWholeHour, endOfWholeHours, filter.orgId, types),
+      this.countRows(endOfWholeHours, filter.toMs, filter, types),
     ]);
     return head + middle + tail;
   }
 
-  private async countRows(fromMs: number, toMs: number, filter: EventFilter): Promise<number> {
+  private async countRows(fromMs: number, toMs: number, filter: EventFilter, types: string[] | undefined): Promise<number> {
     if (fromMs >= toMs) return 0;
-    const row = await applyColumnFilters(this.db.selectFrom('audit_events'), filter)
+    const row = await applyColumnFilters(this.db.selectFrom('audit_events'), filter, types)
       .where('occurred_at', '>=', fromMs)
       .where('occurred_at', '<', toMs)
       .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -160,14 +163,12 @@ export class EventLogReader {
     return Number(row.n);
   }
 
-  private async sumHourlyCounts(fromHour: number, toHour: number, filter: EventFilter): Promise<number> {
+  private async sumHourlyCounts(fromHour: number, toHour: number, orgId: string, types: string[] | undefined): Promise<number> {
     let query = this.db
       .selectFrom('audit_event_counts')
-      .where('org_id', '=', filter.orgId)
+      .where('org_id', '=', orgId)
       .where('hour_start', '>=', fromHour)
       .where('hour_start', '<', toHour);
-    const types = typesOf(filter);
-    if (types?.length === 0) return 0;
     if (types !== undefined) query = query.where('type', 'in', types);
     const row = await query
       .select(sql<number>`coalesce(sum(event_count), 0)`.as('n'))
