@@ -20,7 +20,7 @@ async function indexNames(db: Kysely<AttestDatabase>): Promise<string[]> {
 
 // A store written by an earlier version (its schema at migration 0002, with the action and security indexes)
 // keeps every event, and answers every filter the same, once a newer version opens it and migrates.
-describe('upgrading a populated SQLite store to the leaner event indexes (migration 0003)', () => {
+describe('upgrading a populated SQLite store to the leaner event indexes and clustered rows (migrations 0003, 0004)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'attest-upgrade-'));
   const file = join(dir, 'attest.db');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,7 +36,9 @@ describe('upgrading a populated SQLite store to the leaner event indexes (migrat
     const old = openSqliteStoreDialect(file);
     const migrated = await new Migrator({ db: old.db, provider: migrationProvider }).migrateTo('0002-user-management');
     expect(migrated.error).toBeUndefined();
-    await old.db.transaction().execute((tx) => appendEventsInTransaction(tx, old, events, systemClock));
+    // Written the way that version wrote rows: the portable insert, SQLite numbering the rows in arrival order.
+    const oldWriter = { ...old, insertEventRows: undefined };
+    await old.db.transaction().execute((tx) => appendEventsInTransaction(tx, oldWriter, events, systemClock));
     expect(await indexNames(old.db)).toContain('audit_events_by_security');
     await old.close();
 
@@ -59,6 +61,18 @@ describe('upgrading a populated SQLite store to the leaner event indexes (migrat
       expect(names).not.toContain('audit_events_by_security');
       expect(names).not.toContain('audit_events_by_action');
       expect(names).toEqual(expect.arrayContaining(['audit_events_by_time', 'audit_events_by_type', 'audit_events_by_actor_email']));
+
+      // Appends after the upgrade take the organization's own row ids (migration 0004), above every old row;
+      // the log reads as one, the new events between the old ones by time, seq carrying on.
+      const later = Array.from({ length: 20 }, (_, i) => preparedEvent(orgId, { occurredAtMs: now - 30_000 - i * 60_000 }));
+      const appended = await store.appendEvents(later);
+      expect(appended.map((a) => a.seq)).toEqual(Array.from({ length: 20 }, (_, i) => 300 + i));
+      const all = [...events, ...later].sort((a, b) => b.occurredAtMs - a.occurredAtMs);
+      expect((await store.events.findPage(range, 1000)).map((e) => e.logId)).toEqual(all.map((e) => e.logId));
+      const { rows } = await sql<{ old_max: number; new_min: number }>`
+        select max(case when seq < 300 then rowid end) as old_max, min(case when seq >= 300 then rowid end) as new_min from audit_events`.execute(store.db);
+      expect(rows[0]?.old_max).toBe(300);
+      expect(rows[0]?.new_min).toBeGreaterThan(2 ** 36);
     } finally {
       await store.close();
     }

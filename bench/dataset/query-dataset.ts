@@ -7,8 +7,11 @@ import { createBenchOrganizations } from './seed-tenancy.js';
 import { SyntheticEventSource, syntheticActors } from './synthetic-events.js';
 import { seededRandom } from '../../src/core/seeded-random.js';
 
-/** Bump when the generated data changes shape, so cached datasets are rebuilt. */
-const DATASET_VERSION = 1;
+/**
+ * Bump when the generated data or its layout in the file changes, so cached datasets are rebuilt. 2: rows
+ * clustered by organization (migration 0004), which a file written before keeps unclustered.
+ */
+const DATASET_VERSION = 2;
 /** Default retention (PRODUCT.md §5): stored `expiresAt` is `occurredAt` + this. */
 const RETENTION_MS = 90 * DAY_MS;
 /**

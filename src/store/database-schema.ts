@@ -86,6 +86,8 @@ export interface ProducerKeysTable {
 export interface OrgLogHeadsTable {
   org_id: string;
   next_seq: number;
+  /** The organization's number in the SQLite store's row ids (migration 0004); empty on PostgreSQL. */
+  org_no: number | null;
 }
 
 export interface AuditEventsTable {

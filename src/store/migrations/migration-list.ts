@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { coreTables } from './0001-core-tables.js';
 import { userManagementTables } from './0002-user-management.js';
 import { leanerEventIndexes } from './0003-leaner-event-indexes.js';
+import { organizationNumbers } from './0004-organization-numbers.js';
 
 /**
  * Every migration, in order. Names sort lexically, so they carry a four-digit prefix. Migrations are code in
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '0001-core-tables': coreTables,
   '0002-user-management': userManagementTables,
   '0003-leaner-event-indexes': leanerEventIndexes,
+  '0004-organization-numbers': organizationNumbers,
 };
 
 /** Hands Kysely's Migrator the list above. */
