@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
-import type { EventFilter, EventLogReader, EventPosition } from '../store/event-log-reader.js';
+import type { EventFilter, EventLogReader } from '../store/event-log-reader.js';
 import { csvHeader, csvRow, zonedTimeFormatter } from './audit-log-csv-columns.js';
 
 /**
@@ -19,28 +19,20 @@ export interface CsvExportProgress {
 
 /**
  * The CSV text of an export (RFC 4180, via csv-stringify; UTF-8 with a BOM so spreadsheets read names right),
- * newest first, one chunk per keyset page.
- *
- * Each page is its own short query (never one long cursor that holds a database connection for the whole
- * download), and the next page is only read when the consumer asks for more, so memory stays at about one page
- * whatever the size of the log and however slow the reader.
+ * newest first, one chunk per page of {@link EventLogReader.pages}: the next page is only read when the
+ * consumer asks for more, so memory stays at about one page whatever the size of the log and however slow
+ * the reader.
  */
 export async function* auditLogCsvChunks(reader: EventLogReader, filter: EventFilter, timeZone: string, progress: CsvExportProgress = {}, pageSize = EXPORT_PAGE_SIZE): AsyncGenerator<string> {
   const zonedTime = zonedTimeFormatter(timeZone);
   yield stringify([csvHeader(timeZone)], { bom: true, eof: true });
-  let after: EventPosition | undefined;
   let rows = 0;
-  for (;;) {
-    const page = await reader.findPage(filter, pageSize, after);
-    if (page.length === 0) return;
+  for await (const page of reader.pages(filter, pageSize)) {
     rows += page.length;
     const text = stringify(page.map((event) => csvRow(event, zonedTime)));
     // Counted before the hand-over, so a consumer that stops here is still charged with these rows.
     progress.onRows?.(rows);
     yield text;
-    const last = page[page.length - 1];
-    if (!last || page.length < pageSize) return;
-    after = { occurredAtMs: Date.parse(last.occurredAt), seq: last.seq };
   }
 }
 

@@ -3,6 +3,7 @@ import { allEventTypes, eventTypesMeeting } from '../catalog/catalog-registry.js
 import type { AuditEventRecord } from '../events/audit-event.js';
 import type { AttestDatabase } from './database-schema.js';
 import { hourStart, rowToRecord } from './event-log-writer.js';
+import type { EventReadAhead } from './store-dialect.js';
 
 /** Which events of one organization a query covers. The range is [fromMs, toMs). */
 export interface EventFilter {
@@ -80,7 +81,35 @@ function applyPageRange<Q extends EventsQuery>(query: Q, filter: EventFilter, af
  * position never repeats or skips an event, whatever is inserted meanwhile.
  */
 export class EventLogReader {
-  constructor(private readonly db: Kysely<AttestDatabase>) {}
+  constructor(
+    private readonly db: Kysely<AttestDatabase>,
+    /** The store's read-ahead for long reads, when it has one ({@link StoreDialect.startReadAhead}). */
+    private readonly startReadAhead?: (orgId: string) => EventReadAhead,
+  ) {}
+
+  /**
+   * Every event of the filter, newest first, in pages of `pageSize` (an export). Each page is its own short
+   * query, read only when the consumer asks for it: no connection is held across pages, and memory stays at
+   * a page however slow the consumer. The store reads ahead meanwhile, until the pages end or the consumer
+   * stops asking.
+   */
+  async *pages(filter: EventFilter, pageSize: number): AsyncGenerator<AuditEventRecord[]> {
+    const readAhead = this.startReadAhead?.(filter.orgId);
+    try {
+      let after: EventPosition | undefined;
+      for (;;) {
+        const page = await this.findPage(filter, pageSize, after);
+        const last = page[page.length - 1];
+        if (!last) return;
+        readAhead?.reached(last.seq);
+        yield page;
+        if (page.length < pageSize) return;
+        after = { occurredAtMs: Date.parse(last.occurredAt), seq: last.seq };
+      }
+    } finally {
+      readAhead?.stop();
+    }
+  }
 
   /** Up to `limit` events of the filter strictly older than `after` (or the newest when absent). */
   async findPage(filter: EventFilter, limit: number, after?: EventPosition): Promise<AuditEventRecord[]> {

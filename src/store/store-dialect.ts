@@ -39,6 +39,20 @@ export interface StoreDialect {
    * insert the store uses otherwise (SQLite: one prepared statement run per row).
    */
   insertEventRows?(tx: Transaction<AttestDatabase>, rows: readonly AuditEventsTable[]): Promise<void>;
+  /**
+   * Starts reading ahead of a long newest-first read of an organization's events (an export), where the
+   * database would otherwise fetch each page from disk only when it is reached (SQLite:
+   * `sqlite/sqlite-read-ahead.ts`). PostgreSQL has none: its own prefetching serves it.
+   */
+  startReadAhead?(orgId: string): EventReadAhead;
   /** Releases connections and files. */
   close(): Promise<void>;
+}
+
+/** Read-ahead for one long newest-first read of an organization's events. */
+export interface EventReadAhead {
+  /** The read has handed out every event down to this seq, and goes on to older ones. */
+  reached(seq: number): void;
+  /** Ends the read-ahead; the read is over. */
+  stop(): void;
 }

@@ -6,6 +6,7 @@ import type { AttestDatabase } from '../database-schema.js';
 import type { StoreDialect } from '../store-dialect.js';
 import { sqliteEventRowInserter } from './sqlite-event-row-inserter.js';
 import { SqliteImmediateDriver } from './sqlite-immediate-driver.js';
+import { SqliteReadAhead } from './sqlite-read-ahead.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 import { SqliteWalCheckpointer } from './sqlite-wal-checkpointer.js';
 import { writeAuditEventStatistics } from './sqlite-planner-statistics.js';
@@ -80,6 +81,7 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
       (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
     // `tx` holds the writer, the only connection that writes: the rows join its transaction.
     insertEventRows: (_tx, rows) => Promise.resolve(insertRows(rows)),
+    ...(path === ':memory:' ? {} : { startReadAhead: (orgId: string) => SqliteReadAhead.start(path, orgId) }),
     async refreshPlannerStatistics() {
       // SQLite keeps no statistics by itself; without them it guesses, and can walk the whole time index for
       // an actor filter. `optimize` with 0x10000 re-analyzes every table whose size changed a lot since the

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newId } from '../src/core/ids.js';
+import { EventLogReader } from '../src/store/event-log-reader.js';
+import { SqliteReadAhead } from '../src/store/sqlite/sqlite-read-ahead.js';
+import { preparedEvents } from './support/prepared-events.js';
+import { createTestStore, type TestStore } from './support/test-stores.js';
+
+const EVENTS = 30_000;
+// The worker's window (sqlite-read-ahead.ts): chunks of 5000 rows, kept 10,000 rows ahead of the reader.
+const AHEAD = 10_000;
+
+/**
+ * The export read-ahead of the SQLite store: a worker thread warms the rows a newest-first read will want next,
+ * follows the positions it is told, and ends when the read does, however the read ends.
+ */
+describe('SQLite read-ahead for exports', () => {
+  let testStore: TestStore;
+  let file: string;
+  const orgId = newId();
+
+  beforeAll(async () => {
+    testStore = await createTestStore('sqlite');
+    file = testStore.databaseUrl.slice('sqlite:'.length);
+    const start = Date.now() - EVENTS * 1000;
+    for (let offset = 0; offset < EVENTS; offset += 5000) await testStore.store.appendEvents(preparedEvents(orgId, 5000, start + offset * 1000));
+  });
+  afterAll(async () => {
+    await testStore.dispose();
+  });
+
+  it('warms the newest rows first, follows the reader down the log, and ends when stopped', async () => {
+    const readAhead = SqliteReadAhead.start(file, orgId);
+    try {
+      expect(await readAhead.warmedDownTo(EVENTS - AHEAD)).toBe(true);
+      readAhead.reached(EVENTS - 15_000);
+      expect(await readAhead.warmedDownTo(EVENTS - 15_000 - AHEAD)).toBe(true);
+      // The reader overtook it (a sparse filter jumps ahead): it carries on from where the reader is.
+      readAhead.reached(3000);
+      expect(await readAhead.warmedDownTo(0)).toBe(true);
+    } finally {
+      readAhead.stop();
+    }
+    await readAhead.exited;
+  });
+
+  it('is stopped when a paged read ends early, and the pages are the same as without it', async () => {
+    const started: SqliteReadAhead[] = [];
+    const reader = new EventLogReader(testStore.store.dialect.readDb, (org) => {
+      const readAhead = SqliteReadAhead.start(file, org);
+      started.push(readAhead);
+      return readAhead;
+    });
+    const filter = { orgId, fromMs: 0, toMs: Date.now() + 1 };
+    let pages = 0;
+    for await (const page of reader.pages(filter, 1000)) {
+      expect(page).toEqual(await testStore.store.events.findPage(filter, 1000));
+      pages += 1;
+      break;
+    }
+    expect(pages).toBe(1);
+    expect(started).toHaveLength(1);
+    await started[0]?.exited;
+
+    const plain = new EventLogReader(testStore.store.dialect.readDb);
+    const seen: number[] = [];
+    for await (const page of reader.pages(filter, 7000)) seen.push(...page.map((e) => e.seq));
+    const expected: number[] = [];
+    for await (const page of plain.pages(filter, 7000)) expected.push(...page.map((e) => e.seq));
+    expect(seen).toEqual(expected);
+    expect(seen).toHaveLength(EVENTS);
+    expect(started).toHaveLength(2);
+    await started[1]?.exited;
+  });
+});
