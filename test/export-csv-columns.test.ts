@@ -45,6 +45,16 @@ describe('zoned time column', () => {
     expect(checked).toBeGreaterThan(500);
   });
 
+  it('matches luxon for rows in time order, many to a minute, across a DST change', () => {
+    // An export's order: consecutive rows mostly share a UTC minute, which the formatter reuses.
+    const format = zonedTimeFormatter('America/New_York');
+    const start = Date.UTC(2026, 2, 8, 6, 30);
+    for (let ms = start; ms < start + 2 * 3_600_000; ms += 6_999) {
+      const iso = new Date(ms).toISOString();
+      expect(format(iso), iso).toBe(DateTime.fromMillis(ms, { zone: 'America/New_York' }).toFormat('yyyy-MM-dd HH:mm:ss.SSS ZZ'));
+    }
+  });
+
   it('refuses an unknown zone', () => {
     expect(() => zonedTimeFormatter('Mars/Olympus_Mons')).toThrow(/unknown time zone/);
   });

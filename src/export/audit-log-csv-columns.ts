@@ -32,12 +32,28 @@ export function csvHeader(timeZone: string): string[] {
 
 // A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV Injection"); a leading
 // single quote makes it text. Tab and carriage return are included because some spreadsheets strip them and
-// then evaluate what follows.
-const FORMULA_START = /^[=+\-@\t\r]/;
+// then evaluate what follows. As character codes: every cell of every exported row is checked, and a switch
+// on the first code is a fraction of a regular expression's cost.
+const EQUALS = 0x3d;
+const PLUS = 0x2b;
+const MINUS = 0x2d;
+const AT = 0x40;
+const TAB = 0x09;
+const CARRIAGE_RETURN = 0x0d;
 
 /** A cell value safe to open in a spreadsheet: text that would start a formula gets a leading `'`. */
 export function neutralizeFormula(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
+  switch (value.charCodeAt(0)) {
+    case EQUALS:
+    case PLUS:
+    case MINUS:
+    case AT:
+    case TAB:
+    case CARRIAGE_RETURN:
+      return `'${value}`;
+    default:
+      return value;
+  }
 }
 
 /** Formats instants as wall time in one zone, e.g. `2026-03-08 01:59:59.999 -05:00`. */
@@ -54,15 +70,18 @@ function formatOffset(minutes: number): string {
 /**
  * A formatter of instants as wall time in `timeZone`, with the offset so DST overlaps stay distinct. Luxon
  * (IANA tz data) decides the offset; it is cached per UTC quarter hour, because zone offsets are whole quarter
- * hours and so every transition of the retention window falls on one. Formatting a million rows then costs
- * a million `Date#toISOString` calls instead of a million time-zone conversions.
+ * hours and so every transition of the retention window falls on one.
+ *
+ * An export formats rows in time order, so most rows fall in the same UTC minute as the row before. Within a
+ * minute the offset cannot change and, being whole minutes, leaves seconds and milliseconds as they are in
+ * UTC: the local date, hour and minute of the last minute are kept, and such a row costs two string slices
+ * instead of a time-zone conversion.
  */
 export function zonedTimeFormatter(timeZone: string): ZonedTimeFormatter {
   const zone = IANAZone.create(timeZone);
   if (!zone.isValid) throw new Error(`unknown time zone ${timeZone}`);
   const offsets = new Map<number, number>();
-  return (occurredAt) => {
-    const ms = Date.parse(occurredAt);
+  const offsetAt = (ms: number): number => {
     const quarter = Math.floor(ms / QUARTER_HOUR_MS);
     let offset = offsets.get(quarter);
     if (offset === undefined) {
@@ -70,8 +89,25 @@ export function zonedTimeFormatter(timeZone: string): ZonedTimeFormatter {
       if (offsets.size > 50_000) offsets.clear();
       offsets.set(quarter, offset);
     }
+    return offset;
+  };
+  let lastMinute = '';
+  let minutePrefix = '';
+  let offsetSuffix = '';
+  return (occurredAt) => {
+    // `YYYY-MM-DDTHH:MM` of an ISO instant as `Date#toISOString` writes it (24 characters, UTC).
+    const minute = occurredAt.length === 24 ? occurredAt.slice(0, 16) : undefined;
+    if (minute !== undefined && minute === lastMinute) return `${minutePrefix}${occurredAt.slice(16, 23)}${offsetSuffix}`;
+    const ms = Date.parse(occurredAt);
+    const offset = offsetAt(ms);
     const local = new Date(ms + offset * 60_000).toISOString();
-    return `${local.slice(0, 10)} ${local.slice(11, 23)} ${formatOffset(offset)}`;
+    const formatted = `${local.slice(0, 10)} ${local.slice(11, 23)} ${formatOffset(offset)}`;
+    if (minute !== undefined && Number.isInteger(offset)) {
+      lastMinute = minute;
+      minutePrefix = `${local.slice(0, 10)} ${local.slice(11, 16)}`;
+      offsetSuffix = ` ${formatOffset(offset)}`;
+    }
+    return formatted;
   };
 }
 
