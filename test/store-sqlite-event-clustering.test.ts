@@ -82,3 +82,13 @@ describe('SQLite event rows, clustered by organization', () => {
     expect(numbers.get(other)).not.toBe(numbers.get(rolledBack));
   });
 });
+
+describe('event row ids', () => {
+  it('put the organization number above 36 bits of seq, and refuse numbers that would not fit', () => {
+    expect(eventRowId(1, 0)).toBe(2n ** 36n);
+    expect(eventRowId(3, 5)).toBe(3n * 2n ** 36n + 5n);
+    expect(eventRowId(2 ** 27 - 1, 2 ** 36 - 1)).toBe(2n ** 63n - 1n);
+    expect(() => eventRowId(2 ** 27, 0)).toThrow(/out of range/);
+    expect(() => eventRowId(1, 2 ** 36)).toThrow(/out of range/);
+  });
+});

@@ -27,9 +27,12 @@ void listsEveryColumn;
 // A row id is the organization's number above the event's seq: 2^36 events per organization (68 billion) and
 // up to 2^27 organizations fit in SQLite's signed 64-bit row id.
 const SEQ_BITS = 36n;
+const MAX_SEQ = 2 ** 36;
+const MAX_ORG_NO = 2 ** 27;
 
 /** The row id of an organization's event: its organization's number, then its seq. */
 export function eventRowId(orgNo: number, seq: number): bigint {
+  if (orgNo >= MAX_ORG_NO || seq >= MAX_SEQ) throw new Error(`event row id out of range: organization number ${orgNo}, seq ${seq}`);
   return (BigInt(orgNo) << SEQ_BITS) | BigInt(seq);
 }
 
