@@ -18,8 +18,9 @@ const db = new Database(workerData.path, { readonly: true, fileMustExist: true }
 // Its own cache is not the point: the pages are wanted in the operating system's, where the reader finds them.
 db.pragma('cache_size = -1024');
 const head = db.prepare('select org_no, next_seq from org_log_heads where org_id = ?').get(workerData.orgId);
-// length() of a text column reads the row's header, not its value: each leaf page is read once, in file order.
-const warm = db.prepare('select max(length(record)) from audit_events where rowid >= ? and rowid < ?').pluck();
+// Counting a row id range steps through every row of it without decoding one: each leaf page is read once,
+// in file order (a third cheaper than reading each row's header, measured warm).
+const warm = db.prepare('select count(*) from audit_events where rowid >= ? and rowid < ?').pluck();
 const base = head && head.org_no !== null ? BigInt(head.org_no) << 36n : undefined;
 let next = head ? head.next_seq : 0;
 let target = next - workerData.aheadRows;
