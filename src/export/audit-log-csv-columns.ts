@@ -101,13 +101,14 @@ export function zonedTimeFormatter(timeZone: string): ZonedTimeFormatter {
     const ms = Date.parse(occurredAt);
     const offset = offsetAt(ms);
     const local = new Date(ms + offset * 60_000).toISOString();
-    const formatted = `${local.slice(0, 10)} ${local.slice(11, 23)} ${formatOffset(offset)}`;
+    const date = local.slice(0, 10);
+    const offsetText = formatOffset(offset);
     if (minute !== undefined && Number.isInteger(offset)) {
       lastMinute = minute;
-      minutePrefix = `${local.slice(0, 10)} ${local.slice(11, 16)}`;
-      offsetSuffix = ` ${formatOffset(offset)}`;
+      minutePrefix = `${date} ${local.slice(11, 16)}`;
+      offsetSuffix = ` ${offsetText}`;
     }
-    return formatted;
+    return `${date} ${local.slice(11, 23)} ${offsetText}`;
   };
 }
 

@@ -42,7 +42,8 @@ export interface StoreDialect {
   /**
    * Starts reading ahead of a long newest-first read of an organization's events (an export), where the
    * database would otherwise fetch each page from disk only when it is reached (SQLite:
-   * `sqlite/sqlite-read-ahead.ts`). PostgreSQL has none: its own prefetching serves it.
+   * `sqlite/sqlite-read-ahead.ts`). PostgreSQL has none: its tables are not laid out by organization, so
+   * there is no range of the file to read ahead.
    */
   startReadAhead?(orgId: string): EventReadAhead;
   /** Releases connections and files. */

@@ -26,7 +26,8 @@ void listsEveryColumn;
 
 // A row id is the organization's number above the event's seq: 2^36 events per organization (68 billion) and
 // up to 2^27 organizations fit in SQLite's signed 64-bit row id.
-const SEQ_BITS = 36n;
+/** Bits of seq below the organization number in an event's row id. */
+export const SEQ_BITS = 36n;
 const MAX_SEQ = 2 ** 36;
 const MAX_ORG_NO = 2 ** 27;
 

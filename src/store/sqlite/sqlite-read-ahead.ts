@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { EventReadAhead } from '../store-dialect.js';
+import { SEQ_BITS } from './sqlite-event-row-inserter.js';
 
 /** Rows warmed per step: one forward scan of about 5 MB of the file. */
 const CHUNK_ROWS = 5000;
@@ -21,7 +22,8 @@ const head = db.prepare('select org_no, next_seq from org_log_heads where org_id
 // Counting a row id range steps through every row of it without decoding one: each leaf page is read once,
 // in file order (a third cheaper than reading each row's header, measured warm).
 const warm = db.prepare('select count(*) from audit_events where rowid >= ? and rowid < ?').pluck();
-const base = head && head.org_no !== null ? BigInt(head.org_no) << 36n : undefined;
+// The organization's first row id (sqlite-event-row-inserter.ts: its number above the seq bits).
+const base = head && head.org_no !== null ? BigInt(head.org_no) << BigInt(workerData.seqBits) : undefined;
 let next = head ? head.next_seq : 0;
 let target = next - workerData.aheadRows;
 let scheduled = false;
@@ -100,7 +102,7 @@ export class SqliteReadAhead implements EventReadAhead {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { path, driver, orgId, chunkRows: CHUNK_ROWS, aheadRows: AHEAD_ROWS },
+      workerData: { path, driver, orgId, seqBits: Number(SEQ_BITS), chunkRows: CHUNK_ROWS, aheadRows: AHEAD_ROWS },
       // A small heap: the worker holds a statement and a number, and its memory counts against the export's.
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
     });
