@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../src/core/ids.js';
 import { EventLogReader } from '../src/store/event-log-reader.js';
 import { SqliteReadAhead } from '../src/store/sqlite/sqlite-read-ahead.js';
-import { preparedEvents } from './support/prepared-events.js';
+import { preparedEvent, preparedEvents } from './support/prepared-events.js';
 import { createTestStore, type TestStore } from './support/test-stores.js';
 
 const EVENTS = 30_000;
@@ -29,7 +29,7 @@ describe('SQLite read-ahead for exports', () => {
   });
 
   it('warms the newest rows first, follows the reader down the log, and ends when stopped', async () => {
-    const readAhead = SqliteReadAhead.start(file, orgId);
+    const readAhead = SqliteReadAhead.start(file, orgId, EVENTS);
     try {
       expect(await readAhead.warmedDownTo(EVENTS - AHEAD)).toBe(true);
       readAhead.reached(EVENTS - 15_000);
@@ -43,11 +43,11 @@ describe('SQLite read-ahead for exports', () => {
     await readAhead.exited;
   });
 
-  it('is stopped when a paged read ends early, and the pages are the same as without it', async () => {
-    const started: SqliteReadAhead[] = [];
-    const reader = new EventLogReader(testStore.store.dialect.readDb, (org) => {
-      const readAhead = SqliteReadAhead.start(file, org);
-      started.push(readAhead);
+  it('starts from the first page, is stopped when a paged read ends early, and leaves the pages as they are', async () => {
+    const started: Array<{ fromSeq: number; readAhead: SqliteReadAhead }> = [];
+    const reader = new EventLogReader(testStore.store.dialect.readDb, (org, fromSeq) => {
+      const readAhead = SqliteReadAhead.start(file, org, fromSeq);
+      started.push({ fromSeq, readAhead });
       return readAhead;
     });
     const filter = { orgId, fromMs: 0, toMs: Date.now() + 1 };
@@ -58,8 +58,8 @@ describe('SQLite read-ahead for exports', () => {
       break;
     }
     expect(pages).toBe(1);
-    expect(started).toHaveLength(1);
-    await started[0]?.exited;
+    expect(started.map((s) => s.fromSeq)).toEqual([EVENTS - 1000]);
+    await started[0]?.readAhead.exited;
 
     const plain = new EventLogReader(testStore.store.dialect.readDb);
     const seen: number[] = [];
@@ -69,6 +69,31 @@ describe('SQLite read-ahead for exports', () => {
     expect(seen).toEqual(expected);
     expect(seen).toHaveLength(EVENTS);
     expect(started).toHaveLength(2);
-    await started[1]?.exited;
+    await started[1]?.readAhead.exited;
+  });
+
+  it('does not read ahead for a filter that keeps few of the events it passes over', async () => {
+    const sparseOrg = newId();
+    const start = Date.now() - 4000 * 1000;
+    // One event in twenty by the rare actor: a page of 100 of theirs spans about 2000 seqs.
+    const events = Array.from({ length: 4000 }, (_, i) =>
+      preparedEvent(sparseOrg, { occurredAtMs: start + i * 1000, actorEmail: i % 20 === 0 ? 'rare@example.com' : 'busy@example.com' }),
+    );
+    await testStore.store.appendEvents(events);
+    const started: string[] = [];
+    const reader = new EventLogReader(testStore.store.dialect.readDb, (org, fromSeq) => {
+      started.push(org);
+      return SqliteReadAhead.start(file, org, fromSeq);
+    });
+    const range = { orgId: sparseOrg, fromMs: 0, toMs: Date.now() + 1 };
+    let rare = 0;
+    for await (const page of reader.pages({ ...range, actorEmail: 'rare@example.com' }, 100)) rare += page.length;
+    expect(rare).toBe(200);
+    expect(started).toEqual([]);
+
+    let busy = 0;
+    for await (const page of reader.pages({ ...range, actorEmail: 'busy@example.com' }, 100)) busy += page.length;
+    expect(busy).toBe(3800);
+    expect(started).toEqual([sparseOrg]);
   });
 });

@@ -77,6 +77,24 @@ function applyPageRange<Q extends EventsQuery>(query: Q, filter: EventFilter, af
 }
 
 /**
+ * How sparse a filter's events may lie in the log for an export to read ahead: at most this many seqs per
+ * event of its first page. Measured on the benchmark dataset, cold: "security only" (about one event in four)
+ * exported in half the time with the read-ahead, one actor of two hundred took half as long again.
+ */
+export const READ_AHEAD_MAX_SPAN = 8;
+
+/** How many seqs a page's events span, first to last (they come newest first, not always in seq order). */
+function seqSpan(page: readonly AuditEventRecord[]): number {
+  let low = Number.POSITIVE_INFINITY;
+  let high = Number.NEGATIVE_INFINITY;
+  for (const event of page) {
+    low = Math.min(low, event.seq);
+    high = Math.max(high, event.seq);
+  }
+  return high - low + 1;
+}
+
+/**
  * Reads an organization's events newest first. Pages are keyset pages on (occurred_at, seq): a page after a
  * position never repeats or skips an event, whatever is inserted meanwhile.
  */
@@ -84,24 +102,31 @@ export class EventLogReader {
   constructor(
     private readonly db: Kysely<AttestDatabase>,
     /** The store's read-ahead for long reads, when it has one ({@link StoreDialect.startReadAhead}). */
-    private readonly startReadAhead?: (orgId: string) => EventReadAhead,
+    private readonly startReadAhead?: (orgId: string, fromSeq: number) => EventReadAhead,
   ) {}
 
   /**
    * Every event of the filter, newest first, in pages of `pageSize` (an export). Each page is its own short
    * query, read only when the consumer asks for it: no connection is held across pages, and memory stays at
-   * a page however slow the consumer. The store reads ahead meanwhile, until the pages end or the consumer
-   * stops asking.
+   * a page however slow the consumer.
+   *
+   * From the first page on, the store reads ahead of the pages, until they end or the consumer stops asking,
+   * when the filter keeps most of the log it passes over: a first page whose events span more than
+   * {@link READ_AHEAD_MAX_SPAN} times as many seqs as it holds (a rare actor, say) would have it read ahead
+   * mostly events the export skips.
    */
   async *pages(filter: EventFilter, pageSize: number): AsyncGenerator<AuditEventRecord[]> {
-    const readAhead = this.startReadAhead?.(filter.orgId);
+    let readAhead: EventReadAhead | undefined;
     try {
       let after: EventPosition | undefined;
       for (;;) {
         const page = await this.findPage(filter, pageSize, after);
         const last = page[page.length - 1];
         if (!last) return;
-        readAhead?.reached(last.seq);
+        if (readAhead) readAhead.reached(last.seq);
+        else if (after === undefined && page.length === pageSize && seqSpan(page) <= pageSize * READ_AHEAD_MAX_SPAN) {
+          readAhead = this.startReadAhead?.(filter.orgId, last.seq);
+        }
         yield page;
         if (page.length < pageSize) return;
         after = { occurredAtMs: Date.parse(last.occurredAt), seq: last.seq };

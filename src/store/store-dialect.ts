@@ -40,12 +40,13 @@ export interface StoreDialect {
    */
   insertEventRows?(tx: Transaction<AttestDatabase>, rows: readonly AuditEventsTable[]): Promise<void>;
   /**
-   * Starts reading ahead of a long newest-first read of an organization's events (an export), where the
+   * Starts reading ahead of a long newest-first read of an organization's events (an export) that has reached
+   * `fromSeq`, where the
    * database would otherwise fetch each page from disk only when it is reached (SQLite:
    * `sqlite/sqlite-read-ahead.ts`). PostgreSQL has none: its tables are not laid out by organization, so
    * there is no range of the file to read ahead.
    */
-  startReadAhead?(orgId: string): EventReadAhead;
+  startReadAhead?(orgId: string, fromSeq: number): EventReadAhead;
   /** Releases connections and files. */
   close(): Promise<void>;
 }

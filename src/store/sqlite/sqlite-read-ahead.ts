@@ -9,7 +9,7 @@ const CHUNK_ROWS = 5000;
 const AHEAD_ROWS = 2 * CHUNK_ROWS;
 
 // The worker's code, evaluated as a CommonJS script (see sqlite-wal-checkpointer.ts for why). It walks the
-// organization's rows down from its head a whole chunk at a time, each chunk oldest first, until it is
+// organization's rows down from where the reader is a whole chunk at a time, each chunk oldest first, until it is
 // AHEAD_ROWS below the last position the reader reported; a reader that overtakes it pulls it down to where
 // the reader is. After each chunk it reports the lowest seq it has warmed.
 const WORKER_SOURCE = `
@@ -24,7 +24,8 @@ const head = db.prepare('select org_no, next_seq from org_log_heads where org_id
 const warm = db.prepare('select count(*) from audit_events where rowid >= ? and rowid < ?').pluck();
 // The organization's first row id (sqlite-event-row-inserter.ts: its number above the seq bits).
 const base = head && head.org_no !== null ? BigInt(head.org_no) << BigInt(workerData.seqBits) : undefined;
-let next = head ? head.next_seq : 0;
+// Rows below the position the reader has reached, and none above the head.
+let next = head ? Math.min(head.next_seq, workerData.fromSeq) : 0;
 let target = next - workerData.aheadRows;
 let scheduled = false;
 function step() {
@@ -69,7 +70,7 @@ schedule();
  * the two agree but for late-arriving events, which are merely read without help.
  *
  * @example
- * const readAhead = SqliteReadAhead.start('./data/attest.db', orgId);
+ * const readAhead = SqliteReadAhead.start('./data/attest.db', orgId, lastSeqOf(firstPage));
  * for (const page of pages) readAhead.reached(lastSeqOf(page));
  * readAhead.stop();
  */
@@ -97,12 +98,12 @@ export class SqliteReadAhead implements EventReadAhead {
     });
   }
 
-  /** Starts warming the newest rows of `orgId` in the SQLite file at `path`. */
-  static start(path: string, orgId: string): SqliteReadAhead {
+  /** Starts warming the rows of `orgId` below `fromSeq` in the SQLite file at `path`. */
+  static start(path: string, orgId: string, fromSeq: number): SqliteReadAhead {
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { path, driver, orgId, seqBits: Number(SEQ_BITS), chunkRows: CHUNK_ROWS, aheadRows: AHEAD_ROWS },
+      workerData: { path, driver, orgId, fromSeq, seqBits: Number(SEQ_BITS), chunkRows: CHUNK_ROWS, aheadRows: AHEAD_ROWS },
       // A small heap: the worker holds a statement and a number, and its memory counts against the export's.
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
     });

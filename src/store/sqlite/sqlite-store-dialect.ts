@@ -81,7 +81,7 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
       (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
     // `tx` holds the writer, the only connection that writes: the rows join its transaction.
     insertEventRows: (_tx, rows) => Promise.resolve(insertRows(rows)),
-    ...(path === ':memory:' ? {} : { startReadAhead: (orgId: string) => SqliteReadAhead.start(path, orgId) }),
+    ...(path === ':memory:' ? {} : { startReadAhead: (orgId: string, fromSeq: number) => SqliteReadAhead.start(path, orgId, fromSeq) }),
     async refreshPlannerStatistics() {
       // SQLite keeps no statistics by itself; without them it guesses, and can walk the whole time index for
       // an actor filter. `optimize` with 0x10000 re-analyzes every table whose size changed a lot since the
