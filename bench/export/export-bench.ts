@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import { openStore } from '../../src/store/open-store.js';
+import { evictDatasetFromPageCache } from '../dataset/page-cache.js';
 import type { QueryDataset } from '../dataset/query-dataset.js';
 import { createBenchOwnerToken } from '../dataset/seed-tenancy.js';
 import { atLeast, atMost, type BenchFigure } from '../report/bench-figure.js';
@@ -36,17 +36,8 @@ export interface ExportBenchResult {
 }
 
 /**
- * Asks the kernel to drop the file's pages from the page cache (`posix_fadvise(DONTNEED)`, through GNU dd's
- * `iflag=nocache`), so an export starts from the disk as after a restart, whatever ran before. Without it the
- * figure depends on what the previous phases and the machine's memory reclaim happened to leave cached.
- */
-function evictFromPageCache(path: string): boolean {
-  return spawnSync('dd', [`if=${path}`, 'iflag=nocache', 'count=0', 'status=none']).status === 0;
-}
-
-/**
  * Exports the big organization (`GET …/audit-logs/export?scope=all`, streamed CSV) twice from a freshly
- * started server child: first with the dataset file evicted from the page cache (cold), then again right away
+ * started server child: first with the dataset file evicted from the page cache (cold, `evictDatasetFromPageCache`), then again right away
  * (warm, the file as the first export left it). Each stream is read and discarded while the server's RSS is
  * sampled from `/proc/<pid>/status`. Rows are the CSV's newline-terminated records minus the header (the
  * synthetic data has no line breaks inside fields).
@@ -92,9 +83,7 @@ export async function runExportBench(dataset: QueryDataset, options: ExportBench
       return { rows, bytes, seconds, rowsPerSecond: rows / seconds, baselineRssMb, peakSampledRssMb: Math.max(peakSampledRssMb, memory.rssMb), peakRssMb: memory.peakRssMb };
     };
 
-    const evicted = evictFromPageCache(dataset.path);
-    // The WAL is empty once the dataset is built; evicting it too makes no difference when it is absent.
-    evictFromPageCache(`${dataset.path}-wal`);
+    const evicted = evictDatasetFromPageCache(dataset.path);
     const cold = await exportOnce(evicted ? 'cold page cache' : 'page cache as found: dd could not evict the file');
     if ('skipped' in cold) return { figures: [], details: cold };
     const warm = await exportOnce('warm page cache');
