@@ -37,10 +37,10 @@ export interface ExportBenchResult {
 
 /**
  * Exports the big organization (`GET …/audit-logs/export?scope=all`, streamed CSV) twice from a freshly
- * started server child: first with the dataset file evicted from the page cache (cold, `evictDatasetFromPageCache`), then again right away
- * (warm, the file as the first export left it). Each stream is read and discarded while the server's RSS is
- * sampled from `/proc/<pid>/status`. Rows are the CSV's newline-terminated records minus the header (the
- * synthetic data has no line breaks inside fields).
+ * started server child: first with the dataset file evicted from the page cache (cold,
+ * `evictDatasetFromPageCache`), then again right away (warm, the file as the first export left it). Each
+ * stream is read and discarded while the server's RSS is sampled from `/proc/<pid>/status`. Rows are the
+ * CSV's newline-terminated records minus the header (the synthetic data has no line breaks inside fields).
  */
 export async function runExportBench(dataset: QueryDataset, options: ExportBenchOptions): Promise<ExportBenchResult> {
   const databaseUrl = `sqlite:${dataset.path}`;

@@ -24,12 +24,13 @@ const COLUMNS = [
 const listsEveryColumn: Exclude<keyof AuditEventsTable, (typeof COLUMNS)[number]> extends never ? true : false = true;
 void listsEveryColumn;
 
-// A row id is the organization's number above the event's seq: 2^36 events per organization (68 billion) and
-// up to 2^27 organizations fit in SQLite's signed 64-bit row id.
-/** Bits of seq below the organization number in an event's row id. */
+/**
+ * Bits of seq below the organization number in an event's row id: 2^36 events per organization (68 billion),
+ * and the 27 bits left of SQLite's signed 64-bit row id number up to 2^27 organizations.
+ */
 export const SEQ_BITS = 36n;
-const MAX_SEQ = 2 ** 36;
-const MAX_ORG_NO = 2 ** 27;
+const MAX_SEQ = 2 ** Number(SEQ_BITS);
+const MAX_ORG_NO = 2 ** (63 - Number(SEQ_BITS));
 
 /** The row id of an organization's event: its organization's number, then its seq. */
 export function eventRowId(orgNo: number, seq: number): bigint {
