@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/open-store.js';
 import { createBenchOrganizations, createBenchProducerKey } from '../dataset/seed-tenancy.js';
 import { atLeast, atMost, type BenchFigure } from '../report/bench-figure.js';
+import type { LatencySummary } from '../report/latency-stats.js';
+import { probeResponsiveness } from '../server/responsiveness-probe.js';
 import { startServerChild } from '../server/server-child.js';
 import type { LoadPlan, LoadResult } from './load-generator.js';
 import { measureRawStoreLimit, type RawStoreLimit } from './raw-store-limit.js';
@@ -32,7 +34,7 @@ export interface IngestBenchOptions {
 /** Figures plus the raw measurements for the JSON report. */
 export interface IngestBenchResult {
   figures: BenchFigure[];
-  details: { batches: LoadResult; singles: LoadResult; raw: RawStoreLimit; storedEvents: number; acknowledgedEvents: number };
+  details: { batches: LoadResult; singles: LoadResult; responsiveness: LatencySummary; raw: RawStoreLimit; storedEvents: number; acknowledgedEvents: number };
 }
 
 /** Runs the load generator as a second process and waits for its result. */
@@ -83,10 +85,13 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
     const server = await startServerChild({ databaseUrl, nodeArgs: options.serverNodeArgs });
     let batches: LoadResult;
     let singles: LoadResult;
+    let responsiveness: LatencySummary;
     try {
       const plan = { url: server.url, producerKey, orgIds, warmupMs: options.warmupMs, durationMs: options.durationMs };
       options.log(`ingest: batches of 100, ${options.batchConcurrency} in flight, ${(options.warmupMs + options.durationMs) / 1000} s…`);
-      batches = await runLoadGenerator({ ...plan, eventsPerRequest: 100, concurrency: options.batchConcurrency, seed: 1 });
+      const batchLoad = runLoadGenerator({ ...plan, eventsPerRequest: 100, concurrency: options.batchConcurrency, seed: 1 });
+      // Probed only after the warm-up, while the measured batches are being committed.
+      [batches, responsiveness] = await Promise.all([batchLoad, probeResponsiveness(server.url, batchLoad, options.warmupMs)]);
       options.log(`ingest: single events, ${options.singleConcurrency} in flight, ${(options.warmupMs + options.durationMs) / 1000} s…`);
       singles = await runLoadGenerator({ ...plan, eventsPerRequest: 1, concurrency: options.singleConcurrency, seed: 2 });
     } finally {
@@ -101,6 +106,13 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
     const figures: BenchFigure[] = [
       atLeast({ section: 'ingest', name: 'HTTP batches of 100', value: batches.eventsPerSecond, unit: 'events/s', note: describeErrors(batches) }, 50_000),
       { section: 'ingest', name: 'HTTP batches of 100, p99 latency', value: batches.latency.p99, unit: 'ms' },
+      {
+        section: 'ingest',
+        name: 'GET /healthz during the batches, p99 latency',
+        value: responsiveness.p99,
+        unit: 'ms',
+        note: `p50 ${responsiveness.p50.toFixed(1)} ms, ${responsiveness.count} probes one at a time`,
+      },
       { section: 'ingest', name: 'raw store limit (appendEvents, 5000/tx)', value: raw.eventsPerSecond, unit: 'events/s' },
       atLeast({ section: 'ingest', name: 'HTTP batches / raw store limit', value: ratio, unit: 'ratio' }, 0.5),
       atLeast({ section: 'ingest', name: 'HTTP single events', value: singles.eventsPerSecond, unit: 'events/s', note: describeErrors(singles) }, 5_000),
@@ -117,7 +129,7 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
         note: `${acknowledgedEvents} acknowledged, ${storedEvents} stored`,
       },
     ];
-    return { figures, details: { batches, singles, raw, storedEvents, acknowledgedEvents } };
+    return { figures, details: { batches, singles, responsiveness, raw, storedEvents, acknowledgedEvents } };
   } finally {
     if (!options.keepFiles) rmSync(dir, { recursive: true, force: true });
   }

@@ -68,9 +68,15 @@ export class AttestStore {
     return result;
   }
 
-  /** Appends events in a transaction of their own. */
-  appendEvents(events: readonly PreparedEvent[]): Promise<AppendedEvent[]> {
-    return this.transaction((tx) => this.appendEventsIn(tx, events));
+  /**
+   * Appends events in a transaction of their own: through the dialect's own way when it has one (SQLite's
+   * append thread), which reads the wall clock itself; a store opened with another clock appends here.
+   */
+  async appendEvents(events: readonly PreparedEvent[]): Promise<AppendedEvent[]> {
+    if (!this.dialect.appendEvents || this.clock !== systemClock) return this.transaction((tx) => this.appendEventsIn(tx, events));
+    const appended = await this.dialect.appendEvents(events);
+    for (const [orgId, lastSeq] of recordLastSeqs(new Map(), events, appended)) this.notifier.notify(orgId, lastSeq);
+    return appended;
   }
 
   /**
@@ -81,7 +87,7 @@ export class AttestStore {
     const heads = this.appendedHeads.get(tx);
     if (!heads) throw new Error('appendEventsIn needs a transaction opened by store.transaction()');
     const appended = await appendEventsInTransaction(tx, this.dialect, events, this.clock);
-    events.forEach((event, i) => heads.set(event.orgId, Math.max(heads.get(event.orgId) ?? -1, appended[i]?.seq ?? -1)));
+    recordLastSeqs(heads, events, appended);
     return appended;
   }
 
@@ -105,4 +111,10 @@ export class AttestStore {
     this.closing ??= this.dialect.close();
     return this.closing;
   }
+}
+
+/** Raises each organization's highest appended seq in `heads` to what `appended` reached; returns `heads`. */
+function recordLastSeqs(heads: Map<string, number>, events: readonly PreparedEvent[], appended: readonly AppendedEvent[]): Map<string, number> {
+  events.forEach((event, i) => heads.set(event.orgId, Math.max(heads.get(event.orgId) ?? -1, appended[i]?.seq ?? -1)));
+  return heads;
 }

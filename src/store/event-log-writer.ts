@@ -15,6 +15,9 @@ const INSERT_CHUNK = 500;
 /** The transaction type every store write runs in. */
 export type StoreTransaction = Transaction<AttestDatabase>;
 
+/** What an append needs of the store's dialect (the SQLite append thread has no more than this). */
+export type AppendingDialect = Pick<StoreDialect, 'supportsRowLocks' | 'insertEventRows'>;
+
 /**
  * Appends events inside the caller's transaction: locks each organization's log head, assigns the next gapless
  * `seq` values, computes the leaf hashes and inserts the rows and hourly counts. Events whose idempotency key
@@ -26,7 +29,7 @@ export type StoreTransaction = Transaction<AttestDatabase>;
  */
 export async function appendEventsInTransaction(
   tx: StoreTransaction,
-  dialect: StoreDialect,
+  dialect: AppendingDialect,
   events: readonly PreparedEvent[],
   clock: Clock,
 ): Promise<AppendedEvent[]> {
@@ -90,7 +93,7 @@ async function rememberActors(tx: StoreTransaction, values: readonly AuditActors
   }
 }
 
-async function lockOrgLogHeads(tx: StoreTransaction, dialect: StoreDialect, orgIds: string[]): Promise<Map<string, number>> {
+async function lockOrgLogHeads(tx: StoreTransaction, dialect: AppendingDialect, orgIds: string[]): Promise<Map<string, number>> {
   const next = new Map<string, number>();
   if (orgIds.length === 0) return next;
   await tx

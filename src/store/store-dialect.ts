@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { AppendedEvent, PreparedEvent } from '../events/audit-event.js';
 import type { AttestDatabase, AuditEventsTable } from './database-schema.js';
 
 /**
@@ -39,6 +40,12 @@ export interface StoreDialect {
    * insert the store uses otherwise (SQLite: one prepared statement run per row).
    */
   insertEventRows?(tx: Transaction<AttestDatabase>, rows: readonly AuditEventsTable[]): Promise<void>;
+  /**
+   * Appends events in a transaction of their own, as `appendEventsInTransaction` does with the wall clock, where
+   * the database has a better place to do it than the caller's thread (SQLite: a worker thread, see
+   * `sqlite/sqlite-append-thread.ts`). Resolves once the transaction has committed.
+   */
+  appendEvents?(events: readonly PreparedEvent[]): Promise<AppendedEvent[]>;
   /**
    * Starts reading ahead of a long newest-first read of an organization's events (an export) that has reached
    * `fromSeq`, where the

@@ -23,7 +23,7 @@ describe('ingest benchmark', () => {
       keepFiles: false,
       log: () => undefined,
     });
-    const { batches, singles, raw, storedEvents, acknowledgedEvents } = result.details;
+    const { batches, singles, responsiveness, raw, storedEvents, acknowledgedEvents } = result.details;
     expect(batches.errors).toBe(0);
     expect(singles.errors).toBe(0);
     expect(batches.events).toBeGreaterThan(0);
@@ -32,12 +32,16 @@ describe('ingest benchmark', () => {
     expect(batches.latency.count).toBe(batches.requests);
     expect(acknowledgedEvents).toBe(batches.acceptedEvents + singles.acceptedEvents);
     expect(storedEvents).toBe(acknowledgedEvents);
+    // The server was probed while the measured batches ran (800 ms, a probe every 10 ms or so).
+    expect(responsiveness.count).toBeGreaterThan(5);
+    expect(responsiveness.p99).toBeGreaterThan(0);
     expect(raw.events).toBe(2000);
     expect(raw.eventsPerSecond).toBeGreaterThan(0);
 
     const byName = new Map(result.figures.map((f) => [f.name, f]));
     expect(byName.get('HTTP batches of 100')).toMatchObject({ unit: 'events/s', target: '≥ 50,000', value: batches.eventsPerSecond });
     expect(byName.get('HTTP single events, p99 latency')).toMatchObject({ unit: 'ms', value: singles.latency.p99 });
+    expect(byName.get('GET /healthz during the batches, p99 latency')).toMatchObject({ unit: 'ms', value: responsiveness.p99 });
     expect(byName.get('acknowledged events missing from the store')).toMatchObject({ value: 0, met: true });
     expect(byName.get('HTTP batches / raw store limit')?.value).toBeCloseTo(batches.eventsPerSecond / raw.eventsPerSecond);
     // The ingest files are removed unless --keep.
