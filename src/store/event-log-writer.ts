@@ -8,6 +8,8 @@ import type { AttestDatabase, AuditActorsTable, AuditEventCountsTable, AuditEven
 import type { StoreDialect } from './store-dialect.js';
 
 const HOUR_MS = 3_600_000;
+/** How precisely an actor's `last_seen_at` follows its events. */
+const ACTOR_SEEN_RESOLUTION_MS = HOUR_MS;
 // Rows per INSERT statement: 16 columns × 500 stays far below SQLite's 32,766 and PostgreSQL's 65,535
 // bound parameters.
 const INSERT_CHUNK = 500;
@@ -84,10 +86,20 @@ async function rememberActors(tx: StoreTransaction, values: readonly AuditActors
       .insertInto('audit_actors')
       .values(values.slice(i, i + INSERT_CHUNK))
       .onConflict((oc) =>
-        oc.columns(['org_id', 'actor_email']).doUpdateSet((eb) => ({
-          actor_name: eb.ref('excluded.actor_name'),
-          last_seen_at: eb.ref('excluded.last_seen_at'),
-        })),
+        oc
+          .columns(['org_id', 'actor_email'])
+          .doUpdateSet((eb) => ({
+            actor_name: eb.ref('excluded.actor_name'),
+            last_seen_at: eb.ref('excluded.last_seen_at'),
+          }))
+          // A known actor's row is rewritten only for a new name, or once an hour for when it was last seen:
+          // rewriting it for every event put one more page into nearly every commit.
+          .where((eb) =>
+            eb.or([
+              eb('audit_actors.actor_name', 'is distinct from', eb.ref('excluded.actor_name')),
+              eb('audit_actors.last_seen_at', '<', eb(eb.ref('excluded.last_seen_at'), '-', ACTOR_SEEN_RESOLUTION_MS)),
+            ]),
+          ),
       )
       .execute();
   }
