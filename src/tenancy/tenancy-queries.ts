@@ -63,20 +63,25 @@ export async function insertMembership(db: Db, membership: MembershipsTable): Pr
   await db.insertInto('memberships').values(membership).execute();
 }
 
-/** The memberships of a user that are in force at `nowMs` (expired proxy access is left out). */
-export async function listMemberships(db: Db, userId: string, nowMs: number): Promise<Membership[]> {
-  const rows = await db
+/** The columns of a membership with its organization's name. */
+function membershipsWithOrgName(db: Db, nowMs: number) {
+  return db
     .selectFrom('memberships')
     .innerJoin('organizations', 'organizations.id', 'memberships.org_id')
     .select(['memberships.org_id', 'organizations.name', 'memberships.user_type', 'memberships.proxy_from_org_id', 'memberships.expires_at'])
-    .where('memberships.user_id', '=', userId)
-    .where((eb) => eb.or([eb('memberships.expires_at', 'is', null), eb('memberships.expires_at', '>', nowMs)]))
-    .orderBy('organizations.name')
-    .execute();
-  return rows.map((r) => ({ orgId: r.org_id, orgName: r.name, userType: r.user_type, proxyFromOrgId: r.proxy_from_org_id, expiresAt: r.expires_at === null ? null : Number(r.expires_at) }));
+    .where((eb) => eb.or([eb('memberships.expires_at', 'is', null), eb('memberships.expires_at', '>', nowMs)]));
 }
 
-/** The membership in force of a user in one organization, or undefined. */
+function toMembership(r: { org_id: string; name: string; user_type: Membership['userType']; proxy_from_org_id: string | null; expires_at: number | null }): Membership {
+  return { orgId: r.org_id, orgName: r.name, userType: r.user_type, proxyFromOrgId: r.proxy_from_org_id, expiresAt: r.expires_at === null ? null : Number(r.expires_at) };
+}
+
+/** The memberships of a user that are in force at `nowMs` (expired proxy access is left out). */
+export async function listMemberships(db: Db, userId: string, nowMs: number): Promise<Membership[]> {
+  const rows = await membershipsWithOrgName(db, nowMs).where('memberships.user_id', '=', userId).orderBy('organizations.name').execute();
+  return rows.map(toMembership);
+}
+
 export async function findMembership(db: Db, orgId: string, userId: string, nowMs: number): Promise<Membership | undefined> {
   const memberships = await listMemberships(db, userId, nowMs);
   return memberships.find((m) => m.orgId === orgId);
