@@ -45,13 +45,13 @@ export function prepareLogAccessEvent(
 }
 
 /**
- * Records `audit_log.viewed` unless this principal already has one for this organization in the last 30
- * minutes. The mark and the event commit in one transaction, and the mark is claimed with a conditional
+ * Records `audit_log.viewed` (made by `prepareEvent`, for organization `orgId`) unless this principal already
+ * has one for this organization in the last 30 minutes. The mark and the event commit in one transaction, and the mark is claimed with a conditional
  * upsert, so two concurrent first reads record one event between them.
  *
  * @returns the seq of the recorded event, or undefined when the window was still open.
  */
-export async function recordViewOnce(store: AttestStore, principal: string, event: PreparedEvent, nowMs: number): Promise<number | undefined> {
+export async function recordViewOnce(store: AttestStore, principal: string, orgId: string, prepareEvent: () => PreparedEvent, nowMs: number): Promise<number | undefined> {
   // Nearly every read falls inside an open window: a plain read of the mark answers those without taking the
   // write lock (and on SQLite without queueing behind ingest's commits). Only a missing or old mark goes on to
   // the transaction, which decides atomically; a stale read here only means one more transaction.
@@ -59,13 +59,13 @@ export async function recordViewOnce(store: AttestStore, principal: string, even
     .selectFrom('audit_view_marks')
     .select('viewed_at')
     .where('principal', '=', principal)
-    .where('org_id', '=', event.orgId)
+    .where('org_id', '=', orgId)
     .executeTakeFirst();
   if (mark && Number(mark.viewed_at) > nowMs - VIEW_MARK_WINDOW_MS) return undefined;
   return store.transaction(async (tx) => {
     const claimed = await tx
       .insertInto('audit_view_marks')
-      .values({ principal, org_id: event.orgId, viewed_at: nowMs })
+      .values({ principal, org_id: orgId, viewed_at: nowMs })
       .onConflict((oc) =>
         oc
           .columns(['principal', 'org_id'])
@@ -75,7 +75,7 @@ export async function recordViewOnce(store: AttestStore, principal: string, even
       .returning('viewed_at')
       .executeTakeFirst();
     if (!claimed) return undefined;
-    const [appended] = await store.appendEventsIn(tx, [event]);
+    const [appended] = await store.appendEventsIn(tx, [prepareEvent()]);
     return appended?.seq;
   });
 }

@@ -4,7 +4,10 @@ import type { AsyncLock } from '../../core/async-lock.js';
 import type { AttestDatabase } from '../database-schema.js';
 import { SqliteImmediateDriver } from './sqlite-immediate-driver.js';
 
-/** How long a writer waits for another process (the CLI beside the server) to release the write lock. */
+/**
+ * How long a writer waits for another process (the CLI beside the server) to release the write lock; or the
+ * append thread, for a single write statement outside a transaction, which takes no turn through the lock.
+ */
 const BUSY_TIMEOUT_MS = 10_000;
 
 /** Opens a connection to a store file with the settings of its role. */
@@ -25,8 +28,8 @@ export function openSqliteFile(path: string, role: 'writer' | 'reader'): Databas
     database.pragma('wal_autocheckpoint = 16384');
     database.pragma('foreign_keys = ON');
   }
-  // 32 MiB of page cache per connection: the hot index pages of a large log fit, and the two connections
-  // together stay well inside the memory budget of an export.
+  // 32 MiB of page cache per connection: the hot index pages of a large log fit. A server has three (its
+  // writer, the reader, the append thread's writer), and an export reads through the reader alone.
   database.pragma('cache_size = -32768');
   return database;
 }

@@ -39,7 +39,7 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
     isUniqueViolation: (error) =>
       error instanceof Database.SqliteError &&
       (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
-    // `tx` holds the writer, the only connection that writes: the rows join its transaction.
+    // `tx` holds this thread's writer connection: the rows join its transaction.
     insertEventRows: (_tx, rows) => Promise.resolve(insertRows(rows)),
     ...(appendThread ? { appendEvents: (events: readonly PreparedEvent[]) => appendThread.append(events) } : {}),
     ...(path === ':memory:' ? {} : { startReadAhead: (orgId: string, fromSeq: number) => SqliteReadAhead.start(path, orgId, fromSeq) }),

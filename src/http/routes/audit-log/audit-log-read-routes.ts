@@ -20,17 +20,19 @@ const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: []
 
 /**
  * Records `audit_log.viewed` for the first read of a principal in 30 minutes (PRODUCT.md §3), with the range
- * and filters of that read, and wakes the live feeds when it did.
+ * and filters of that read, and wakes the live feeds when it did. The event (and its `metadata`) is only made
+ * when it is recorded: nearly every read falls inside an open window.
  */
-export async function recordView(services: AppServices, request: FastifyRequest, access: OrgAccess, metadata: Record<string, JsonValue>): Promise<void> {
+export async function recordView(services: AppServices, request: FastifyRequest, access: OrgAccess, metadata: () => Record<string, JsonValue>): Promise<void> {
   if (!request.principal) return;
   const now = services.store.clock.now();
-  const event = prepareLogAccessEvent('audit_log.viewed', logReaderOf(request, access), readLogOf(access), metadata, {
-    nowMs: now,
-    retentionDays: services.config.retentionDays,
-    traceId: traceIdOf(request),
-  });
-  await recordViewOnce(services.store, principalKey(request.principal), event, now);
+  const prepareEvent = () =>
+    prepareLogAccessEvent('audit_log.viewed', logReaderOf(request, access), readLogOf(access), metadata(), {
+      nowMs: now,
+      retentionDays: services.config.retentionDays,
+      traceId: traceIdOf(request),
+    });
+  await recordViewOnce(services.store, principalKey(request.principal), access.org.id, prepareEvent, now);
 }
 
 /** `GET /audit-logs` (one page), `GET /audit-logs/actors` and `GET /audit-logs/{logId}`, owners only. */
@@ -55,7 +57,7 @@ export function auditLogReadRoutes(app: FastifyInstance, services: AppServices):
       const access = requireOwner(request);
       const { cursor, limit, ...params } = request.query as AuditLogQueryParams & { cursor?: string; limit: number };
       const { page, query } = await readAuditLogPage(store.events, params, queryContextOf(services, access), { limit, cursor });
-      await recordView(services, request, access, describeQuery(query));
+      await recordView(services, request, access, () => describeQuery(query));
       return page;
     },
   );

@@ -48,7 +48,7 @@ export function auditLogStreamRoute(app: FastifyInstance, services: AppServices)
       const filters = parseAuditLogFilters(params);
       const orgId = access.org.id;
       const afterSeq = parseLastEventId(request.headers['last-event-id'], lastEventId) ?? (await services.store.events.lastSeq(orgId));
-      await recordView(services, request, access, { live: true, afterSeq, filters: describeFilters(filters) });
+      await recordView(services, request, access, () => ({ live: true, afterSeq, filters: describeFilters(filters) }));
 
       reply.hijack();
       const response = reply.raw;
