@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { AsyncLock } from '../src/core/async-lock.js';
 import { newId } from '../src/core/ids.js';
 import { workerModuleUrl } from '../src/core/worker-module-url.js';
+import { SqliteAppendThread } from '../src/store/sqlite/sqlite-append-thread.js';
 import { isStoreUnavailableError } from '../src/store/store-unavailable.js';
 import { preparedEvent } from './support/prepared-events.js';
 import { createTestStore, type TestStore } from './support/test-stores.js';
@@ -68,5 +71,39 @@ describe('workerModuleUrl', () => {
 
   it('takes the sibling file as it is when the caller is compiled', () => {
     expect(workerModuleUrl('file:///srv/attest/dist/src/store/sqlite/a.js', 'b').href).toBe('file:///srv/attest/dist/src/store/sqlite/b.js');
+  });
+});
+
+describe('SQLite append thread, when the thread dies', () => {
+  let testStore: TestStore;
+  const orgId = newId();
+
+  beforeEach(async () => {
+    testStore = await createTestStore('sqlite');
+  });
+  afterEach(() => testStore.dispose());
+
+  it('fails the append under way, and the next append starts a new thread', async () => {
+    const path = testStore.databaseUrl.slice('sqlite:'.length);
+    const thread = new SqliteAppendThread(path, new AsyncLock(), () => undefined);
+    try {
+      await thread.append([preparedEvent(orgId)]);
+      // The thread is private to the class; the test reaches in to end it the hard way.
+      const worker = (thread as unknown as { worker?: Worker }).worker;
+      expect(worker).toBeInstanceOf(Worker);
+      const pending = thread.append(Array.from({ length: 5000 }, () => preparedEvent(orgId)));
+      await (worker as Worker).terminate();
+      // Whether that transaction committed is unknown to the caller (as after a lost connection); it failed or
+      // it came back whole, and the log stays gapless either way.
+      const outcome: unknown = await pending.catch((e: unknown) => e);
+      if (outcome instanceof Error) expect(outcome.message).toMatch(/append thread ended/);
+      else expect(outcome).toHaveLength(5000);
+      const [next] = await thread.append([preparedEvent(orgId)]);
+      const events = await testStore.store.events.findAfterSeq(orgId, -1, 10_000);
+      expect(events.map((event) => event.seq)).toEqual(Array.from({ length: events.length }, (_, i) => i));
+      expect(next?.seq).toBe(events.length - 1);
+    } finally {
+      await thread.stop();
+    }
   });
 });
