@@ -63,12 +63,12 @@ export async function insertMembership(db: Db, membership: MembershipsTable): Pr
   await db.insertInto('memberships').values(membership).execute();
 }
 
-/** The columns of a membership with its organization's name. */
+/** Memberships in force at `nowMs`, with their organization's name and time zone. */
 function membershipsWithOrgName(db: Db, nowMs: number) {
   return db
     .selectFrom('memberships')
     .innerJoin('organizations', 'organizations.id', 'memberships.org_id')
-    .select(['memberships.org_id', 'organizations.name', 'memberships.user_type', 'memberships.proxy_from_org_id', 'memberships.expires_at'])
+    .select(['memberships.org_id', 'organizations.name', 'organizations.time_zone', 'memberships.user_type', 'memberships.proxy_from_org_id', 'memberships.expires_at'])
     .where((eb) => eb.or([eb('memberships.expires_at', 'is', null), eb('memberships.expires_at', '>', nowMs)]));
 }
 
@@ -82,7 +82,11 @@ export async function listMemberships(db: Db, userId: string, nowMs: number): Pr
   return rows.map(toMembership);
 }
 
-export async function findMembership(db: Db, orgId: string, userId: string, nowMs: number): Promise<Membership | undefined> {
-  const memberships = await listMemberships(db, userId, nowMs);
-  return memberships.find((m) => m.orgId === orgId);
+/**
+ * The membership in force of a user in one organization, with the organization, or undefined. One
+ * primary-key lookup: every request inside an organization asks, and a user may belong to many organizations.
+ */
+export async function findMembership(db: Db, orgId: string, userId: string, nowMs: number): Promise<{ membership: Membership; org: Organization } | undefined> {
+  const row = await membershipsWithOrgName(db, nowMs).where('memberships.org_id', '=', orgId).where('memberships.user_id', '=', userId).executeTakeFirst();
+  return row ? { membership: toMembership(row), org: { id: row.org_id, name: row.name, timeZone: row.time_zone } } : undefined;
 }

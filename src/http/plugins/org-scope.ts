@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AttestError } from '../../core/errors.js';
 import { isUuid } from '../../core/ids.js';
 import type { UserType } from '../../store/database-schema.js';
-import { findMembership, findOrganization, type Organization, type UserAccount } from '../../tenancy/tenancy-queries.js';
+import { findMembership, type Organization, type UserAccount } from '../../tenancy/tenancy-queries.js';
 import type { AppServices } from '../app-services.js';
 import { requireUser } from './authentication.js';
 
@@ -35,10 +35,9 @@ export async function orgScope(app: FastifyInstance, services: AppServices, rout
         const principal = requireUser(request);
         const { orgId } = request.params as { orgId: string };
         const now = services.store.clock.now();
-        const db = services.store.dialect.readDb;
-        const membership = isUuid(orgId) ? await findMembership(db, orgId, principal.user.id, now) : undefined;
-        const org = membership ? await findOrganization(db, orgId) : undefined;
-        if (!membership || !org) throw new AttestError('ORG_NOT_FOUND');
+        const found = isUuid(orgId) ? await findMembership(services.store.dialect.readDb, orgId, principal.user.id, now) : undefined;
+        if (!found) throw new AttestError('ORG_NOT_FOUND');
+        const { membership, org } = found;
         request.orgAccess = { org, user: principal.user, userType: membership.userType, viaProxy: membership.proxyFromOrgId !== null };
       });
       await routes(scoped);
