@@ -60,28 +60,6 @@ describe('SQLite append thread', () => {
     const refused: unknown = await store.appendEvents([preparedEvent(orgId)]).catch((e: unknown) => e);
     expect(isStoreUnavailableError(refused)).toBe(true);
   });
-});
-
-describe('workerModuleUrl', () => {
-  it('runs a worker from the build when the caller is a TypeScript source, and says so when it is missing', () => {
-    const caller = new URL('../src/store/sqlite/sqlite-append-thread.ts', import.meta.url).href;
-    expect(workerModuleUrl(caller, 'sqlite-append-worker').pathname).toMatch(/\/dist\/src\/store\/sqlite\/sqlite-append-worker\.js$/);
-    expect(() => workerModuleUrl(caller, 'no-such-worker')).toThrow(/no-such-worker\.js is missing: .*npm run build/);
-  });
-
-  it('takes the sibling file as it is when the caller is compiled', () => {
-    expect(workerModuleUrl('file:///srv/attest/dist/src/store/sqlite/a.js', 'b').href).toBe('file:///srv/attest/dist/src/store/sqlite/b.js');
-  });
-});
-
-describe('SQLite append thread, when the thread dies', () => {
-  let testStore: TestStore;
-  const orgId = newId();
-
-  beforeEach(async () => {
-    testStore = await createTestStore('sqlite');
-  });
-  afterEach(() => testStore.dispose());
 
   it('fails the append under way, and the next append starts a new thread', async () => {
     const path = testStore.databaseUrl.slice('sqlite:'.length);
@@ -105,5 +83,17 @@ describe('SQLite append thread, when the thread dies', () => {
     } finally {
       await thread.stop();
     }
+  });
+});
+
+describe('workerModuleUrl', () => {
+  it('runs a worker from the build when the caller is a TypeScript source, and says so when it is missing', () => {
+    const caller = new URL('../src/store/sqlite/sqlite-append-thread.ts', import.meta.url).href;
+    expect(workerModuleUrl(caller, 'sqlite-append-worker').pathname).toMatch(/\/dist\/src\/store\/sqlite\/sqlite-append-worker\.js$/);
+    expect(() => workerModuleUrl(caller, 'no-such-worker')).toThrow(/no-such-worker\.js is missing: .*npm run build/);
+  });
+
+  it('takes the sibling file as it is when the caller is compiled', () => {
+    expect(workerModuleUrl('file:///srv/attest/dist/src/store/sqlite/a.js', 'b').href).toBe('file:///srv/attest/dist/src/store/sqlite/b.js');
   });
 });

@@ -46,8 +46,8 @@ export function prepareLogAccessEvent(
 
 /**
  * Records `audit_log.viewed` (made by `prepareEvent`, for organization `orgId`) unless this principal already
- * has one for this organization in the last 30 minutes. The mark and the event commit in one transaction, and the mark is claimed with a conditional
- * upsert, so two concurrent first reads record one event between them.
+ * has one for this organization in the last 30 minutes. The mark and the event commit in one transaction, and
+ * the mark is claimed with a conditional upsert, so two concurrent first reads record one event between them.
  *
  * @returns the seq of the recorded event, or undefined when the window was still open.
  */

@@ -50,11 +50,6 @@ export async function findUserByEmail(db: Db, email: string): Promise<(UserAccou
   return row ? { id: row.id, email: row.email, name: row.name, passwordHash: row.password_hash } : undefined;
 }
 
-export async function findUser(db: Db, userId: string): Promise<UserAccount | undefined> {
-  const row = await db.selectFrom('users').select(['id', 'email', 'name']).where('id', '=', userId).executeTakeFirst();
-  return row;
-}
-
 export async function insertUser(db: Db, user: Omit<UsersTable, 'email'> & { email: string }): Promise<void> {
   await db.insertInto('users').values({ ...user, email: user.email.toLowerCase() }).execute();
 }
