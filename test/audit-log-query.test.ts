@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../src/config.js';
 import { FixedClock } from '../src/core/clock.js';
 import type { AuditEventRecord } from '../src/events/audit-event.js';
+import { canonicalRecordJson } from '../src/events/canonical-record.js';
+import { leafHash } from '../src/events/leaf-hash.js';
 import { rowToRecord } from '../src/store/event-log-writer.js';
 import type { AttestStore } from '../src/store/attest-store.js';
 import { createApiToken } from '../src/auth/credentials.js';
@@ -271,6 +273,19 @@ for (const kind of kinds) {
       expect((await get(`action=Create&cursor=${cursor}`)).statusCode).toBe(200);
       const other = await app.inject({ url: `/api/v1/orgs/${tenancy.otherOrg.id}/audit-logs?action=Create&cursor=${cursor}`, headers: authHeaders(tenancy.otherOwner) });
       expect(other.statusCode).toBe(400);
+    });
+
+    it('serves page records equal to the log-id lookup, as JSON, each with a leaf hash that its own fields recompute', async () => {
+      const response = await get('limit=25');
+      expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+      const page = response.json() as Page;
+      expect(page.data).toHaveLength(25);
+      for (const event of page.data) {
+        const single = await app.inject({ url: `${base}/${event.logId}`, headers: authHeaders(tenancy.owner) });
+        expect(single.json()).toEqual(event);
+        const { leafHash: claimed, ...record } = event;
+        expect(leafHash(canonicalRecordJson(record))).toBe(claimed);
+      }
     });
 
     it('returns one event by log id, and 404 EVENT_NOT_FOUND for an unknown id or another organization', async () => {

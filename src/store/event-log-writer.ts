@@ -240,3 +240,13 @@ export function rowToRecord(row: Pick<AuditEventsTable, 'record' | 'leaf_hash'>)
   record.leafHash = row.leaf_hash;
   return record as AuditEventRecord;
 }
+
+/**
+ * The API record of a stored row as JSON text, without parsing it: the stored canonical JSON (the bytes the
+ * leaf hash commits to) with `leafHash` added as its last member. A page of 50 records costs a string
+ * concatenation instead of 50 parses and a serialization.
+ */
+export function storedRecordJson(row: Pick<AuditEventsTable, 'record' | 'leaf_hash'>): string {
+  // The canonical record is a JSON object with members: its closing brace is its last character.
+  return `${row.record.slice(0, -1)},"leafHash":${JSON.stringify(row.leaf_hash)}}`;
+}

@@ -4,7 +4,7 @@ import { AttestError } from '../../../core/errors.js';
 import { isUuid } from '../../../core/ids.js';
 import type { JsonValue } from '../../../events/audit-event.js';
 import { prepareLogAccessEvent, recordViewOnce } from '../../../query/audit-log-access-events.js';
-import { readAuditLogPage } from '../../../query/audit-log-page.js';
+import { auditLogPageJson, readAuditLogPage } from '../../../query/audit-log-page.js';
 import { describeQuery, type AuditLogQueryParams } from '../../../query/audit-log-query.js';
 import type { AppServices } from '../../app-services.js';
 import { requireOwner, type OrgAccess } from '../../plugins/org-scope.js';
@@ -53,12 +53,13 @@ export function auditLogReadRoutes(app: FastifyInstance, services: AppServices):
         response: { 200: AuditLogPageSchema, ...ownerErrors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const access = requireOwner(request);
       const { cursor, limit, ...params } = request.query as AuditLogQueryParams & { cursor?: string; limit: number };
       const { page, query } = await readAuditLogPage(store.events, params, queryContextOf(services, access), { limit, cursor });
       await recordView(services, request, access, () => describeQuery(query));
-      return page;
+      // Already JSON (the stored records handed on as they are); Fastify sends JSON text unchanged.
+      return reply.type('application/json; charset=utf-8').send(auditLogPageJson(page));
     },
   );
 
