@@ -282,7 +282,10 @@ for (const kind of kinds) {
       expect(page.data).toHaveLength(25);
       for (const event of page.data) {
         const single = await app.inject({ url: `${base}/${event.logId}`, headers: authHeaders(tenancy.owner) });
+        expect(single.headers['content-type']).toBe('application/json; charset=utf-8');
         expect(single.json()).toEqual(event);
+        // The same text, members in the same order, wherever the record is read.
+        expect(Object.keys(single.json() as object)).toEqual(Object.keys(event));
         const { leafHash: claimed, ...record } = event;
         expect(leafHash(canonicalRecordJson(record))).toBe(claimed);
       }

@@ -243,13 +243,13 @@ export class EventLogReader {
 
   /** One event by its log id, only within its organization. */
   async findByLogId(orgId: string, logId: string): Promise<AuditEventRecord | undefined> {
-    const row = await this.db
-      .selectFrom('audit_events')
-      .select(['record', 'leaf_hash'])
-      .where('log_id', '=', logId)
-      .where('org_id', '=', orgId)
-      .executeTakeFirst();
+    const row = await this.findStoredByLogId(orgId, logId);
     return row ? rowToRecord(row) : undefined;
+  }
+
+  /** {@link findByLogId} as the row is stored, unparsed (see {@link findStoredPage}). */
+  findStoredByLogId(orgId: string, logId: string): Promise<StoredEvent | undefined> {
+    return this.db.selectFrom('audit_events').select(STORED_EVENT_COLUMNS).where('log_id', '=', logId).where('org_id', '=', orgId).executeTakeFirst();
   }
 
   /** Events of an organization committed after `afterSeq`, oldest first (the live feed and its resumption). */

@@ -5,6 +5,7 @@ import { isUuid } from '../../../core/ids.js';
 import type { JsonValue } from '../../../events/audit-event.js';
 import { prepareLogAccessEvent, recordViewOnce } from '../../../query/audit-log-access-events.js';
 import { auditLogPageJson, readAuditLogPage } from '../../../query/audit-log-page.js';
+import { storedRecordJson } from '../../../store/event-log-writer.js';
 import { describeQuery, type AuditLogQueryParams } from '../../../query/audit-log-query.js';
 import type { AppServices } from '../../app-services.js';
 import { requireOwner, type OrgAccess } from '../../plugins/org-scope.js';
@@ -92,12 +93,13 @@ export function auditLogReadRoutes(app: FastifyInstance, services: AppServices):
         response: { 200: AuditEventRef, ...ownerErrors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const access = requireOwner(request);
       const { logId } = request.params as { logId: string };
-      const event = isUuid(logId) ? await store.events.findByLogId(access.org.id, logId) : undefined;
+      const event = isUuid(logId) ? await store.events.findStoredByLogId(access.org.id, logId) : undefined;
       if (!event) throw new AttestError('EVENT_NOT_FOUND', `No audit event ${logId} in this organization.`);
-      return event;
+      // As on the pages: the stored record handed on as it is, in the same member order.
+      return reply.type('application/json; charset=utf-8').send(storedRecordJson(event));
     },
   );
 }
