@@ -107,6 +107,8 @@ export class EventLogReader {
     private readonly db: Kysely<AttestDatabase>,
     /** The store's read-ahead for long reads, when it has one ({@link StoreDialect.startReadAhead}). */
     private readonly startReadAhead?: (orgId: string, fromSeq: number) => EventReadAhead,
+    /** The database gives each row an integer `rowid` its index entries carry ({@link StoreDialect.hasRowIds}). */
+    private readonly hasRowIds = false,
   ) {}
 
   /**
@@ -162,7 +164,7 @@ export class EventLogReader {
   /**
    * A page of several types (an action type, "security only", a product area): each type's newest events are
    * walked in order in the type index and the walks merged, reading index entries only, then the page's rows
-   * are read by seq. A page costs the same whether the types are common or absent from the range; one walk
+   * are read by row id (SQLite) or seq. A page costs the same whether the types are common or absent from the range; one walk
    * of the time index would read a month of entries to fill a page of rare types, and one sorted IN lookup
    * would sort every match of the month.
    */
@@ -173,29 +175,46 @@ export class EventLogReader {
     const walks = types.map((type, i) =>
       this.db
         .selectFrom(
-          applyPageRange(this.db.selectFrom('audit_events').select(['occurred_at', 'seq']).where('org_id', '=', filter.orgId).where('type', '=', type), filter, after)
+          applyPageRange(this.db.selectFrom('audit_events').select(['occurred_at', 'seq', this.rowIdColumn()]).where('org_id', '=', filter.orgId).where('type', '=', type), filter, after)
             .orderBy('occurred_at', 'desc')
             .orderBy('seq', 'desc')
             .limit(limit)
             .as(`walk_${i}`),
         )
-        .select(['occurred_at', 'seq']),
+        .select(['occurred_at', 'seq', 'row_id']),
     );
     const [first, ...rest] = walks as [(typeof walks)[number], ...(typeof walks)[number][]];
     const merged = rest.reduce((union, walk) => union.unionAll(walk), first);
     const keys = await merged.orderBy('occurred_at', 'desc').orderBy('seq', 'desc').limit(limit).execute();
     if (keys.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('audit_events')
-      .select(STORED_EVENT_COLUMNS)
-      .where('org_id', '=', filter.orgId)
-      .where('seq', 'in', keys.map((key) => key.seq))
-      .execute();
-    const bySeq = new Map(rows.map((row) => [Number(row.seq), row]));
+    const bySeq = new Map<number, StoredEvent>();
+    if (this.hasRowIds) {
+      // Straight to each row by the row id its index entry carried: read by seq, every row would cost a walk
+      // of the primary key index first, whose pages a cold page of scattered events reads from the disk too.
+      const rows = await this.db
+        .selectFrom('audit_events')
+        .select(STORED_EVENT_COLUMNS)
+        .where(sql.ref('rowid'), 'in', keys.map((key) => key.row_id))
+        .where('org_id', '=', filter.orgId)
+        .execute();
+      for (const row of rows) bySeq.set(Number(row.seq), row);
+    }
+    // By seq: every row on a database without row ids, and any row whose id changed in between (a VACUUM may
+    // number rows anew).
+    const missing = keys.filter((key) => !bySeq.has(Number(key.seq))).map((key) => key.seq);
+    if (missing.length > 0) {
+      const rows = await this.db.selectFrom('audit_events').select(STORED_EVENT_COLUMNS).where('org_id', '=', filter.orgId).where('seq', 'in', missing).execute();
+      for (const row of rows) bySeq.set(Number(row.seq), row);
+    }
     return keys.flatMap((key) => {
       const row = bySeq.get(Number(key.seq));
       return row ? [row] : [];
     });
+  }
+
+  /** The row id of each row where the database has them; a constant otherwise, so the walks keep one shape. */
+  private rowIdColumn() {
+    return (this.hasRowIds ? sql<number | null>`rowid` : sql<number | null>`null`).as('row_id');
   }
 
   /**

@@ -20,6 +20,11 @@ export interface StoreDialect {
    * every write transaction instead (`BEGIN IMMEDIATE`), which serializes commits across processes too.
    */
   readonly supportsRowLocks: boolean;
+  /**
+   * True when each row has an integer `rowid` that an index entry carries (SQLite), so a row found in an index
+   * walk can be read without a second index lookup.
+   */
+  readonly hasRowIds: boolean;
   /** True when the error is a violation of a unique index or primary key. */
   isUniqueViolation(error: unknown): boolean;
   /**

@@ -48,6 +48,7 @@ export function openPostgresStoreDialect(options: PostgresStoreOptions): StoreDi
     db,
     readDb: db,
     supportsRowLocks: true,
+    hasRowIds: false,
     migrationTableSchema,
     isUniqueViolation: (error) =>
       typeof error === 'object' && error !== null && 'code' in error && error.code === UNIQUE_VIOLATION,

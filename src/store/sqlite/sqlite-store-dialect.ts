@@ -36,6 +36,7 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
     db,
     readDb,
     supportsRowLocks: false,
+    hasRowIds: true,
     isUniqueViolation: (error) =>
       error instanceof Database.SqliteError &&
       (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
