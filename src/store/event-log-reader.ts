@@ -164,9 +164,9 @@ export class EventLogReader {
   /**
    * A page of several types (an action type, "security only", a product area): each type's newest events are
    * walked in order in the type index and the walks merged, reading index entries only, then the page's rows
-   * are read by row id (SQLite) or seq. A page costs the same whether the types are common or absent from the range; one walk
-   * of the time index would read a month of entries to fill a page of rare types, and one sorted IN lookup
-   * would sort every match of the month.
+   * are read by row id (SQLite) or seq. A page costs the same whether the types are common or absent from the
+   * range; one walk of the time index would read a month of entries to fill a page of rare types, and one
+   * sorted IN lookup would sort every match of the month.
    */
   private async findPageOfTypes(filter: EventFilter, types: readonly string[], limit: number, after: EventPosition | undefined): Promise<StoredEvent[]> {
     // Each walk carries its own ORDER BY and LIMIT, as a subquery (SQLite accepts no parenthesized arms): then
