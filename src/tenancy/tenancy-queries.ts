@@ -27,7 +27,7 @@ export interface Membership {
 
 type Db = Kysely<AttestDatabase>;
 
-function toOrganization(row: OrganizationsTable): Organization {
+function toOrganization(row: Pick<OrganizationsTable, 'id' | 'name' | 'time_zone'>): Organization {
   return { id: row.id, name: row.name, timeZone: row.time_zone };
 }
 
@@ -59,7 +59,7 @@ export async function insertMembership(db: Db, membership: MembershipsTable): Pr
 }
 
 /** Memberships in force at `nowMs`, with their organization's name and time zone. */
-function membershipsWithOrgName(db: Db, nowMs: number) {
+function membershipsInForce(db: Db, nowMs: number) {
   return db
     .selectFrom('memberships')
     .innerJoin('organizations', 'organizations.id', 'memberships.org_id')
@@ -73,7 +73,7 @@ function toMembership(r: { org_id: string; name: string; user_type: Membership['
 
 /** The memberships of a user that are in force at `nowMs` (expired proxy access is left out). */
 export async function listMemberships(db: Db, userId: string, nowMs: number): Promise<Membership[]> {
-  const rows = await membershipsWithOrgName(db, nowMs).where('memberships.user_id', '=', userId).orderBy('organizations.name').execute();
+  const rows = await membershipsInForce(db, nowMs).where('memberships.user_id', '=', userId).orderBy('organizations.name').execute();
   return rows.map(toMembership);
 }
 
@@ -82,6 +82,6 @@ export async function listMemberships(db: Db, userId: string, nowMs: number): Pr
  * primary-key lookup: every request inside an organization asks, and a user may belong to many organizations.
  */
 export async function findMembership(db: Db, orgId: string, userId: string, nowMs: number): Promise<{ membership: Membership; org: Organization } | undefined> {
-  const row = await membershipsWithOrgName(db, nowMs).where('memberships.org_id', '=', orgId).where('memberships.user_id', '=', userId).executeTakeFirst();
-  return row ? { membership: toMembership(row), org: { id: row.org_id, name: row.name, timeZone: row.time_zone } } : undefined;
+  const row = await membershipsInForce(db, nowMs).where('memberships.org_id', '=', orgId).where('memberships.user_id', '=', userId).executeTakeFirst();
+  return row ? { membership: toMembership(row), org: toOrganization({ id: row.org_id, name: row.name, time_zone: row.time_zone }) } : undefined;
 }
