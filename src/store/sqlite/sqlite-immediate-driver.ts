@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { CompiledQuery, SqliteDriver, type DatabaseConnection } from 'kysely';
+import { CompiledQuery, SqliteDriver, type DatabaseConnection, type QueryResult } from 'kysely';
 import type { AsyncLock } from '../../core/async-lock.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 
@@ -9,10 +9,12 @@ import { withStatementCache } from './sqlite-statement-cache.js';
  * beside the server); taking the write lock up front makes it wait for the busy timeout instead, and makes
  * "read the next seq, then insert" one atomic step across processes.
  *
- * With a `transactionLock`, a transaction holds it from before `BEGIN` until after its end: the store's append
- * thread takes the same lock for its commits, so a transaction here waits for one of those on the event loop
- * rather than sleeping in SQLite's busy handler, which would block the thread. `afterCommit` runs once a
- * transaction has committed (it wakes the WAL checkpointer).
+ * With a `transactionLock`, a transaction holds it from before `BEGIN` until after its end, and a single write
+ * statement outside a transaction (a new session, a failed login) while it runs: the store's append thread
+ * takes the same lock for its commits, so a write here waits for one of those on the event loop rather than
+ * sleeping in SQLite's busy handler, which would block the thread and every request on it. Reads never wait:
+ * WAL readers see the last commit. `afterCommit` runs once a transaction or single write has committed (it
+ * wakes the WAL checkpointer).
  */
 export class SqliteImmediateDriver extends SqliteDriver {
   private holdsLock = false;
@@ -22,6 +24,26 @@ export class SqliteImmediateDriver extends SqliteDriver {
     private readonly options: { afterCommit?: () => void; transactionLock?: AsyncLock } = {},
   ) {
     super({ database: withStatementCache(database) });
+  }
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await super.acquireConnection();
+    const lock = this.options.transactionLock;
+    if (!lock) return connection;
+    return {
+      executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
+        if (this.holdsLock || query.query.kind === 'SelectQueryNode') return connection.executeQuery<R>(query);
+        await lock.acquire();
+        try {
+          const result = await connection.executeQuery<R>(query);
+          this.options.afterCommit?.();
+          return result;
+        } finally {
+          lock.release();
+        }
+      },
+      streamQuery: (query, chunkSize) => connection.streamQuery(query, chunkSize),
+    };
   }
 
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {

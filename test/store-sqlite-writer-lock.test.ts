@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type Database from 'better-sqlite3';
+import { sql, type Kysely } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AsyncLock } from '../src/core/async-lock.js';
+import type { AttestDatabase } from '../src/store/database-schema.js';
+import { openSqliteFile, sqliteWriterKysely } from '../src/store/sqlite/sqlite-connections.js';
+
+/**
+ * The server thread's writer connection and the append thread take turns through one AsyncLock, held by the
+ * append thread while it commits. Whatever writes on the server thread waits for its turn on the event loop
+ * (never in SQLite's busy handler, which would stop the thread): its transactions, and its single write
+ * statements too. Reads need no turn.
+ */
+describe('SQLite writer connection and the transaction lock', () => {
+  let dir: string;
+  let writer: Database.Database;
+  let db: Kysely<AttestDatabase>;
+  let lock: AsyncLock;
+  let commits: number;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'attest-writer-lock-'));
+    writer = openSqliteFile(join(dir, 'store.db'), 'writer');
+    writer.exec('create table login_failures (scope_key text not null, failed_at integer not null)');
+    lock = new AsyncLock();
+    commits = 0;
+    db = sqliteWriterKysely(writer, { transactionLock: lock, afterCommit: () => (commits += 1) });
+  });
+  afterEach(async () => {
+    await db.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const rowsInFile = () => (writer.prepare('select count(*) as n from login_failures').get() as { n: number }).n;
+
+  it('holds a single write statement until the lock is free, with the event loop running meanwhile', async () => {
+    await lock.acquire();
+    let written = false;
+    const write = db
+      .insertInto('login_failures')
+      .values({ scope_key: 'email:a@example.com', failed_at: 1 })
+      .execute()
+      .then(() => (written = true));
+    for (let turn = 0; turn < 5; turn += 1) await nextTurn();
+    expect(written).toBe(false);
+    expect(rowsInFile()).toBe(0);
+
+    lock.release();
+    await write;
+    expect(rowsInFile()).toBe(1);
+    expect(commits).toBe(1);
+    // The write gave its turn back (otherwise this waits until the test times out).
+    await lock.acquire();
+    lock.release();
+  });
+
+  it('answers reads while the lock is held', async () => {
+    writer.exec("insert into login_failures values ('email:b@example.com', 2)");
+    await lock.acquire();
+    try {
+      const rows = await db.selectFrom('login_failures').select('scope_key').execute();
+      expect(rows).toEqual([{ scope_key: 'email:b@example.com' }]);
+      expect(commits).toBe(0);
+    } finally {
+      lock.release();
+    }
+  });
+
+  it('holds a transaction until the lock is free, and its statements take no second turn', async () => {
+    await lock.acquire();
+    let committed = false;
+    const transaction = db
+      .transaction()
+      .execute(async (tx) => {
+        await tx.insertInto('login_failures').values({ scope_key: 'email:c@example.com', failed_at: 3 }).execute();
+        await sql`delete from login_failures where failed_at < 0`.execute(tx);
+      })
+      .then(() => (committed = true));
+    for (let turn = 0; turn < 5; turn += 1) await nextTurn();
+    expect(committed).toBe(false);
+
+    lock.release();
+    await transaction;
+    expect(rowsInFile()).toBe(1);
+    expect(commits).toBe(1);
+    await lock.acquire();
+    lock.release();
+  });
+});
