@@ -5,8 +5,8 @@ import type { AttestDatabase } from '../database-schema.js';
 import { SqliteImmediateDriver } from './sqlite-immediate-driver.js';
 
 /**
- * How long a writer waits for another process (the CLI beside the server) to release the write lock; or the
- * append thread, for a single write statement outside a transaction, which takes no turn through the lock.
+ * How long a writer waits for another process (the CLI beside the server) to release the write lock. Within a
+ * server, the writers take turns through an async lock instead (`SqliteImmediateDriver`).
  */
 const BUSY_TIMEOUT_MS = 10_000;
 
@@ -47,9 +47,10 @@ class SqliteTransactionalDdlAdapter extends SqliteAdapter {
 }
 
 /**
- * Kysely over a writer connection: transactions take the write lock up front (`BEGIN IMMEDIATE`), and wait
- * for `transactionLock` first, which the store's append thread holds while it commits (so this thread waits
- * without blocking, instead of in SQLite's busy handler). `afterCommit` runs after each commit.
+ * Kysely over a writer connection: transactions take the write lock up front (`BEGIN IMMEDIATE`). They, and
+ * single write statements, wait for `transactionLock` first, which the store's append thread holds while it
+ * commits (so this thread waits without blocking, instead of in SQLite's busy handler). `afterCommit` runs
+ * after each commit.
  */
 export function sqliteWriterKysely(writer: Database.Database, options: { afterCommit?: () => void; transactionLock?: AsyncLock } = {}): Kysely<AttestDatabase> {
   return new Kysely<AttestDatabase>({
