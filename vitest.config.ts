@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Worker threads run the compiled modules: rebuild dist/ when a source is newer (see the file).
+    globalSetup: ['test/support/fresh-build.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Tests share one PostgreSQL server but each file creates its own schema,
