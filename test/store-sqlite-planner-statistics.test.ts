@@ -87,4 +87,26 @@ describe('SQLite planner statistics', () => {
     expect(page.length).toBe(10);
     expect(page.every((e) => e.actor.email === 'actor-3@example.com' && e.type === 'permission_set.deleted')).toBe(true);
   });
+
+  it('refreshes outside the transactions of the server thread, so a rolled-back transaction takes nothing of it', async () => {
+    const { store } = testStore;
+    const writer = new Database(testStore.databaseUrl.slice('sqlite:'.length));
+    writer.exec("delete from sqlite_stat1 where tbl = 'audit_events'");
+    writer.close();
+    let refresh: Promise<void> | undefined;
+    const rolledBack = await store
+      .transaction(async (tx) => {
+        await tx.insertInto('org_log_heads').values({ org_id: newId(), next_seq: 0 }).execute();
+        // Asked for in the middle of the transaction: it waits for the connection, and runs once the
+        // transaction is over.
+        refresh = store.refreshPlannerStatistics();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(stat('audit_events_by_time')).toBeUndefined();
+        throw new Error('roll back');
+      })
+      .catch((error: unknown) => error);
+    expect(rolledBack).toEqual(new Error('roll back'));
+    await refresh;
+    expect(stat('audit_events_by_time')).toBe('2100 1910 1 1 1');
+  });
 });

@@ -45,18 +45,28 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
     ...(appendThread ? { appendEvents: (events: readonly PreparedEvent[]) => appendThread.append(events) } : {}),
     ...(path === ':memory:' ? {} : { startReadAhead: (orgId: string, fromSeq: number) => SqliteReadAhead.start(path, orgId, fromSeq) }),
     async refreshPlannerStatistics() {
-      // SQLite keeps no statistics by itself; without them it guesses, and can walk the whole time index for
-      // an actor filter. `optimize` with 0x10000 re-analyzes every table whose size changed a lot since the
-      // last analysis, analysis_limit bounding the work to a sample of each index (milliseconds, not a scan);
-      // that serves the small tables. The audit log's own statistics are then written from what Attest knows.
-      writer.pragma('analysis_limit = 1000');
-      writer.pragma('optimize = 0x10002');
-      const hasStatTable = writer.prepare("select 1 from sqlite_schema where name = 'sqlite_stat1'").get() !== undefined;
-      if (!hasStatTable) writer.exec('analyze');
-      writeAuditEventStatistics(writer);
-      // Every connection keeps the statistics it loaded with the schema until told to reload them.
-      writer.exec('analyze sqlite_schema');
-      reader?.exec('analyze sqlite_schema');
+      // Straight on the writer connection, so first hold it as Kysely does: never in the middle of a
+      // transaction of this thread (the writes would join it, and vanish with its rollback). Then wait for the
+      // append thread's commit on the event loop, as every write here does, not in SQLite's busy handler.
+      await db.connection().execute(async () => {
+        await transactionLock.acquire();
+        try {
+          // SQLite keeps no statistics by itself; without them it guesses, and can walk the whole time index for
+          // an actor filter. `optimize` with 0x10000 re-analyzes every table whose size changed a lot since the
+          // last analysis, analysis_limit bounding the work to a sample of each index (milliseconds, not a scan);
+          // that serves the small tables. The audit log's own statistics are then written from what Attest knows.
+          writer.pragma('analysis_limit = 1000');
+          writer.pragma('optimize = 0x10002');
+          const hasStatTable = writer.prepare("select 1 from sqlite_schema where name = 'sqlite_stat1'").get() !== undefined;
+          if (!hasStatTable) writer.exec('analyze');
+          writeAuditEventStatistics(writer);
+          // Every connection keeps the statistics it loaded with the schema until told to reload them.
+          writer.exec('analyze sqlite_schema');
+          reader?.exec('analyze sqlite_schema');
+        } finally {
+          transactionLock.release();
+        }
+      });
     },
     async close() {
       await appendThread?.stop();
