@@ -31,7 +31,7 @@ export class AttestStore {
     readonly dialect: StoreDialect,
     readonly clock: Clock,
   ) {
-    this.events = new EventLogReader(dialect.readDb, dialect.startReadAhead?.bind(dialect), dialect.hasRowIds);
+    this.events = new EventLogReader(dialect.readDb, dialect.startReadAhead?.bind(dialect), dialect.hasRowIds, dialect.fetchRowsByRowId);
   }
 
   /** Opens the store and brings its schema up to date (migrations run on every start). */

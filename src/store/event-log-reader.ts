@@ -25,6 +25,19 @@ export interface EventFilter {
 export type StoredEvent = Pick<AuditEventsTable, 'record' | 'leaf_hash' | 'occurred_at' | 'seq'>;
 const STORED_EVENT_COLUMNS = ['record', 'leaf_hash', 'occurred_at', 'seq'] as const;
 
+/** A stored event with the row id it was read by. */
+export type StoredEventRow = StoredEvent & { row_id: number };
+
+/** Reads the rows of an organization's events by row id (those that still exist), in no particular order. */
+export type RowFetch = (orgId: string, rowIds: readonly number[]) => Promise<StoredEventRow[]>;
+
+/** A page's place in the order: what an index walk finds before any row is read. */
+interface PageKey {
+  occurred_at: number;
+  seq: number;
+  row_id: number | null;
+}
+
 /** A position in the newest-first order: the last event a page showed. */
 export interface EventPosition {
   occurredAtMs: number;
@@ -109,6 +122,8 @@ export class EventLogReader {
     private readonly startReadAhead?: (orgId: string, fromSeq: number) => EventReadAhead,
     /** The database gives each row an integer `rowid` its index entries carry ({@link StoreDialect.hasRowIds}). */
     private readonly hasRowIds = false,
+    /** Reads a page's rows by row id several at a time, where the store can ({@link StoreDialect.fetchRowsByRowId}). */
+    private readonly fetchRowsByRowId?: RowFetch,
   ) {}
 
   /**
@@ -144,16 +159,31 @@ export class EventLogReader {
 
   /** Up to `limit` events of the filter strictly older than `after` (or the newest when absent). */
   async findPage(filter: EventFilter, limit: number, after?: EventPosition): Promise<AuditEventRecord[]> {
-    return (await this.findStoredPage(filter, limit, after)).map(rowToRecord);
+    return (await this.readPage(filter, limit, after, false)).map(rowToRecord);
   }
 
   /**
    * {@link findPage} as the rows are stored, unparsed, with each row's position: for an answer that hands the
-   * stored JSON on as it is (`storedRecordJson`) rather than parse and serialize it again.
+   * stored JSON on as it is (`storedRecordJson`) rather than parse and serialize it again. A page someone is
+   * waiting for (the API's): where the store can, its rows are read several at a time.
    */
   async findStoredPage(filter: EventFilter, limit: number, after?: EventPosition): Promise<StoredEvent[]> {
+    return this.readPage(filter, limit, after, true);
+  }
+
+  /**
+   * One page. One index range scan that reads each row as it meets it, unless the page is better read in two
+   * steps: the index walk first, reading index entries only, then the rows it found. Two steps for several
+   * types (see {@link walkTypes}), and, on a store that reads rows by row id several at a time, for a page
+   * someone waits for: read one after another from a cold page cache, a filtered page's scattered rows cost
+   * a disk round trip each. An export's pages are read one after another by the export, with its read-ahead.
+   */
+  private async readPage(filter: EventFilter, limit: number, after: EventPosition | undefined, waitedFor: boolean): Promise<StoredEvent[]> {
     const types = typesOf(filter);
-    if (types !== undefined && types.length > 1 && filter.actorEmail === undefined) return this.findPageOfTypes(filter, types, limit, after);
+    const severalTypes = types !== undefined && types.length > 1 && filter.actorEmail === undefined;
+    const fetchRows = waitedFor && this.hasRowIds ? this.fetchRowsByRowId : undefined;
+    if (severalTypes) return this.rowsOf(filter.orgId, await this.walkTypes(filter, types, limit, after), fetchRows);
+    if (fetchRows) return this.rowsOf(filter.orgId, await this.walkIndex(filter, types, limit, after), fetchRows);
     return applyPageRange(applyColumnFilters(this.db.selectFrom('audit_events').select(STORED_EVENT_COLUMNS), filter, types), filter, after)
       .orderBy('occurred_at', 'desc')
       .orderBy('seq', 'desc')
@@ -161,14 +191,23 @@ export class EventLogReader {
       .execute();
   }
 
+  /** The keys of a page in the index that fits the filter, reading index entries only (each carries its row id). */
+  private walkIndex(filter: EventFilter, types: string[] | undefined, limit: number, after: EventPosition | undefined): Promise<PageKey[]> {
+    return applyPageRange(applyColumnFilters(this.db.selectFrom('audit_events').select(['occurred_at', 'seq', this.rowIdColumn()]), filter, types), filter, after)
+      .orderBy('occurred_at', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
   /**
-   * A page of several types (an action type, "security only", a product area): each type's newest events are
-   * walked in order in the type index and the walks merged, reading index entries only, then the page's rows
-   * are read by row id (SQLite) or seq. A page costs the same whether the types are common or absent from the
-   * range; one walk of the time index would read a month of entries to fill a page of rare types, and one
-   * sorted IN lookup would sort every match of the month.
+   * The keys of a page of several types (an action type, "security only", a product area): each type's newest
+   * events are walked in order in the type index and the walks merged, reading index entries only. A page
+   * costs the same whether the types are common or absent from the range; one walk of the time index would
+   * read a month of entries to fill a page of rare types, and one sorted IN lookup would sort every match of
+   * the month.
    */
-  private async findPageOfTypes(filter: EventFilter, types: readonly string[], limit: number, after: EventPosition | undefined): Promise<StoredEvent[]> {
+  private walkTypes(filter: EventFilter, types: readonly string[], limit: number, after: EventPosition | undefined): Promise<PageKey[]> {
     // Each walk carries its own ORDER BY and LIMIT, as a subquery (SQLite accepts no parenthesized arms): then
     // PostgreSQL, too, reads at most `limit` entries per type backwards in the index, where a bare UNION ALL
     // let it fetch and sort every match of the range (27 ms at 150,000 events, growing with the log).
@@ -185,31 +224,39 @@ export class EventLogReader {
     );
     const [first, ...rest] = walks as [(typeof walks)[number], ...(typeof walks)[number][]];
     const merged = rest.reduce((union, walk) => union.unionAll(walk), first);
-    const keys = await merged.orderBy('occurred_at', 'desc').orderBy('seq', 'desc').limit(limit).execute();
+    return merged.orderBy('occurred_at', 'desc').orderBy('seq', 'desc').limit(limit).execute();
+  }
+
+  /**
+   * The rows of a page's keys, in the keys' order: by row id where the database has them (through `fetchRows`
+   * when given), by seq otherwise.
+   */
+  private async rowsOf(orgId: string, keys: readonly PageKey[], fetchRows: RowFetch | undefined): Promise<StoredEvent[]> {
     if (keys.length === 0) return [];
     const bySeq = new Map<number, StoredEvent>();
     if (this.hasRowIds) {
       // Straight to each row by the row id its index entry carried: read by seq, every row would cost a walk
       // of the primary key index first, whose pages a cold page of scattered events reads from the disk too.
-      const rows = await this.db
-        .selectFrom('audit_events')
-        .select(STORED_EVENT_COLUMNS)
-        .where(sql.ref('rowid'), 'in', keys.map((key) => key.row_id))
-        .where('org_id', '=', filter.orgId)
-        .execute();
+      const rowIds = keys.flatMap((key) => (key.row_id === null ? [] : [key.row_id]));
+      // The organization is checked with the row id: a renumbered id may point at another organization's row.
+      const rows = fetchRows ? await fetchRows(orgId, rowIds).catch(() => this.rowsByRowId(orgId, rowIds)) : await this.rowsByRowId(orgId, rowIds);
       for (const row of rows) bySeq.set(Number(row.seq), row);
     }
     // By seq: every row on a database without row ids, and any row whose id changed in between (a VACUUM may
     // number rows anew).
     const missing = keys.filter((key) => !bySeq.has(Number(key.seq))).map((key) => key.seq);
     if (missing.length > 0) {
-      const rows = await this.db.selectFrom('audit_events').select(STORED_EVENT_COLUMNS).where('org_id', '=', filter.orgId).where('seq', 'in', missing).execute();
+      const rows = await this.db.selectFrom('audit_events').select(STORED_EVENT_COLUMNS).where('org_id', '=', orgId).where('seq', 'in', missing).execute();
       for (const row of rows) bySeq.set(Number(row.seq), row);
     }
     return keys.flatMap((key) => {
       const row = bySeq.get(Number(key.seq));
       return row ? [row] : [];
     });
+  }
+
+  private rowsByRowId(orgId: string, rowIds: readonly number[]): Promise<StoredEvent[]> {
+    return this.db.selectFrom('audit_events').select(STORED_EVENT_COLUMNS).where(sql.ref('rowid'), 'in', rowIds).where('org_id', '=', orgId).execute();
   }
 
   /** The row id of each row where the database has them; a constant otherwise, so the walks keep one shape. */

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AppendedEvent, PreparedEvent } from '../events/audit-event.js';
 import type { AttestDatabase, AuditEventsTable } from './database-schema.js';
+import type { RowFetch } from './event-log-reader.js';
 
 /**
  * What differs between the databases Attest runs on, and nothing else. Everything outside `src/store/sqlite`
@@ -59,6 +60,11 @@ export interface StoreDialect {
    * there is no range of the file to read ahead.
    */
   startReadAhead?(orgId: string, fromSeq: number): EventReadAhead;
+  /**
+   * Reads an organization's rows by row id several at a time, where the database has row ids and reading them
+   * one after another would wait for the disk once per row (SQLite: `sqlite/sqlite-row-fetchers.ts`).
+   */
+  fetchRowsByRowId?: RowFetch;
   /** Releases connections and files. */
   close(): Promise<void>;
 }

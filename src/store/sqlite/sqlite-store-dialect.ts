@@ -10,6 +10,7 @@ import { SqliteAppendThread } from './sqlite-append-thread.js';
 import { openSqliteFile, sqliteWriterKysely } from './sqlite-connections.js';
 import { sqliteEventRowInserter } from './sqlite-event-row-inserter.js';
 import { SqliteReadAhead } from './sqlite-read-ahead.js';
+import { SqliteRowFetchers } from './sqlite-row-fetchers.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 import { SqliteWalCheckpointer } from './sqlite-wal-checkpointer.js';
 import { writeAuditEventStatistics } from './sqlite-planner-statistics.js';
@@ -31,6 +32,7 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
   const reader = path === ':memory:' ? undefined : openSqliteFile(path, 'reader');
   const readDb = reader ? new Kysely<AttestDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(reader) }) }) : db;
   const insertRows = sqliteEventRowInserter(writer);
+  const rowFetchers = path === ':memory:' ? undefined : new SqliteRowFetchers(path);
   return {
     name: 'sqlite',
     db,
@@ -44,6 +46,7 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
     insertEventRows: (_tx, rows) => Promise.resolve(insertRows(rows)),
     ...(appendThread ? { appendEvents: (events: readonly PreparedEvent[]) => appendThread.append(events) } : {}),
     ...(path === ':memory:' ? {} : { startReadAhead: (orgId: string, fromSeq: number) => SqliteReadAhead.start(path, orgId, fromSeq) }),
+    ...(rowFetchers ? { fetchRowsByRowId: (orgId: string, rowIds: readonly number[]) => rowFetchers.fetch(orgId, rowIds) } : {}),
     async refreshPlannerStatistics() {
       // Straight on the writer connection, so first hold it as Kysely does: never in the middle of a
       // transaction of this thread (the writes would join it, and vanish with its rollback). Then wait for the
@@ -69,6 +72,7 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
       });
     },
     async close() {
+      await rowFetchers?.stop();
       await appendThread?.stop();
       await checkpointer?.stop();
       if (readDb !== db) await readDb.destroy();

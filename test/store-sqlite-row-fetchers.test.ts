@@ -1,0 +1,76 @@
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newId } from '../src/core/ids.js';
+import { EventLogReader, type EventFilter } from '../src/store/event-log-reader.js';
+import { SqliteRowFetchers } from '../src/store/sqlite/sqlite-row-fetchers.js';
+import { preparedEvent } from './support/prepared-events.js';
+import { createTestStore, type TestStore } from './support/test-stores.js';
+
+/**
+ * On a SQLite file, the rows of an API page are read by row id in several threads at once
+ * (`sqlite-row-fetchers.ts`): each thread answers only rows of the organization it was asked for, and a
+ * failed thread costs one fetch, never a page.
+ */
+describe('SQLite row fetch threads', () => {
+  let testStore: TestStore;
+  let path: string;
+  const orgA = newId();
+  const orgB = newId();
+  const rowIdsOf = (orgId: string) => {
+    const file = new Database(path, { readonly: true });
+    try {
+      return (file.prepare('select rowid as id, seq from audit_events where org_id = ? order by seq').all(orgId) as { id: number; seq: number }[]).map((row) => ({ rowId: row.id, seq: row.seq }));
+    } finally {
+      file.close();
+    }
+  };
+
+  beforeEach(async () => {
+    testStore = await createTestStore('sqlite');
+    path = testStore.databaseUrl.slice('sqlite:'.length);
+    await testStore.store.appendEvents([...Array.from({ length: 60 }, () => preparedEvent(orgA)), ...Array.from({ length: 20 }, () => preparedEvent(orgB))]);
+  });
+  afterEach(() => testStore.dispose());
+
+  it('reads the rows of the organization it is asked for, across its threads, and none of another', async () => {
+    const fetchers = new SqliteRowFetchers(path);
+    try {
+      const rowsA = rowIdsOf(orgA);
+      const fetched = await fetchers.fetch(orgA, rowsA.map((row) => row.rowId));
+      expect(fetched.map((row) => Number(row.seq)).sort((a, b) => a - b)).toEqual(rowsA.map((row) => row.seq));
+      const stored = await testStore.store.events.findStoredByLogId(orgA, (JSON.parse(fetched[0]?.record ?? '{}') as { logId: string }).logId);
+      expect(stored?.leaf_hash).toBe(fetched[0]?.leaf_hash);
+
+      // Row ids of organization B asked for as A's (a renumbered row id would look like this): nothing.
+      expect(await fetchers.fetch(orgA, rowIdsOf(orgB).map((row) => row.rowId))).toEqual([]);
+      // A row id that does not exist is left out.
+      expect(await fetchers.fetch(orgA, [Number.MAX_SAFE_INTEGER])).toEqual([]);
+    } finally {
+      await fetchers.stop();
+    }
+  });
+
+  it('fails the fetch of a thread that ended, starts it anew for the next, and refuses once stopped', async () => {
+    const fetchers = new SqliteRowFetchers(path);
+    const rowIds = rowIdsOf(orgA).map((row) => row.rowId);
+    await fetchers.fetch(orgA, rowIds);
+    // End one thread from outside, as a crash would.
+    const threads = (fetchers as unknown as { workers: ({ terminate(): Promise<number> } | undefined)[] }).workers;
+    await threads[0]?.terminate();
+    expect((await fetchers.fetch(orgA, rowIds)).length).toBe(60);
+    await fetchers.stop();
+    await expect(fetchers.fetch(orgA, rowIds)).rejects.toThrow(/stopped/);
+  });
+
+  it('leaves a page whole when the threads cannot answer: the reader reads the rows itself', async () => {
+    const fetchers = new SqliteRowFetchers(path);
+    await fetchers.stop();
+    const { readDb } = testStore.store.dialect;
+    const filter: EventFilter = { orgId: orgA, fromMs: 0, toMs: Date.now() + 60_000 };
+    const withStoppedThreads = new EventLogReader(readDb, undefined, true, (orgId, ids) => fetchers.fetch(orgId, ids));
+    const plain = new EventLogReader(readDb, undefined, true);
+    const page = await withStoppedThreads.findStoredPage(filter, 25);
+    expect(page.length).toBe(25);
+    expect(page).toEqual(await plain.findStoredPage(filter, 25));
+  });
+});
