@@ -1,5 +1,5 @@
-import type { AuditEventRecord } from '../../src/events/audit-event.js';
 import type { AttestStore } from '../../src/store/attest-store.js';
+import type { StoredEvent } from '../../src/store/event-log-reader.js';
 import type { QueryDataset } from '../dataset/query-dataset.js';
 import type { QueryCase } from './query-scenarios.js';
 
@@ -39,20 +39,21 @@ export async function sampleLogIds(store: AttestStore, dataset: QueryDataset, co
   return picked;
 }
 
-function positionOf(record: AuditEventRecord): { occurredAtMs: number; seq: number } {
-  return { occurredAtMs: Date.parse(record.occurredAt), seq: record.seq };
+function positionOf(row: StoredEvent): { occurredAtMs: number; seq: number } {
+  return { occurredAtMs: Number(row.occurred_at), seq: Number(row.seq) };
 }
 
 /**
  * Store-level reads through `store.events` (the reader the API is built on), each timed on its own: the first
- * page of a case, its total, the page after it, and log-id lookups.
+ * page of a case, its total, the page after it (pages as the API reads them, `findStoredPage`), and log-id
+ * lookups.
  */
 export async function measureStoreQueries(store: AttestStore, cases: readonly QueryCase[], logIds: readonly { orgId: string; logId: string }[], pageSize: number): Promise<QueryTimings> {
   const timings = emptyTimings();
   const reader = store.events;
   for (const queryCase of cases) {
     let started = performance.now();
-    const page = await reader.findPage(queryCase.filter, pageSize);
+    const page = await reader.findStoredPage(queryCase.filter, pageSize);
     const firstPageMs = performance.now() - started;
     timings.firstPage.push(firstPageMs);
     addScenarioSample(timings, queryCase.scenario, 'firstPage', firstPageMs);
@@ -66,7 +67,7 @@ export async function measureStoreQueries(store: AttestStore, cases: readonly Qu
     const last = page[page.length - 1];
     if (page.length === pageSize && last) {
       started = performance.now();
-      await reader.findPage(queryCase.filter, pageSize, positionOf(last));
+      await reader.findStoredPage(queryCase.filter, pageSize, positionOf(last));
       timings.nextPage.push(performance.now() - started);
     }
   }
