@@ -16,12 +16,25 @@ describe('audit log view', () => {
     expect(params).toEqual({ from: '2026-10-31T10:00:00.000Z', to: '2026-11-02T10:00:00.000Z', action: ['Create', 'Delete'], actor: 'ana@example.com', security: true });
   });
 
-  it('keeps a 30-day range across a daylight-saving change within 30 × 24 hours, but never shortens a longer one', () => {
-    // Paris falls back on 2026-10-25: these 30 whole days last 30 × 24 h + 1 h.
+  it('keeps a 30-day range across a daylight-saving change within 30 × 24 hours by starting late, never ending early', () => {
+    // Paris falls back on 2026-10-25: these 30 whole days last 30 × 24 h + 1 h; the first hour is left out.
     const thirty = apiParams({ from: '2026-10-10', to: '2026-11-08' }, NO_FILTERS, 'Europe/Paris');
+    expect(thirty.from).toBe('2026-10-09T23:00:00.000Z');
+    expect(thirty.to).toBe('2026-11-08T23:00:00.000Z');
     expect(Date.parse(String(thirty.to)) - Date.parse(String(thirty.from))).toBe(30 * 86_400_000);
+    // A longer range is the API's to refuse, not shortened here.
     const thirtyOne = apiParams({ from: '2026-10-10', to: '2026-11-09' }, NO_FILTERS, 'Europe/Paris');
-    expect(thirtyOne.to).toBe('2026-11-09T23:00:00.000Z');
+    expect(thirtyOne).toMatchObject({ from: '2026-10-09T22:00:00.000Z', to: '2026-11-09T23:00:00.000Z' });
+  });
+
+  it('covers the moment it is shown in the default range, also in the last hour of a day after a daylight-saving change', () => {
+    // 23:30 in Los Angeles on Nov 25, 2026; the last 30 days include the change of Nov 1. Ending the range an hour
+    // early left out everything from 23:00 on.
+    const lateEvening = Date.parse('2026-11-26T07:30:00Z');
+    const params = apiParams(defaultRange('America/Los_Angeles', lateEvening), NO_FILTERS, 'America/Los_Angeles');
+    expect(Date.parse(String(params.from))).toBeLessThan(lateEvening);
+    expect(Date.parse(String(params.to))).toBeGreaterThan(lateEvening);
+    expect(params.to).toBe('2026-11-26T08:00:00.000Z');
   });
 
   it('refuses more than 30 days and a reversed range, in words', () => {

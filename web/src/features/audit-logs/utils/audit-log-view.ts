@@ -88,11 +88,12 @@ export function includesNow(to: string, zone: string, nowMs: number = Date.now()
 
 /** The API parameters of a view: the range as UTC instants (end exclusive) and the filters. */
 export function apiParams(view: Pick<AuditLogView, 'from' | 'to'>, filters: AuditLogFilters, zone: string): Record<string, string | string[] | boolean | null> {
-  const fromIso = startOfDayUtc(view.from, zone);
-  const endIso = startOfDayUtc(addDays(view.to, 1), zone);
+  const startIso = startOfDayUtc(view.from, zone);
+  const toIso = startOfDayUtc(addDays(view.to, 1), zone);
   // A daylight-saving change can make 30 whole days an hour longer than 30 × 24 h, which the API refuses;
-  // the range then ends an hour early rather than failing.
-  const longest = new Date(Date.parse(fromIso) + MAX_RANGE_DAYS * 86_400_000).toISOString();
-  const toIso = daysInclusive(view.from, view.to) <= MAX_RANGE_DAYS && Date.parse(endIso) > Date.parse(longest) ? longest : endIso;
+  // the range then starts an hour late rather than failing. Never ends early: the newest hour is where today's
+  // events arrive, and ending an hour early hid them during the last hour of the day.
+  const earliest = new Date(Date.parse(toIso) - MAX_RANGE_DAYS * 86_400_000).toISOString();
+  const fromIso = daysInclusive(view.from, view.to) <= MAX_RANGE_DAYS && Date.parse(startIso) < Date.parse(earliest) ? earliest : startIso;
   return { from: fromIso, to: toIso, action: filters.actions, actor: filters.actor, security: filters.securityOnly };
 }
