@@ -1,8 +1,12 @@
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { newId } from '../src/core/ids.js';
 import { EventLogReader, type EventFilter } from '../src/store/event-log-reader.js';
 import { SqliteRowFetchers } from '../src/store/sqlite/sqlite-row-fetchers.js';
+import { REPO_ROOT, runNode } from './support/child-processes.js';
 import { preparedEvent } from './support/prepared-events.js';
 import { createTestStore, type TestStore } from './support/test-stores.js';
 
@@ -72,5 +76,25 @@ describe('SQLite row fetch threads', () => {
     const page = await withStoppedThreads.findStoredPage(filter, 25);
     expect(page.length).toBe(25);
     expect(page).toEqual(await plain.findStoredPage(filter, 25));
+  });
+
+  it('lets a process that has nothing else to do go on after stopping them, and then end', async () => {
+    // A process whose last work is to close the store: the threads must not end after it has, leaving the
+    // close (and all after it) unfinished.
+    const script = join(dirname(path), 'stop-and-end.mjs');
+    writeFileSync(
+      script,
+      `
+      import { SqliteRowFetchers } from ${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist/src/store/sqlite/sqlite-row-fetchers.js')).href)};
+      const fetchers = new SqliteRowFetchers(process.env.STORE_PATH);
+      const rows = await fetchers.fetch(process.env.ORG_ID, JSON.parse(process.env.ROW_IDS));
+      await fetchers.stop();
+      console.log('stopped after reading ' + rows.length + ' rows');
+    `,
+    );
+    const result = await runNode([script], { STORE_PATH: path, ORG_ID: orgB, ROW_IDS: JSON.stringify(rowIdsOf(orgB).map((row) => row.rowId)) });
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('stopped after reading 20 rows');
+    expect(result.code).toBe(0);
   });
 });

@@ -87,6 +87,9 @@ export class SqliteRowFetchers {
     await Promise.all(
       running.map((worker) => {
         const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+        // Referenced while it winds down: a process with nothing else to do would otherwise end before the
+        // thread does, and whatever awaits the store's close would never run.
+        worker.ref();
         worker.postMessage('stop');
         return exited;
       }),
