@@ -40,6 +40,9 @@ describe('SQLite row fetch threads', () => {
     const fetchers = new SqliteRowFetchers(path);
     try {
       const rowsA = rowIdsOf(orgA);
+      // The first fetch starts the threads and does not wait for them: the reader reads that page itself.
+      await expect(fetchers.fetch(orgA, [rowsA[0]?.rowId ?? 0])).rejects.toThrow(/starting/);
+      await fetchers.ready();
       const fetched = await fetchers.fetch(orgA, rowsA.map((row) => row.rowId));
       expect(fetched.map((row) => Number(row.seq)).sort((a, b) => a - b)).toEqual(rowsA.map((row) => row.seq));
       const stored = await testStore.store.events.findStoredByLogId(orgA, (JSON.parse(fetched[0]?.record ?? '{}') as { logId: string }).logId);
@@ -54,28 +57,38 @@ describe('SQLite row fetch threads', () => {
     }
   });
 
-  it('fails the fetch of a thread that ended, starts it anew for the next, and refuses once stopped', async () => {
+  it('fails fetches while a thread is down, starts it anew, and refuses once stopped', async () => {
     const fetchers = new SqliteRowFetchers(path);
     const rowIds = rowIdsOf(orgA).map((row) => row.rowId);
-    await fetchers.fetch(orgA, rowIds);
+    await fetchers.ready();
+    expect((await fetchers.fetch(orgA, rowIds)).length).toBe(60);
     // End one thread from outside, as a crash would.
     const threads = (fetchers as unknown as { workers: ({ terminate(): Promise<number> } | undefined)[] }).workers;
     await threads[0]?.terminate();
+    await expect(fetchers.fetch(orgA, rowIds)).rejects.toThrow(/starting/);
+    await fetchers.ready();
     expect((await fetchers.fetch(orgA, rowIds)).length).toBe(60);
     await fetchers.stop();
     await expect(fetchers.fetch(orgA, rowIds)).rejects.toThrow(/stopped/);
   });
 
-  it('leaves a page whole when the threads cannot answer: the reader reads the rows itself', async () => {
+  it('gives a reader the same page through its threads as without them, and when they cannot answer', async () => {
     const fetchers = new SqliteRowFetchers(path);
-    await fetchers.stop();
     const { readDb } = testStore.store.dialect;
     const filter: EventFilter = { orgId: orgA, fromMs: 0, toMs: Date.now() + 60_000 };
-    const withStoppedThreads = new EventLogReader(readDb, undefined, true, (orgId, ids) => fetchers.fetch(orgId, ids));
     const plain = new EventLogReader(readDb, undefined, true);
-    const page = await withStoppedThreads.findStoredPage(filter, 25);
-    expect(page.length).toBe(25);
-    expect(page).toEqual(await plain.findStoredPage(filter, 25));
+    const expected = await plain.findStoredPage(filter, 25);
+    expect(expected.length).toBe(25);
+    let asked = 0;
+    const throughThreads = new EventLogReader(readDb, undefined, true, (orgId, ids) => {
+      asked += 1;
+      return fetchers.fetch(orgId, ids);
+    });
+    await fetchers.ready();
+    expect(await throughThreads.findStoredPage(filter, 25)).toEqual(expected);
+    expect(asked).toBe(1);
+    await fetchers.stop();
+    expect(await throughThreads.findStoredPage(filter, 25)).toEqual(expected);
   });
 
   it('lets a process that has nothing else to do go on after stopping them, and then end', async () => {
@@ -87,6 +100,7 @@ describe('SQLite row fetch threads', () => {
       `
       import { SqliteRowFetchers } from ${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist/src/store/sqlite/sqlite-row-fetchers.js')).href)};
       const fetchers = new SqliteRowFetchers(process.env.STORE_PATH);
+      await fetchers.ready();
       const rows = await fetchers.fetch(process.env.ORG_ID, JSON.parse(process.env.ROW_IDS));
       await fetchers.stop();
       console.log('stopped after reading ' + rows.length + ' rows');

@@ -25,11 +25,8 @@ export interface EventFilter {
 export type StoredEvent = Pick<AuditEventsTable, 'record' | 'leaf_hash' | 'occurred_at' | 'seq'>;
 const STORED_EVENT_COLUMNS = ['record', 'leaf_hash', 'occurred_at', 'seq'] as const;
 
-/** A stored event with the row id it was read by. */
-export type StoredEventRow = StoredEvent & { row_id: number };
-
 /** Reads the rows of an organization's events by row id (those that still exist), in no particular order. */
-export type RowFetch = (orgId: string, rowIds: readonly number[]) => Promise<StoredEventRow[]>;
+export type RowFetch = (orgId: string, rowIds: readonly number[]) => Promise<StoredEvent[]>;
 
 /** A page's place in the order: what an index walk finds before any row is read. */
 interface PageKey {

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { StoredEventRow } from '../event-log-reader.js';
+import type { StoredEvent } from '../event-log-reader.js';
 
 /** Threads reading a page's rows at once: enough for the disk to serve as many reads side by side. */
 const THREADS = 4;
@@ -13,7 +13,7 @@ interface FetchRequest {
 }
 
 /** What a thread answers: the rows it found (a row purged meanwhile is not among them), or why it could not. */
-type FetchReply = { id: number; rows: StoredEventRow[] } | { id: number; error: string };
+type FetchReply = { id: number; rows: StoredEvent[] } | { id: number; error: string };
 
 // The threads' code, evaluated as a CommonJS script (see sqlite-wal-checkpointer.ts for why). One read-only
 // connection each, a small cache of its own: the pages are wanted in the operating system's cache, where the
@@ -23,7 +23,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { readonly: true, fileMustExist: true });
 db.pragma('cache_size = -2048');
-const byRowId = db.prepare('select rowid as row_id, record, leaf_hash, occurred_at, seq from audit_events where rowid = ? and org_id = ?');
+const byRowId = db.prepare('select record, leaf_hash, occurred_at, seq from audit_events where rowid = ? and org_id = ?');
 parentPort.on('message', (message) => {
   if (message === 'stop') {
     db.close();
@@ -52,8 +52,9 @@ parentPort.on('message', (message) => {
  * benchmark dataset, 51 scattered rows took 3.1–3.7 ms instead of 7.7 ms. Warm, it costs a message to each
  * thread and back.
  *
- * The threads start with the first fetch and never keep a process alive. A thread that fails fails the fetch
- * (the reader then reads the rows itself) and is started anew for the next one.
+ * The threads start with the first fetch and never keep a process alive. Until all of them are up (tens of
+ * milliseconds), and after one has failed, a fetch fails at once and the reader reads the rows itself: the
+ * first page after a start never waits for threads to start. A failed thread is started anew.
  *
  * @example
  * const fetchers = new SqliteRowFetchers('./data/attest.db');
@@ -62,21 +63,33 @@ parentPort.on('message', (message) => {
  */
 export class SqliteRowFetchers {
   private workers: (Worker | undefined)[] = Array.from({ length: THREADS }, () => undefined);
-  private readonly pending = new Map<number, { worker: Worker; resolve(rows: StoredEventRow[]): void; reject(error: Error): void }>();
+  /** Settles once each thread of `workers` is up; rejects if one of them fails first. */
+  private online: (Promise<void> | undefined)[] = Array.from({ length: THREADS }, () => undefined);
+  private readonly up = new Set<Worker>();
+  private readonly pending = new Map<number, { worker: Worker; resolve(rows: StoredEvent[]): void; reject(error: Error): void }>();
   private nextId = 0;
   private stopped = false;
 
   constructor(private readonly path: string) {}
 
   /** The rows of `rowIds` that exist and are the organization's, in no particular order. */
-  async fetch(orgId: string, rowIds: readonly number[]): Promise<StoredEventRow[]> {
+  async fetch(orgId: string, rowIds: readonly number[]): Promise<StoredEvent[]> {
     if (this.stopped) throw new Error('the row fetchers are stopped');
+    if (this.up.size < THREADS) {
+      void this.ready().catch(() => undefined);
+      throw new Error('the row fetch threads are starting');
+    }
     // Neighbouring row ids often share a page: each thread takes a run of them, in order, not every fourth.
     const sorted = [...rowIds].sort((a, b) => a - b);
     const share = Math.ceil(sorted.length / THREADS);
-    const parts: Promise<StoredEventRow[]>[] = [];
+    const parts: Promise<StoredEvent[]>[] = [];
     for (let t = 0; t * share < sorted.length; t += 1) parts.push(this.ask(t, orgId, sorted.slice(t * share, (t + 1) * share)));
     return (await Promise.all(parts)).flat();
+  }
+
+  /** Starts the threads that are not running; resolves once all of them are up. */
+  async ready(): Promise<void> {
+    await Promise.all(Array.from({ length: THREADS }, (_, thread) => this.startedOnline(thread)));
   }
 
   /** Ends the threads. */
@@ -84,6 +97,7 @@ export class SqliteRowFetchers {
     this.stopped = true;
     const running = this.workers.filter((worker): worker is Worker => worker !== undefined);
     this.workers = [];
+    this.up.clear();
     await Promise.all(
       running.map((worker) => {
         const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -96,7 +110,7 @@ export class SqliteRowFetchers {
     );
   }
 
-  private ask(thread: number, orgId: string, rowIds: number[]): Promise<StoredEventRow[]> {
+  private ask(thread: number, orgId: string, rowIds: number[]): Promise<StoredEvent[]> {
     const worker = this.started(thread);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -106,9 +120,15 @@ export class SqliteRowFetchers {
     });
   }
 
+  private startedOnline(thread: number): Promise<void> {
+    this.started(thread);
+    return this.online[thread] as Promise<void>;
+  }
+
   private started(thread: number): Worker {
     const running = this.workers[thread];
     if (running) return running;
+    if (this.stopped) throw new Error('the row fetchers are stopped');
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -117,6 +137,15 @@ export class SqliteRowFetchers {
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
     });
     worker.unref();
+    this.online[thread] = new Promise<void>((resolve, reject) => {
+      worker.once('online', () => {
+        this.up.add(worker);
+        resolve();
+      });
+      worker.once('exit', () => reject(new Error('a row fetch thread ended before it was up')));
+    });
+    // Whoever waits for it sees the failure; nobody need be waiting.
+    this.online[thread]?.catch(() => undefined);
     worker.on('message', (reply: FetchReply) => this.settle(worker, reply));
     worker.on('error', (error) => this.fail(thread, worker, error));
     worker.on('exit', (code) => this.fail(thread, worker, new Error(`a row fetch thread ended (exit code ${code})`)));
@@ -134,6 +163,7 @@ export class SqliteRowFetchers {
   }
 
   private fail(thread: number, worker: Worker, error: Error): void {
+    this.up.delete(worker);
     if (this.workers[thread] === worker) this.workers[thread] = undefined;
     for (const [id, pending] of this.pending) {
       if (pending.worker !== worker) continue;
