@@ -52,9 +52,10 @@ parentPort.on('message', (message) => {
  * benchmark dataset, 51 scattered rows took 3.1–3.7 ms instead of 7.7 ms. Warm, it costs a message to each
  * thread and back.
  *
- * The threads start with the first fetch and never keep a process alive. Until all of them are up (tens of
- * milliseconds), and after one has failed, a fetch fails at once and the reader reads the rows itself: the
- * first page after a start never waits for threads to start. A failed thread is started anew.
+ * The threads start with the first fetch, which waits for them (a page that waited for messages to threads
+ * not yet up would never see them come up: a reader whose every await is answered at once, as on SQLite,
+ * never gives the event loop a turn). They never keep a process alive. A thread that fails fails the fetch
+ * (the reader then reads the rows itself) and is started anew for the next one.
  *
  * @example
  * const fetchers = new SqliteRowFetchers('./data/attest.db');
@@ -63,9 +64,6 @@ parentPort.on('message', (message) => {
  */
 export class SqliteRowFetchers {
   private workers: (Worker | undefined)[] = Array.from({ length: THREADS }, () => undefined);
-  /** Settles once each thread of `workers` is up; rejects if one of them fails first. */
-  private online: (Promise<void> | undefined)[] = Array.from({ length: THREADS }, () => undefined);
-  private readonly up = new Set<Worker>();
   private readonly pending = new Map<number, { worker: Worker; resolve(rows: StoredEvent[]): void; reject(error: Error): void }>();
   private nextId = 0;
   private stopped = false;
@@ -75,10 +73,6 @@ export class SqliteRowFetchers {
   /** The rows of `rowIds` that exist and are the organization's, in no particular order. */
   async fetch(orgId: string, rowIds: readonly number[]): Promise<StoredEvent[]> {
     if (this.stopped) throw new Error('the row fetchers are stopped');
-    if (this.up.size < THREADS) {
-      void this.ready().catch(() => undefined);
-      throw new Error('the row fetch threads are starting');
-    }
     // Neighbouring row ids often share a page: each thread takes a run of them, in order, not every fourth.
     const sorted = [...rowIds].sort((a, b) => a - b);
     const share = Math.ceil(sorted.length / THREADS);
@@ -87,17 +81,11 @@ export class SqliteRowFetchers {
     return (await Promise.all(parts)).flat();
   }
 
-  /** Starts the threads that are not running; resolves once all of them are up. */
-  async ready(): Promise<void> {
-    await Promise.all(Array.from({ length: THREADS }, (_, thread) => this.startedOnline(thread)));
-  }
-
   /** Ends the threads. */
   async stop(): Promise<void> {
     this.stopped = true;
     const running = this.workers.filter((worker): worker is Worker => worker !== undefined);
     this.workers = [];
-    this.up.clear();
     await Promise.all(
       running.map((worker) => {
         const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -120,15 +108,9 @@ export class SqliteRowFetchers {
     });
   }
 
-  private startedOnline(thread: number): Promise<void> {
-    this.started(thread);
-    return this.online[thread] as Promise<void>;
-  }
-
   private started(thread: number): Worker {
     const running = this.workers[thread];
     if (running) return running;
-    if (this.stopped) throw new Error('the row fetchers are stopped');
     const driver = createRequire(import.meta.url).resolve('better-sqlite3');
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -137,15 +119,6 @@ export class SqliteRowFetchers {
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
     });
     worker.unref();
-    this.online[thread] = new Promise<void>((resolve, reject) => {
-      worker.once('online', () => {
-        this.up.add(worker);
-        resolve();
-      });
-      worker.once('exit', () => reject(new Error('a row fetch thread ended before it was up')));
-    });
-    // Whoever waits for it sees the failure; nobody need be waiting.
-    this.online[thread]?.catch(() => undefined);
     worker.on('message', (reply: FetchReply) => this.settle(worker, reply));
     worker.on('error', (error) => this.fail(thread, worker, error));
     worker.on('exit', (code) => this.fail(thread, worker, new Error(`a row fetch thread ended (exit code ${code})`)));
@@ -163,7 +136,6 @@ export class SqliteRowFetchers {
   }
 
   private fail(thread: number, worker: Worker, error: Error): void {
-    this.up.delete(worker);
     if (this.workers[thread] === worker) this.workers[thread] = undefined;
     for (const [id, pending] of this.pending) {
       if (pending.worker !== worker) continue;
