@@ -36,6 +36,20 @@ describe('SQLite writer connection and the transaction lock', () => {
   });
 
   const rowsInFile = () => (writer.prepare('select count(*) as n from login_failures').get() as { n: number }).n;
+  /** Lets the event loop turn a few times: a write that did not wait for the lock would be done by then. */
+  const severalTurns = async () => {
+    for (let turn = 0; turn < 5; turn += 1) await nextTurn();
+  };
+  /** Releases the lock held by the test, waits for the write, and checks it committed once and gave its turn back. */
+  const releaseAndSettle = async (write: Promise<unknown>) => {
+    lock.release();
+    await write;
+    expect(rowsInFile()).toBe(1);
+    expect(commits).toBe(1);
+    // Otherwise this waits until the test times out.
+    await lock.acquire();
+    lock.release();
+  };
 
   it('holds a single write statement until the lock is free, with the event loop running meanwhile', async () => {
     await lock.acquire();
@@ -45,17 +59,10 @@ describe('SQLite writer connection and the transaction lock', () => {
       .values({ scope_key: 'email:a@example.com', failed_at: 1 })
       .execute()
       .then(() => (written = true));
-    for (let turn = 0; turn < 5; turn += 1) await nextTurn();
+    await severalTurns();
     expect(written).toBe(false);
     expect(rowsInFile()).toBe(0);
-
-    lock.release();
-    await write;
-    expect(rowsInFile()).toBe(1);
-    expect(commits).toBe(1);
-    // The write gave its turn back (otherwise this waits until the test times out).
-    await lock.acquire();
-    lock.release();
+    await releaseAndSettle(write);
   });
 
   it('answers reads while the lock is held', async () => {
@@ -80,14 +87,8 @@ describe('SQLite writer connection and the transaction lock', () => {
         await sql`delete from login_failures where failed_at < 0`.execute(tx);
       })
       .then(() => (committed = true));
-    for (let turn = 0; turn < 5; turn += 1) await nextTurn();
+    await severalTurns();
     expect(committed).toBe(false);
-
-    lock.release();
-    await transaction;
-    expect(rowsInFile()).toBe(1);
-    expect(commits).toBe(1);
-    await lock.acquire();
-    lock.release();
+    await releaseAndSettle(transaction);
   });
 });
