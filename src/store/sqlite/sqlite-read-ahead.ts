@@ -1,14 +1,14 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { EventReadAhead } from '../store-dialect.js';
 import { SEQ_BITS } from './sqlite-event-row-inserter.js';
+import { startSqliteScriptWorker } from './sqlite-script-worker.js';
 
 /** Rows warmed per step: one forward scan of about 5 MB of the file. */
 const CHUNK_ROWS = 5000;
 /** How far ahead of the reader the warmed rows reach. */
 const AHEAD_ROWS = 2 * CHUNK_ROWS;
 
-// The worker's code, evaluated as a CommonJS script (see sqlite-wal-checkpointer.ts for why). It walks the
+// The worker's code, evaluated as a CommonJS script (`startSqliteScriptWorker`). It walks the
 // organization's rows down from where the reader is a whole chunk at a time, each chunk oldest first, until it is
 // AHEAD_ROWS below the last position the reader reported; a reader that overtakes it pulls it down to where
 // the reader is. After each chunk it reports the lowest seq it has warmed.
@@ -100,15 +100,13 @@ export class SqliteReadAhead implements EventReadAhead {
 
   /** Starts warming the rows of `orgId` below `fromSeq` in the SQLite file at `path`. */
   static start(path: string, orgId: string, fromSeq: number): SqliteReadAhead {
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { path, driver, orgId, fromSeq, seqBits: Number(SEQ_BITS), chunkRows: CHUNK_ROWS, aheadRows: AHEAD_ROWS },
+    const worker = startSqliteScriptWorker(
+      WORKER_SOURCE,
+      { path, orgId, fromSeq, seqBits: Number(SEQ_BITS), chunkRows: CHUNK_ROWS, aheadRows: AHEAD_ROWS },
       // A small heap: the worker holds a statement and a number, and its memory counts against the export's.
-      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
-    });
-    // Only ever a help: it never keeps a process alive, and a failure leaves the reader reading by itself.
-    worker.unref();
+      { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
+    );
+    // Only ever a help: a failure leaves the reader reading by itself.
     worker.on('error', () => undefined);
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     return new SqliteReadAhead(worker, exited);

@@ -1,6 +1,6 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { StoredEvent } from '../event-log-reader.js';
+import { startSqliteScriptWorker } from './sqlite-script-worker.js';
 
 /** Threads reading a page's rows at once: enough for the disk to serve as many reads side by side. */
 const THREADS = 4;
@@ -15,7 +15,7 @@ interface FetchRequest {
 /** What a thread answers: the rows it found (a row purged meanwhile is not among them), or why it could not. */
 type FetchReply = { id: number; rows: StoredEvent[] } | { id: number; error: string };
 
-// The threads' code, evaluated as a CommonJS script (see sqlite-wal-checkpointer.ts for why). One read-only
+// The threads' code, evaluated as a CommonJS script (`startSqliteScriptWorker`). One read-only
 // connection each, a small cache of its own: the pages are wanted in the operating system's cache, where the
 // next page and the other connections find them.
 const WORKER_SOURCE = `
@@ -111,14 +111,8 @@ export class SqliteRowFetchers {
   private started(thread: number): Worker {
     const running = this.workers[thread];
     if (running) return running;
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { path: this.path, driver },
-      // A small heap: a thread holds one page's rows at a time.
-      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
-    });
-    worker.unref();
+    // A small heap: a thread holds one page's rows at a time.
+    const worker = startSqliteScriptWorker(WORKER_SOURCE, { path: this.path }, { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 });
     worker.on('message', (reply: FetchReply) => this.settle(worker, reply));
     worker.on('error', (error) => this.fail(thread, worker, error));
     worker.on('exit', (code) => this.fail(thread, worker, new Error(`a row fetch thread ended (exit code ${code})`)));

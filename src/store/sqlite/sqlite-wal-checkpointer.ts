@@ -1,11 +1,10 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startSqliteScriptWorker } from './sqlite-script-worker.js';
 
 /** The shortest time between two checkpoints: a burst of commits is copied back in a few passes, not one each. */
 const MIN_INTERVAL_MS = 10;
 
-// The worker's code. It is evaluated as a CommonJS script rather than loaded from a file, so it runs the same
-// from the build and from the TypeScript sources under test; better-sqlite3 is resolved here and passed in.
+// The worker's code, evaluated as a CommonJS script (`startSqliteScriptWorker`).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
@@ -60,10 +59,8 @@ export class SqliteWalCheckpointer {
 
   /** Starts the worker for a database file that exists and is in WAL mode. */
   static start(path: string): SqliteWalCheckpointer {
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, driver, minIntervalMs: MIN_INTERVAL_MS } });
-    // Never what keeps a process alive; an error in it leaves the writer's backstop to do the work.
-    worker.unref();
+    const worker = startSqliteScriptWorker(WORKER_SOURCE, { path, minIntervalMs: MIN_INTERVAL_MS });
+    // An error in it leaves the writer's backstop to do the work.
     worker.on('error', () => undefined);
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     return new SqliteWalCheckpointer(worker, exited);
