@@ -10,6 +10,7 @@ import { probeResponsiveness } from '../server/responsiveness-probe.js';
 import { startServerChild } from '../server/server-child.js';
 import type { LoadPlan, LoadResult } from './load-generator.js';
 import { measureRawStoreLimit, type RawStoreLimit } from './raw-store-limit.js';
+import { measureSqliteInsertFloor, type SqliteInsertFloor } from './sqlite-insert-floor.js';
 
 // Compiled beside this file under dist/bench, or found in dist/ when this runs from the sources (the tests).
 const LOAD_GENERATOR_JS = [new URL('./load-generator.js', import.meta.url), new URL('../../dist/bench/ingest/load-generator.js', import.meta.url)]
@@ -34,7 +35,7 @@ export interface IngestBenchOptions {
 /** Figures plus the raw measurements for the JSON report. */
 export interface IngestBenchResult {
   figures: BenchFigure[];
-  details: { batches: LoadResult; singles: LoadResult; responsiveness: LatencySummary; raw: RawStoreLimit; storedEvents: number; acknowledgedEvents: number };
+  details: { batches: LoadResult; singles: LoadResult; responsiveness: LatencySummary; raw: RawStoreLimit; floor: SqliteInsertFloor; storedEvents: number; acknowledgedEvents: number };
 }
 
 /** Runs the load generator as a second process and waits for its result. */
@@ -102,6 +103,8 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
 
     options.log(`ingest: raw store limit, ${options.rawEvents.toLocaleString('en-US')} events straight through store.appendEvents…`);
     const raw = await measureRawStoreLimit(dir, options.rawEvents, options.orgs);
+    options.log(`ingest: SQLite insert floor, ${options.rawEvents.toLocaleString('en-US')} rows built beforehand, with and without the secondary indexes…`);
+    const floor = await measureSqliteInsertFloor(dir, options.rawEvents, options.orgs);
     const ratio = batches.eventsPerSecond / raw.eventsPerSecond;
     const figures: BenchFigure[] = [
       atLeast({ section: 'ingest', name: 'HTTP batches of 100', value: batches.eventsPerSecond, unit: 'events/s', note: describeErrors(batches) }, 50_000),
@@ -115,6 +118,14 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
       },
       { section: 'ingest', name: 'raw store limit (appendEvents, 5000/tx)', value: raw.eventsPerSecond, unit: 'events/s' },
       atLeast({ section: 'ingest', name: 'HTTP batches / raw store limit', value: ratio, unit: 'ratio' }, 0.5),
+      {
+        section: 'ingest',
+        name: 'SQLite insert floor: prebuilt rows, all indexes',
+        value: floor.withIndexes,
+        unit: 'rows/s',
+        note: `building a row (canonical record, leaf hash) adds ${floor.rowBuildMicros.toFixed(1)} µs`,
+      },
+      { section: 'ingest', name: 'SQLite insert floor: prebuilt rows, no secondary index', value: floor.withoutSecondaryIndexes, unit: 'rows/s' },
       atLeast({ section: 'ingest', name: 'HTTP single events', value: singles.eventsPerSecond, unit: 'events/s', note: describeErrors(singles) }, 5_000),
       { section: 'ingest', name: 'HTTP single events, p50 latency', value: singles.latency.p50, unit: 'ms' },
       { section: 'ingest', name: 'HTTP single events, p95 latency', value: singles.latency.p95, unit: 'ms' },
@@ -129,7 +140,7 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
         note: `${acknowledgedEvents} acknowledged, ${storedEvents} stored`,
       },
     ];
-    return { figures, details: { batches, singles, responsiveness, raw, storedEvents, acknowledgedEvents } };
+    return { figures, details: { batches, singles, responsiveness, raw, floor, storedEvents, acknowledgedEvents } };
   } finally {
     if (!options.keepFiles) rmSync(dir, { recursive: true, force: true });
   }

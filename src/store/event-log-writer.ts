@@ -55,7 +55,7 @@ export async function appendEventsInTransaction(
     }
     const seq = nextSeqByOrg.get(event.orgId) ?? 0;
     nextSeqByOrg.set(event.orgId, seq + 1);
-    rows.push(toRow(event, seq, recordedAtMs));
+    rows.push(toEventRow(event, seq, recordedAtMs));
     if (event.actor.email) {
       const email = event.actor.email.toLowerCase();
       actors.set(`${event.orgId}\u0000${email}`, { org_id: event.orgId, actor_email: email, actor_name: event.actor.name, last_seen_at: recordedAtMs });
@@ -170,7 +170,8 @@ export function toRecord(event: PreparedEvent, seq: number, recordedAtMs: number
   return record;
 }
 
-function toRow(event: PreparedEvent, seq: number, recordedAtMs: number): AuditEventsTable {
+/** The stored row of a prepared event at its commit position: its columns, canonical record and leaf hash. */
+export function toEventRow(event: PreparedEvent, seq: number, recordedAtMs: number): AuditEventsTable {
   const record = canonicalRecordJson(toRecord(event, seq, recordedAtMs));
   return {
     org_id: event.orgId,

@@ -2,7 +2,9 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { runIngestBench } from '../../bench/ingest/ingest-bench.js';
+import { measureSqliteInsertFloor } from '../../bench/ingest/sqlite-insert-floor.js';
 
 // Runs the real server (dist/src/main.js) and the real load generator (dist/bench/…) as child processes,
 // so it needs `npm run build` first (`npm test` builds).
@@ -23,7 +25,7 @@ describe('ingest benchmark', () => {
       keepFiles: false,
       log: () => undefined,
     });
-    const { batches, singles, responsiveness, raw, storedEvents, acknowledgedEvents } = result.details;
+    const { batches, singles, responsiveness, raw, floor, storedEvents, acknowledgedEvents } = result.details;
     expect(batches.errors).toBe(0);
     expect(singles.errors).toBe(0);
     expect(batches.events).toBeGreaterThan(0);
@@ -37,6 +39,7 @@ describe('ingest benchmark', () => {
     expect(responsiveness.p99).toBeGreaterThan(0);
     expect(raw.events).toBe(2000);
     expect(raw.eventsPerSecond).toBeGreaterThan(0);
+    expect(floor.events).toBe(2000);
 
     const byName = new Map(result.figures.map((f) => [f.name, f]));
     expect(byName.get('HTTP batches of 100')).toMatchObject({ unit: 'events/s', target: '≥ 50,000', value: batches.eventsPerSecond });
@@ -44,7 +47,32 @@ describe('ingest benchmark', () => {
     expect(byName.get('GET /healthz during the batches, p99 latency')).toMatchObject({ unit: 'ms', value: responsiveness.p99 });
     expect(byName.get('acknowledged events missing from the store')).toMatchObject({ value: 0, met: true });
     expect(byName.get('HTTP batches / raw store limit')?.value).toBeCloseTo(batches.eventsPerSecond / raw.eventsPerSecond);
+    expect(byName.get('SQLite insert floor: prebuilt rows, all indexes')).toMatchObject({ unit: 'rows/s', value: floor.withIndexes });
     // The ingest files are removed unless --keep.
     expect(readdirSync(dataDir)).toEqual([]);
+  });
+
+  it('measures the SQLite insert floor on real files: every row stored, once with the indexes and once without the secondary ones', async () => {
+    const dir = mkdtempSync(join(dataDir, 'floor-'));
+    const floor = await measureSqliteInsertFloor(dir, 1200, 3);
+    expect(floor.withIndexes).toBeGreaterThan(0);
+    expect(floor.withoutSecondaryIndexes).toBeGreaterThan(0);
+    expect(floor.rowBuildMicros).toBeGreaterThan(0);
+    const inspect = (file: string) => {
+      const db = new Database(join(dir, file), { readonly: true });
+      try {
+        const rows = db.prepare('select count(*) from audit_events').pluck().get();
+        const perOrg = db.prepare('select count(distinct org_id) from audit_events').pluck().get();
+        const indexes = db.prepare("select count(*) from sqlite_schema where type = 'index' and tbl_name = 'audit_events' and sql is not null").pluck().get();
+        return { rows, perOrg, indexes };
+      } finally {
+        db.close();
+      }
+    };
+    const indexed = inspect('insert-floor-indexed.db');
+    const bare = inspect('insert-floor-bare.db');
+    expect(indexed).toMatchObject({ rows: 1200, perOrg: 3 });
+    expect(indexed.indexes).toBeGreaterThanOrEqual(5);
+    expect(bare).toEqual({ rows: 1200, perOrg: 3, indexes: 0 });
   });
 });
