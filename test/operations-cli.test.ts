@@ -107,6 +107,62 @@ for (const { kind, available } of await storeMatrix()) {
       expect({ keys: keys.length, tokens: tokens.length }).toEqual({ keys: 1, tokens: 1 });
     });
 
+    it('lists producer keys and owner tokens without secrets, and a revoked one is refused at once by the running app', async () => {
+      const key = (await runCli(['producer-key', 'create', '--product', 'UserManagement', 'AuditLogs', '--name', 'billing\tservice'], env)).stdout.trim();
+      const token = (await runCli(['token', 'create', '--email', OWNER_EMAIL, '--name', 'reporting'], env)).stdout.trim();
+
+      const keyList = await runCli(['producer-key', 'list'], env);
+      expect(keyList.code).toBe(0);
+      expect(keyList.stdout).not.toContain(key);
+      const keyLine = keyList.stdout.split('\n').find((line) => line.includes('billing service'));
+      const [keyId, keyName, keyProducts, keyCreated] = (keyLine ?? '').split('\t');
+      expect({ keyName, keyProducts }).toEqual({ keyName: 'billing service', keyProducts: 'UserManagement,AuditLogs' });
+      expect(Date.parse(keyCreated as string)).toBeGreaterThan(Date.now() - 60_000);
+
+      const tokenList = await runCli(['token', 'list', '--email', 'CLI-OWNER@example.com'], env);
+      expect(tokenList.code).toBe(0);
+      expect(tokenList.stdout).not.toContain(token);
+      const tokenLine = tokenList.stdout.split('\n').find((line) => line.split('\t')[1] === 'reporting');
+      const [tokenId, , tokenOwner] = (tokenLine ?? '').split('\t');
+      expect(tokenOwner).toBe(OWNER_EMAIL);
+      expect((await runCli(['token', 'list', '--email', 'admin@example.com'], env)).stdout).toBe('');
+
+      const { app, services } = await appOverTestStore();
+      try {
+        const post = () => app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${key}` }, payload: { events: [incomingEvent(orgId)] } });
+        const me = () => app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
+        expect((await post()).statusCode).toBe(201);
+        expect((await me()).statusCode).toBe(200);
+
+        // Revoked from another process while the app runs.
+        const revokedKey = await runCli(['producer-key', 'revoke', keyId as string], env);
+        expect(revokedKey).toMatchObject({ code: 0, stdout: '' });
+        expect(revokedKey.stderr).toContain(`revoked producer key ${keyId as string}`);
+        const revokedToken = await runCli(['token', 'revoke', tokenId as string], env);
+        expect(revokedToken).toMatchObject({ code: 0, stdout: '' });
+
+        const refusedPost = await post();
+        expect(refusedPost.statusCode).toBe(401);
+        expect(refusedPost.headers['content-type']).toContain('application/problem+json');
+        expect((await me()).statusCode).toBe(401);
+        // The other credentials are untouched.
+        expect((await runCli(['producer-key', 'list'], env)).stdout).not.toContain(keyId as string);
+        expect((await runCli(['token', 'list'], env)).stdout.trim().split('\n')).toHaveLength(1);
+      } finally {
+        await app.close();
+        await services.committer.close();
+      }
+
+      for (const [args, reason] of [
+        [['producer-key', 'revoke', keyId as string], /no producer key with id/],
+        [['token', 'revoke', 'no-such-token'], /no API token with id no-such-token/],
+      ] as const) {
+        const again = await runCli([...args], env);
+        expect(again.code).toBe(1);
+        expect(again.stderr).toMatch(reason);
+      }
+    });
+
     it('purge deletes only expired events beside the open store, reporting on stderr', async () => {
       const now = Date.now();
       const expired = Array.from({ length: 5 }, (_, i) => preparedEvent(orgId, { occurredAtMs: now - 3_600_000, expiresAtMs: now - 1000 - i }));

@@ -73,6 +73,52 @@ export async function findProducerKey(db: Db, secret: string): Promise<ProducerK
   return row ? { id: row.id, name: row.name, products: JSON.parse(row.products) as string[] } : undefined;
 }
 
+/** A producer key as an operator lists it: never its secret, which is not stored. */
+export interface ProducerKeyListing extends ProducerKey {
+  createdAt: number;
+}
+
+/** Every producer key, oldest first. */
+export async function listProducerKeys(db: Db): Promise<ProducerKeyListing[]> {
+  const rows = await db.selectFrom('producer_keys').select(['id', 'name', 'products', 'created_at']).orderBy('created_at').orderBy('id').execute();
+  return rows.map((row) => ({ id: row.id, name: row.name, products: JSON.parse(row.products) as string[], createdAt: Number(row.created_at) }));
+}
+
+/**
+ * Revokes a producer key: its row is deleted, so the next request with its secret is refused (a server in
+ * another process included: every request looks its key up). The key that was revoked, or undefined.
+ */
+export async function revokeProducerKey(db: Db, id: string): Promise<ProducerKeyListing | undefined> {
+  const row = await db.deleteFrom('producer_keys').where('id', '=', id).returning(['id', 'name', 'products', 'created_at']).executeTakeFirst();
+  return row ? { id: row.id, name: row.name, products: JSON.parse(row.products) as string[], createdAt: Number(row.created_at) } : undefined;
+}
+
+/** An owner API token as an operator lists it, with whose it is. */
+export interface ApiTokenListing {
+  id: string;
+  name: string;
+  ownerEmail: string;
+  createdAt: number;
+}
+
+/** Every owner API token, or those of one user (by email, any case), oldest first. */
+export async function listApiTokens(db: Db, email?: string): Promise<ApiTokenListing[]> {
+  const rows = await db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .select(['api_tokens.id', 'api_tokens.name', 'users.email', 'api_tokens.created_at'])
+    .$if(email !== undefined, (qb) => qb.where('users.email', '=', (email as string).toLowerCase()))
+    .orderBy('api_tokens.created_at')
+    .orderBy('api_tokens.id')
+    .execute();
+  return rows.map((row) => ({ id: row.id, name: row.name, ownerEmail: row.email, createdAt: Number(row.created_at) }));
+}
+
+/** Revokes an owner API token (deletes its row); the token that was revoked, or undefined. */
+export async function revokeApiToken(db: Db, id: string): Promise<{ id: string; name: string } | undefined> {
+  return db.deleteFrom('api_tokens').where('id', '=', id).returning(['id', 'name']).executeTakeFirst();
+}
+
 /** Which kind of bearer secret a string is, from its prefix. */
 export function bearerKind(secret: string): 'apiToken' | 'producerKey' | undefined {
   if (secret.startsWith(`${PREFIX.apiToken}_`)) return 'apiToken';

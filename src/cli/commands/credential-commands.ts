@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
-import { createApiToken, createProducerKey } from '../../auth/credentials.js';
+import { createApiToken, createProducerKey, listApiTokens, listProducerKeys, revokeApiToken, revokeProducerKey } from '../../auth/credentials.js';
 import { PRODUCT_AREAS } from '../../catalog/catalog-registry.js';
 import { findUserByEmail, listMemberships } from '../../tenancy/tenancy-queries.js';
 import { CliError, withCliStore } from '../cli-store.js';
 
-/** `attest producer-key create` and `attest token create`: each prints one secret on stdout and nothing else. */
+/**
+ * `attest producer-key create` and `attest token create` each print one secret on stdout and nothing else.
+ * `list` prints one tab-separated line per credential (never a secret: only hashes are stored), and `revoke`
+ * deletes one by id, so a leaked secret stops working at once, also in a server already running.
+ */
 export function registerCredentialCommands(program: Command): void {
   const producerKey = program.command('producer-key').description('manage producer keys (services that append events)');
   producerKey
@@ -18,6 +22,23 @@ export function registerCredentialCommands(program: Command): void {
       if (unknown.length > 0) throw new CliError(`unknown product ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
       const { secret } = await withCliStore((store) => createProducerKey(store.db, options.name, options.product, store.clock.now()));
       process.stdout.write(`${secret}\n`);
+    });
+
+  producerKey
+    .command('list')
+    .description('list producer keys, one tab-separated line each: id, name, products (comma-separated), created (UTC)')
+    .action(async () => {
+      const keys = await withCliStore((store) => listProducerKeys(store.db));
+      process.stdout.write(keys.map((k) => tsvLine([k.id, k.name, k.products.join(','), isoTime(k.createdAt)])).join(''));
+    });
+  producerKey
+    .command('revoke')
+    .description('revoke a producer key by its id (see list); requests with it are refused from then on')
+    .argument('<id>', 'the id of the producer key')
+    .action(async (id: string) => {
+      const revoked = await withCliStore((store) => revokeProducerKey(store.db, id));
+      if (!revoked) throw new CliError(`no producer key with id ${id}`);
+      process.stderr.write(`revoked producer key ${revoked.id} (${revoked.name})\n`);
     });
 
   const token = program.command('token').description('manage owner API tokens');
@@ -36,4 +57,30 @@ export function registerCredentialCommands(program: Command): void {
       });
       process.stdout.write(`${secret}\n`);
     });
+  token
+    .command('list')
+    .description('list owner API tokens, one tab-separated line each: id, name, owner email, created (UTC)')
+    .option('--email <email>', 'only the tokens of this user')
+    .action(async (options: { email?: string }) => {
+      const tokens = await withCliStore((store) => listApiTokens(store.db, options.email));
+      process.stdout.write(tokens.map((t) => tsvLine([t.id, t.name, t.ownerEmail, isoTime(t.createdAt)])).join(''));
+    });
+  token
+    .command('revoke')
+    .description('revoke an owner API token by its id (see list); requests with it are refused from then on')
+    .argument('<id>', 'the id of the token')
+    .action(async (id: string) => {
+      const revoked = await withCliStore((store) => revokeApiToken(store.db, id));
+      if (!revoked) throw new CliError(`no API token with id ${id}`);
+      process.stderr.write(`revoked API token ${revoked.id} (${revoked.name})\n`);
+    });
+}
+
+/** One line of tab-separated fields; tabs and line breaks inside a name become spaces, so a line stays a record. */
+function tsvLine(fields: string[]): string {
+  return `${fields.map((field) => field.replace(/[\t\r\n]/g, ' ')).join('\t')}\n`;
+}
+
+function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
 }
