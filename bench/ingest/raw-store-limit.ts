@@ -9,7 +9,7 @@ import { seededRandom } from '../../src/core/seeded-random.js';
 import { createBenchOrganizations } from '../dataset/seed-tenancy.js';
 
 /** Events per transaction: the group committer's own upper bound, so the limit is the one HTTP could reach. */
-export const EVENTS_PER_TRANSACTION = 5000;
+const EVENTS_PER_TRANSACTION = 5000;
 
 /** How fast the store alone appends what the HTTP benchmark sends. */
 export interface RawStoreLimit {

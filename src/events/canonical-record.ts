@@ -19,8 +19,8 @@ export type HashedRecord = Omit<AuditEventRecord, 'leafHash'>;
  * hottest step: the `canonicalize` package builds the text a value at a time and took 27–29 µs per benchmark
  * record, a third of an append's cost, against 9–12 µs for the sorted copy (same 100,000 records, identical
  * bytes). One case cannot be done that way: JavaScript objects list integer-like keys ("7", "42") first and in
- * numeric order, whatever the insertion order, so a metadata object with such a key (or with `__proto__`,
- * which an assignment would not copy) is serialized by the package instead.
+ * numeric order, whatever the insertion order, so a record with such a key anywhere in its metadata or changes
+ * (or with `__proto__`, which an assignment would not copy) is serialized by the package instead.
  */
 export function canonicalRecordJson(record: HashedRecord): string {
   let sorted: unknown;
