@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isUuid, newId } from '../src/core/ids.js';
+import { hashSecret, isUuid, newId } from '../src/core/ids.js';
 import { random16 } from '../src/core/random-pool.js';
 import { newTraceId } from '../src/core/trace-context.js';
 
@@ -27,5 +27,12 @@ describe('pooled random identifiers', () => {
     const traces = Array.from({ length: 1500 }, () => newTraceId());
     expect(new Set(traces).size).toBe(1500);
     expect(traces.every((t) => /^[0-9a-f]{32}$/.test(t))).toBe(true);
+  });
+});
+
+// Stored keys, tokens and sessions are found by this hash: it must never change for a given secret.
+describe('secret hash', () => {
+  it('is the hex SHA-256 of the secret as UTF-8 (known answer, computed with sha256sum)', () => {
+    expect(hashSecret('atp_Zoë-secret')).toBe('cce376152a56d97f10da3f185361e3a79abcce369319279f1160a2bfe8968003');
   });
 });

@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../src/core/ids.js';
+import { insertOrganization } from '../src/tenancy/tenancy-queries.js';
 import { createIngestHarness, incomingEvent, type IngestHarness } from './support/ingest-harness.js';
 import { storeMatrix } from './support/store-matrix.js';
 
@@ -123,6 +124,18 @@ for (const { kind, available } of await storeMatrix()) {
     it('rejects a body over the limit with 413', async () => {
       const huge = JSON.stringify({ events: [incomingEvent(h.orgId, { metadata: { blob: 'x'.repeat(13 * 1024 * 1024) } })] });
       await expectRejected(() => post(huge, { contentType: 'application/json' }), 413, 'BODY_TOO_LARGE', { field: 'body', reason: /size limit/ });
+    });
+
+    it('accepts an organization created after its events were refused (a refusal is not remembered)', async () => {
+      const lateOrgId = newId();
+      await expectRejected(() => post({ events: [incomingEvent(h.orgId), incomingEvent(lateOrgId)] }), 400, 'VALIDATION_FAILED', {
+        field: 'events[1].orgId',
+        reason: /no such organization/,
+        index: 1,
+      });
+      await insertOrganization(h.testStore.store.db, { id: lateOrgId, name: 'Late Org', timeZone: 'UTC' }, Date.now());
+      const response = await post({ events: [incomingEvent(h.orgId), incomingEvent(lateOrgId)] });
+      expect(response.statusCode, response.body).toBe(201);
     });
 
     it('still accepts a valid batch after all those rejections (the store was left consistent)', async () => {
