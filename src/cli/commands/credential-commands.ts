@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createApiToken, createProducerKey, listApiTokens, listProducerKeys, revokeApiToken, revokeProducerKey } from '../../auth/credentials.js';
 import { PRODUCT_AREAS } from '../../catalog/catalog-registry.js';
+import type { AttestStore } from '../../store/attest-store.js';
 import { findUserByEmail, listMemberships } from '../../tenancy/tenancy-queries.js';
 import { CliError, withCliStore } from '../cli-store.js';
 
@@ -31,15 +32,7 @@ export function registerCredentialCommands(program: Command): void {
       const keys = await withCliStore((store) => listProducerKeys(store.db));
       process.stdout.write(keys.map((k) => tsvLine([k.id, k.name, k.products.join(','), isoTime(k.createdAt)])).join(''));
     });
-  producerKey
-    .command('revoke')
-    .description('revoke a producer key by its id (see list); requests with it are refused from then on')
-    .argument('<id>', 'the id of the producer key')
-    .action(async (id: string) => {
-      const revoked = await withCliStore((store) => revokeProducerKey(store.db, id));
-      if (!revoked) throw new CliError(`no producer key with id ${id}`);
-      process.stderr.write(`revoked producer key ${revoked.id} (${revoked.name})\n`);
-    });
+  addRevokeCommand(producerKey, 'producer key', revokeProducerKey);
 
   const token = program.command('token').description('manage owner API tokens');
   token
@@ -65,14 +58,19 @@ export function registerCredentialCommands(program: Command): void {
       const tokens = await withCliStore((store) => listApiTokens(store.db, options.email));
       process.stdout.write(tokens.map((t) => tsvLine([t.id, t.name, t.ownerEmail, isoTime(t.createdAt)])).join(''));
     });
-  token
+  addRevokeCommand(token, 'API token', revokeApiToken);
+}
+
+/** `<group> revoke <id>`: deletes one credential, says which on stderr, or fails naming the id. */
+function addRevokeCommand(group: Command, noun: string, revoke: (db: AttestStore['db'], id: string) => Promise<{ id: string; name: string } | undefined>): void {
+  group
     .command('revoke')
-    .description('revoke an owner API token by its id (see list); requests with it are refused from then on')
-    .argument('<id>', 'the id of the token')
+    .description(`revoke one ${noun} by its id (see list); requests with it are refused from then on`)
+    .argument('<id>', `the id of the ${noun}`)
     .action(async (id: string) => {
-      const revoked = await withCliStore((store) => revokeApiToken(store.db, id));
-      if (!revoked) throw new CliError(`no API token with id ${id}`);
-      process.stderr.write(`revoked API token ${revoked.id} (${revoked.name})\n`);
+      const revoked = await withCliStore((store) => revoke(store.db, id));
+      if (!revoked) throw new CliError(`no ${noun} with id ${id}`);
+      process.stderr.write(`revoked ${noun} ${revoked.id} (${revoked.name})\n`);
     });
 }
 
