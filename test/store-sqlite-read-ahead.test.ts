@@ -1,3 +1,4 @@
+import { readdirSync, readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../src/core/ids.js';
 import { EventLogReader } from '../src/store/event-log-reader.js';
@@ -81,9 +82,12 @@ describe('SQLite read-ahead for exports', () => {
     );
     await testStore.store.appendEvents(events);
     const started: string[] = [];
+    const readAheads: SqliteReadAhead[] = [];
     const reader = new EventLogReader(testStore.store.dialect.readDb, (org, fromSeq) => {
       started.push(org);
-      return SqliteReadAhead.start(file, org, fromSeq);
+      const readAhead = SqliteReadAhead.start(file, org, fromSeq);
+      readAheads.push(readAhead);
+      return readAhead;
     });
     const range = { orgId: sparseOrg, fromMs: 0, toMs: Date.now() + 1 };
     let rare = 0;
@@ -95,5 +99,40 @@ describe('SQLite read-ahead for exports', () => {
     for await (const page of reader.pages({ ...range, actorEmail: 'busy@example.com' }, 100)) busy += page.length;
     expect(busy).toBe(3800);
     expect(started).toEqual([sparseOrg]);
+    // Ended before the store's file is removed: a thread still closing its connection raced the removal.
+    await Promise.all(readAheads.map((readAhead) => readAhead.exited));
+  });
+
+  it('ends the read-ahead of a read still under way when the store closes, leaving no connection to the file', async () => {
+    const own = await createTestStore('sqlite');
+    const ownFile = own.databaseUrl.slice('sqlite:'.length);
+    // Every thread of the process shares its file descriptors: each connection to the file holds one.
+    const connectionsToFile = () => readdirSync('/proc/self/fd').filter((fd) => openFileOf(fd) === ownFile).length;
+    try {
+      const org = newId();
+      await own.store.appendEvents(preparedEvents(org, 5000, Date.now() - 5000 * 1000));
+      const before = connectionsToFile();
+      // An export paused after its first page, as when its client reads slowly: its read-ahead thread opens
+      // a connection of its own.
+      const pages = own.store.events.pages({ orgId: org, fromMs: 0, toMs: Date.now() + 1 }, 100);
+      expect((await pages.next()).value).toHaveLength(100);
+      const deadline = Date.now() + 5000;
+      while (connectionsToFile() === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(connectionsToFile()).toBe(before + 1);
+
+      await own.store.close();
+      expect(connectionsToFile()).toBe(0);
+    } finally {
+      await own.dispose();
+    }
   });
 });
+
+/** The file a descriptor of this process is open on; undefined for one closed since the listing was read. */
+function openFileOf(fd: string): string | undefined {
+  try {
+    return readlinkSync(`/proc/self/fd/${fd}`, { encoding: 'utf8' });
+  } catch {
+    return undefined;
+  }
+}

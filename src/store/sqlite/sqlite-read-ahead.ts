@@ -138,4 +138,12 @@ export class SqliteReadAhead implements EventReadAhead {
     this.warmedListeners.clear();
     this.worker.postMessage('stop');
   }
+
+  /** Stops the worker and waits until it has closed its connection (the store closing). */
+  async stopAndWait(): Promise<void> {
+    this.stop();
+    // Referenced while it winds down: a process with nothing else to do would otherwise end mid-wait.
+    this.worker.ref();
+    await this.exited;
+  }
 }

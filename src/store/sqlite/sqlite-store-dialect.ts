@@ -33,6 +33,14 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
   const readDb = reader ? new Kysely<AttestDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(reader) }) }) : db;
   const insertRows = sqliteEventRowInserter(writer);
   const rowFetchers = path === ':memory:' ? undefined : new SqliteRowFetchers(path);
+  // Read-aheads still under way, so that closing the store ends them: each holds a connection to the file.
+  const readAheads = new Set<SqliteReadAhead>();
+  const startReadAhead = (orgId: string, fromSeq: number): SqliteReadAhead => {
+    const readAhead = SqliteReadAhead.start(path, orgId, fromSeq);
+    readAheads.add(readAhead);
+    void readAhead.exited.then(() => readAheads.delete(readAhead));
+    return readAhead;
+  };
   return {
     name: 'sqlite',
     db,
@@ -45,7 +53,7 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
     // `tx` holds this thread's writer connection: the rows join its transaction.
     insertEventRows: (_tx, rows) => Promise.resolve(insertRows(rows)),
     ...(appendThread ? { appendEvents: (events: readonly PreparedEvent[]) => appendThread.append(events) } : {}),
-    ...(path === ':memory:' ? {} : { startReadAhead: (orgId: string, fromSeq: number) => SqliteReadAhead.start(path, orgId, fromSeq) }),
+    ...(path === ':memory:' ? {} : { startReadAhead }),
     ...(rowFetchers ? { fetchRowsByRowId: (orgId: string, rowIds: readonly number[]) => rowFetchers.fetch(orgId, rowIds) } : {}),
     async refreshPlannerStatistics() {
       // Straight on the writer connection, so first hold it as Kysely does: never in the middle of a
@@ -72,6 +80,7 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
       });
     },
     async close() {
+      await Promise.all([...readAheads].map((readAhead) => readAhead.stopAndWait()));
       await rowFetchers?.stop();
       await appendThread?.stop();
       await checkpointer?.stop();
