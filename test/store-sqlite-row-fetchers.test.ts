@@ -103,4 +103,20 @@ describe('SQLite row fetch threads', () => {
     expect(result.stdout.trim()).toBe('stopped after reading 20 rows');
     expect(result.code).toBe(0);
   });
+
+  it('run in a process started as `node --input-type=module -e …`, whose option would make their CommonJS source a module', async () => {
+    const source = `
+      import { SqliteRowFetchers } from ${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist/src/store/sqlite/sqlite-row-fetchers.js')).href)};
+      const fetchers = new SqliteRowFetchers(process.env.STORE_PATH);
+      const rows = await fetchers.fetch(process.env.ORG_ID, JSON.parse(process.env.ROW_IDS));
+      await fetchers.stop();
+      console.log('read ' + rows.length + ' rows');
+    `;
+    for (const inputType of [['--input-type=module'], ['--input-type', 'module']]) {
+      const result = await runNode([...inputType, '-e', source], { STORE_PATH: path, ORG_ID: orgB, ROW_IDS: JSON.stringify(rowIdsOf(orgB).map((row) => row.rowId)) });
+      expect(result.stderr, inputType.join(' ')).toBe('');
+      expect(result.stdout.trim()).toBe('read 20 rows');
+      expect(result.code).toBe(0);
+    }
+  });
 });
