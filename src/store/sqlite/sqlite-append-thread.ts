@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { AsyncLock } from '../../core/async-lock.js';
+import { stopWorkerThread } from '../../core/stop-worker-thread.js';
 import { workerModuleUrl } from '../../core/worker-module-url.js';
 import type { AppendedEvent, PreparedEvent } from '../../events/audit-event.js';
 
@@ -66,11 +67,7 @@ export class SqliteAppendThread {
     await this.lock.run(async () => {
       this.stopped = true;
       const worker = this.worker;
-      if (!worker) return;
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      worker.ref();
-      worker.postMessage('stop');
-      await exited;
+      if (worker) await stopWorkerThread(worker);
     });
   }
 

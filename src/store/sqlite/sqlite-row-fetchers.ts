@@ -1,4 +1,5 @@
 import type { Worker } from 'node:worker_threads';
+import { stopWorkerThread } from '../../core/stop-worker-thread.js';
 import type { StoredEvent } from '../event-log-reader.js';
 import { startSqliteScriptWorker } from './sqlite-script-worker.js';
 
@@ -86,16 +87,7 @@ export class SqliteRowFetchers {
     this.stopped = true;
     const running = this.workers.filter((worker): worker is Worker => worker !== undefined);
     this.workers = [];
-    await Promise.all(
-      running.map((worker) => {
-        const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-        // Referenced while it winds down: a process with nothing else to do would otherwise end before the
-        // thread does, and whatever awaits the store's close would never run.
-        worker.ref();
-        worker.postMessage('stop');
-        return exited;
-      }),
-    );
+    await Promise.all(running.map((worker) => stopWorkerThread(worker)));
   }
 
   private ask(thread: number, orgId: string, rowIds: number[]): Promise<StoredEvent[]> {

@@ -1,4 +1,5 @@
 import type { Worker } from 'node:worker_threads';
+import { stopWorkerThread } from '../../core/stop-worker-thread.js';
 import { startSqliteScriptWorker } from './sqlite-script-worker.js';
 
 /** The shortest time between two checkpoints: a burst of commits is copied back in a few passes, not one each. */
@@ -75,10 +76,6 @@ export class SqliteWalCheckpointer {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    // Referenced again while it winds down: awaiting an unreferenced worker, a process with nothing else to do
-    // would simply end here, skipping whatever the caller meant to do after closing the store.
-    this.worker.ref();
-    this.worker.postMessage('stop');
-    await this.exited;
+    await stopWorkerThread(this.worker, this.exited);
   }
 }
