@@ -81,7 +81,7 @@ export interface ProducerKeyListing extends ProducerKey {
 /** Every producer key, oldest first. */
 export async function listProducerKeys(db: Db): Promise<ProducerKeyListing[]> {
   const rows = await db.selectFrom('producer_keys').select(['id', 'name', 'products', 'created_at']).orderBy('created_at').orderBy('id').execute();
-  return rows.map((row) => ({ id: row.id, name: row.name, products: JSON.parse(row.products) as string[], createdAt: Number(row.created_at) }));
+  return rows.map(toProducerKeyListing);
 }
 
 /**
@@ -90,7 +90,11 @@ export async function listProducerKeys(db: Db): Promise<ProducerKeyListing[]> {
  */
 export async function revokeProducerKey(db: Db, id: string): Promise<ProducerKeyListing | undefined> {
   const row = await db.deleteFrom('producer_keys').where('id', '=', id).returning(['id', 'name', 'products', 'created_at']).executeTakeFirst();
-  return row ? { id: row.id, name: row.name, products: JSON.parse(row.products) as string[], createdAt: Number(row.created_at) } : undefined;
+  return row ? toProducerKeyListing(row) : undefined;
+}
+
+function toProducerKeyListing(row: { id: string; name: string; products: string; created_at: number }): ProducerKeyListing {
+  return { id: row.id, name: row.name, products: JSON.parse(row.products) as string[], createdAt: Number(row.created_at) };
 }
 
 /** An owner API token as an operator lists it, with whose it is. */
