@@ -2,7 +2,7 @@ import { allEventTypes, renderDescription } from '../../src/catalog/catalog-regi
 import type { EventTypeDefinition } from '../../src/catalog/event-catalog.js';
 import { newId } from '../../src/core/ids.js';
 import type { FieldChange, JsonValue, PreparedEvent } from '../../src/events/audit-event.js';
-import type { IncomingEvent } from '../../src/ingest/incoming-event.js';
+import type { IncomingEvent } from '../../src/catalog/incoming-event.js';
 
 /** A person who performs actions in the synthetic organizations. */
 export interface SyntheticActor {

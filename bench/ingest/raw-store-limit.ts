@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { userManagementCatalog } from '../../src/catalog/user-management-catalog.js';
 import { DAY_MS } from '../../src/config.js';
 import type { PreparedEvent } from '../../src/events/audit-event.js';
-import { prepareIncomingEvents } from '../../src/ingest/prepare-incoming-events.js';
+import { prepareIncomingEvents } from '../../src/catalog/prepare-incoming-events.js';
 import { openStore } from '../../src/store/open-store.js';
 import { SyntheticEventSource, syntheticActors } from '../dataset/synthetic-events.js';
 import { seededRandom } from '../../src/core/seeded-random.js';

@@ -1,7 +1,7 @@
 import { DAY_MS } from '../config.js';
 import type { EventActor, JsonValue, PreparedEvent } from '../events/audit-event.js';
-import type { IncomingEvent } from '../ingest/incoming-event.js';
-import { prepareIncomingEvents } from '../ingest/prepare-incoming-events.js';
+import type { IncomingEvent } from '../catalog/incoming-event.js';
+import { prepareIncomingEvents } from '../catalog/prepare-incoming-events.js';
 import type { AttestStore } from '../store/attest-store.js';
 
 /**

@@ -4,7 +4,7 @@ import { ACTION_TYPES } from '../catalog/event-catalog.js';
 import { AttestError } from '../core/errors.js';
 import { DAY_MS } from '../config.js';
 import type { AuditEventRecord } from '../events/audit-event.js';
-import { INGEST_LIMITS } from '../ingest/incoming-event.js';
+import { INGEST_LIMITS } from '../catalog/incoming-event.js';
 import type { EventFilter } from '../store/event-log-reader.js';
 
 /**

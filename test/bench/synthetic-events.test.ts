@@ -4,7 +4,7 @@ import { seededRandom } from '../../src/core/seeded-random.js';
 import { allEventTypes, findEventType } from '../../src/catalog/catalog-registry.js';
 import { userManagementCatalog } from '../../src/catalog/user-management-catalog.js';
 import { DAY_MS } from '../../src/config.js';
-import { prepareIncomingEvents } from '../../src/ingest/prepare-incoming-events.js';
+import { prepareIncomingEvents } from '../../src/catalog/prepare-incoming-events.js';
 
 const ORG = '0193a1b2-0000-7000-8000-000000000001';
 const RETENTION = 90 * DAY_MS;

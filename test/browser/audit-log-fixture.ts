@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { AuditEventRecord } from '../../src/events/audit-event.js';
-import type { IncomingEvent } from '../../src/ingest/incoming-event.js';
+import type { IncomingEvent } from '../../src/catalog/incoming-event.js';
 import { apiAs, ensureWebAppBuilt, ingestEvents, launchChromium, signIn, startAttestServer, type AttestServer } from './browser-harness.js';
 
 /**

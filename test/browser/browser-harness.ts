@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
 import { createProducerKey } from '../../src/auth/credentials.js';
 import { loadConfig } from '../../src/config.js';
-import type { IncomingEvent } from '../../src/ingest/incoming-event.js';
+import type { IncomingEvent } from '../../src/catalog/incoming-event.js';
 import { buildApp } from '../../src/http/build-app.js';
 import type { AppServices } from '../../src/http/app-services.js';
 import { createServices } from '../../src/service/create-services.js';

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { INGEST_LIMITS } from '../../ingest/incoming-event.js';
+import { INGEST_LIMITS } from '../../catalog/incoming-event.js';
 
 const JsonAny = Type.Unknown();
 const Text = (maxLength: number = INGEST_LIMITS.maxTextLength) => Type.String({ maxLength });

@@ -1,4 +1,4 @@
-import { findEventType, renderDescription } from '../catalog/catalog-registry.js';
+import { findEventType, renderDescription } from './catalog-registry.js';
 import { AttestError, rejectionDetail, type FieldError } from '../core/errors.js';
 import { isUuid, newId } from '../core/ids.js';
 import type { EventActor, PreparedEvent } from '../events/audit-event.js';
