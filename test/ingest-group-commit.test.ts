@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { newId } from '../src/core/ids.js';
 import type { AppendedEvent } from '../src/events/audit-event.js';
-import { GroupCommitter } from '../src/ingest/group-committer.js';
+import { GroupCommitter } from '../src/features/ingest/group-committer.js';
 import { createIngestHarness, incomingEvent, type IngestHarness } from './support/ingest-harness.js';
 import { preparedEvent, preparedEvents } from './support/prepared-events.js';
 import { storeMatrix } from './support/store-matrix.js';

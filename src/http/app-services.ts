@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { AttestConfig } from '../config.js';
-import type { GroupCommitter } from '../ingest/group-committer.js';
+import type { GroupCommitter } from '../features/ingest/group-committer.js';
 import type { AttestStore } from '../store/attest-store.js';
 import type { LoginAttemptHooks } from '../auth/login-attempts.js';
 

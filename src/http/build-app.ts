@@ -8,7 +8,7 @@ import { instrumentApp } from './http-metrics.js';
 import { authenticationPlugin } from './plugins/authentication.js';
 import { sendProblem } from './problem-details.js';
 import { auditLogRoutes } from './routes/audit-log-routes.js';
-import { ingestRoutes } from './routes/ingest-routes.js';
+import { ingestRoutes } from '../features/ingest/http/ingest-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import { webAppRoutes } from './routes/web-app-routes.js';

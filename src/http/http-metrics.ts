@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import type { GroupCommitter } from '../ingest/group-committer.js';
+import type { GroupCommitter } from '../features/ingest/group-committer.js';
 
 /** A registry with the process metrics; one per app so tests can build many apps side by side. */
 export function createMetricsRegistry(): Registry {

@@ -2,7 +2,7 @@ import { DAY_MS, type AttestConfig } from '../config.js';
 import type { Clock } from '../core/clock.js';
 import { createMetricsRegistry } from '../http/http-metrics.js';
 import type { AppServices } from '../http/app-services.js';
-import { GroupCommitter } from '../ingest/group-committer.js';
+import { GroupCommitter } from '../features/ingest/group-committer.js';
 import { openStore } from '../store/open-store.js';
 import { createLoginAttemptRecorder } from '../user-management/login-attempt-recorder.js';
 

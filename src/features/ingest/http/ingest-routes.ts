@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Principal } from '../../auth/principal.js';
-import { AttestError, rejectionDetail } from '../../core/errors.js';
-import { newTraceId, traceIdFromTraceparent } from '../../core/trace-context.js';
-import type { IncomingEvent } from '../../catalog/incoming-event.js';
-import { prepareIncomingEvents } from '../../catalog/prepare-incoming-events.js';
-import type { AppServices } from '../app-services.js';
-import { DAY_MS } from '../../config.js';
-import { IngestBodySchema, IngestResponseSchema } from '../schemas/event-schemas.js';
-import { ProblemSchema } from '../schemas/problem-schema.js';
+import type { Principal } from '../../../auth/principal.js';
+import { AttestError, rejectionDetail } from '../../../core/errors.js';
+import { newTraceId, traceIdFromTraceparent } from '../../../core/trace-context.js';
+import type { IncomingEvent } from '../../../catalog/incoming-event.js';
+import { prepareIncomingEvents } from '../../../catalog/prepare-incoming-events.js';
+import type { AppServices } from '../../../http/app-services.js';
+import { DAY_MS } from '../../../config.js';
+import { IngestBodySchema, IngestResponseSchema } from '../../../http/schemas/event-schemas.js';
+import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 
 /** 1000 events with full metadata fit; anything larger is refused before parsing. */
 export const INGEST_BODY_LIMIT = 12 * 1024 * 1024;

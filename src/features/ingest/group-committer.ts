@@ -1,6 +1,6 @@
-import type { AppendedEvent, PreparedEvent } from '../events/audit-event.js';
-import type { AttestStore } from '../store/attest-store.js';
-import { isStoreUnavailableError } from '../store/store-unavailable.js';
+import type { AppendedEvent, PreparedEvent } from '../../events/audit-event.js';
+import type { AttestStore } from '../../store/attest-store.js';
+import { isStoreUnavailableError } from '../../store/store-unavailable.js';
 
 interface PendingBatch {
   events: readonly PreparedEvent[];
