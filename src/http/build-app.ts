@@ -10,7 +10,7 @@ import { sendProblem } from './problem-details.js';
 import { auditLogRoutes } from './routes/audit-log-routes.js';
 import { ingestRoutes } from '../features/ingest/http/ingest-routes.js';
 import { operationsRoutes } from './routes/operations-routes.js';
-import { sessionRoutes } from './routes/session-routes.js';
+import { sessionRoutes } from '../features/session/http/session-routes.js';
 import { webAppRoutes } from './routes/web-app-routes.js';
 import { userManagementRoutes } from '../user-management/user-management-routes.js';
 import { AuditEventSchema } from './schemas/event-schemas.js';

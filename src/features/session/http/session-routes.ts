@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { createSession, deleteSession, SESSION_TTL_MS } from '../../auth/credentials.js';
-import { dummyPasswordHash, verifyPassword } from '../../auth/passwords.js';
-import { AttestError } from '../../core/errors.js';
-import { findUserByEmail, listMemberships } from '../../tenancy/tenancy-queries.js';
-import type { AppServices } from '../app-services.js';
-import { requireUser, SESSION_COOKIE } from '../plugins/authentication.js';
-import { ProblemSchema } from '../schemas/problem-schema.js';
+import { createSession, deleteSession, SESSION_TTL_MS } from '../../../auth/credentials.js';
+import { dummyPasswordHash, verifyPassword } from '../../../auth/passwords.js';
+import { AttestError } from '../../../core/errors.js';
+import { findUserByEmail, listMemberships } from '../../../tenancy/tenancy-queries.js';
+import type { AppServices } from '../../../http/app-services.js';
+import { requireUser, SESSION_COOKIE } from '../../../http/plugins/authentication.js';
+import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 
 const MembershipSchema = Type.Object({
   orgId: Type.String(),
