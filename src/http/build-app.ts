@@ -9,7 +9,7 @@ import { authenticationPlugin } from './plugins/authentication.js';
 import { sendProblem } from './problem-details.js';
 import { auditLogRoutes } from './routes/audit-log-routes.js';
 import { ingestRoutes } from '../features/ingest/http/ingest-routes.js';
-import { operationsRoutes } from './routes/operations-routes.js';
+import { operationsRoutes } from '../features/operations/http/operations-routes.js';
 import { sessionRoutes } from '../features/session/http/session-routes.js';
 import { webAppRoutes } from './routes/web-app-routes.js';
 import { userManagementRoutes } from '../user-management/user-management-routes.js';

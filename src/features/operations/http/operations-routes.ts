@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { AttestError } from '../../core/errors.js';
-import type { AppServices } from '../app-services.js';
-import { sendProblem } from '../problem-details.js';
-import { ProblemSchema } from '../schemas/problem-schema.js';
+import { AttestError } from '../../../core/errors.js';
+import type { AppServices } from '../../../http/app-services.js';
+import { sendProblem } from '../../../http/problem-details.js';
+import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 
 /** `/healthz` (the process answers), `/readyz` (the store answers) and `/metrics` (Prometheus text format). */
 export async function operationsRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
