@@ -11,7 +11,7 @@ import { auditLogRoutes } from './routes/audit-log-routes.js';
 import { ingestRoutes } from '../features/ingest/http/ingest-routes.js';
 import { operationsRoutes } from '../features/operations/http/operations-routes.js';
 import { sessionRoutes } from '../features/session/http/session-routes.js';
-import { webAppRoutes } from './routes/web-app-routes.js';
+import { webAppRoutes } from '../features/web-app/http/web-app-routes.js';
 import { userManagementRoutes } from '../user-management/user-management-routes.js';
 import { AuditEventSchema } from './schemas/event-schemas.js';
 import { ProblemSchema } from './schemas/problem-schema.js';

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { webAppRoot } from '../../src/http/routes/web-app-routes.js';
+import { webAppRoot } from '../../src/features/web-app/http/web-app-routes.js';
 import { ensureWebAppBuilt, REPO_ROOT, startAttestServer, type AttestServer } from './browser-harness.js';
 
 /** How the service serves the built web app: files, the index.html fallback for app routes, and /api left alone. */
@@ -18,8 +18,8 @@ describe('web app serving', () => {
   afterAll(async () => server?.close());
 
   it('finds dist/web both from the compiled file and from the source file', () => {
-    expect(webAppRoot(`file://${join(REPO_ROOT, 'dist', 'src', 'http', 'routes', 'web-app-routes.js')}`)).toBe(join(REPO_ROOT, 'dist', 'web'));
-    expect(webAppRoot(`file://${join(REPO_ROOT, 'src', 'http', 'routes', 'web-app-routes.ts')}`)).toBe(join(REPO_ROOT, 'dist', 'web'));
+    expect(webAppRoot(`file://${join(REPO_ROOT, 'dist', 'src', 'features', 'web-app', 'http', 'web-app-routes.js')}`)).toBe(join(REPO_ROOT, 'dist', 'web'));
+    expect(webAppRoot(`file://${join(REPO_ROOT, 'src', 'features', 'web-app', 'http', 'web-app-routes.ts')}`)).toBe(join(REPO_ROOT, 'dist', 'web'));
   });
 
   it('serves index.html for the app routes, so shared links and reloads work', async () => {

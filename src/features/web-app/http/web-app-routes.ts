@@ -3,18 +3,19 @@ import type { FastifyInstance } from 'fastify';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AttestError } from '../../core/errors.js';
-import type { AppServices } from '../app-services.js';
+import { AttestError } from '../../../core/errors.js';
+import type { AppServices } from '../../../http/app-services.js';
 
 /**
- * The folder holding the built web app. This file runs compiled from `<repo>/dist/src/http/routes/` (npm
- * start) or from source at `<repo>/src/http/routes/` (tests); either way the build output is `<repo>/dist/web`.
+ * The folder holding the built web app. This file runs compiled from `<repo>/dist/src/features/web-app/http/`
+ * (npm start) or from source at `<repo>/src/features/web-app/http/` (tests); either way the build output is
+ * `<repo>/dist/web`.
  */
 export function webAppRoot(moduleUrl: string = import.meta.url): string {
   const here = dirname(fileURLToPath(moduleUrl));
   const parts = here.split(sep);
   const distAt = parts.lastIndexOf('dist');
-  const repoRoot = distAt >= 0 && parts[distAt + 1] === 'src' ? parts.slice(0, distAt).join(sep) || sep : resolve(here, '../../..');
+  const repoRoot = distAt >= 0 && parts[distAt + 1] === 'src' ? parts.slice(0, distAt).join(sep) || sep : resolve(here, '../../../..');
   return join(repoRoot, 'dist', 'web');
 }
 
