@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../src/config.js';
 import { AttestError } from '../src/core/errors.js';
-import { decodeCursor, encodeCursor, queryFingerprint } from '../src/query/audit-log-cursor.js';
-import { hasAnyFilter, matchesFilters, parseAuditLogFilters, resolveAuditLogQuery, resolveExportQuery, type AuditLogQueryContext } from '../src/query/audit-log-query.js';
+import { decodeCursor, encodeCursor, queryFingerprint } from '../src/features/audit-logs/query/audit-log-cursor.js';
+import { hasAnyFilter, matchesFilters, parseAuditLogFilters, resolveAuditLogQuery, resolveExportQuery, type AuditLogQueryContext } from '../src/features/audit-logs/query/audit-log-query.js';
 import { variedEvent } from './support/audit-fixtures.js';
 import { toRecord } from '../src/store/event-log-writer.js';
 

@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEventRecord } from '../src/events/audit-event.js';
-import { startLiveFeed } from '../src/http/routes/audit-log/audit-log-live-feed.js';
+import { startLiveFeed } from '../src/features/audit-logs/http/audit-log-live-feed.js';
 import { EventNotifier } from '../src/store/event-notifier.js';
 import { openStore } from '../src/store/open-store.js';
-import { parseAuditLogFilters } from '../src/query/audit-log-query.js';
+import { parseAuditLogFilters } from '../src/features/audit-logs/query/audit-log-query.js';
 import { authHeaders, buildTestApp, createTenancy, variedEvent, type TestTenancy } from './support/audit-fixtures.js';
 import { createTestStore, type TestStore } from './support/test-stores.js';
 

@@ -7,7 +7,7 @@ import type { AppServices } from './app-services.js';
 import { instrumentApp } from './http-metrics.js';
 import { authenticationPlugin } from './plugins/authentication.js';
 import { sendProblem } from './problem-details.js';
-import { auditLogRoutes } from './routes/audit-log-routes.js';
+import { auditLogRoutes } from '../features/audit-logs/http/audit-log-routes.js';
 import { ingestRoutes } from '../features/ingest/http/ingest-routes.js';
 import { operationsRoutes } from '../features/operations/http/operations-routes.js';
 import { sessionRoutes } from '../features/session/http/session-routes.js';

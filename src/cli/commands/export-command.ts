@@ -6,9 +6,9 @@ import type { Command } from 'commander';
 import { AttestError } from '../../core/errors.js';
 import { isUuid } from '../../core/ids.js';
 import { newTraceId } from '../../core/trace-context.js';
-import { auditLogCsvStream } from '../../export/audit-log-csv-stream.js';
-import { recordedExportChunks } from '../../export/recorded-export.js';
-import { hasAnyFilter, parseAuditLogFilters, resolveExportQuery, type AuditLogQueryParams, type ExportScope } from '../../query/audit-log-query.js';
+import { auditLogCsvStream } from '../../features/audit-logs/export/audit-log-csv-stream.js';
+import { recordedExportChunks } from '../../features/audit-logs/export/recorded-export.js';
+import { hasAnyFilter, parseAuditLogFilters, resolveExportQuery, type AuditLogQueryParams, type ExportScope } from '../../features/audit-logs/query/audit-log-query.js';
 import { findOrganization } from '../../tenancy/tenancy-queries.js';
 import { CliError, withCliStore } from '../cli-store.js';
 

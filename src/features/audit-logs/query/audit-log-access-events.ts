@@ -1,8 +1,8 @@
-import { DAY_MS } from '../config.js';
-import type { EventActor, JsonValue, PreparedEvent } from '../events/audit-event.js';
-import type { IncomingEvent } from '../catalog/incoming-event.js';
-import { prepareIncomingEvents } from '../catalog/prepare-incoming-events.js';
-import type { AttestStore } from '../store/attest-store.js';
+import { DAY_MS } from '../../../config.js';
+import type { EventActor, JsonValue, PreparedEvent } from '../../../events/audit-event.js';
+import type { IncomingEvent } from '../../../catalog/incoming-event.js';
+import { prepareIncomingEvents } from '../../../catalog/prepare-incoming-events.js';
+import type { AttestStore } from '../../../store/attest-store.js';
 
 /**
  * Attest's own events about reading the log (PRODUCT.md §3): `audit_log.viewed` and `audit_log.exported`.

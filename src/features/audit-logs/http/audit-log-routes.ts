@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppServices } from '../app-services.js';
-import { orgScope } from '../plugins/org-scope.js';
-import { auditLogExportRoute } from './audit-log/audit-log-export-route.js';
-import { auditLogReadRoutes } from './audit-log/audit-log-read-routes.js';
-import { auditLogStreamRoute } from './audit-log/audit-log-stream-route.js';
-import { catalogRoute } from './audit-log/catalog-route.js';
+import type { AppServices } from '../../../http/app-services.js';
+import { orgScope } from '../../../http/plugins/org-scope.js';
+import { auditLogExportRoute } from './audit-log-export-route.js';
+import { auditLogReadRoutes } from './audit-log-read-routes.js';
+import { auditLogStreamRoute } from './audit-log-stream-route.js';
+import { catalogRoute } from './catalog-route.js';
 
 /**
  * The owner API over the audit log: query, one event, actors, export and the live stream, all inside one org

@@ -1,11 +1,11 @@
 import { DateTime } from 'luxon';
-import { allEventTypes, PRODUCT_AREAS } from '../catalog/catalog-registry.js';
-import { ACTION_TYPES } from '../catalog/event-catalog.js';
-import { AttestError } from '../core/errors.js';
-import { DAY_MS } from '../config.js';
-import type { AuditEventRecord } from '../events/audit-event.js';
-import { INGEST_LIMITS } from '../catalog/incoming-event.js';
-import type { EventFilter } from '../store/event-log-reader.js';
+import { allEventTypes, PRODUCT_AREAS } from '../../../catalog/catalog-registry.js';
+import { ACTION_TYPES } from '../../../catalog/event-catalog.js';
+import { AttestError } from '../../../core/errors.js';
+import { DAY_MS } from '../../../config.js';
+import type { AuditEventRecord } from '../../../events/audit-event.js';
+import { INGEST_LIMITS } from '../../../catalog/incoming-event.js';
+import type { EventFilter } from '../../../store/event-log-reader.js';
 
 /**
  * How the owner API, the CSV export and `attest export` read their filters: one pure module, so all three

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { AuditEventRecord } from '../../../events/audit-event.js';
 import type { EventNotifier } from '../../../store/event-notifier.js';
-import { matchesFilters, type AuditLogFilters } from '../../../query/audit-log-query.js';
+import { matchesFilters, type AuditLogFilters } from '../query/audit-log-query.js';
 import type { EventLogReader } from '../../../store/event-log-reader.js';
 
 /** How often the feed looks for events committed by another process (the notifier is in-process only). */

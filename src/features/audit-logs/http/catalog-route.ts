@@ -2,8 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { PRODUCT_AREAS } from '../../../catalog/catalog-registry.js';
 import { ACTION_TYPES } from '../../../catalog/event-catalog.js';
-import { requireUser } from '../../plugins/authentication.js';
-import { ProblemSchema } from '../../schemas/problem-schema.js';
+import { requireUser } from '../../../http/plugins/authentication.js';
+import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 
 /** The catalog as the web page's filter panel reads it. */
 export const CatalogSchema = Type.Object({

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { DateTime } from 'luxon';
-import { auditLogCsvStream, exportFileName } from '../../../export/audit-log-csv-stream.js';
-import { recordedExportChunks } from '../../../export/recorded-export.js';
-import { resolveExportQuery, type AuditLogQueryParams, type ExportScope } from '../../../query/audit-log-query.js';
-import type { AppServices } from '../../app-services.js';
-import { requireOwner } from '../../plugins/org-scope.js';
-import { ProblemSchema } from '../../schemas/problem-schema.js';
+import { auditLogCsvStream, exportFileName } from '../export/audit-log-csv-stream.js';
+import { recordedExportChunks } from '../export/recorded-export.js';
+import { resolveExportQuery, type AuditLogQueryParams, type ExportScope } from '../query/audit-log-query.js';
+import type { AppServices } from '../../../http/app-services.js';
+import { requireOwner } from '../../../http/plugins/org-scope.js';
+import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 import { logReaderOf, queryContextOf, readLogOf, traceIdOf } from './audit-log-request-context.js';
 import { ExportQuerySchema, streamedBody } from './audit-log-schemas.js';
 

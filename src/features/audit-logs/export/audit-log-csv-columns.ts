@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import type { AuditEventRecord } from '../events/audit-event.js';
+import type { AuditEventRecord } from '../../../events/audit-event.js';
 
 /**
  * The columns of the audit-log CSV export, shared by `GET /audit-logs/export` and `attest export`, and how one

@@ -1,4 +1,4 @@
-import type { AttestStore } from '../store/attest-store.js';
+import type { AttestStore } from '../../../store/attest-store.js';
 import { prepareLogAccessEvent, type LogReader, type ReadLog } from '../query/audit-log-access-events.js';
 import { describeQuery, type ExportScope, type ResolvedAuditLogQuery } from '../query/audit-log-query.js';
 import { auditLogCsvChunks } from './audit-log-csv-stream.js';

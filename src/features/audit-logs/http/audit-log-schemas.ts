@@ -4,7 +4,8 @@ import type { AuditEventRecord } from '../../../events/audit-event.js';
 
 /**
  * Query-string and response schemas of the owner audit-log API. They are the OpenAPI document; values are
- * checked against the catalog by `src/query/audit-log-query.ts`, so the API, the export and the CLI agree.
+ * checked against the catalog by this feature's `query/audit-log-query.ts`, so the API, the export and the CLI
+ * agree.
  */
 
 /** A reference to the shared `AuditEvent` schema (registered once by `buildApp`). */

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import { newTraceId, traceIdFromTraceparent } from '../../../core/trace-context.js';
-import type { LogReader, ReadLog } from '../../../query/audit-log-access-events.js';
-import type { AuditLogQueryContext } from '../../../query/audit-log-query.js';
-import type { AppServices } from '../../app-services.js';
-import type { OrgAccess } from '../../plugins/org-scope.js';
+import type { LogReader, ReadLog } from '../query/audit-log-access-events.js';
+import type { AuditLogQueryContext } from '../query/audit-log-query.js';
+import type { AppServices } from '../../../http/app-services.js';
+import type { OrgAccess } from '../../../http/plugins/org-scope.js';
 
 /** What the query module needs to know about the request's organization and the time. */
 export function queryContextOf(services: AppServices, access: OrgAccess): AuditLogQueryContext {

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
-import type { EventFilter, EventLogReader } from '../store/event-log-reader.js';
+import type { EventFilter, EventLogReader } from '../../../store/event-log-reader.js';
 import { csvHeader, csvRow, zonedTimeFormatter } from './audit-log-csv-columns.js';
 
 /**

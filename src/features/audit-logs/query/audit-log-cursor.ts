@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { AttestError } from '../core/errors.js';
-import { DAY_MS } from '../config.js';
-import type { EventPosition } from '../store/event-log-reader.js';
+import { AttestError } from '../../../core/errors.js';
+import { DAY_MS } from '../../../config.js';
+import type { EventPosition } from '../../../store/event-log-reader.js';
 import { MAX_RANGE_DAYS, type AuditLogFilters, type AuditLogQueryParams } from './audit-log-query.js';
 
 /**

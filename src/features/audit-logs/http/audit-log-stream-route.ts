@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { AttestError } from '../../../core/errors.js';
-import { describeFilters, parseAuditLogFilters, type AuditLogQueryParams } from '../../../query/audit-log-query.js';
-import type { AppServices } from '../../app-services.js';
-import { requireOwner } from '../../plugins/org-scope.js';
-import { ProblemSchema } from '../../schemas/problem-schema.js';
+import { describeFilters, parseAuditLogFilters, type AuditLogQueryParams } from '../query/audit-log-query.js';
+import type { AppServices } from '../../../http/app-services.js';
+import { requireOwner } from '../../../http/plugins/org-scope.js';
+import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 import { startLiveFeed } from './audit-log-live-feed.js';
 import { recordView } from './audit-log-read-routes.js';
 import { StreamQuerySchema, streamedBody } from './audit-log-schemas.js';
