@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../src/core/clock.js';
 import { newTraceId } from '../src/core/trace-context.js';
-import { addUser } from '../src/user-management/user-commands.js';
-import type { OrgCommandContext } from '../src/user-management/command-context.js';
+import { addUser } from '../src/features/user-management/user-commands.js';
+import type { OrgCommandContext } from '../src/features/user-management/command-context.js';
 import { storeMatrix } from './support/store-matrix.js';
 import { createUserManagementFixture, injectAuditWriteFailure, type UserManagementFixture } from './user-management-fixture.js';
 

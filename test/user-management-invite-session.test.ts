@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOGIN_LIMITS } from '../src/user-management/login-attempt-recorder.js';
+import { LOGIN_LIMITS } from '../src/features/user-management/login-attempt-recorder.js';
 import { storeMatrix } from './support/store-matrix.js';
 import { createUserManagementFixture, type UserManagementFixture } from './user-management-fixture.js';
 

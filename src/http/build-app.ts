@@ -12,7 +12,7 @@ import { ingestRoutes } from '../features/ingest/http/ingest-routes.js';
 import { operationsRoutes } from '../features/operations/http/operations-routes.js';
 import { sessionRoutes } from '../features/session/http/session-routes.js';
 import { webAppRoutes } from '../features/web-app/http/web-app-routes.js';
-import { userManagementRoutes } from '../user-management/user-management-routes.js';
+import { userManagementRoutes } from '../features/user-management/user-management-routes.js';
 import { AuditEventSchema } from './schemas/event-schemas.js';
 import { ProblemSchema } from './schemas/problem-schema.js';
 

@@ -4,7 +4,7 @@ import { createMetricsRegistry } from '../http/http-metrics.js';
 import type { AppServices } from '../http/app-services.js';
 import { GroupCommitter } from '../features/ingest/group-committer.js';
 import { openStore } from '../store/open-store.js';
-import { createLoginAttemptRecorder } from '../user-management/login-attempt-recorder.js';
+import { createLoginAttemptRecorder } from '../features/user-management/login-attempt-recorder.js';
 
 /** Opens the store named by the configuration and wires the services the HTTP app runs on. */
 export async function createServices(config: AttestConfig, clock?: Clock): Promise<AppServices> {

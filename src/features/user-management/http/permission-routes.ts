@@ -1,9 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { AppServices } from '../../http/app-services.js';
-import { orgAccessOf } from '../../http/plugins/org-scope.js';
-import { ProblemSchema } from '../../http/schemas/problem-schema.js';
+import type { AppServices } from '../../../http/app-services.js';
+import { orgAccessOf } from '../../../http/plugins/org-scope.js';
+import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 import { createCustomPermission, listCustomPermissions } from '../custom-permission-commands.js';
 import { entitiesOf } from '../org-entities.js';
 import { BUILT_IN_PERMISSIONS } from '../permission-catalog.js';

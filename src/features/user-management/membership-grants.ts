@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { AttestDatabase, GrantKind, MembershipGrantsTable } from '../store/database-schema.js';
+import type { AttestDatabase, GrantKind, MembershipGrantsTable } from '../../store/database-schema.js';
 
 type Db = Kysely<AttestDatabase>;
 

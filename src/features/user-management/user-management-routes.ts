@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { AppServices } from '../http/app-services.js';
-import { orgScope } from '../http/plugins/org-scope.js';
+import type { AppServices } from '../../http/app-services.js';
+import { orgScope } from '../../http/plugins/org-scope.js';
 import { BULK_BODY_LIMIT, bulkRoutes } from './http/bulk-routes.js';
 import { inviteJoinRoutes, inviteLinkRoutes } from './http/invite-routes.js';
 import { orgSettingsRoutes } from './http/org-settings-routes.js';

@@ -1,6 +1,6 @@
-import { findEventType, renderDescription } from '../catalog/catalog-registry.js';
-import { newId } from '../core/ids.js';
-import type { FieldChange, JsonValue, PreparedEvent } from '../events/audit-event.js';
+import { findEventType, renderDescription } from '../../catalog/catalog-registry.js';
+import { newId } from '../../core/ids.js';
+import type { FieldChange, JsonValue, PreparedEvent } from '../../events/audit-event.js';
 import type { CommandContext } from './command-context.js';
 
 /** What a command says about the event it records; the catalog supplies the rest. */

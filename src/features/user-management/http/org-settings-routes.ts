@@ -1,8 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { AppServices } from '../../http/app-services.js';
-import { ProblemSchema } from '../../http/schemas/problem-schema.js';
+import type { AppServices } from '../../../http/app-services.js';
+import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 import type { Member } from '../member-queries.js';
 import { readMultiOrgVisibility, updateMultiOrgVisibility } from '../multi-org-visibility.js';
 import { grantProxyAccess, listProxyAccess } from '../proxy-access-commands.js';

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { newId } from '../core/ids.js';
-import type { AttestDatabase, OrgEntityKind } from '../store/database-schema.js';
-import type { AttestStore } from '../store/attest-store.js';
+import { newId } from '../../core/ids.js';
+import type { AttestDatabase, OrgEntityKind } from '../../store/database-schema.js';
+import type { AttestStore } from '../../store/attest-store.js';
 
 type Db = Kysely<AttestDatabase>;
 

@@ -1,6 +1,6 @@
-import { AttestError } from '../core/errors.js';
-import type { PreparedEvent } from '../events/audit-event.js';
-import type { StoreTransaction } from '../store/event-log-writer.js';
+import { AttestError } from '../../core/errors.js';
+import type { PreparedEvent } from '../../events/audit-event.js';
+import type { StoreTransaction } from '../../store/event-log-writer.js';
 import type { CommandContext } from './command-context.js';
 
 /** What a command's transaction body returns: its result and the events that record it. */

@@ -1,5 +1,5 @@
 import { CsvError, parse } from 'csv-parse/sync';
-import type { UserType } from '../store/database-schema.js';
+import type { UserType } from '../../store/database-schema.js';
 
 /** How a bulk file is applied: `add` creates members; `append` adds to their access; `overwrite` replaces it. */
 export type BulkMode = 'add' | 'append' | 'overwrite';

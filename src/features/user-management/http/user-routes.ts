@@ -1,9 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { AppServices } from '../../http/app-services.js';
-import { orgAccessOf } from '../../http/plugins/org-scope.js';
-import { ProblemSchema } from '../../http/schemas/problem-schema.js';
+import type { AppServices } from '../../../http/app-services.js';
+import { orgAccessOf } from '../../../http/plugins/org-scope.js';
+import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 import { listMembers, requireMember, type Member } from '../member-queries.js';
 import { noAccess, readAccess, readUserAccess, type UserAccess } from '../membership-grants.js';
 import { updateUserAccess } from '../user-access-commands.js';

@@ -1,6 +1,6 @@
-import type { Clock } from '../core/clock.js';
-import type { AttestStore } from '../store/attest-store.js';
-import type { UserType } from '../store/database-schema.js';
+import type { Clock } from '../../core/clock.js';
+import type { AttestStore } from '../../store/attest-store.js';
+import type { UserType } from '../../store/database-schema.js';
 
 /** The person performing a User Management action, as the audit event's actor shows them. */
 export interface ActingPrincipal {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { AttestError, type FieldError } from '../core/errors.js';
-import type { FieldChange } from '../events/audit-event.js';
-import type { AttestDatabase } from '../store/database-schema.js';
+import { AttestError, type FieldError } from '../../core/errors.js';
+import type { FieldChange } from '../../events/audit-event.js';
+import type { AttestDatabase } from '../../store/database-schema.js';
 import { ACCESS_FIELDS, normalizeAccess, type UserAccess } from './membership-grants.js';
 
 type Db = Kysely<AttestDatabase>;

@@ -1,10 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { AttestError } from '../../core/errors.js';
-import type { AppServices } from '../../http/app-services.js';
-import { findUserByEmail } from '../../tenancy/tenancy-queries.js';
-import { ProblemSchema } from '../../http/schemas/problem-schema.js';
+import { AttestError } from '../../../core/errors.js';
+import type { AppServices } from '../../../http/app-services.js';
+import { findUserByEmail } from '../../../tenancy/tenancy-queries.js';
+import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 import { inviteLinkOf, joinViaInviteLink, regenerateInviteLink, type InviteLink } from '../invite-link-commands.js';
 import { baseCommandContext, orgCommandContext, requestOrigin } from './route-context.js';
 import { InviteLinkSchema, JoinBody, OrgParams, ORG_SECURITY } from './user-management-schemas.js';

@@ -1,5 +1,5 @@
-import { AttestError } from '../core/errors.js';
-import type { UserType } from '../store/database-schema.js';
+import { AttestError } from '../../core/errors.js';
+import type { UserType } from '../../store/database-schema.js';
 
 /**
  * Who may manage whom (issue 3): an owner manages everyone; an admin manages standard users and admins but

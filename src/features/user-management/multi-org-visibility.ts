@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { AttestError, type FieldError } from '../core/errors.js';
-import type { AttestDatabase } from '../store/database-schema.js';
+import { AttestError, type FieldError } from '../../core/errors.js';
+import type { AttestDatabase } from '../../store/database-schema.js';
 import type { OrgCommandContext } from './command-context.js';
 import { recordedTransaction } from './recorded-transaction.js';
 import { prepareUserManagementEvent } from './user-management-events.js';

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
-import { DAY_MS } from '../../config.js';
-import { newTraceId, traceIdFromTraceparent } from '../../core/trace-context.js';
-import type { AppServices } from '../../http/app-services.js';
-import { orgAccessOf } from '../../http/plugins/org-scope.js';
+import { DAY_MS } from '../../../config.js';
+import { newTraceId, traceIdFromTraceparent } from '../../../core/trace-context.js';
+import type { AppServices } from '../../../http/app-services.js';
+import { orgAccessOf } from '../../../http/plugins/org-scope.js';
 import type { ActingPrincipal, CommandContext, OrgCommandContext } from '../command-context.js';
 
 /** The request's W3C trace id (`traceparent`), or a new one. */

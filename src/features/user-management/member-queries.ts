@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import { AttestError } from '../core/errors.js';
-import type { AttestDatabase, UserType } from '../store/database-schema.js';
+import { AttestError } from '../../core/errors.js';
+import type { AttestDatabase, UserType } from '../../store/database-schema.js';
 
 type Db = Kysely<AttestDatabase>;
 

@@ -1,8 +1,8 @@
-import { hashPassword } from '../auth/passwords.js';
-import { AttestError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
-import type { UserType } from '../store/database-schema.js';
-import { findUserByEmail, insertMembership, insertUser } from '../tenancy/tenancy-queries.js';
+import { hashPassword } from '../../auth/passwords.js';
+import { AttestError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { UserType } from '../../store/database-schema.js';
+import { findUserByEmail, insertMembership, insertUser } from '../../tenancy/tenancy-queries.js';
 import type { OrgCommandContext } from './command-context.js';
 import { assertNotLastOwner, deleteMembership, findMember, requireMember, type Member } from './member-queries.js';
 import { recordedTransaction } from './recorded-transaction.js';

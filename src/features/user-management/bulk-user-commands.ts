@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { newId } from '../core/ids.js';
-import type { JsonValue } from '../events/audit-event.js';
-import type { AttestDatabase, MembershipsTable, UsersTable } from '../store/database-schema.js';
+import { newId } from '../../core/ids.js';
+import type { JsonValue } from '../../events/audit-event.js';
+import type { AttestDatabase, MembershipsTable, UsersTable } from '../../store/database-schema.js';
 import { BulkNameResolver } from './bulk-name-resolver.js';
 import { parseBulkUserCsv, type BulkMode, type BulkRowError } from './bulk-user-csv.js';
 import type { OrgCommandContext } from './command-context.js';

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { AppServices } from '../../http/app-services.js';
-import { ProblemSchema } from '../../http/schemas/problem-schema.js';
+import type { AppServices } from '../../../http/app-services.js';
+import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 import { bulkImportUsers } from '../bulk-user-commands.js';
 import { orgCommandContext } from './route-context.js';
 import { BulkProblemSchema, BulkQuery, BulkResultSchema, ORG_SECURITY, OrgParams } from './user-management-schemas.js';

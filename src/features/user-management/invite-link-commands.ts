@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
-import { hashPassword, verifyPassword } from '../auth/passwords.js';
-import { AttestError } from '../core/errors.js';
-import { newId, newSecret } from '../core/ids.js';
-import type { AttestDatabase } from '../store/database-schema.js';
-import type { StoreTransaction } from '../store/event-log-writer.js';
-import { findOrganization, findUserByEmail, insertMembership, insertUser } from '../tenancy/tenancy-queries.js';
+import { hashPassword, verifyPassword } from '../../auth/passwords.js';
+import { AttestError } from '../../core/errors.js';
+import { newId, newSecret } from '../../core/ids.js';
+import type { AttestDatabase } from '../../store/database-schema.js';
+import type { StoreTransaction } from '../../store/event-log-writer.js';
+import { findOrganization, findUserByEmail, insertMembership, insertUser } from '../../tenancy/tenancy-queries.js';
 import type { CommandContext, OrgCommandContext } from './command-context.js';
 import { deleteMembership, findMember } from './member-queries.js';
 import { recordedTransaction } from './recorded-transaction.js';

@@ -1,6 +1,6 @@
-import { groupBy } from '../core/group-by.js';
+import { groupBy } from '../../core/group-by.js';
 import type { Kysely } from 'kysely';
-import type { AttestDatabase } from '../store/database-schema.js';
+import type { AttestDatabase } from '../../store/database-schema.js';
 import type { UserAccess } from './membership-grants.js';
 import type { BulkRow, BulkRowError } from './bulk-user-csv.js';
 

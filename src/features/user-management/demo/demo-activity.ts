@@ -1,9 +1,9 @@
-import { FixedClock } from '../../core/clock.js';
-import { newId } from '../../core/ids.js';
-import { newTraceId } from '../../core/trace-context.js';
-import type { AttestStore } from '../../store/attest-store.js';
-import type { UserType } from '../../store/database-schema.js';
-import { findUserByEmail, insertMembership, insertOrganization, type Organization } from '../../tenancy/tenancy-queries.js';
+import { FixedClock } from '../../../core/clock.js';
+import { newId } from '../../../core/ids.js';
+import { newTraceId } from '../../../core/trace-context.js';
+import type { AttestStore } from '../../../store/attest-store.js';
+import type { UserType } from '../../../store/database-schema.js';
+import { findUserByEmail, insertMembership, insertOrganization, type Organization } from '../../../tenancy/tenancy-queries.js';
 import { bulkImportUsers } from '../bulk-user-commands.js';
 import type { ActingPrincipal, OrgCommandContext } from '../command-context.js';
 import { createCustomPermission } from '../custom-permission-commands.js';
@@ -17,7 +17,7 @@ import { grantProxyAccess } from '../proxy-access-commands.js';
 import { updateUserAccess } from '../user-access-commands.js';
 import { addUser, changeUserType, removeUser } from '../user-commands.js';
 import { exportUserList } from '../user-list-export.js';
-import { seededRandom } from '../../core/seeded-random.js';
+import { seededRandom } from '../../../core/seeded-random.js';
 import { DEMO_ACCOUNTS, FIRST_NAMES, LAST_NAMES, ORIGINS } from './demo-people.js';
 
 const DAY_MS = 86_400_000;

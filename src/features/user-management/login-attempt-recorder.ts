@@ -1,10 +1,10 @@
 import type { FastifyRequest } from 'fastify';
-import type { LoginAttemptHooks } from '../auth/login-attempts.js';
-import type { Clock } from '../core/clock.js';
-import { AttestError } from '../core/errors.js';
-import { newTraceId, traceIdFromTraceparent } from '../core/trace-context.js';
-import type { AttestStore } from '../store/attest-store.js';
-import { listMemberships, type UserAccount } from '../tenancy/tenancy-queries.js';
+import type { LoginAttemptHooks } from '../../auth/login-attempts.js';
+import type { Clock } from '../../core/clock.js';
+import { AttestError } from '../../core/errors.js';
+import { newTraceId, traceIdFromTraceparent } from '../../core/trace-context.js';
+import type { AttestStore } from '../../store/attest-store.js';
+import { listMemberships, type UserAccount } from '../../tenancy/tenancy-queries.js';
 import type { CommandContext } from './command-context.js';
 import { recordedTransaction } from './recorded-transaction.js';
 import { prepareUserManagementEvent, userLabel } from './user-management-events.js';

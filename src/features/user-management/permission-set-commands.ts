@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { AttestError, type FieldError } from '../core/errors.js';
-import { newId } from '../core/ids.js';
-import type { AttestDatabase } from '../store/database-schema.js';
+import { AttestError, type FieldError } from '../../core/errors.js';
+import { newId } from '../../core/ids.js';
+import type { AttestDatabase } from '../../store/database-schema.js';
 import type { OrgCommandContext } from './command-context.js';
 import { BUILT_IN_PERMISSIONS } from './permission-catalog.js';
 import { recordedTransaction } from './recorded-transaction.js';
