@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createSession } from '../src/auth/credentials.js';
 import { loadConfig } from '../src/config.js';
 import { newId } from '../src/core/ids.js';
-import { buildApp } from '../src/http/build-app.js';
+import { buildApp } from '../src/service/build-app.js';
 import { servicesForStore } from '../src/service/create-services.js';
 import { openStore } from '../src/store/open-store.js';
 import { insertMembership, insertOrganization, insertUser } from '../src/tenancy/tenancy-queries.js';

@@ -1,9 +1,9 @@
 import { loadConfig } from './config.js';
-import { buildApp } from './http/build-app.js';
+import { buildApp } from './service/build-app.js';
 import { schedulePurge } from './retention/purge-scheduler.js';
 import { scheduleStatisticsRefresh } from './store/planner-statistics.js';
 import { createServices } from './service/create-services.js';
-import { bootstrapIfEmpty } from './tenancy/bootstrap.js';
+import { bootstrapIfEmpty } from './service/bootstrap.js';
 
 /** How long a graceful shutdown may take before the process exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 30_000;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { buildApp } from '../src/http/build-app.js';
+import { buildApp } from '../src/service/build-app.js';
 import { servicesForStore } from '../src/service/create-services.js';
-import { bootstrapIfEmpty } from '../src/tenancy/bootstrap.js';
+import { bootstrapIfEmpty } from '../src/service/bootstrap.js';
 import { insertMembership, insertUser } from '../src/tenancy/tenancy-queries.js';
 import { newId } from '../src/core/ids.js';
 import { runCli } from './support/child-processes.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
-import { buildApp } from '../src/http/build-app.js';
+import { buildApp } from '../src/service/build-app.js';
 import { servicesForStore } from '../src/service/create-services.js';
 import { rowToRecord } from '../src/store/event-log-writer.js';
 import { userManagementCatalog } from '../src/catalog/user-management-catalog.js';

@@ -5,7 +5,7 @@ import { loadConfig } from '../src/config.js';
 import { newId } from '../src/core/ids.js';
 import type { AuditEventRecord } from '../src/events/audit-event.js';
 import type { AppServices } from '../src/http/app-services.js';
-import { buildApp } from '../src/http/build-app.js';
+import { buildApp } from '../src/service/build-app.js';
 import { servicesForStore } from '../src/service/create-services.js';
 import type { UserType } from '../src/store/database-schema.js';
 import { rowToRecord } from '../src/store/event-log-writer.js';

@@ -8,10 +8,10 @@ import { chromium, type Browser } from 'playwright-core';
 import { createProducerKey } from '../../src/auth/credentials.js';
 import { loadConfig } from '../../src/config.js';
 import type { IncomingEvent } from '../../src/catalog/incoming-event.js';
-import { buildApp } from '../../src/http/build-app.js';
+import { buildApp } from '../../src/service/build-app.js';
 import type { AppServices } from '../../src/http/app-services.js';
 import { createServices } from '../../src/service/create-services.js';
-import { bootstrapIfEmpty } from '../../src/tenancy/bootstrap.js';
+import { bootstrapIfEmpty } from '../../src/service/bootstrap.js';
 
 /**
  * What the browser tests share: Debian's Chromium (never a downloaded one), the real Attest server on a

@@ -6,7 +6,7 @@ import { newId } from '../../src/core/ids.js';
 import { newTraceId } from '../../src/core/trace-context.js';
 import type { PreparedEvent } from '../../src/events/audit-event.js';
 import type { AppServices } from '../../src/http/app-services.js';
-import { buildApp } from '../../src/http/build-app.js';
+import { buildApp } from '../../src/service/build-app.js';
 import { SESSION_COOKIE } from '../../src/http/plugins/authentication.js';
 import { servicesForStore } from '../../src/service/create-services.js';
 import type { AttestStore } from '../../src/store/attest-store.js';

@@ -3,10 +3,10 @@ import { createApiToken, createProducerKey } from '../../src/auth/credentials.js
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/core/clock.js';
 import { newId } from '../../src/core/ids.js';
-import { buildApp } from '../../src/http/build-app.js';
+import { buildApp } from '../../src/service/build-app.js';
 import type { AppServices } from '../../src/http/app-services.js';
 import { servicesForStore } from '../../src/service/create-services.js';
-import { bootstrapIfEmpty } from '../../src/tenancy/bootstrap.js';
+import { bootstrapIfEmpty } from '../../src/service/bootstrap.js';
 import { insertOrganization } from '../../src/tenancy/tenancy-queries.js';
 import { createTestStore, type StoreKind, type TestStore } from './test-stores.js';
 

@@ -3,18 +3,18 @@ import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AttestError } from '../core/errors.js';
-import type { AppServices } from './app-services.js';
-import { instrumentApp } from './http-metrics.js';
-import { authenticationPlugin } from './plugins/authentication.js';
-import { sendProblem } from './problem-details.js';
+import type { AppServices } from '../http/app-services.js';
+import { instrumentApp } from '../http/http-metrics.js';
+import { authenticationPlugin } from '../http/plugins/authentication.js';
+import { sendProblem } from '../http/problem-details.js';
 import { auditLogRoutes } from '../features/audit-logs/http/audit-log-routes.js';
 import { ingestRoutes } from '../features/ingest/http/ingest-routes.js';
 import { operationsRoutes } from '../features/operations/http/operations-routes.js';
 import { sessionRoutes } from '../features/session/http/session-routes.js';
 import { webAppRoutes } from '../features/web-app/http/web-app-routes.js';
 import { userManagementRoutes } from '../features/user-management/user-management-routes.js';
-import { AuditEventSchema } from './schemas/event-schemas.js';
-import { ProblemSchema } from './schemas/problem-schema.js';
+import { AuditEventSchema } from '../http/schemas/event-schemas.js';
+import { ProblemSchema } from '../http/schemas/problem-schema.js';
 
 /** Route modules beyond the core, registered after it (User Management, audit-log reading, the web app). */
 export type RouteModule = (app: FastifyInstance, services: AppServices) => Promise<void>;
