@@ -4,7 +4,7 @@ import { AttestError } from '../src/core/errors.js';
 import { decodeCursor, encodeCursor, queryFingerprint } from '../src/features/audit-logs/query/audit-log-cursor.js';
 import { hasAnyFilter, matchesFilters, parseAuditLogFilters, resolveAuditLogQuery, resolveExportQuery, type AuditLogQueryContext } from '../src/features/audit-logs/query/audit-log-query.js';
 import { variedEvent } from './support/audit-fixtures.js';
-import { toRecord } from '../src/store/event-log-writer.js';
+import { toRecord } from '../src/store/event-rows.js';
 
 /** The pure query module the list, the export and the CLI share: defaults, range rules, filters, cursors. */
 

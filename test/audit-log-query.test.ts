@@ -5,7 +5,7 @@ import { FixedClock } from '../src/core/clock.js';
 import type { AuditEventRecord } from '../src/events/audit-event.js';
 import { canonicalRecordJson } from '../src/events/canonical-record.js';
 import { leafHash } from '../src/events/leaf-hash.js';
-import { rowToRecord } from '../src/store/event-log-writer.js';
+import { rowToRecord } from '../src/store/event-rows.js';
 import type { AttestStore } from '../src/store/attest-store.js';
 import { createApiToken } from '../src/auth/credentials.js';
 import { authHeaders, buildTestApp, createTenancy, variedEvent, seedVariedEvents, type TestTenancy } from './support/audit-fixtures.js';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS } from '../src/config.js';
 import { FixedClock } from '../src/core/clock.js';
 import type { AuditEventRecord } from '../src/events/audit-event.js';
-import { rowToRecord } from '../src/store/event-log-writer.js';
+import { rowToRecord } from '../src/store/event-rows.js';
 import type { AttestStore } from '../src/store/attest-store.js';
 import { authHeaders, buildTestApp, createTenancy, seedVariedEvents, type TestTenancy } from './support/audit-fixtures.js';
 import { createTestStore, type TestStore } from './support/test-stores.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/service/build-app.js';
 import { servicesForStore } from '../src/service/create-services.js';
-import { rowToRecord } from '../src/store/event-log-writer.js';
+import { rowToRecord } from '../src/store/event-rows.js';
 import { userManagementCatalog } from '../src/catalog/user-management-catalog.js';
 import { runCli, type ChildResult } from './support/child-processes.js';
 import { storeMatrix } from './support/store-matrix.js';

@@ -8,7 +8,7 @@ import type { AppServices } from '../src/http/app-services.js';
 import { buildApp } from '../src/service/build-app.js';
 import { servicesForStore } from '../src/service/create-services.js';
 import type { UserType } from '../src/store/database-schema.js';
-import { rowToRecord } from '../src/store/event-log-writer.js';
+import { rowToRecord } from '../src/store/event-rows.js';
 import { insertMembership, insertOrganization, insertUser } from '../src/tenancy/tenancy-queries.js';
 import { createTestStore, type StoreKind, type TestStore } from './support/test-stores.js';
 

@@ -1,7 +1,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuditEventsTable } from '../../src/store/database-schema.js';
-import { toEventRow } from '../../src/store/event-log-writer.js';
+import { toEventRow } from '../../src/store/event-rows.js';
 import { openStore } from '../../src/store/open-store.js';
 import { openSqliteFile } from '../../src/store/sqlite/sqlite-connections.js';
 import { sqliteEventRowInserter } from '../../src/store/sqlite/sqlite-event-row-inserter.js';

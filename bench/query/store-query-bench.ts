@@ -1,5 +1,5 @@
 import type { AttestStore } from '../../src/store/attest-store.js';
-import type { StoredEvent } from '../../src/store/event-log-reader.js';
+import type { StoredEvent } from '../../src/store/event-rows.js';
 import type { QueryDataset } from '../dataset/query-dataset.js';
 import type { QueryCase } from './query-scenarios.js';
 

@@ -1,8 +1,8 @@
 import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { allEventTypes, eventTypesMeeting } from '../catalog/catalog-registry.js';
 import type { AuditEventRecord } from '../events/audit-event.js';
-import type { AttestDatabase, AuditEventsTable } from './database-schema.js';
-import { hourStart, rowToRecord } from './event-log-writer.js';
+import type { AttestDatabase } from './database-schema.js';
+import { hourStart, rowToRecord, type RowFetch, type StoredEvent } from './event-rows.js';
 import type { EventReadAhead } from './store-dialect.js';
 
 /** Which events of one organization a query covers. The range is [fromMs, toMs). */
@@ -21,12 +21,7 @@ export interface EventFilter {
   products?: readonly string[];
 }
 
-/** An event as stored: its record's canonical JSON, its leaf hash, and its place in the newest-first order. */
-export type StoredEvent = Pick<AuditEventsTable, 'record' | 'leaf_hash' | 'occurred_at' | 'seq'>;
 const STORED_EVENT_COLUMNS = ['record', 'leaf_hash', 'occurred_at', 'seq'] as const;
-
-/** Reads the rows of an organization's events by row id (those that still exist), in no particular order. */
-export type RowFetch = (orgId: string, rowIds: readonly number[]) => Promise<StoredEvent[]>;
 
 /** A page's place in the order: what an index walk finds before any row is read. */
 interface PageKey {

@@ -1,10 +1,9 @@
 import type { Transaction } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import { groupBy } from '../core/group-by.js';
-import type { AppendedEvent, AuditEventRecord, PreparedEvent } from '../events/audit-event.js';
-import { canonicalRecordJson, type HashedRecord } from '../events/canonical-record.js';
-import { leafHash } from '../events/leaf-hash.js';
+import type { AppendedEvent, PreparedEvent } from '../events/audit-event.js';
 import type { AttestDatabase, AuditActorsTable, AuditEventCountsTable, AuditEventsTable } from './database-schema.js';
+import { hourStart, toEventRow } from './event-rows.js';
 import type { StoreDialect } from './store-dialect.js';
 
 const HOUR_MS = 3_600_000;
@@ -146,58 +145,6 @@ async function findIdempotentOriginals(tx: StoreTransaction, events: readonly Pr
   return found;
 }
 
-/** The full record of a prepared event once its commit position is known. */
-export function toRecord(event: PreparedEvent, seq: number, recordedAtMs: number): HashedRecord {
-  const record: HashedRecord = {
-    logId: event.logId,
-    orgId: event.orgId,
-    seq,
-    product: event.product,
-    type: event.type,
-    action: event.action,
-    activity: event.activity,
-    description: event.description,
-    securityAction: event.securityAction,
-    occurredAt: new Date(event.occurredAtMs).toISOString(),
-    recordedAt: new Date(recordedAtMs).toISOString(),
-    actor: event.actor,
-    entity: event.entity,
-    traceId: event.traceId,
-    expiresAt: new Date(event.expiresAtMs).toISOString(),
-  };
-  if (event.changes !== undefined) record.changes = event.changes;
-  if (event.metadata !== undefined) record.metadata = event.metadata;
-  return record;
-}
-
-/** The stored row of a prepared event at its commit position: its columns, canonical record and leaf hash. */
-export function toEventRow(event: PreparedEvent, seq: number, recordedAtMs: number): AuditEventsTable {
-  const record = canonicalRecordJson(toRecord(event, seq, recordedAtMs));
-  return {
-    org_id: event.orgId,
-    seq,
-    log_id: event.logId,
-    occurred_at: event.occurredAtMs,
-    recorded_at: recordedAtMs,
-    expires_at: event.expiresAtMs,
-    type: event.type,
-    product: event.product,
-    action: event.action,
-    security: event.securityAction ? 1 : 0,
-    actor_id: event.actor.id,
-    actor_email: event.actor.email?.toLowerCase() ?? null,
-    trace_id: event.traceId,
-    idempotency_key: event.idempotencyKey ?? null,
-    leaf_hash: leafHash(record),
-    record,
-  };
-}
-
-/** The hour bucket an instant falls in (UTC hours; every IANA zone offset is whole or edges are counted exactly). */
-export function hourStart(ms: number): number {
-  return Math.floor(ms / HOUR_MS) * HOUR_MS;
-}
-
 /** The columns of an event row that place it in an hourly count bucket. */
 export type BucketedEventRow = Pick<AuditEventsTable, 'org_id' | 'occurred_at' | 'type' | 'action' | 'product' | 'security'>;
 
@@ -231,23 +178,4 @@ async function addHourlyCounts(tx: StoreTransaction, rows: readonly AuditEventsT
       )
       .execute();
   }
-}
-
-/** Parses a stored row back into the API record. */
-export function rowToRecord(row: Pick<AuditEventsTable, 'record' | 'leaf_hash'>): AuditEventRecord {
-  // Completes the freshly parsed object in place: an export turns millions of rows into records, and a copy
-  // per row was a tenth of its CPU.
-  const record = JSON.parse(row.record) as HashedRecord & { leafHash?: string };
-  record.leafHash = row.leaf_hash;
-  return record as AuditEventRecord;
-}
-
-/**
- * The API record of a stored row as JSON text, without parsing it: the stored canonical JSON (the bytes the
- * leaf hash commits to) with `leafHash` added as its last member. A page of 50 records costs a string
- * concatenation instead of 50 parses and a serialization.
- */
-export function storedRecordJson(row: Pick<AuditEventsTable, 'record' | 'leaf_hash'>): string {
-  // The canonical record is a JSON object with members: its closing brace is its last character.
-  return `${row.record.slice(0, -1)},"leafHash":${JSON.stringify(row.leaf_hash)}}`;
 }

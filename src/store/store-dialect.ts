@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AppendedEvent, PreparedEvent } from '../events/audit-event.js';
 import type { AttestDatabase, AuditEventsTable } from './database-schema.js';
-import type { RowFetch } from './event-log-reader.js';
+import type { RowFetch } from './event-rows.js';
 
 /**
  * What differs between the databases Attest runs on, and nothing else. Everything outside `src/store/sqlite`

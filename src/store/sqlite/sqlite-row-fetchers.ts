@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { stopWorkerThread } from '../../core/stop-worker-thread.js';
-import type { StoredEvent } from '../event-log-reader.js';
+import type { StoredEvent } from '../event-rows.js';
 import { startSqliteScriptWorker } from './sqlite-script-worker.js';
 
 /** Threads reading a page's rows at once: enough for the disk to serve as many reads side by side. */

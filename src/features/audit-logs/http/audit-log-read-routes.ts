@@ -5,7 +5,7 @@ import { isUuid } from '../../../core/ids.js';
 import type { JsonValue } from '../../../events/audit-event.js';
 import { prepareLogAccessEvent, recordViewOnce } from '../query/audit-log-access-events.js';
 import { auditLogPageJson, readAuditLogPage } from '../query/audit-log-page.js';
-import { storedRecordJson } from '../../../store/event-log-writer.js';
+import { storedRecordJson } from '../../../store/event-rows.js';
 import { describeQuery, type AuditLogQueryParams } from '../query/audit-log-query.js';
 import type { AppServices } from '../../../http/app-services.js';
 import { requireOwner, type OrgAccess } from '../../../http/plugins/org-scope.js';

@@ -1,5 +1,5 @@
-import type { EventLogReader, StoredEvent } from '../../../store/event-log-reader.js';
-import { storedRecordJson } from '../../../store/event-log-writer.js';
+import type { EventLogReader } from '../../../store/event-log-reader.js';
+import { storedRecordJson, type StoredEvent } from '../../../store/event-rows.js';
 import { decodeCursor, encodeCursor, queryFingerprint } from './audit-log-cursor.js';
 import { resolveAuditLogQuery, retentionHorizon, type AuditLogQueryContext, type AuditLogQueryParams, type QueryWarning, type ResolvedAuditLogQuery } from './audit-log-query.js';
 
