@@ -1,40 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { INGEST_LIMITS } from '../../catalog/incoming-event.js';
 
-const JsonAny = Type.Unknown();
-const Text = (maxLength: number = INGEST_LIMITS.maxTextLength) => Type.String({ maxLength });
-const Id = Type.String({ minLength: 1, maxLength: INGEST_LIMITS.maxIdLength });
-const ActorType = Type.Union([Type.Literal('user'), Type.Literal('service'), Type.Literal('system')]);
-const Change = Type.Object({ field: Type.String({ minLength: 1, maxLength: 200 }), from: JsonAny, to: JsonAny }, { additionalProperties: false });
-
-/** An event as a producer sends it (PRODUCT.md §7). */
-export const IncomingEventSchema = Type.Object(
-  {
-    type: Type.String({ minLength: 1, maxLength: 200 }),
-    orgId: Type.String({ minLength: 1, maxLength: 100 }),
-    occurredAt: Type.Optional(Type.String({ maxLength: 40 })),
-    actor: Type.Object(
-      { id: Id, name: Type.Optional(Text(300)), email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })), type: Type.Optional(ActorType) },
-      { additionalProperties: false },
-    ),
-    entity: Type.Object({ id: Id, name: Type.Optional(Text(300)), type: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false }),
-    description: Type.Optional(Text()),
-    changes: Type.Optional(Type.Array(Change, { maxItems: 100 })),
-    metadata: Type.Optional(Type.Record(Type.String(), JsonAny)),
-    idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: INGEST_LIMITS.maxIdLength })),
-  },
-  { additionalProperties: false },
-);
-
-export const IngestBodySchema = Type.Object(
-  { events: Type.Array(IncomingEventSchema, { minItems: 1, maxItems: INGEST_LIMITS.maxEventsPerRequest }) },
-  { additionalProperties: false },
-);
-
-export const IngestResponseSchema = Type.Object({
-  events: Type.Array(Type.Object({ logId: Type.String(), seq: Type.Integer(), duplicate: Type.Boolean() })),
-  traceId: Type.String(),
-});
+/** Any JSON value (a change's before and after, a metadata value). */
+export const JsonAny = Type.Unknown();
+/** Who acted: a person, a service or the platform itself (PRODUCT.md §4). */
+export const ActorType = Type.Union([Type.Literal('user'), Type.Literal('service'), Type.Literal('system')]);
+/** One changed field with its value before and after (PRODUCT.md §4). */
+export const Change = Type.Object({ field: Type.String({ minLength: 1, maxLength: 200 }), from: JsonAny, to: JsonAny }, { additionalProperties: false });
 
 /** An audit event record (PRODUCT.md §4). */
 export const AuditEventSchema = Type.Object(

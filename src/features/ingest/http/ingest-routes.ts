@@ -6,7 +6,7 @@ import type { IncomingEvent } from '../../../catalog/incoming-event.js';
 import { prepareIncomingEvents } from '../../../catalog/prepare-incoming-events.js';
 import type { AppServices } from '../../../http/app-services.js';
 import { DAY_MS } from '../../../config.js';
-import { IngestBodySchema, IngestResponseSchema } from '../../../http/schemas/event-schemas.js';
+import { IngestBodySchema, IngestResponseSchema } from './ingest-schemas.js';
 import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 
 /** 1000 events with full metadata fit; anything larger is refused before parsing. */
