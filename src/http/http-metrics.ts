@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import type { GroupCommitter } from '../features/ingest/group-committer.js';
+import type { EventCommitter } from './app-services.js';
 
 /** A registry with the process metrics; one per app so tests can build many apps side by side. */
 export function createMetricsRegistry(): Registry {
@@ -10,7 +10,7 @@ export function createMetricsRegistry(): Registry {
 }
 
 /** Request durations by route and status, ingested events and group commits. */
-export function instrumentApp(app: FastifyInstance, registry: Registry, committer: GroupCommitter): void {
+export function instrumentApp(app: FastifyInstance, registry: Registry, committer: EventCommitter): void {
   const duration = new Histogram({
     name: 'attest_http_request_duration_seconds',
     help: 'HTTP request duration by route and status',
