@@ -4,7 +4,10 @@ import type { AppendedEvent, PreparedEvent } from '../events/audit-event.js';
 import type { AttestStore } from '../store/attest-store.js';
 import type { LoginAttemptHooks } from '../auth/login-attempts.js';
 
-/** Everything the HTTP layer needs, built once by the entry point (or a test) and handed to `buildApp`. */
+/**
+ * Everything the shared HTTP layer and the features' routes need, built once by the service composition
+ * (`service/create-services.ts`, or a test) and handed to `buildApp`.
+ */
 export interface AppServices {
   store: AttestStore;
   config: AttestConfig;

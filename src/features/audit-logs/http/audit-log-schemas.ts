@@ -8,7 +8,7 @@ import type { AuditEventRecord } from '../../../events/audit-event.js';
  * agree.
  */
 
-/** A reference to the shared `AuditEvent` schema (registered once by `buildApp`). */
+/** A reference to the shared `AuditEvent` schema (registered once by `createHttpApp`). */
 export const AuditEventRef = Type.Unsafe<AuditEventRecord>(Type.Ref('AuditEvent'));
 
 const repeatable = (description: string, maxLength: number) =>
