@@ -2,6 +2,39 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
+import { readdirSync } from 'node:fs';
+import importX, { createNodeResolver } from 'eslint-plugin-import-x';
+
+// The server's layers, lowest first (docs/ARCHITECTURE.md, "Which folder may import which"). A module imports
+// only from its own layer or lower ones; features do not import each other; nothing below service/ imports it.
+const SERVER_LAYERS = [
+  ['src/core'],
+  ['src/events'],
+  ['src/catalog'],
+  ['src/store'],
+  ['src/auth', 'src/tenancy', 'src/retention', 'src/config.ts'],
+  ['src/http'],
+  ['src/features'],
+  ['src/service'],
+  ['src/cli', 'src/main.ts'],
+];
+const FEATURES = readdirSync(new URL('./src/features', import.meta.url), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+
+/** The import boundaries of the server, as zones of `import-x/no-restricted-paths` (paths from the repository root). */
+export const serverImportZones = [
+  ...SERVER_LAYERS.slice(0, -1).map((layer, i) => ({
+    target: layer.map((path) => `./${path}`),
+    from: SERVER_LAYERS.slice(i + 1).flat().map((path) => `./${path}`),
+    message: 'A layer imports only from its own layer or lower ones (docs/ARCHITECTURE.md): move the shared code down, or compose in src/service/.',
+  })),
+  { target: './src/tenancy', from: './src/auth', message: 'tenancy/ knows organizations and users, not credentials: auth/ builds on tenancy/, not the other way.' },
+  ...FEATURES.map((feature) => ({
+    target: `./src/features/${feature}`,
+    from: './src/features',
+    except: [`./${feature}`],
+    message: 'A feature never imports another feature: move what both need down a layer (docs/ARCHITECTURE.md).',
+  })),
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/results/**', 'test-results/**'] },
@@ -13,6 +46,21 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  // Server imports point one way: the layers above, and no import cycle anywhere in src/. Imports name the
+  // compiled `.js` file; the resolver finds the `.ts` source beside it.
+  {
+    files: ['src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } })],
+    },
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: serverImportZones }],
+      'import-x/no-cycle': 'error',
     },
   },
   {
