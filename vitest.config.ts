@@ -11,5 +11,8 @@ export default defineConfig({
     // so files may run in parallel; two workers match this 2-core machine.
     pool: 'forks',
     maxWorkers: 2,
+    // Browser and live-feed tests poll for what a loaded machine may take seconds to show: the default of
+    // one second made them fail whenever a heavy test (the million-row export) ran beside them.
+    expect: { poll: { timeout: 10_000 } },
   },
 });
