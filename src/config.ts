@@ -23,6 +23,12 @@ export interface AttestConfig {
    * claim any address), a number of proxy hops, the proxies' addresses or CIDR ranges, or `true` (every hop).
    */
   trustProxy: boolean | number | string[];
+  /**
+   * The origin browsers reach Attest at (`ATTEST_PUBLIC_URL`, e.g. `https://audit.example.com`), when a
+   * reverse proxy makes it differ from the scheme and Host the server sees; a browser request that changes
+   * something must come from it (or from the origin the server sees).
+   */
+  publicOrigin: string | undefined;
   /** When set, `GET /metrics` answers only requests with `Authorization: Bearer <this token>`. */
   metricsToken: string | undefined;
 }
@@ -48,6 +54,19 @@ function trustProxyFromEnv(raw: string | undefined): AttestConfig['trustProxy'] 
   return proxies;
 }
 
+/** `ATTEST_PUBLIC_URL` reduced to its origin (`https://host[:port]`). */
+function originFromEnv(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`ATTEST_PUBLIC_URL must be an absolute http(s) URL (got "${raw}")`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`ATTEST_PUBLIC_URL must be an absolute http(s) URL (got "${raw}")`);
+  return url.origin;
+}
+
 /** Reads the configuration; throws a message naming the variable when one is malformed. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AttestConfig {
   return {
@@ -64,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AttestConfig {
     logLevel: env.LOG_LEVEL || 'info',
     secureCookies: env.ATTEST_SECURE_COOKIES === 'true',
     trustProxy: trustProxyFromEnv(env.ATTEST_TRUST_PROXY),
+    publicOrigin: originFromEnv(env.ATTEST_PUBLIC_URL),
     metricsToken: env.ATTEST_METRICS_TOKEN || undefined,
   };
 }

@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: 'Sign in or send a valid bearer token.',
   INVALID_CREDENTIALS: 'The email or password is not correct.',
   FORBIDDEN: 'You do not have permission to do this.',
+  CROSS_SITE_REQUEST: 'A page of another site may not change anything here; use the Attest page, or an API token.',
   AUDIT_LOGS_OWNER_ONLY: 'Only organization owners can see audit logs.',
   NOT_FOUND: 'Not found.',
   ORG_NOT_FOUND: 'Organization not found.',

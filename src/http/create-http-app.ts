@@ -7,6 +7,7 @@ import { AttestError } from '../core/errors.js';
 import type { AppServices } from './app-services.js';
 import { instrumentApp } from './http-metrics.js';
 import { authenticationPlugin } from './plugins/authentication.js';
+import { crossSiteRequestPlugin } from './plugins/cross-site-requests.js';
 import { sendProblem } from './problem-details.js';
 import { AuditEventSchema } from './schemas/event-schemas.js';
 import { ProblemSchema } from './schemas/problem-schema.js';
@@ -52,6 +53,7 @@ export async function createHttpApp(services: AppServices, options: { logger?: F
   app.setErrorHandler((error, request, reply) => sendProblem(reply, request, error));
   app.setNotFoundHandler((request, reply) => sendProblem(reply, request, new AttestError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`)));
 
+  await app.register(crossSiteRequestPlugin, services);
   await app.register(authenticationPlugin, services);
   instrumentApp(app, services.metrics, services.committer);
   return app;
