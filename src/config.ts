@@ -29,6 +29,10 @@ export interface AttestConfig {
    * something must come from it (or from the origin the server sees).
    */
   publicOrigin: string | undefined;
+  /** Live feeds (`…/audit-logs/stream`) one account may hold open at once in a process. */
+  streamsPerPrincipal: number;
+  /** Live feeds a process serves at most, over every account. */
+  streamsTotal: number;
   /** When set, `GET /metrics` answers only requests with `Authorization: Bearer <this token>`. */
   metricsToken: string | undefined;
 }
@@ -84,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AttestConfig {
     secureCookies: env.ATTEST_SECURE_COOKIES === 'true',
     trustProxy: trustProxyFromEnv(env.ATTEST_TRUST_PROXY),
     publicOrigin: originFromEnv(env.ATTEST_PUBLIC_URL),
+    streamsPerPrincipal: intFromEnv(env, 'ATTEST_STREAMS_PER_PRINCIPAL', 20, 1),
+    streamsTotal: intFromEnv(env, 'ATTEST_STREAMS_TOTAL', 500, 1),
     metricsToken: env.ATTEST_METRICS_TOKEN || undefined,
   };
 }

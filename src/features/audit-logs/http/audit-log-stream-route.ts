@@ -5,6 +5,7 @@ import type { AppServices } from '../../../http/app-services.js';
 import { requireOwner } from '../../../http/plugins/org-scope.js';
 import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 import { startLiveFeed } from './audit-log-live-feed.js';
+import { LiveFeedSlots } from './live-feed-slots.js';
 import { recordView } from './audit-log-read-routes.js';
 import { StreamQuerySchema, streamedBody } from './audit-log-schemas.js';
 
@@ -25,6 +26,7 @@ function parseLastEventId(header: string | string[] | undefined, fromQuery: numb
  */
 export function auditLogStreamRoute(app: FastifyInstance, services: AppServices): void {
   const openFeeds = new Set<() => void>();
+  const slots = new LiveFeedSlots({ perPrincipal: services.config.streamsPerPrincipal, total: services.config.streamsTotal });
   // Open streams never end on their own; close them so the server can shut down.
   app.addHook('preClose', async () => {
     for (const stop of openFeeds) stop();
@@ -39,7 +41,7 @@ export function auditLogStreamRoute(app: FastifyInstance, services: AppServices)
         security: [{ session: [] }, { bearer: [] }],
         querystring: StreamQuerySchema,
         produces: ['text/event-stream'],
-        response: { 200: streamedBody('text/event-stream', 'Events as they commit: id = seq, event = audit-event, data = the record'), 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema },
+        response: { 200: streamedBody('text/event-stream', 'Events as they commit: id = seq, event = audit-event, data = the record'), 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 429: ProblemSchema },
       },
     },
     async (request, reply) => {
@@ -47,8 +49,17 @@ export function auditLogStreamRoute(app: FastifyInstance, services: AppServices)
       const { lastEventId, ...params } = request.query as AuditLogQueryParams & { lastEventId?: number };
       const filters = parseAuditLogFilters(params);
       const orgId = access.org.id;
-      const afterSeq = parseLastEventId(request.headers['last-event-id'], lastEventId) ?? (await services.store.events.lastSeq(orgId));
-      await recordView(services, request, access, () => ({ live: true, afterSeq, filters: describeFilters(filters) }));
+      const lastEventSeq = parseLastEventId(request.headers['last-event-id'], lastEventId);
+      // Counted per account, not per credential: a user's sessions and API tokens share one allowance.
+      const giveBack = slots.take(`user:${access.user.id}`);
+      let afterSeq: number;
+      try {
+        afterSeq = lastEventSeq ?? (await services.store.events.lastSeq(orgId));
+        await recordView(services, request, access, () => ({ live: true, afterSeq, filters: describeFilters(filters) }));
+      } catch (error) {
+        giveBack();
+        throw error;
+      }
 
       reply.hijack();
       const response = reply.raw;
@@ -70,7 +81,10 @@ export function auditLogStreamRoute(app: FastifyInstance, services: AppServices)
         onError: (error) => request.log.error({ err: error }, 'live feed failed'),
       });
       openFeeds.add(stop);
-      response.on('close', () => openFeeds.delete(stop));
+      response.on('close', () => {
+        openFeeds.delete(stop);
+        giveBack();
+      });
     },
   );
 }
