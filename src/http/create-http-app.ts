@@ -11,6 +11,7 @@ import { crossSiteRequestPlugin } from './plugins/cross-site-requests.js';
 import { sendProblem } from './problem-details.js';
 import { AuditEventSchema } from './schemas/event-schemas.js';
 import { ProblemSchema } from './schemas/problem-schema.js';
+import { registerSecurityHeaders } from './security-headers.js';
 
 /** The proxy setting as Fastify's types take it: a hop count becomes "trust the first n hops", as proxy-addr reads a number. */
 function fastifyTrustProxy(setting: AttestConfig['trustProxy']): FastifyServerOptions['trustProxy'] {
@@ -19,7 +20,7 @@ function fastifyTrustProxy(setting: AttestConfig['trustProxy']): FastifyServerOp
 
 /**
  * The shared HTTP layer every feature's routes are registered on, without any route: the Fastify instance with
- * its external plugins (cookies, the OpenAPI document), the shared schemas, RFC 9457 problem details for every
+ * its external plugins (cookies, security headers, the OpenAPI document), the shared schemas, RFC 9457 problem details for every
  * error, authentication and the metrics. Layers: external plugins, then Attest's plugins; routes come after.
  */
 export async function createHttpApp(services: AppServices, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<FastifyInstance> {
@@ -35,6 +36,7 @@ export async function createHttpApp(services: AppServices, options: { logger?: F
   // text/plain parser any other content type is a 415, not a confusing schema error.
   app.removeContentTypeParser('text/plain');
   await app.register(cookie);
+  await registerSecurityHeaders(app, services.config);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',

@@ -1,6 +1,7 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AttestError } from '../../../core/errors.js';
@@ -34,6 +35,14 @@ function builtFile(root: string, urlPath: string): string | undefined {
 }
 
 /**
+ * index.html with the response's style nonce in `<meta name="csp-nonce">`, where the page reads it and hands
+ * it to the library that adds the inline `<style>` (`web/src/main.tsx`).
+ */
+function withStyleNonce(html: string, nonce: string): string {
+  return html.replace('</head>', `  <meta name="csp-nonce" content="${nonce}" />\n  </head>`);
+}
+
+/**
  * Serves the built web app (`dist/web`) and falls back to its index.html for client-side routes
  * (`/orgs/…/audit-logs`), so a shared link or a reload lands on the right page. Paths under `/api` never
  * fall back: an unknown API route stays a problem+json 404.
@@ -43,7 +52,8 @@ export async function webAppRoutes(app: FastifyInstance, _services: AppServices)
   // `serve: false`: the wildcard route below decides between a built file and the index.html fallback.
   await app.register(fastifyStatic, { root, serve: false });
 
-  app.get('/*', { schema: { hide: true } }, async (request, reply) => {
+  // A fresh nonce per response for the one inline <style> the page adds (see http/security-headers.ts).
+  app.get('/*', { schema: { hide: true }, helmet: { enableCSPNonces: true } }, async (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     if (path === '/api' || path.startsWith('/api/')) throw new AttestError('NOT_FOUND', `No route GET ${path}.`);
     const file = builtFile(root, path);
@@ -55,6 +65,6 @@ export async function webAppRoutes(app: FastifyInstance, _services: AppServices)
       return reply.status(503).type('text/plain').send('The web app is not built yet: run `npm run build`, then reload.');
     }
     void reply.header('cache-control', 'no-cache');
-    return reply.sendFile('index.html', { cacheControl: false });
+    return reply.type('text/html; charset=utf-8').send(withStyleNonce(await readFile(join(root, 'index.html'), 'utf8'), reply.cspNonce.style));
   });
 }
