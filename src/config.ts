@@ -22,6 +22,8 @@ export interface AttestConfig {
    * Off by default: without a proxy in front, any client could claim any address.
    */
   trustProxy: boolean;
+  /** When set, `GET /metrics` answers only requests with `Authorization: Bearer <this token>`. */
+  metricsToken: string | undefined;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -48,6 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AttestConfig {
     logLevel: env.LOG_LEVEL || 'info',
     secureCookies: env.ATTEST_SECURE_COOKIES === 'true',
     trustProxy: env.ATTEST_TRUST_PROXY === 'true',
+    metricsToken: env.ATTEST_METRICS_TOKEN || undefined,
   };
 }
 
