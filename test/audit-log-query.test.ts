@@ -49,6 +49,7 @@ interface BruteFilter {
   security?: boolean;
   types?: string[];
   products?: string[];
+  excludedTypes?: string[];
 }
 
 function bruteForce(events: AuditEventRecord[], f: BruteFilter): AuditEventRecord[] {
@@ -60,6 +61,7 @@ function bruteForce(events: AuditEventRecord[], f: BruteFilter): AuditEventRecor
     if (f.security && !e.securityAction) return false;
     if (f.types && !f.types.includes(e.type)) return false;
     if (f.products && !f.products.includes(e.product)) return false;
+    if (f.excludedTypes?.includes(e.type)) return false;
     return true;
   });
 }
@@ -73,6 +75,7 @@ function queryString(f: BruteFilter, extra: Record<string, string> = {}): string
   if (f.security) params.set('security', 'true');
   for (const t of f.types ?? []) params.append('type', t);
   for (const p of f.products ?? []) params.append('product', p);
+  for (const t of f.excludedTypes ?? []) params.append('excludeType', t);
   for (const [k, v] of Object.entries(extra)) params.set(k, v);
   return params.toString();
 }
@@ -170,6 +173,9 @@ for (const kind of kinds) {
       expect(page.range.to).toBe(new Date(NOW - 75 * DAY_MS).toISOString());
       expect(page.warnings.map((w) => w.code)).toEqual(['RANGE_CLAMPED']);
       expect(page.warnings[0]?.message).toMatch(/90 days/);
+      const expired = await getPage(queryString({ fromMs: NOW - 120 * DAY_MS, toMs: NOW - 100 * DAY_MS }));
+      expect(expired.warnings.map((w) => w.code)).toEqual(['RANGE_EXPIRED']);
+      expect(expired.total).toBe(0);
     });
 
     it('rejects unknown filter values, naming the field', async () => {
@@ -206,6 +212,7 @@ for (const kind of kinds) {
         if (random() < 0.2) f.products = ['UserManagement'];
         if (f.actions?.length === 0) delete f.actions;
         if (f.types?.length === 0) delete f.types;
+        if (random() < 0.3) f.excludedTypes = ['user.standard.added', 'audit_log.viewed'];
         const expected = bruteForce(events, f);
         if (expected.length > 0) nonEmpty += 1;
         const { events: got, totals } = await readAll(queryString(f), 1 + Math.floor(random() * 60));
