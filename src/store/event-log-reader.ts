@@ -19,6 +19,8 @@ export interface EventFilter {
   types?: readonly string[];
   /** Any of these product areas. */
   products?: readonly string[];
+  /** None of these event types. */
+  excludedTypes?: readonly string[];
 }
 
 const STORED_EVENT_COLUMNS = ['record', 'leaf_hash', 'occurred_at', 'seq'] as const;
