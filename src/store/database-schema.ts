@@ -24,7 +24,8 @@ export interface AttestDatabase {
   membership_grants: MembershipGrantsTable;
   invite_links: InviteLinksTable;
   org_visible_orgs: OrgVisibleOrgsTable;
-  login_failures: LoginFailuresTable;
+  // Login throttling (migration 0006)
+  login_throttle: LoginThrottleTable;
 }
 
 export interface OrganizationsTable {
@@ -197,8 +198,15 @@ export interface OrgVisibleOrgsTable {
   visible_org_id: string;
 }
 
-/** One failed login, keyed `email:<email>` or `ip:<address>`, for rate limiting across processes. */
-export interface LoginFailuresTable {
+/**
+ * The login throttle of one scope, keyed `account:<email>@<address>` or `address:<address>`, shared by every
+ * process of the store.
+ */
+export interface LoginThrottleTable {
   scope_key: string;
-  failed_at: number;
+  /** Password checks counted against the scope since it was last forgotten (a success gives its one back). */
+  failures: number;
+  last_failure_at: number;
+  /** No password check for this scope before this time (ms since the epoch). */
+  next_attempt_at: number;
 }
