@@ -76,9 +76,9 @@ export async function formatVerifierKey(name: string, publicKey: Uint8Array): Pr
  * type than Ed25519, or names a key ID that is not its key's.
  */
 export async function parseVerifierKey(vkey: string): Promise<NoteVerifier> {
-  const parts = vkey.split('+');
-  if (parts.length !== 3) throw new FormatError('a verifier key is written <name>+<key ID>+<key>');
-  const [name, keyIdHex, encodedKey] = parts as [string, string, string];
+  const parts = splitKeyText(vkey);
+  if (parts === undefined) throw new FormatError('a verifier key is written <name>+<key ID>+<key>');
+  const [name, keyIdHex, encodedKey] = parts;
   const keyBytes = decodeTypedKey(name, keyIdHex, encodedKey, 'verifier');
   const publicKey = keyBytes.slice(1);
   await assertKeyId(name, keyIdHex, publicKey);
@@ -110,9 +110,9 @@ export async function formatSignerKey(name: string, seed: Uint8Array): Promise<s
 /** The signer of a signer key text; throws a `FormatError` like `parseVerifierKey`. */
 export async function parseSignerKey(skey: string): Promise<NoteSigner> {
   if (!skey.startsWith(SIGNER_KEY_PREFIX)) throw new FormatError(`a signer key starts with ${SIGNER_KEY_PREFIX}`);
-  const parts = skey.slice(SIGNER_KEY_PREFIX.length).split('+');
-  if (parts.length !== 3) throw new FormatError('a signer key is written PRIVATE+KEY+<name>+<key ID>+<key>');
-  const [name, keyIdHex, encodedKey] = parts as [string, string, string];
+  const parts = splitKeyText(skey.slice(SIGNER_KEY_PREFIX.length));
+  if (parts === undefined) throw new FormatError('a signer key is written PRIVATE+KEY+<name>+<key ID>+<key>');
+  const [name, keyIdHex, encodedKey] = parts;
   const { privateKey, publicKey } = await importSeed(decodeTypedKey(name, keyIdHex, encodedKey, 'signer').slice(1));
   await assertKeyId(name, keyIdHex, publicKey);
   return {
@@ -121,6 +121,13 @@ export async function parseSignerKey(skey: string): Promise<NoteSigner> {
     verifierKey: await formatVerifierKey(name, publicKey),
     sign: async (message) => new Uint8Array(await globalThis.crypto.subtle.sign({ name: 'Ed25519' }, privateKey, ownedBytes(message))),
   };
+}
+
+/** `<name>+<key ID>+<key>` in its three parts; the key is base64, which may itself hold a `+`. */
+function splitKeyText(text: string): [name: string, keyId: string, key: string] | undefined {
+  const first = text.indexOf('+');
+  const second = text.indexOf('+', first + 1);
+  return first < 0 || second < 0 ? undefined : [text.slice(0, first), text.slice(first + 1, second), text.slice(second + 1)];
 }
 
 function assertKeyName(name: string): void {
