@@ -1,8 +1,9 @@
 import { findEventType, renderDescription } from './catalog-registry.js';
 import { AttestError, rejectionDetail, type FieldError } from '../core/errors.js';
 import { isUuid, newId } from '../core/ids.js';
-import type { EventActor, PreparedEvent } from '../events/audit-event.js';
+import type { EventActor, EventProducer, PreparedEvent } from '../events/audit-event.js';
 import { INGEST_LIMITS, type IncomingEvent } from './incoming-event.js';
+import { incomingEventFingerprint } from './incoming-event-fingerprint.js';
 
 /** What the ingest request knows beyond the events themselves. */
 export interface IngestContext {
@@ -12,6 +13,8 @@ export interface IngestContext {
   retentionMs: number;
   /** Trace id of the request (`traceparent`, else generated). */
   traceId: string;
+  /** The producer key sending the events, recorded in each of them; absent for Attest's own modules. */
+  producer?: EventProducer;
 }
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
@@ -95,7 +98,11 @@ export function prepareIncomingEvents(events: readonly IncomingEvent[], ctx: Ing
     };
     if (event.changes !== undefined) item.changes = event.changes;
     if (event.metadata !== undefined) item.metadata = event.metadata;
-    if (event.idempotencyKey !== undefined) item.idempotencyKey = event.idempotencyKey;
+    if (ctx.producer !== undefined) item.producer = ctx.producer;
+    if (event.idempotencyKey !== undefined) {
+      item.idempotencyKey = event.idempotencyKey;
+      item.idempotencyFingerprint = incomingEventFingerprint(event);
+    }
     prepared.push(item);
   });
   if (errors.length > 0) throw new AttestError('VALIDATION_FAILED', rejectionDetail(errors), errors);

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ProducerKey } from '../../../auth/credentials.js';
 import type { Principal } from '../../../auth/principal.js';
 import { AttestError, rejectionDetail } from '../../../core/errors.js';
 import { newTraceId, traceIdFromTraceparent } from '../../../core/trace-context.js';
@@ -42,7 +43,9 @@ export async function ingestRoutes(app: FastifyInstance, services: AppServices):
       const principal = requireProducer(request);
       const { events } = request.body as { events: IncomingEvent[] };
       const traceId = traceIdFromTraceparent(request.headers.traceparent as string | undefined) ?? newTraceId();
-      const prepared = prepareIncomingEvents(events, { allowedProducts: principal.key.products, nowMs: store.clock.now(), retentionMs, traceId });
+      assertKeyBoundToOrganizations(principal.key, events);
+      const producer = { id: principal.key.id, name: principal.key.name };
+      const prepared = prepareIncomingEvents(events, { allowedProducts: principal.key.products, nowMs: store.clock.now(), retentionMs, traceId, producer });
       await assertOrganizationsExist(services, prepared.map((e) => e.orgId));
       const appended = await committer.append(prepared);
       return reply.status(201).send({ events: appended, traceId });
@@ -56,6 +59,20 @@ function requireProducer(request: FastifyRequest): Extract<Principal, { kind: 'p
   if (!principal) throw new AttestError('UNAUTHENTICATED', 'Send a producer key as "Authorization: Bearer <key>".');
   if (principal.kind !== 'producer') throw new AttestError('FORBIDDEN', 'Only producer keys may append events.');
   return principal;
+}
+
+/**
+ * A key bound to organizations writes only for them: an event for any other is refused (403) before anything
+ * else is checked, naming each such event and its orgId, so a leaked key of one tenant cannot forge another's.
+ */
+function assertKeyBoundToOrganizations(key: ProducerKey, events: readonly IncomingEvent[]): void {
+  const { orgIds } = key;
+  if (orgIds === 'all') return;
+  const errors = events
+    .map((event, index) => ({ orgId: event.orgId, index }))
+    .filter(({ orgId }) => !orgIds.includes(orgId))
+    .map(({ orgId, index }) => ({ index, field: `events[${index}].orgId`, reason: `this producer key is not bound to organization ${orgId}` }));
+  if (errors.length > 0) throw new AttestError('FORBIDDEN', rejectionDetail(errors), errors);
 }
 
 /** Unknown organizations are a per-event validation error, like every other rejection. */
