@@ -8,6 +8,8 @@ import { prepareIncomingEvents } from '../../../catalog/prepare-incoming-events.
 import type { AppServices } from '../../../http/app-services.js';
 import { DAY_MS } from '../../../config.js';
 import { IngestBodySchema, IngestResponseSchema } from './ingest-schemas.js';
+import { useStrictJsonBodies } from './ingest-body-parser.js';
+import { strictBodyValidatorCompiler } from '../../../http/strict-body-validator.js';
 import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 
 /** 1000 events with full metadata fit; anything larger is refused before parsing. */
@@ -17,11 +19,14 @@ export const INGEST_BODY_LIMIT = 12 * 1024 * 1024;
 export async function ingestRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
   const { store, config, committer } = services;
   const retentionMs = config.retentionDays * DAY_MS;
+  useStrictJsonBodies(app, INGEST_BODY_LIMIT);
 
   app.post(
     '/api/v1/events',
     {
       bodyLimit: INGEST_BODY_LIMIT,
+      // The body's JSON types are taken as sent: no coercion of an array into a string or a number into text.
+      validatorCompiler: strictBodyValidatorCompiler(app),
       // Who may call is decided before the body is read: an anonymous or non-producer caller gets its 401/403
       // without its body being parsed or validated (and without learning the schema from the errors).
       onRequest: async (request) => {
