@@ -37,11 +37,11 @@ export async function ingestRoutes(app: FastifyInstance, services: AppServices):
         summary: 'Append a batch of 1–1000 audit events (producer key)',
         description:
           'All-or-nothing: any invalid event rejects the whole batch, each problem naming the event index, field and reason. ' +
-          'An event with an idempotencyKey already used in its organization returns the original logId. The answer lists each ' +
+          'An event with an idempotencyKey already used in its organization returns the original logId when it is the same event, and 409 naming that logId when it is not. The answer lists each ' +
           "event's logId and seq, in order, once the batch is durably committed. The request's W3C traceparent sets the events' traceId.",
         security: [{ bearer: [] }],
         body: IngestBodySchema,
-        response: { 201: IngestResponseSchema, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 413: ProblemSchema, 415: ProblemSchema },
+        response: { 201: IngestResponseSchema, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 409: ProblemSchema, 413: ProblemSchema, 415: ProblemSchema, 503: ProblemSchema },
       },
     },
     async (request, reply) => {
