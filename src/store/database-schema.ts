@@ -26,6 +26,9 @@ export interface AttestDatabase {
   org_visible_orgs: OrgVisibleOrgsTable;
   // Login throttling (migration 0006)
   login_throttle: LoginThrottleTable;
+  // Ingest hardening (migration 0007)
+  producer_key_orgs: ProducerKeyOrgsTable;
+  deployment_secrets: DeploymentSecretsTable;
 }
 
 export interface OrganizationsTable {
@@ -107,6 +110,8 @@ export interface AuditEventsTable {
   actor_email: string | null;
   trace_id: string;
   idempotency_key: string | null;
+  /** SHA-256 of the event as its producer sent it (migration 0007); null without an idempotency key, or before. */
+  idempotency_fingerprint: string | null;
   leaf_hash: string;
   /** The canonical JSON the leaf hash commits to (see `canonical-record.ts`). */
   record: string;
@@ -209,4 +214,18 @@ export interface LoginThrottleTable {
   last_failure_at: number;
   /** No password check for this scope before this time (ms since the epoch). */
   next_attempt_at: number;
+}
+
+/** An organization a producer key may append events for; a key without any row is platform-wide. */
+export interface ProducerKeyOrgsTable {
+  key_id: string;
+  org_id: string;
+}
+
+/** A random secret of the deployment, generated on the first start and shared by every process on the store. */
+export interface DeploymentSecretsTable {
+  name: string;
+  /** base64url of 32 random bytes. */
+  secret: string;
+  created_at: number;
 }

@@ -6,16 +6,19 @@ import type { AuditEventRecord } from '../../../events/audit-event.js';
  * event becomes one row.
  *
  * @example
- * const header = csvHeader('Europe/Paris'); // ['Log ID', 'Date and time (Europe/Paris)', …]
+ * const header = csvHeader('Europe/Paris'); // ['Log ID', 'Date and time (Europe/Paris)', 'Timestamp (UTC, ISO 8601)', …]
  * const row = csvRow(event, zonedTimeFormatter('Europe/Paris'));
  */
 
-/** Column titles, in order; the second names the organization's zone. */
+/**
+ * Column titles, in order. The second names the organization's zone; the third, the same instant as the API
+ * gives it, says what it is by its form, so that for an organization in UTC the two never share a title.
+ */
 export function csvHeader(timeZone: string): string[] {
   return [
     'Log ID',
     `Date and time (${timeZone})`,
-    'Date and time (UTC)',
+    'Timestamp (UTC, ISO 8601)',
     'Action type',
     'Activity',
     'Description',

@@ -41,8 +41,21 @@ export function auditLogCsvStream(chunks: AsyncIterable<string>): Readable {
   return Readable.from(chunks, { objectMode: false });
 }
 
-/** `audit-logs-<org>-<yyyy-mm-dd>.csv`, ASCII only so it needs no RFC 6266 encoding. */
-export function exportFileName(orgName: string, orgId: string, date: string): string {
+/** What an export's file name says: whose log, which export, and the days it covers. */
+export interface ExportFileNaming {
+  orgName: string;
+  orgId: string;
+  scope: 'all' | 'filtered';
+  /** First and last day covered, `yyyy-mm-dd` in the organization's zone. */
+  fromDay: string;
+  toDay: string;
+}
+
+/**
+ * `audit-logs-<org>-<scope>-<first day>-to-<last day>.csv`, ASCII only so it needs no RFC 6266 encoding: two
+ * exports of the same day, or of two organizations, land in a downloads folder under different names.
+ */
+export function exportFileName({ orgName, orgId, scope, fromDay, toDay }: ExportFileNaming): string {
   const slug = orgName
     .normalize('NFKD')
     // Drop the combining marks NFKD split off, so "Ü" becomes "u" rather than a separator.
@@ -51,5 +64,5 @@ export function exportFileName(orgName: string, orgId: string, date: string): st
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 60);
-  return `audit-logs-${slug || orgId}-${date}.csv`;
+  return `audit-logs-${slug || orgId}-${scope}-${fromDay}-to-${toDay}.csv`;
 }
