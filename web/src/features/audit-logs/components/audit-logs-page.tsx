@@ -57,9 +57,8 @@ function OwnerAuditLogs({ membership }: { membership: Membership }) {
   };
   const pages = list.data?.pages ?? [];
   const liveOn = includesNow(view.to, zone);
-  // The stream opens once the first page is in, resuming after its newest seq (see useLiveAuditEvents).
-  const firstPageSeqs = pages[0]?.data.map((e) => e.seq) ?? [];
-  const afterSeq = firstPageSeqs.length > 0 ? Math.max(...firstPageSeqs) : null;
+  // The stream opens once the first page is in, resuming after the log's head when it was read (see useLiveAuditEvents).
+  const afterSeq = pages[0]?.lastSeq ?? null;
   const streamStatus = useLiveAuditEvents(orgId, params, afterSeq, liveOn && list.isSuccess, onLiveEvent);
   // While the list is not in, the feed cannot start: say so truthfully rather than "off".
   const liveStatus: LiveStatus = !liveOn ? 'off' : list.isSuccess ? streamStatus : list.isError ? 'reconnecting' : 'connecting';
@@ -104,7 +103,8 @@ function OwnerAuditLogs({ membership }: { membership: Membership }) {
         <p key={warning.code} className="banner banner-warning" role="note" data-warning-code={warning.code}>{warning.message}</p>
       ))}
 
-      <ActivityChart orgId={orgId} params={params} from={view.from} to={view.to} zone={zone} onSelectRange={(range) => setView({ ...view, ...range, logId: null })} />
+      {/* A refused view is explained once, by the list below; the chart would only repeat the reason. */}
+      {list.isError ? null : <ActivityChart orgId={orgId} params={params} from={view.from} to={view.to} zone={zone} onSelectRange={(range) => setView({ ...view, ...range, logId: null })} />}
 
       {list.isPending ? (
         <StatusMessage kind="loading" title="Loading audit logs…" />
