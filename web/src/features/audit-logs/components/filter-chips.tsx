@@ -51,14 +51,15 @@ export function FilterChips({ orgId, range, zone, filters, onChange, onClearAll,
   filtersButton: RefObject<HTMLButtonElement | null>;
 }) {
   const list = useRef<HTMLUListElement>(null);
-  const removedAt = useRef<number | null>(null);
+  const removal = useRef<{ index: number; remaining: number } | null>(null);
   const specs = chipSpecs(filters);
 
-  // After the removal has re-rendered the list (the view lives in the URL, so it changes a render later).
+  // Once the removal shows (the view lives in the URL, so it changes a render or more later; a chip's count
+  // arriving may re-render the list before that, with the removed chip still in it).
   useEffect(() => {
-    const index = removedAt.current;
-    if (index === null) return;
-    removedAt.current = null;
+    if (removal.current === null || specs.length !== removal.current.remaining) return;
+    const { index } = removal.current;
+    removal.current = null;
     const buttons = list.current?.querySelectorAll<HTMLButtonElement>('.chip-remove');
     const next = buttons && buttons.length > 0 ? buttons[Math.min(index, buttons.length - 1)] : undefined;
     (next ?? filtersButton.current)?.focus();
@@ -76,7 +77,7 @@ export function FilterChips({ orgId, range, zone, filters, onChange, onClearAll,
             zone={zone}
             spec={spec}
             onRemove={() => {
-              removedAt.current = index;
+              removal.current = { index, remaining: specs.length - 1 };
               onChange(spec.without);
             }}
           />
