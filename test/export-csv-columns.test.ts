@@ -1,6 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { csvHeader, neutralizeFormula, zonedTimeFormatter } from '../src/features/audit-logs/export/audit-log-csv-columns.js';
+import { neutralizeFormula } from '../src/core/csv-writer.js';
+import { csvHeader, zonedTimeFormatter } from '../src/features/audit-logs/export/audit-log-csv-columns.js';
 import { exportFileName } from '../src/features/audit-logs/export/audit-log-csv-stream.js';
 
 /** The pure parts of the CSV columns: zoned time (checked against luxon directly) and formula neutralising. */

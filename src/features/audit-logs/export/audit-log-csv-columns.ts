@@ -33,32 +33,6 @@ export function csvHeader(timeZone: string): string[] {
   ];
 }
 
-// A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV Injection"); a leading
-// single quote makes it text. Tab and carriage return are included because some spreadsheets strip them and
-// then evaluate what follows. As character codes: every cell of every exported row is checked, and a switch
-// on the first code is a fraction of a regular expression's cost.
-const EQUALS = 0x3d;
-const PLUS = 0x2b;
-const MINUS = 0x2d;
-const AT = 0x40;
-const TAB = 0x09;
-const CARRIAGE_RETURN = 0x0d;
-
-/** A cell value safe to open in a spreadsheet: text that would start a formula gets a leading `'`. */
-export function neutralizeFormula(value: string): string {
-  switch (value.charCodeAt(0)) {
-    case EQUALS:
-    case PLUS:
-    case MINUS:
-    case AT:
-    case TAB:
-    case CARRIAGE_RETURN:
-      return `'${value}`;
-    default:
-      return value;
-  }
-}
-
 /** Formats instants as wall time in one zone, e.g. `2026-03-08 01:59:59.999 -05:00`. */
 export type ZonedTimeFormatter = (occurredAt: string) => string;
 
@@ -115,7 +89,7 @@ export function zonedTimeFormatter(timeZone: string): ZonedTimeFormatter {
   };
 }
 
-/** One event as one CSV row, every cell neutralised against formula injection. */
+/** One event as one CSV row; the CSV writer (`core/csv-writer.ts`) neutralizes every cell against formula injection. */
 export function csvRow(event: AuditEventRecord, zonedTime: ZonedTimeFormatter): string[] {
   return [
     event.logId,
@@ -132,5 +106,5 @@ export function csvRow(event: AuditEventRecord, zonedTime: ZonedTimeFormatter): 
     event.actor.name ?? '',
     event.actor.email ?? '',
     event.traceId,
-  ].map(neutralizeFormula);
+  ];
 }
