@@ -95,7 +95,7 @@ for (const { kind, available } of await storeMatrix()) {
       ] as const) {
         expect(doc.paths[`${base}${path}`]?.[method]?.responses, `${method} ${path}`).toHaveProperty('403');
       }
-      expect(doc.paths['/api/v1/invites/{token}/join']?.post?.responses).toHaveProperty('201');
+      expect(doc.paths['/api/v1/invites/{token}/join']?.post?.responses).toHaveProperty('202');
     });
 
     it('the user search matches email or name, case-insensitively, and treats % and _ literally', async () => {
