@@ -143,7 +143,7 @@ const cases: EventCase[] = [
     async perform(f, send) {
       const res = await send('POST', '/users/bulk?mode=add', 'email,name,userType\nbulk.one@example.com,Bulk One,standard\nbulk.two@example.com,Bulk Two,admin\n', { 'content-type': 'text/csv' });
       const ids = (await f.ts.store.db.selectFrom('users').select('id').where('email', 'in', ['bulk.one@example.com', 'bulk.two@example.com']).orderBy('email').execute()).map((u) => u.id);
-      return { status: res.statusCode, expectedStatus: 200, entity: { id: f.orgA.id, type: 'organization', name: f.orgA.name }, description: `Added users in bulk to ${f.orgA.name}`, metadata: { mode: 'add', rows: 2, addedCount: 2, userIds: ids } };
+      return { status: res.statusCode, expectedStatus: 200, entity: { id: f.orgA.id, type: 'organization', name: f.orgA.name }, description: `Added users in bulk to ${f.orgA.name}`, metadata: { mode: 'add', rows: 2, addedCount: 2, userIds: ids, pendingCount: 0 } };
     },
   },
   {
