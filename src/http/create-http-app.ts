@@ -6,6 +6,7 @@ import { AttestError } from '../core/errors.js';
 import type { AppServices } from './app-services.js';
 import { instrumentApp } from './http-metrics.js';
 import { authenticationPlugin } from './plugins/authentication.js';
+import { redactedRequestSerializer } from './request-log-redaction.js';
 import { sendProblem } from './problem-details.js';
 import { AuditEventSchema } from './schemas/event-schemas.js';
 import { ProblemSchema } from './schemas/problem-schema.js';
@@ -17,7 +18,7 @@ import { ProblemSchema } from './schemas/problem-schema.js';
  */
 export async function createHttpApp(services: AppServices, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: withRedactedRequests(options.logger ?? false),
     trustProxy: services.config.trustProxy,
     // Ajv: report every problem of a batch, not only the first, so a producer can fix them all at once.
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
@@ -48,4 +49,11 @@ export async function createHttpApp(services: AppServices, options: { logger?: F
   await app.register(authenticationPlugin, services);
   instrumentApp(app, services.metrics, services.committer);
   return app;
+}
+
+/** The logger options with the request serializer that keeps tokens out of request logs. */
+function withRedactedRequests(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === false || logger === undefined) return logger;
+  const options = logger === true ? {} : logger;
+  return { ...options, serializers: { ...options.serializers, req: redactedRequestSerializer } };
 }
