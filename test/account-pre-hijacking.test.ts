@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken, createOperatorToken, createProducerKey } from '../src/auth/credentials.js';
 import { FixedClock } from '../src/core/clock.js';
 import { activateAccount } from '../src/features/user-management/account-activation-commands.js';
 import { storeMatrix } from './support/store-matrix.js';
@@ -119,6 +120,22 @@ for (const { kind, available } of await storeMatrix()) {
       expect((await f.call('outsider', 'GET', '/api/v1/me')).json<{ invitations: unknown[] }>().invitations).toEqual([]);
       expect((await f.call('outsider', 'POST', '/api/v1/me/invitations/accept', { token: invited.json<AddedView>().welcomeLink.token })).statusCode).toBe(404);
       expect(await f.lastSeq(f.orgA.id)).toBe(seq);
+    });
+
+    it('accepting and declining are for the signed-in account holder: anonymous 401; owner API token, producer key and operator token 403', async () => {
+      const now = Date.now();
+      const bearers = {
+        'owner API token': (await createApiToken(f.ts.store.db, f.users.owner.id, 'test', now)).secret,
+        'producer key': (await createProducerKey(f.ts.store.db, 'test', ['UserManagement'], now)).secret,
+        'operator token': (await createOperatorToken(f.ts.store.db, 'test', now)).secret,
+      };
+      for (const [url, payload] of [['/api/v1/me/invitations/accept', { token: 'ata_anything-at-all-here' }], [`/api/v1/me/invitations/${f.orgA.id}/decline`, undefined]] as const) {
+        expect((await f.app.inject({ method: 'POST', url, ...(payload ? { payload } : {}) })).statusCode).toBe(401);
+        for (const [who, secret] of Object.entries(bearers)) {
+          const res = await f.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${secret}` }, ...(payload ? { payload } : {}) });
+          expect({ who, url, status: res.statusCode }).toEqual({ who, url, status: 403 });
+        }
+      }
     });
 
     it('an activation link works once, within 7 days, and only for an account without a password', async () => {

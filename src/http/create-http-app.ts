@@ -34,7 +34,7 @@ export async function createHttpApp(services: AppServices, options: { logger?: F
       info: { title: 'Attest', version: '1.0.0', description: 'Audit logs for multi-tenant SaaS platforms.' },
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'Owner API token (att_…) or producer key (atp_…)' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'Owner API token (att_…), producer key (atp_…) or operator token (ato_…)' },
           session: { type: 'apiKey', in: 'cookie', name: 'attest_session' },
         },
       },
