@@ -24,11 +24,15 @@ export interface AttestDatabase {
   membership_grants: MembershipGrantsTable;
   org_invite_links: OrgInviteLinksTable;
   org_visible_orgs: OrgVisibleOrgsTable;
-  login_failures: LoginFailuresTable;
   // Accounts, invitations and operators (migration 0005)
   membership_invitations: MembershipInvitationsTable;
   account_activations: AccountActivationsTable;
   operator_tokens: OperatorTokensTable;
+  // Login throttling (migration 0006)
+  login_throttle: LoginThrottleTable;
+  // Ingest hardening (migration 0007)
+  producer_key_orgs: ProducerKeyOrgsTable;
+  deployment_secrets: DeploymentSecretsTable;
 }
 
 export interface OrganizationsTable {
@@ -110,6 +114,8 @@ export interface AuditEventsTable {
   actor_email: string | null;
   trace_id: string;
   idempotency_key: string | null;
+  /** SHA-256 of the event as its producer sent it (migration 0007); null without an idempotency key, or before. */
+  idempotency_fingerprint: string | null;
   leaf_hash: string;
   /** The canonical JSON the leaf hash commits to (see `canonical-record.ts`). */
   record: string;
@@ -204,10 +210,31 @@ export interface OrgVisibleOrgsTable {
   visible_org_id: string;
 }
 
-/** One failed login, keyed `email:<email>` or `ip:<address>`, for rate limiting across processes. */
-export interface LoginFailuresTable {
+/**
+ * The login throttle of one scope, keyed `account:<email>@<address>` or `address:<address>`, shared by every
+ * process of the store.
+ */
+export interface LoginThrottleTable {
   scope_key: string;
-  failed_at: number;
+  /** Password checks counted against the scope since it was last forgotten (a success gives its one back). */
+  failures: number;
+  last_failure_at: number;
+  /** No password check for this scope before this time (ms since the epoch). */
+  next_attempt_at: number;
+}
+
+/** An organization a producer key may append events for; a key without any row is platform-wide. */
+export interface ProducerKeyOrgsTable {
+  key_id: string;
+  org_id: string;
+}
+
+/** A random secret of the deployment, generated on the first start and shared by every process on the store. */
+export interface DeploymentSecretsTable {
+  name: string;
+  /** base64url of 32 random bytes. */
+  secret: string;
+  created_at: number;
 }
 
 /** How a pending membership came about. */

@@ -10,6 +10,7 @@ import { setSessionCookie } from '../../../http/session-cookie.js';
 import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 import { activateAccount } from '../account-activation-commands.js';
 import { acceptInvitation, declineInvitation } from '../invitation-commands.js';
+import { recordLoginOutcome } from '../login-attempt-recorder.js';
 import { baseCommandContext, requestOrigin } from './route-context.js';
 import { UserTypeSchema } from './user-management-schemas.js';
 
@@ -41,7 +42,9 @@ export async function accountRoutes(scope: FastifyInstance, services: AppService
   }, async (request, reply) => {
     const user = await activateAccount({ store: services.store, clock: services.store.clock }, request.body);
     const secret = await createSession(services.store.db, user.id, services.store.clock.now());
-    await services.loginAttempts?.recordSuccess(request, user);
+    // The first sign-in of the account: recorded as a login where its memberships are (no password was guessed, so
+    // the login throttle has nothing to count).
+    await recordLoginOutcome(baseCommandContext(request, services), requestOrigin(request), 'session.login.succeeded', user);
     setSessionCookie(reply, secret, services.config);
     return { user };
   });
