@@ -59,7 +59,10 @@ export async function createAuditLogWorld(): Promise<AuditLogWorld> {
   const server = await startAttestServer(ORG_ZONE);
   const ownerCookie = await signIn(server, server.owner.email, server.owner.password);
   const admin = { email: 'adam.admin@example.com', password: 'admin password 123', name: 'Adam Admin' };
-  await apiAs(server, ownerCookie, 'POST', `/api/v1/orgs/${server.orgId}/users`, { ...admin, userType: 'admin' });
+  // The admin sets their own password through the welcome link, as every added user does.
+  const added: { welcomeLink: { token: string } } = await apiAs(server, ownerCookie, 'POST', `/api/v1/orgs/${server.orgId}/users`, { email: admin.email, name: admin.name, userType: 'admin' });
+  const activated = await fetch(`${server.baseUrl}/api/v1/activation`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: added.welcomeLink.token, password: admin.password }) });
+  if (!activated.ok) throw new Error(`activating the admin failed: ${activated.status}`);
 
   const now = Date.now();
   const seeded: IncomingEvent[] = Array.from({ length: SEEDED }, (_, i) => {
