@@ -25,6 +25,9 @@ export interface AttestDatabase {
   invite_links: InviteLinksTable;
   org_visible_orgs: OrgVisibleOrgsTable;
   login_failures: LoginFailuresTable;
+  // Streams (migration 0009)
+  stream_destinations: StreamDestinationsTable;
+  stream_keys: StreamKeysTable;
 }
 
 export interface OrganizationsTable {
@@ -201,4 +204,38 @@ export interface OrgVisibleOrgsTable {
 export interface LoginFailuresTable {
   scope_key: string;
   failed_at: number;
+}
+
+export type StreamKind = 'webhook' | 'splunk-hec' | 'syslog';
+
+/** A destination an organization's events are streamed to, with its delivery cursor and state (PRODUCT.md §9). */
+export interface StreamDestinationsTable {
+  id: string;
+  org_id: string;
+  kind: StreamKind;
+  url: string;
+  /** JSON `{ types?, actions?, security? }`. */
+  filter: string;
+  enabled: number;
+  /** The webhook secret or HEC token, encrypted (`stream-credentials.ts`); null for syslog. */
+  credential: string | null;
+  ca_bundle: string | null;
+  last_delivered_seq: number;
+  last_delivered_at: number | null;
+  failed_attempts: number;
+  failing_since: number | null;
+  last_error: string | null;
+  next_attempt_at: number | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The deployment's key for stream credentials (one row, id `streams`). */
+export interface StreamKeysTable {
+  id: string;
+  /** 32 random bytes, base64. */
+  key: string;
+  created_at: number;
 }
