@@ -25,6 +25,8 @@ export class WebhookReceiver {
   secret: string | undefined;
   /** Return true when it answered the request itself (the batch is then not counted as accepted). */
   behave: ReceiverBehaviour | undefined;
+  /** How long to take before accepting a batch (widens the window in which concurrent senders would overlap). */
+  acceptDelayMs = 0;
   private server: Server | undefined;
   port = 0;
 
@@ -66,8 +68,12 @@ export class WebhookReceiver {
       this.refused.push(batch);
       return;
     }
-    this.accepted.push(batch);
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    const accept = () => {
+      this.accepted.push(batch);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    };
+    if (this.acceptDelayMs > 0) setTimeout(accept, this.acceptDelayMs);
+    else accept();
   }
 
   private parse(body: string): ReceivedBatch['records'] {
