@@ -59,6 +59,7 @@ const endpoints: Array<{ name: string; path: () => string }> = [
   { name: 'list', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs` },
   { name: 'one event', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/${someLogId}` },
   { name: 'actors', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/actors?q=ex` },
+  { name: 'histogram', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/histogram` },
   { name: 'export', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/export?scope=all` },
 ];
 const callers = Object.keys(EXPECTED) as Caller[];
@@ -124,7 +125,7 @@ describe('audit-log access matrix', () => {
 
   it('the OpenAPI document describes every audit-log route with its responses', async () => {
     const doc = (await app.inject({ url: '/api/openapi.json' })).json() as { paths: Record<string, { get?: { responses: Record<string, unknown> } }> };
-    for (const path of ['/api/v1/orgs/{orgId}/audit-logs', '/api/v1/orgs/{orgId}/audit-logs/{logId}', '/api/v1/orgs/{orgId}/audit-logs/actors', '/api/v1/orgs/{orgId}/audit-logs/export', '/api/v1/orgs/{orgId}/audit-logs/stream', '/api/v1/catalog']) {
+    for (const path of ['/api/v1/orgs/{orgId}/audit-logs', '/api/v1/orgs/{orgId}/audit-logs/{logId}', '/api/v1/orgs/{orgId}/audit-logs/actors', '/api/v1/orgs/{orgId}/audit-logs/histogram', '/api/v1/orgs/{orgId}/audit-logs/export', '/api/v1/orgs/{orgId}/audit-logs/stream', '/api/v1/catalog']) {
       expect(Object.keys(doc.paths[path]?.get?.responses ?? {}), path).toEqual(expect.arrayContaining(['200', '401', '403']));
     }
   });

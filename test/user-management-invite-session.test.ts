@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOGIN_LIMITS } from '../src/features/user-management/login-attempt-recorder.js';
+import { LOGIN_THROTTLE } from '../src/auth/login-throttle.js';
 import { storeMatrix } from './support/store-matrix.js';
 import { createUserManagementFixture, type UserManagementFixture } from './user-management-fixture.js';
 
@@ -52,14 +52,16 @@ for (const { kind, available } of await storeMatrix()) {
       const link = (await f.call('owner', 'GET', `/api/v1/orgs/${f.orgA.id}/invite-link`)).json<{ token: string }>();
       const victim = await f.call('outsider', 'POST', `/api/v1/orgs/${f.orgB.id}/users`, { email: 'victim@example.com', name: 'Vic Tim', userType: 'standard', password: 'victim-password' });
       const seqB = await f.lastSeq(f.orgB.id);
-      for (let i = 0; i < LOGIN_LIMITS.perEmail; i += 1) {
+      for (let i = 0; i < LOGIN_THROTTLE.accountAtAddressFreeFailures; i += 1) {
         const res = await f.app.inject({ method: 'POST', url: `/api/v1/invites/${link.token}/join`, payload: { email: 'victim@example.com', name: 'X', password: `guess-${i}-long` }, remoteAddress: '10.7.7.7' });
         expect(res.statusCode).toBe(401);
       }
-      const blocked = await f.app.inject({ method: 'POST', url: `/api/v1/invites/${link.token}/join`, payload: { email: 'victim@example.com', name: 'X', password: 'victim-password' }, remoteAddress: '10.7.7.8' });
+      const blocked = await f.app.inject({ method: 'POST', url: `/api/v1/invites/${link.token}/join`, payload: { email: 'victim@example.com', name: 'X', password: 'victim-password' }, remoteAddress: '10.7.7.7' });
       expect(blocked.statusCode).toBe(429);
+      // The same login form counts the same guesses: the invite link is no way around the throttle.
+      expect((await login('victim@example.com', 'victim-password', '10.7.7.7')).statusCode).toBe(429);
       const events = await f.eventsAfter(f.orgB.id, seqB);
-      expect(events.map((e) => e.type)).toEqual(Array.from({ length: LOGIN_LIMITS.perEmail }, () => 'session.login.failed'));
+      expect(events.map((e) => e.type)).toEqual(Array.from({ length: LOGIN_THROTTLE.accountAtAddressFreeFailures }, () => 'session.login.failed'));
       expect(events[0]?.entity.id).toBe(victim.json<{ id: string }>().id);
     });
 
@@ -83,17 +85,19 @@ for (const { kind, available } of await storeMatrix()) {
       expect(logout.statusCode).toBe(204);
     });
 
-    it('logins are rate limited per account, and per address across accounts', async () => {
+    it('logins are throttled per account at an address, and per address across accounts', async () => {
       await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, { email: 'rita.rate@example.com', name: 'Rita Rate', userType: 'standard', password: 'rita-password-1' });
-      for (let i = 0; i < LOGIN_LIMITS.perEmail; i += 1) expect((await login('rita.rate@example.com', `wrong-${i}`, '10.0.0.1')).statusCode).toBe(401);
-      const limited = await login('rita.rate@example.com', 'rita-password-1', '10.0.0.2');
+      for (let i = 0; i < LOGIN_THROTTLE.accountAtAddressFreeFailures; i += 1) expect((await login('rita.rate@example.com', `wrong-${i}`, '10.0.0.1')).statusCode).toBe(401);
+      const limited = await login('rita.rate@example.com', 'rita-password-1', '10.0.0.1');
       expect(limited.statusCode).toBe(429);
-      expect(limited.headers['retry-after']).toBe(String(LOGIN_LIMITS.windowMs / 1000));
-      // Unknown emails are limited the same way, so the 429 does not reveal accounts either.
-      for (let i = 0; i < LOGIN_LIMITS.perEmail; i += 1) await login('ghost@example.com', `wrong-${i}`, '10.0.0.3');
-      expect((await login('ghost@example.com', 'x', '10.0.0.4')).statusCode).toBe(429);
+      expect(limited.headers['retry-after']).toBe(String(LOGIN_THROTTLE.firstDelayMs / 1000));
+      // Rita at her own address is not held up by the guesses from 10.0.0.1.
+      expect((await login('rita.rate@example.com', 'rita-password-1', '10.0.0.2')).statusCode).toBe(200);
+      // Unknown emails are throttled the same way, so the 429 does not reveal accounts either.
+      for (let i = 0; i < LOGIN_THROTTLE.accountAtAddressFreeFailures; i += 1) await login('ghost@example.com', `wrong-${i}`, '10.0.0.3');
+      expect((await login('ghost@example.com', 'x', '10.0.0.3')).statusCode).toBe(429);
 
-      for (let i = 0; i < LOGIN_LIMITS.perAddress; i += 1) expect((await login(`spray.${i}@example.com`, 'guess', '10.9.9.9')).statusCode).toBe(401);
+      for (let i = 0; i < LOGIN_THROTTLE.addressFreeFailures; i += 1) expect((await login(`spray.${i}@example.com`, 'guess', '10.9.9.9')).statusCode).toBe(401);
       expect((await login('fresh.target@example.com', 'guess', '10.9.9.9')).statusCode).toBe(429);
       expect((await login('fresh.target@example.com', 'guess', '10.9.9.10')).statusCode).toBe(401);
     });

@@ -2,6 +2,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { AttestConfig } from '../config.js';
 import { AttestError } from '../core/errors.js';
 import type { AppServices } from './app-services.js';
 import { instrumentApp } from './http-metrics.js';
@@ -10,18 +11,24 @@ import { sendProblem } from './problem-details.js';
 import { AuditEventSchema } from './schemas/event-schemas.js';
 import { ProblemSchema } from './schemas/problem-schema.js';
 
+/** The proxy setting as Fastify's types take it: a hop count becomes "trust the first n hops", as proxy-addr reads a number. */
+function fastifyTrustProxy(setting: AttestConfig['trustProxy']): FastifyServerOptions['trustProxy'] {
+  return typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : setting;
+}
+
 /**
  * The shared HTTP layer every feature's routes are registered on, without any route: the Fastify instance with
  * its external plugins (cookies, the OpenAPI document), the shared schemas, RFC 9457 problem details for every
  * error, authentication and the metrics. Layers: external plugins, then Attest's plugins; routes come after.
  */
 export async function createHttpApp(services: AppServices, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<FastifyInstance> {
-  const app = Fastify({
+  const serverOptions: FastifyServerOptions = {
     logger: options.logger ?? false,
-    trustProxy: services.config.trustProxy,
+    trustProxy: fastifyTrustProxy(services.config.trustProxy),
     // Ajv: report every problem of a batch, not only the first, so a producer can fix them all at once.
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
-  }).withTypeProvider<TypeBoxTypeProvider>();
+  };
+  const app = Fastify(serverOptions).withTypeProvider<TypeBoxTypeProvider>();
 
   // JSON is the only body Attest reads (the bulk CSV upload registers its own parser); without the default
   // text/plain parser any other content type is a 415, not a confusing schema error.

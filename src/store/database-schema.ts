@@ -24,10 +24,13 @@ export interface AttestDatabase {
   membership_grants: MembershipGrantsTable;
   invite_links: InviteLinksTable;
   org_visible_orgs: OrgVisibleOrgsTable;
-  login_failures: LoginFailuresTable;
+  // Login throttling (migration 0006)
+  login_throttle: LoginThrottleTable;
+  // Ingest hardening (migration 0007)
+  producer_key_orgs: ProducerKeyOrgsTable;
+  deployment_secrets: DeploymentSecretsTable;
   // Streams (migration 0009)
   stream_destinations: StreamDestinationsTable;
-  stream_keys: StreamKeysTable;
 }
 
 export interface OrganizationsTable {
@@ -109,6 +112,8 @@ export interface AuditEventsTable {
   actor_email: string | null;
   trace_id: string;
   idempotency_key: string | null;
+  /** SHA-256 of the event as its producer sent it (migration 0007); null without an idempotency key, or before. */
+  idempotency_fingerprint: string | null;
   leaf_hash: string;
   /** The canonical JSON the leaf hash commits to (see `canonical-record.ts`). */
   record: string;
@@ -200,10 +205,31 @@ export interface OrgVisibleOrgsTable {
   visible_org_id: string;
 }
 
-/** One failed login, keyed `email:<email>` or `ip:<address>`, for rate limiting across processes. */
-export interface LoginFailuresTable {
+/**
+ * The login throttle of one scope, keyed `account:<email>@<address>` or `address:<address>`, shared by every
+ * process of the store.
+ */
+export interface LoginThrottleTable {
   scope_key: string;
-  failed_at: number;
+  /** Password checks counted against the scope since it was last forgotten (a success gives its one back). */
+  failures: number;
+  last_failure_at: number;
+  /** No password check for this scope before this time (ms since the epoch). */
+  next_attempt_at: number;
+}
+
+/** An organization a producer key may append events for; a key without any row is platform-wide. */
+export interface ProducerKeyOrgsTable {
+  key_id: string;
+  org_id: string;
+}
+
+/** A random secret of the deployment, generated on the first start and shared by every process on the store. */
+export interface DeploymentSecretsTable {
+  name: string;
+  /** base64url of 32 random bytes. */
+  secret: string;
+  created_at: number;
 }
 
 export type StreamKind = 'webhook' | 'splunk-hec' | 'syslog';
@@ -232,10 +258,3 @@ export interface StreamDestinationsTable {
   updated_at: number;
 }
 
-/** The deployment's key for stream credentials (one row, id `streams`). */
-export interface StreamKeysTable {
-  id: string;
-  /** 32 random bytes, base64. */
-  key: string;
-  created_at: number;
-}

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { AttestDatabase, AuditEventsTable, StreamDestinationsTable } from './database-schema.js';
 
@@ -54,18 +54,22 @@ export async function deleteStreamDestination(db: Db, orgId: string, id: string)
   await db.deleteFrom('stream_destinations').where('id', '=', id).where('org_id', '=', orgId).execute();
 }
 
+/** The deployment secret stream credential keys derive from. */
+const STREAM_SECRET_NAME = 'stream-credentials';
+
 /**
- * The deployment's key for stream credentials, made on first use. Two processes making it at once both insert
- * "if absent" and then read the one row that won, so every process encrypts with the same key.
+ * The deployment's 256-bit key for stream credentials: HKDF-SHA256 of a deployment secret that the first process
+ * to need it makes. Two processes making it at once both insert "if absent" and then read the one row that won,
+ * so every process on the store derives the same key.
  */
 export async function streamCredentialKey(db: Db, nowMs: number): Promise<Buffer> {
   await db
-    .insertInto('stream_keys')
-    .values({ id: 'streams', key: randomBytes(32).toString('base64'), created_at: nowMs })
-    .onConflict((oc) => oc.column('id').doNothing())
+    .insertInto('deployment_secrets')
+    .values({ name: STREAM_SECRET_NAME, secret: randomBytes(32).toString('base64url'), created_at: nowMs })
+    .onConflict((oc) => oc.column('name').doNothing())
     .execute();
-  const row = await db.selectFrom('stream_keys').select('key').where('id', '=', 'streams').executeTakeFirstOrThrow();
-  return Buffer.from(row.key, 'base64');
+  const row = await db.selectFrom('deployment_secrets').select('secret').where('name', '=', STREAM_SECRET_NAME).executeTakeFirstOrThrow();
+  return Buffer.from(hkdfSync('sha256', Buffer.from(row.secret, 'base64url'), Buffer.alloc(0), 'attest stream credentials v1', 32));
 }
 
 /**

@@ -16,21 +16,30 @@ export function registerCredentialCommands(program: Command): void {
     .command('create')
     .description('create a producer key for one or more product areas; prints the secret (shown once)')
     .requiredOption('--product <product...>', `product area(s) the key may write: ${PRODUCT_AREAS.map((a) => a.product).join(', ')}`)
+    .option('--org <orgId...>', 'organization id(s) the key may write for (repeat it or separate with commas); without it the key is platform-wide')
     .option('--name <name>', 'a name to recognise the key by', 'producer')
-    .action(async (options: { product: string[]; name: string }) => {
+    .action(async (options: { product: string[]; org?: string[]; name: string }) => {
       const known = new Set(PRODUCT_AREAS.map((a) => a.product));
       const unknown = options.product.filter((p) => !known.has(p));
       if (unknown.length > 0) throw new CliError(`unknown product ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
-      const { secret } = await withCliStore((store) => createProducerKey(store.db, options.name, options.product, store.clock.now()));
+      const orgIds = options.org === undefined ? 'all' : splitList(options.org);
+      if (orgIds !== 'all' && orgIds.length === 0) throw new CliError('--org needs at least one organization id');
+      const { secret } = await withCliStore(async (store) => {
+        if (orgIds !== 'all') {
+          const missing = await missingOrganizations(store, orgIds);
+          if (missing.length > 0) throw new CliError(`no organization with id ${missing.join(', ')}`);
+        }
+        return createProducerKey(store.db, options.name, options.product, store.clock.now(), orgIds);
+      });
       process.stdout.write(`${secret}\n`);
     });
 
   producerKey
     .command('list')
-    .description('list producer keys, one tab-separated line each: id, name, products (comma-separated), created (UTC)')
+    .description('list producer keys, one tab-separated line each: id, name, products (comma-separated), created (UTC), organizations (comma-separated, or * for a platform-wide key)')
     .action(async () => {
       const keys = await withCliStore((store) => listProducerKeys(store.db));
-      process.stdout.write(keys.map((k) => tsvLine([k.id, k.name, k.products.join(','), isoTime(k.createdAt)])).join(''));
+      process.stdout.write(keys.map((k) => tsvLine([k.id, k.name, k.products.join(','), isoTime(k.createdAt), k.orgIds === 'all' ? '*' : k.orgIds.join(',')])).join(''));
     });
   addRevokeCommand(producerKey, 'producer key', revokeProducerKey);
 
@@ -72,6 +81,17 @@ function addRevokeCommand(group: Command, noun: string, revoke: (db: AttestStore
       if (!revoked) throw new CliError(`no ${noun} with id ${id}`);
       process.stderr.write(`revoked ${noun} ${revoked.id} (${revoked.name})\n`);
     });
+}
+
+/** `--org a,b --org c` → `[a, b, c]`: a list option may be repeated, comma-separated, or both. */
+function splitList(values: readonly string[]): string[] {
+  return [...new Set(values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0))];
+}
+
+async function missingOrganizations(store: AttestStore, orgIds: readonly string[]): Promise<string[]> {
+  const found = await store.db.selectFrom('organizations').select('id').where('id', 'in', orgIds).execute();
+  const known = new Set(found.map((o) => o.id));
+  return orgIds.filter((id) => !known.has(id));
 }
 
 /** One line of tab-separated fields; tabs and line breaks inside a name become spaces, so a line stays a record. */

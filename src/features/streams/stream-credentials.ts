@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 // A destination's webhook secret or HEC token must be usable again (to sign, to authenticate), so it cannot be
-// hashed like a password: it is kept encrypted with AES-256-GCM under the deployment's stream key
-// (`stream_keys`, made on first use). The destination's id is the additional data, so a ciphertext copied onto
+// hashed like a password: it is kept encrypted with AES-256-GCM under a key derived from a deployment secret
+// (`streamCredentialKey`). The destination's id is the additional data, so a ciphertext copied onto
 // another destination's row does not decrypt there.
 
 const VERSION = 'v1';

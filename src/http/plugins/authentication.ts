@@ -15,6 +15,13 @@ declare module 'fastify' {
     /** The authenticated caller, or undefined for an anonymous request. */
     principal: Principal | undefined;
   }
+  interface FastifyContextConfig {
+    /**
+     * The route checks a credential of its own kind (`/metrics` and its scrape token), so its Authorization
+     * header is not an owner token or producer key to resolve, and the request has no principal.
+     */
+    ownCredentials?: boolean;
+  }
 }
 
 async function resolvePrincipal(request: FastifyRequest, services: AppServices): Promise<Principal | undefined> {
@@ -50,6 +57,7 @@ export const authenticationPlugin = fp(
   async (app: FastifyInstance, services: AppServices) => {
     app.decorateRequest('principal', undefined);
     app.addHook('onRequest', async (request) => {
+      if (request.routeOptions.config.ownCredentials) return;
       request.principal = await resolvePrincipal(request, services);
     });
   },

@@ -1,8 +1,8 @@
 import type { Kysely, Migration } from 'kysely';
 
 /**
- * Streams (PRODUCT.md §9): each organization's destinations with their delivery cursor, state and lease, and
- * the deployment's key that encrypts their credentials.
+ * Streams (PRODUCT.md §9): each organization's destinations with their delivery cursor, state and lease. Their
+ * credentials are encrypted with a key derived from a deployment secret (`deployment_secrets`, migration 0007).
  */
 export const streamDestinations: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -15,7 +15,7 @@ export const streamDestinations: Migration = {
       // JSON object: { types?, actions?, security? }; '{}' delivers every event.
       .addColumn('filter', 'text', (c) => c.notNull())
       .addColumn('enabled', 'integer', (c) => c.notNull())
-      // The webhook secret or HEC token, AES-256-GCM encrypted with the key in stream_keys; null for syslog.
+      // The webhook secret or HEC token, AES-256-GCM encrypted (`stream-credentials.ts`); null for syslog.
       .addColumn('credential', 'text')
       // PEM bundle of the CAs the destination's TLS certificate must chain to, instead of the system's.
       .addColumn('ca_bundle', 'text')
@@ -34,13 +34,5 @@ export const streamDestinations: Migration = {
       .addColumn('updated_at', 'bigint', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('stream_destinations_by_org').on('stream_destinations').columns(['org_id', 'created_at']).execute();
-
-    // One row: the deployment's 256-bit key for stream credentials, made by the first process that needs it.
-    await db.schema
-      .createTable('stream_keys')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('key', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'bigint', (c) => c.notNull())
-      .execute();
   },
 };

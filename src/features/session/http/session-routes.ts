@@ -47,16 +47,17 @@ export async function sessionRoutes(app: FastifyInstance, services: AppServices)
     },
     async (request, reply) => {
       const { email, password } = request.body as { email: string; password: string };
-      await services.loginAttempts?.assertAllowed(request, email);
+      // Reserved before the password is hashed, so guesses sent in parallel are counted before any is checked.
+      const attempt = await services.loginAttempts?.reserve(request, email);
       const user = await findUserByEmail(store.db, email);
       // Verify against a dummy hash when the email is unknown, so timing does not reveal which emails exist.
       const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
       if (!user || !user.passwordHash || !ok) {
-        await services.loginAttempts?.recordFailure(request, email, user);
+        await attempt?.failed(user);
         throw new AttestError('INVALID_CREDENTIALS');
       }
       const secret = await createSession(store.db, user.id, store.clock.now());
-      await services.loginAttempts?.recordSuccess(request, user);
+      await attempt?.succeeded(user);
       void reply.setCookie(SESSION_COOKIE, secret, {
         httpOnly: true,
         sameSite: 'lax',

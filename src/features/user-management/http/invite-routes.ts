@@ -45,14 +45,16 @@ export async function inviteJoinRoutes(scope: FastifyInstance, services: AppServ
     const { email } = request.body;
     // Joining with an existing account checks its password, so it is rate limited and recorded like a login;
     // otherwise the invite link would be a way around the login limits.
-    await services.loginAttempts?.assertAllowed(request, email);
+    const attempt = await services.loginAttempts?.reserve(request, email);
+    let joined;
     try {
-      return reply.status(201).send(await joinViaInviteLink(ctx, { token: request.params.token, ...request.body }));
+      joined = await joinViaInviteLink(ctx, { token: request.params.token, ...request.body });
     } catch (error) {
-      if (error instanceof AttestError && error.code === 'INVALID_CREDENTIALS') {
-        await services.loginAttempts?.recordFailure(request, email, await findUserByEmail(services.store.db, email));
-      }
+      if (error instanceof AttestError && error.code === 'INVALID_CREDENTIALS') await attempt?.failed(await findUserByEmail(services.store.db, email));
+      else await attempt?.release();
       throw error;
     }
+    await attempt?.release();
+    return reply.status(201).send(joined);
   });
 }

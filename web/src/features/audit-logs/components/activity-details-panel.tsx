@@ -31,6 +31,16 @@ function Details({ record, zone, catalog }: { record: AuditEvent; zone: string; 
         <dd>{record.entity.name ?? record.entity.id} <span className="muted">({record.entity.type.replaceAll('_', ' ')})</span></dd>
         <dt>Product</dt>
         <dd>{productDisplayName(catalog, record.product)}</dd>
+        <dt>Sent by</dt>
+        <dd data-testid="producer">
+          {record.producer ? (
+            <>
+              producer key {record.producer.name} <span className="muted">· <code>{record.producer.id}</code></span>
+            </>
+          ) : (
+            'Attest'
+          )}
+        </dd>
         <dt>Log ID</dt>
         <dd className="log-id-row">
           <code data-testid="log-id">{record.logId}</code>
