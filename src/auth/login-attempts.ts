@@ -25,6 +25,4 @@ export interface LoginAttempt {
   failed(user: UserAccount | undefined): Promise<void>;
   /** The password was right and a session starts: the account's count at this address starts over. */
   succeeded(user: UserAccount): Promise<void>;
-  /** The check was no login after all (nothing checked, or an invite-link join): it is given back, nothing recorded. */
-  release(): Promise<void>;
 }

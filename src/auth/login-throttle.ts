@@ -32,8 +32,6 @@ export function loginDelayAfter(failures: number, freeFailures: number): number 
 export interface LoginReservation {
   /** The password was right: the account's count at this address starts over; the address gets the check back. */
   passwordAccepted(): Promise<void>;
-  /** No password was checked after all: both scopes get the check back. */
-  release(): Promise<void>;
 }
 
 interface Scope {
@@ -77,13 +75,14 @@ export class LoginThrottle {
       const seconds = Math.ceil(waitMs / 1000);
       throw new AttestError('RATE_LIMITED', `Too many failed logins; try again in ${seconds} second${seconds === 1 ? '' : 's'}.`, [], seconds);
     }
-    return {
-      passwordAccepted: () => this.giveBack(scopes, reservedAt, scopes[0]?.key),
-      release: () => this.giveBack(scopes, reservedAt, undefined),
-    };
+    const [accountAtAddress] = scopes;
+    return { passwordAccepted: () => this.giveBack(scopes, reservedAt, accountAtAddress?.key) };
   }
 
-  /** Uncounts a reserved check: each scope's failures less one, its wait as if the check had not been made. */
+  /**
+   * Uncounts a reserved check that was no failure: the scope `startOver` is forgotten; every other scope has
+   * its failures less one and its wait as if the check had not been made.
+   */
   private async giveBack(scopes: readonly Scope[], reservedAt: number, startOver: string | undefined): Promise<void> {
     await updateThrottleStates(this.store, scopes.map((s) => s.key), (states) => {
       const updates = scopes.map(({ key, freeFailures }): [string, ThrottleState | undefined] => {
