@@ -56,7 +56,7 @@ function textFields(event: IncomingEvent): Array<[string, string | undefined]> {
  * all-or-nothing: every problem of every event is collected, and any problem rejects the whole batch, each
  * naming the event index, the field and the reason.
  */
-export function prepareIncomingEvents(events: readonly IncomingEvent[], ctx: IngestContext): PreparedEvent[] {
+export function prepareIncomingEvents(events: readonly IncomingEvent[], ingest: IngestContext): PreparedEvent[] {
   const errors: FieldError[] = [];
   const prepared: PreparedEvent[] = [];
   events.forEach((event, index) => {
@@ -64,17 +64,17 @@ export function prepareIncomingEvents(events: readonly IncomingEvent[], ctx: Ing
     const fail = (field: string, reason: string) => eventErrors.push({ index, field: `events[${index}].${field}`, reason });
     const def = findEventType(event.type);
     if (!def) fail('type', `unknown event type "${event.type}"`);
-    else if (ctx.allowedProducts !== 'all' && !ctx.allowedProducts.includes(def.product)) {
+    else if (ingest.allowedProducts !== 'all' && !ingest.allowedProducts.includes(def.product)) {
       fail('type', `event type "${event.type}" belongs to product ${def.product}, which this producer key may not write`);
     }
     if (!isUuid(event.orgId)) fail('orgId', 'must be a lowercase UUID');
 
-    let occurredAtMs = ctx.nowMs;
+    let occurredAtMs = ingest.nowMs;
     if (event.occurredAt !== undefined) {
       const parsed = parseTimestamp(event.occurredAt);
       if (Number.isNaN(parsed)) fail('occurredAt', 'must be an RFC 3339 (ISO-8601) timestamp with a time zone, on a day that exists, e.g. 2026-01-31T12:00:00.000Z');
-      else if (parsed > ctx.nowMs + INGEST_LIMITS.maxFutureSkewMs) fail('occurredAt', 'is more than 5 minutes in the future');
-      else if (parsed <= ctx.nowMs - ctx.retentionMs) fail('occurredAt', 'is older than the retention period, so it would already be expired');
+      else if (parsed > ingest.nowMs + INGEST_LIMITS.maxFutureSkewMs) fail('occurredAt', 'is more than 5 minutes in the future');
+      else if (parsed <= ingest.nowMs - ingest.retentionMs) fail('occurredAt', 'is older than the retention period, so it would already be expired');
       else occurredAtMs = parsed;
     }
     for (const [field, value] of textFields(event)) {
@@ -98,15 +98,15 @@ export function prepareIncomingEvents(events: readonly IncomingEvent[], ctx: Ing
     const item = cataloguedEvent(def, {
       orgId: event.orgId,
       occurredAtMs,
-      retentionMs: ctx.retentionMs,
-      traceId: ctx.traceId,
+      retentionMs: ingest.retentionMs,
+      traceId: ingest.traceId,
       actor,
       entity: { id: event.entity.id, name: event.entity.name ?? null, ...(event.entity.type !== undefined ? { type: event.entity.type } : {}) },
       ...(event.description !== undefined ? { description: event.description } : {}),
       ...(event.changes !== undefined ? { changes: event.changes } : {}),
       ...(event.metadata !== undefined ? { metadata: event.metadata } : {}),
     });
-    if (ctx.producer !== undefined) item.producer = ctx.producer;
+    if (ingest.producer !== undefined) item.producer = ingest.producer;
     if (event.idempotencyKey !== undefined) {
       item.idempotencyKey = event.idempotencyKey;
       item.idempotencyFingerprint = incomingEventFingerprint(event);
