@@ -7,6 +7,7 @@ import { AttestError } from '../core/errors.js';
 import type { AppServices } from './app-services.js';
 import { instrumentApp } from './http-metrics.js';
 import { authenticationPlugin } from './plugins/authentication.js';
+import { redactedRequestSerializer } from './request-log-redaction.js';
 import { sendProblem } from './problem-details.js';
 import { AuditEventSchema } from './schemas/event-schemas.js';
 import { ProblemSchema } from './schemas/problem-schema.js';
@@ -23,7 +24,7 @@ function fastifyTrustProxy(setting: AttestConfig['trustProxy']): FastifyServerOp
  */
 export async function createHttpApp(services: AppServices, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<FastifyInstance> {
   const serverOptions: FastifyServerOptions = {
-    logger: options.logger ?? false,
+    logger: withRedactedRequests(options.logger ?? false),
     trustProxy: fastifyTrustProxy(services.config.trustProxy),
     // Ajv: report every problem of a batch, not only the first, so a producer can fix them all at once.
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
@@ -40,7 +41,7 @@ export async function createHttpApp(services: AppServices, options: { logger?: F
       info: { title: 'Attest', version: '1.0.0', description: 'Audit logs for multi-tenant SaaS platforms.' },
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'Owner API token (att_…) or producer key (atp_…)' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'Owner API token (att_…), producer key (atp_…) or operator token (ato_…)' },
           session: { type: 'apiKey', in: 'cookie', name: 'attest_session' },
         },
       },
@@ -55,4 +56,11 @@ export async function createHttpApp(services: AppServices, options: { logger?: F
   await app.register(authenticationPlugin, services);
   instrumentApp(app, services.metrics, services.committer);
   return app;
+}
+
+/** The logger options with the request serializer that keeps tokens out of request logs. */
+function withRedactedRequests(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === false || logger === undefined) return logger;
+  const options = logger === true ? {} : logger;
+  return { ...options, serializers: { ...options.serializers, req: redactedRequestSerializer } };
 }

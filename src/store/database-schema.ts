@@ -22,8 +22,12 @@ export interface AttestDatabase {
   custom_permissions: CustomPermissionsTable;
   org_entities: OrgEntitiesTable;
   membership_grants: MembershipGrantsTable;
-  invite_links: InviteLinksTable;
+  org_invite_links: OrgInviteLinksTable;
   org_visible_orgs: OrgVisibleOrgsTable;
+  // Accounts, invitations and operators (migration 0005)
+  membership_invitations: MembershipInvitationsTable;
+  account_activations: AccountActivationsTable;
+  operator_tokens: OperatorTokensTable;
   // Login throttling (migration 0006)
   login_throttle: LoginThrottleTable;
   // Ingest hardening (migration 0007)
@@ -191,11 +195,14 @@ export interface MembershipGrantsTable {
   target_id: string;
 }
 
-/** The organization's one invite link; regenerating replaces the row, so the old token stops working. */
-export interface InviteLinksTable {
+/**
+ * The organization's one invite link; regenerating replaces the row, so the old token stops working. Only the
+ * token's SHA-256 is kept (migration 0005): the link is shown once, when it is made.
+ */
+export interface OrgInviteLinksTable {
   org_id: string;
   id: string;
-  token: string;
+  token_hash: string;
   created_at: number;
 }
 
@@ -229,6 +236,47 @@ export interface DeploymentSecretsTable {
   name: string;
   /** base64url of 32 random bytes. */
   secret: string;
+  created_at: number;
+}
+
+/** How a pending membership came about. */
+export type InvitationSource = 'user' | 'invite_link' | 'operator';
+
+/**
+ * A pending membership: an email that already had an account was added to an organization. It gives no access
+ * and is in no member list until the account holder, signed in, accepts it with the invitation link's token:
+ * holding the account's password alone (whoever set it) is not enough.
+ */
+export interface MembershipInvitationsTable {
+  org_id: string;
+  user_id: string;
+  user_type: UserType;
+  /** The name the adder typed; the account's own name, set elsewhere, is never shown to the adder. */
+  name: string;
+  invited_via: InvitationSource;
+  /** The invitation link's id, safe to record in the audit log. */
+  link_id: string;
+  /** SHA-256 of the invitation link's token (for an invite-link join: of the invite link's token). */
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** A one-time link where a new user sets their own password; only the token's SHA-256 is kept. */
+export interface AccountActivationsTable {
+  token_hash: string;
+  /** Safe to record in the audit log, unlike the token. */
+  id: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** A credential of the platform operator that creates organizations; only its SHA-256 is kept. */
+export interface OperatorTokensTable {
+  id: string;
+  name: string;
+  token_hash: string;
   created_at: number;
 }
 

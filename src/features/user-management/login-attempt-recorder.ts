@@ -21,7 +21,9 @@ export type LoginOutcome = 'session.login.succeeded' | 'session.login.failed';
 
 /**
  * Records a login (or a failed one) in every organization the user belongs to, in one transaction. The user is
- * the actor (for a failure, the account that was tried) and the entity.
+ * the actor (for a failure, the account that was tried) and the entity. Only accepted memberships count: a
+ * pending one (`membership_invitations`) is not in `listMemberships`, so an organization that invited an email
+ * holds nothing of that account's logins, or of guesses at its password, until its holder accepts.
  */
 export async function recordLoginOutcome(
   base: Omit<CommandContext, 'actor'>,
