@@ -25,6 +25,19 @@ export interface AttestConfig {
   trustProxy: boolean | number | string[];
   /** When set, `GET /metrics` answers only requests with `Authorization: Bearer <this token>`. */
   metricsToken: string | undefined;
+  /** Streams to SIEMs, webhooks and syslog (PRODUCT.md §9). */
+  streams: StreamsConfig;
+}
+
+/** How streams connect and retry. */
+export interface StreamsConfig {
+  /** Let destinations point at loopback, link-local and private addresses (tests, on-premises receivers). */
+  allowPrivate: boolean;
+  /** First retry delay after a failed delivery; it doubles per failure (with jitter) up to `retryMaxMs`. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Limit on connecting and on a whole delivery request. */
+  timeoutMs: number;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -65,6 +78,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AttestConfig {
     secureCookies: env.ATTEST_SECURE_COOKIES === 'true',
     trustProxy: trustProxyFromEnv(env.ATTEST_TRUST_PROXY),
     metricsToken: env.ATTEST_METRICS_TOKEN || undefined,
+    streams: {
+      allowPrivate: env.ATTEST_STREAMS_ALLOW_PRIVATE === 'true',
+      retryBaseMs: intFromEnv(env, 'ATTEST_STREAMS_RETRY_BASE_MS', 1000, 1),
+      retryMaxMs: intFromEnv(env, 'ATTEST_STREAMS_RETRY_MAX_MS', 300_000, 1),
+      timeoutMs: intFromEnv(env, 'ATTEST_STREAMS_TIMEOUT_MS', 10_000, 1),
+    },
   };
 }
 

@@ -28,6 +28,7 @@ interface Page {
   total: number;
   warnings: Array<{ code: string; message: string }>;
   range: { from: string; to: string };
+  lastSeq: number;
 }
 
 interface Problem {
@@ -155,6 +156,11 @@ for (const kind of kinds) {
       const expected = bruteForce(await allEvents(store, tenancy.org.id), { fromMs: NOW - 30 * DAY_MS, toMs: NOW });
       expect(first.total).toBe(expected.length);
       expect(first.data.map((e) => e.logId)).toEqual(expected.slice(0, 200).map((e) => e.logId));
+      // The log's head, for the live feed to resume after: the seeding's oldest events carry the highest seqs,
+      // so no page row could say it.
+      const head = Math.max(...(await allEvents(store, tenancy.org.id)).map((e) => e.seq));
+      expect(first.lastSeq).toBe(head);
+      expect(Math.max(...first.data.map((e) => e.seq))).toBeLessThanOrEqual(head);
     });
 
     it('rejects a range over 30 days (RANGE_TOO_LONG naming the field) and an empty or reversed range', async () => {

@@ -33,6 +33,8 @@ export interface AttestDatabase {
   // Ingest hardening (migration 0007)
   producer_key_orgs: ProducerKeyOrgsTable;
   deployment_secrets: DeploymentSecretsTable;
+  // Streams (migration 0009)
+  stream_destinations: StreamDestinationsTable;
 }
 
 export interface OrganizationsTable {
@@ -277,3 +279,30 @@ export interface OperatorTokensTable {
   token_hash: string;
   created_at: number;
 }
+
+export type StreamKind = 'webhook' | 'splunk-hec' | 'syslog';
+
+/** A destination an organization's events are streamed to, with its delivery cursor and state (PRODUCT.md §9). */
+export interface StreamDestinationsTable {
+  id: string;
+  org_id: string;
+  kind: StreamKind;
+  url: string;
+  /** JSON `{ types?, actions?, security? }`. */
+  filter: string;
+  enabled: number;
+  /** The webhook secret or HEC token, encrypted (`stream-credentials.ts`); null for syslog. */
+  credential: string | null;
+  ca_bundle: string | null;
+  last_delivered_seq: number;
+  last_delivered_at: number | null;
+  failed_attempts: number;
+  failing_since: number | null;
+  last_error: string | null;
+  next_attempt_at: number | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+

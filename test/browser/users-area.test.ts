@@ -54,7 +54,7 @@ describe.skipIf(!runs)('Users area (Chromium)', () => {
     await insertMembership(store.db, { org_id: sister.id, user_id: quinnId, user_type: 'standard', proxy_from_org_id: null, expires_at: null, created_at: now });
 
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1100 } });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     page = await context.newPage();
     await page.goto(`${server.baseUrl}/orgs/${server.orgId}/users`);
     await page.getByLabel('Email').fill(server.owner.email);

@@ -6,6 +6,7 @@ import { organizationNumbers } from './0004-organization-numbers.js';
 import { accountInvitations } from './0005-account-invitations.js';
 import { loginThrottle } from './0006-login-throttle.js';
 import { ingestHardening } from './0007-ingest-hardening.js';
+import { streamDestinations } from './0009-stream-destinations.js';
 
 /**
  * Every migration, in order. Names sort lexically, so they carry a four-digit prefix. Migrations are code in
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0005-account-invitations': accountInvitations,
   '0006-login-throttle': loginThrottle,
   '0007-ingest-hardening': ingestHardening,
+  '0009-stream-destinations': streamDestinations,
 };
 
 /** Hands Kysely's Migrator the list above. */

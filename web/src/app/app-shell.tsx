@@ -31,7 +31,10 @@ export function AppShell({ me, org, section, onSignOut, children }: { me: Me; or
         <nav className="sidenav" aria-label="User Management">
           <p className="sidenav-title">User Management</p>
           <Link href={`/orgs/${org.orgId}/users`} className="sidenav-link" aria-current={section === 'users' ? 'page' : undefined}>Users</Link>
-          <Link href={`/orgs/${org.orgId}/audit-logs`} className="sidenav-link" aria-current={section === 'audit-logs' ? 'page' : undefined}>Audit Logs</Link>
+          {/* Only owners may read the log (PRODUCT.md §2); a direct link still gets the no-access page. */}
+          {org.userType === 'owner' ? (
+            <Link href={`/orgs/${org.orgId}/audit-logs`} className="sidenav-link" aria-current={section === 'audit-logs' ? 'page' : undefined}>Audit Logs</Link>
+          ) : null}
         </nav>
         <main className="content" id="main">
           <InvitationsPanel invitations={me.invitations} />

@@ -68,6 +68,7 @@ export const AuditLogPageSchema = Type.Object({
   total: Type.Integer({ minimum: 0 }),
   warnings: Type.Array(WarningSchema),
   range: Type.Object({ from: Type.String({ format: 'date-time' }), to: Type.String({ format: 'date-time' }) }),
+  lastSeq: Type.Integer({ minimum: -1, description: "The organization's highest committed seq when the page was read: pass it as the stream's lastEventId to follow the log from there" }),
 });
 
 /** Actor suggestions for the email search box. */
