@@ -40,8 +40,9 @@ export function prepareUserManagementEvent(ctx: CommandContext, spec: EventSpec)
     actor: {
       id: actor.userId,
       name: actor.name,
-      email: actor.email.toLowerCase(),
-      type: 'user',
+      // An operator token (service) or the CLI (system) has no email.
+      email: actor.email ? actor.email.toLowerCase() : null,
+      type: actor.kind ?? 'user',
       ...(actor.ip !== undefined ? { ip: actor.ip } : {}),
       ...(actor.userAgent !== undefined ? { userAgent: actor.userAgent } : {}),
     },
