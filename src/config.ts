@@ -22,6 +22,10 @@ export interface AttestConfig {
    * Off by default: without a proxy in front, any client could claim any address.
    */
   trustProxy: boolean;
+  /** The deployment's log name (`ATTEST_LOG_NAME`): names the signing key and starts every checkpoint origin. */
+  logName: string;
+  /** Where the Ed25519 log key is kept (`ATTEST_LOG_KEY_FILE`), created with mode 0600 when missing. */
+  logKeyFile: string;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -48,7 +52,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AttestConfig {
     logLevel: env.LOG_LEVEL || 'info',
     secureCookies: env.ATTEST_SECURE_COOKIES === 'true',
     trustProxy: env.ATTEST_TRUST_PROXY === 'true',
+    logName: logNameFromEnv(env),
+    logKeyFile: env.ATTEST_LOG_KEY_FILE || './data/log-key',
   };
+}
+
+/** `ATTEST_LOG_NAME`: a key name and checkpoint origin prefix, so no white space and no `+` (C2SP signed-note). */
+function logNameFromEnv(env: NodeJS.ProcessEnv): string {
+  const name = env.ATTEST_LOG_NAME || 'attest.local';
+  if (/[\s+]/u.test(name)) throw new Error(`ATTEST_LOG_NAME may hold no white space and no + (got "${name}")`);
+  return name;
 }
 
 export const DAY_MS = 86_400_000;

@@ -3,6 +3,7 @@ import { coreTables } from './0001-core-tables.js';
 import { userManagementTables } from './0002-user-management.js';
 import { leanerEventIndexes } from './0003-leaner-event-indexes.js';
 import { organizationNumbers } from './0004-organization-numbers.js';
+import { merkleTrees } from './0008-merkle-trees.js';
 
 /**
  * Every migration, in order. Names sort lexically, so they carry a four-digit prefix. Migrations are code in
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '0002-user-management': userManagementTables,
   '0003-leaner-event-indexes': leanerEventIndexes,
   '0004-organization-numbers': organizationNumbers,
+  '0008-merkle-trees': merkleTrees,
 };
 
 /** Hands Kysely's Migrator the list above. */
