@@ -4,6 +4,7 @@ import { registerCredentialCommands } from './commands/credential-commands.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerExportCommand } from './commands/export-command.js';
 import { registerPurgeCommand } from './commands/purge-command.js';
+import { registerVerifyCommand } from './commands/verify-command.js';
 
 /**
  * The `attest` command line for operators. Every command honours ATTEST_DATABASE_URL and works beside a
@@ -18,6 +19,7 @@ registerCredentialCommands(program);
 registerPurgeCommand(program);
 registerExportCommand(program);
 registerDemoCommand(program);
+registerVerifyCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`attest: ${error instanceof CliError || error instanceof Error ? error.message : String(error)}\n`);

@@ -207,7 +207,7 @@ export interface LoginFailuresTable {
   failed_at: number;
 }
 
-/** A complete interior node of an organization's Merkle tree (migration 0008); level 0 is `audit_events.leaf_hash`. */
+/** A complete node of an organization's Merkle tree (migration 0008); level 0 copies the events' leaf hashes. */
 export interface MerkleNodesTable {
   org_id: string;
   level: number;

@@ -36,8 +36,9 @@ const NODE_ROWS_PER_INSERT = 500;
 
 /**
  * The organizations' Merkle trees, signed checkpoints and log keys in the store's own tables (migration 0008):
- * the named queries the integrity feature builds on. Level 0 of a tree is the events' `leaf_hash`; the levels
- * above are written once, as the tree grows, and read back for proofs.
+ * the named queries the integrity feature builds on. Every node is written once, as the tree grows, and read
+ * back for proofs; level 0 is the tree's own copy of the events' leaf hashes, so proofs outlive the purge of
+ * expired events and a rewritten `leaf_hash` in the log shows against it.
  *
  * @example
  * const head = await store.merkleTrees.head(orgId);
@@ -120,19 +121,13 @@ export class MerkleTreeStore {
 
   /** The hex hashes of complete subtrees of `orgId`'s tree, in the order asked; throws when one is not stored. */
   async nodeHashes(orgId: string, nodes: readonly NodeAddress[]): Promise<string[]> {
-    const leaves = nodes.filter((node) => node.level === 0).map((node) => node.index);
-    const interior = nodes.filter((node) => node.level > 0);
     const found = new Map<string, string>();
-    if (leaves.length > 0) {
-      const rows = await this.readDb.selectFrom('audit_events').select(['seq', 'leaf_hash']).where('org_id', '=', orgId).where('seq', 'in', leaves).execute();
-      for (const row of rows) found.set(`0:${Number(row.seq)}`, row.leaf_hash);
-    }
-    if (interior.length > 0) {
+    if (nodes.length > 0) {
       const rows = await this.readDb
         .selectFrom('merkle_nodes')
         .select(['level', 'idx', 'hash'])
         .where('org_id', '=', orgId)
-        .where((eb) => eb.or(interior.map((node) => eb.and([eb('level', '=', node.level), eb('idx', '=', node.index)]))))
+        .where((eb) => eb.or(nodes.map((node) => eb.and([eb('level', '=', node.level), eb('idx', '=', node.index)]))))
         .execute();
       for (const row of rows) found.set(`${row.level}:${Number(row.idx)}`, row.hash);
     }
@@ -141,6 +136,33 @@ export class MerkleTreeStore {
       if (hash === undefined) throw new Error(`node ${index} of level ${level} of the tree of ${orgId} is not stored`);
       return hash;
     });
+  }
+
+  /** The tree's own copy of the leaf hashes from `fromIndex` on, at most `limit`, in order. */
+  async treeLeaves(orgId: string, fromIndex: number, limit: number): Promise<Array<{ index: number; hash: string }>> {
+    const rows = await this.readDb
+      .selectFrom('merkle_nodes')
+      .select(['idx', 'hash'])
+      .where('org_id', '=', orgId)
+      .where('level', '=', 0)
+      .where('idx', '>=', fromIndex)
+      .orderBy('idx')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ index: Number(row.idx), hash: row.hash }));
+  }
+
+  /** The stored events from `fromSeq` on, at most `limit`, in seq order: seq, leaf hash and the canonical record. */
+  async storedRecords(orgId: string, fromSeq: number, limit: number): Promise<Array<{ seq: number; leafHash: string; record: string }>> {
+    const rows = await this.readDb
+      .selectFrom('audit_events')
+      .select(['seq', 'leaf_hash', 'record'])
+      .where('org_id', '=', orgId)
+      .where('seq', '>=', fromSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ seq: Number(row.seq), leafHash: row.leaf_hash, record: row.record }));
   }
 
   /** Stores a signed checkpoint; false when one of that size is already stored (the tree is deterministic: it says the same). */

@@ -2,8 +2,9 @@ import type { Kysely, Migration } from 'kysely';
 
 /**
  * The organizations' Merkle trees (PRODUCT.md §8), kept beside the log they are built over:
- * - `merkle_nodes`: every complete interior node (level ≥ 1) of each organization's tree, written once when
- *   the leaf that completes it arrives and never changed; level 0 is each event's own `leaf_hash`. A proof
+ * - `merkle_nodes`: every complete node of each organization's tree, written once when the leaf that completes
+ *   it arrives and never changed. Level 0 copies the events' leaf hashes: proofs still hold once expired events
+ *   are purged, and `attest verify` names an event whose record and leaf hash were both rewritten. A proof
  *   reads its O(log n) nodes here instead of recomputing anything.
  * - `merkle_tree_heads`: how many leaves each tree holds and its right edge (the hashes a new leaf joins),
  *   so the tree grows from where it stopped after a restart.
