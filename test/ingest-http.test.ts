@@ -66,12 +66,14 @@ for (const { kind, available } of await storeMatrix()) {
       expect(record).toMatchObject({ occurredAt, description: 'Made Bob an admin', changes: sent.changes as object, metadata: sent.metadata as object, securityAction: true });
     });
 
-    it('answers a resend with the same idempotency key with the original logId and seq, writing nothing', async () => {
+    it('answers a resend of the same event with the same idempotency key with the original logId and seq, writing nothing', async () => {
       const first = await post([incomingEvent(h.orgId, { idempotencyKey: 'signup-991' })]);
       expect(first.statusCode).toBe(201);
       const original = first.json<IngestAnswer>().events[0];
       const rows = await h.countEvents();
-      const resent = await post([incomingEvent(h.orgId, { idempotencyKey: 'signup-991', description: 'changed on resend' })]);
+      // The same event, its members in another order: still the same event.
+      const reordered = Object.fromEntries(Object.entries(incomingEvent(h.orgId, { idempotencyKey: 'signup-991' })).reverse());
+      const resent = await post([reordered]);
       expect(resent.statusCode).toBe(201);
       expect(resent.json<IngestAnswer>().events[0]).toEqual({ ...original, duplicate: true });
       expect(await h.countEvents()).toBe(rows);
@@ -79,6 +81,38 @@ for (const { kind, available } of await storeMatrix()) {
       const elsewhere = await post([incomingEvent(h.otherOrgId, { idempotencyKey: 'signup-991' })]);
       expect(elsewhere.json<IngestAnswer>().events[0]).toMatchObject({ seq: 0, duplicate: false });
       expect(elsewhere.json<IngestAnswer>().events[0]?.logId).not.toBe(original?.logId);
+    });
+
+    it('refuses an idempotency key reused for a different event with 409 naming the original logId, writing nothing of the batch', async () => {
+      const first = await post([incomingEvent(h.orgId, { idempotencyKey: 'invoice-17' })]);
+      const original = first.json<IngestAnswer>().events[0];
+      const rows = await h.countEvents();
+      const reused = await post([incomingEvent(h.orgId), incomingEvent(h.orgId, { idempotencyKey: 'invoice-17', description: 'changed on resend' })]);
+      expect(reused.statusCode, reused.body).toBe(409);
+      expect(reused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(reused.json()).toMatchObject({
+        status: 409,
+        code: 'IDEMPOTENCY_CONFLICT',
+        errors: [{ index: 1, field: 'events[1].idempotencyKey', logId: original?.logId, reason: expect.stringContaining(original?.logId as string) as unknown }],
+      });
+      expect(await h.countEvents()).toBe(rows);
+      // Twice in one batch for two different events: refused too, nothing written.
+      const twice = await post([incomingEvent(h.orgId, { idempotencyKey: 'twice' }), incomingEvent(h.orgId, { idempotencyKey: 'twice', entity: { id: 'u-3' } })]);
+      expect(twice.statusCode, twice.body).toBe(409);
+      expect(twice.json()).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', errors: [{ index: 1, field: 'events[1].idempotencyKey' }] });
+      expect(await h.countEvents()).toBe(rows);
+    });
+
+    it('refuses only the conflicting request of a group commit, and commits its neighbours', async () => {
+      await post([incomingEvent(h.orgId, { idempotencyKey: 'grouped-original' })]);
+      const rows = await h.countEvents();
+      const answers = await Promise.all([
+        post([incomingEvent(h.orgId, { idempotencyKey: 'grouped-1' })]),
+        post([incomingEvent(h.orgId, { idempotencyKey: 'grouped-original', description: 'not the original' })]),
+        post([incomingEvent(h.orgId, { idempotencyKey: 'grouped-2' })]),
+      ]);
+      expect(answers.map((a) => a.statusCode)).toEqual([201, 409, 201]);
+      expect(await h.countEvents()).toBe(rows + 2);
     });
 
     it('takes the trace id from a W3C traceparent header into the answer and the record', async () => {

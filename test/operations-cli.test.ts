@@ -3,7 +3,7 @@ import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/service/build-app.js';
 import { servicesForStore } from '../src/service/create-services.js';
 import { bootstrapIfEmpty } from '../src/service/bootstrap.js';
-import { insertMembership, insertUser } from '../src/tenancy/tenancy-queries.js';
+import { insertMembership, insertOrganization, insertUser } from '../src/tenancy/tenancy-queries.js';
 import { newId } from '../src/core/ids.js';
 import { runCli } from './support/child-processes.js';
 import { incomingEvent } from './support/ingest-harness.js';
@@ -69,6 +69,35 @@ for (const { kind, available } of await storeMatrix()) {
       }
     });
 
+    it('producer-key create --org binds the key to those organizations (repeated or comma-separated) and prints one secret', async () => {
+      const secondOrg = newId();
+      const thirdOrg = newId();
+      await insertOrganization(testStore.store.db, { id: secondOrg, name: 'Second', timeZone: 'UTC' }, Date.now());
+      await insertOrganization(testStore.store.db, { id: thirdOrg, name: 'Third', timeZone: 'UTC' }, Date.now());
+      const result = await runCli(['producer-key', 'create', '--product', 'UserManagement', '--org', `${orgId},${secondOrg}`, '--name', 'tenant-service'], env);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^atp_[A-Za-z0-9_-]{43}\n$/);
+      const key = result.stdout.trim();
+      const repeated = await runCli(['producer-key', 'create', '--product', 'UserManagement', '--org', orgId, '--org', thirdOrg, '--name', 'repeated-orgs'], env);
+      expect(repeated.code).toBe(0);
+
+      const listed = (await runCli(['producer-key', 'list'], env)).stdout.split('\n').map((line) => line.split('\t'));
+      expect(listed.find((f) => f[1] === 'tenant-service')?.[4]?.split(',').sort()).toEqual([orgId, secondOrg].sort());
+      expect(listed.find((f) => f[1] === 'repeated-orgs')?.[4]?.split(',').sort()).toEqual([orgId, thirdOrg].sort());
+
+      const { app, services } = await appOverTestStore();
+      try {
+        const post = (target: string) =>
+          app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${key}` }, payload: { events: [incomingEvent(target)] } });
+        expect((await post(secondOrg)).statusCode).toBe(201);
+        expect((await post(thirdOrg)).statusCode).toBe(403);
+      } finally {
+        await app.close();
+        await services.committer.close();
+      }
+    });
+
     it('token create prints one secret line that reads as the owner over HTTP', async () => {
       const result = await runCli(['token', 'create', '--email', 'CLI-Owner@Example.com'], env);
       expect(result.stderr).toBe('');
@@ -93,18 +122,22 @@ for (const { kind, available } of await storeMatrix()) {
     it('prints nothing on stdout and exits 1 with a reason on stderr when it cannot create the secret', async () => {
       const failures = [
         { args: ['producer-key', 'create', '--product', 'Loyalty'], reason: /unknown product Loyalty/ },
+        { args: ['producer-key', 'create', '--product', 'UserManagement', '--org', '0190d9a0-0000-7000-8000-00000000dead'], reason: /no organization with id 0190d9a0-0000-7000-8000-00000000dead/ },
         { args: ['token', 'create', '--email', 'nobody@example.com'], reason: /no user with email/ },
         { args: ['token', 'create', '--email', 'admin@example.com'], reason: /not an owner/ },
       ];
+      const countCredentials = async () => ({
+        keys: (await testStore.store.db.selectFrom('producer_keys').select('id').execute()).length,
+        tokens: (await testStore.store.db.selectFrom('api_tokens').select('id').execute()).length,
+      });
+      const before = await countCredentials();
       for (const failure of failures) {
         const result = await runCli(failure.args, env);
         expect(result.code, failure.args.join(' ')).toBe(1);
         expect(result.stdout).toBe('');
         expect(result.stderr).toMatch(failure.reason);
       }
-      const keys = await testStore.store.db.selectFrom('producer_keys').select('id').execute();
-      const tokens = await testStore.store.db.selectFrom('api_tokens').select('id').execute();
-      expect({ keys: keys.length, tokens: tokens.length }).toEqual({ keys: 1, tokens: 1 });
+      expect(await countCredentials()).toEqual(before);
     });
 
     it('lists producer keys and owner tokens without secrets, and a revoked one is refused at once by the running app', async () => {
@@ -115,8 +148,8 @@ for (const { kind, available } of await storeMatrix()) {
       expect(keyList.code).toBe(0);
       expect(keyList.stdout).not.toContain(key);
       const keyLine = keyList.stdout.split('\n').find((line) => line.includes('billing service'));
-      const [keyId, keyName, keyProducts, keyCreated] = (keyLine ?? '').split('\t');
-      expect({ keyName, keyProducts }).toEqual({ keyName: 'billing service', keyProducts: 'UserManagement,AuditLogs' });
+      const [keyId, keyName, keyProducts, keyCreated, keyOrgs] = (keyLine ?? '').split('\t');
+      expect({ keyName, keyProducts, keyOrgs }).toEqual({ keyName: 'billing service', keyProducts: 'UserManagement,AuditLogs', keyOrgs: '*' });
       expect(Date.parse(keyCreated as string)).toBeGreaterThan(Date.now() - 60_000);
 
       const tokenList = await runCli(['token', 'list', '--email', 'CLI-OWNER@example.com'], env);

@@ -1,8 +1,10 @@
+import { DateTime } from 'luxon';
 import { findEventType, renderDescription } from './catalog-registry.js';
 import { AttestError, rejectionDetail, type FieldError } from '../core/errors.js';
 import { isUuid, newId } from '../core/ids.js';
-import type { EventActor, PreparedEvent } from '../events/audit-event.js';
+import type { EventActor, EventProducer, PreparedEvent } from '../events/audit-event.js';
 import { INGEST_LIMITS, type IncomingEvent } from './incoming-event.js';
+import { incomingEventFingerprint } from './incoming-event-fingerprint.js';
 
 /** What the ingest request knows beyond the events themselves. */
 export interface IngestContext {
@@ -12,9 +14,24 @@ export interface IngestContext {
   retentionMs: number;
   /** Trace id of the request (`traceparent`, else generated). */
   traceId: string;
+  /** The producer key sending the events, recorded in each of them; absent for Attest's own modules. */
+  producer?: EventProducer;
 }
 
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+// RFC 3339 §5.6 date-time with the hours 00–23 (ISO 8601's 24:00 is not in it) and a time zone; a leap
+// second (:60) passes the pattern and is refused by the calendar check below.
+const RFC_3339 = /^\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d{1,9})?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+/**
+ * An RFC 3339 timestamp (section 5.6, with a time zone) in milliseconds, or NaN. The shape is checked by the
+ * pattern and the calendar by luxon: `Date.parse` rolls an impossible date such as 2026-11-31 over to
+ * December 1st, which would record a time the producer never sent.
+ */
+function parseTimestamp(text: string): number {
+  if (!RFC_3339.test(text)) return Number.NaN;
+  const parsed = DateTime.fromISO(text, { setZone: true });
+  return parsed.isValid ? parsed.toMillis() : Number.NaN;
+}
 
 /**
  * The free-text fields of an event. PostgreSQL text cannot hold U+0000 and SQLite can, so these are checked
@@ -53,8 +70,8 @@ export function prepareIncomingEvents(events: readonly IncomingEvent[], ctx: Ing
 
     let occurredAtMs = ctx.nowMs;
     if (event.occurredAt !== undefined) {
-      const parsed = ISO_UTC.test(event.occurredAt) ? Date.parse(event.occurredAt) : Number.NaN;
-      if (Number.isNaN(parsed)) fail('occurredAt', 'must be an ISO-8601 timestamp with a time zone, e.g. 2026-01-31T12:00:00.000Z');
+      const parsed = parseTimestamp(event.occurredAt);
+      if (Number.isNaN(parsed)) fail('occurredAt', 'must be an RFC 3339 (ISO-8601) timestamp with a time zone, on a day that exists, e.g. 2026-01-31T12:00:00.000Z');
       else if (parsed > ctx.nowMs + INGEST_LIMITS.maxFutureSkewMs) fail('occurredAt', 'is more than 5 minutes in the future');
       else if (parsed <= ctx.nowMs - ctx.retentionMs) fail('occurredAt', 'is older than the retention period, so it would already be expired');
       else occurredAtMs = parsed;
@@ -95,7 +112,11 @@ export function prepareIncomingEvents(events: readonly IncomingEvent[], ctx: Ing
     };
     if (event.changes !== undefined) item.changes = event.changes;
     if (event.metadata !== undefined) item.metadata = event.metadata;
-    if (event.idempotencyKey !== undefined) item.idempotencyKey = event.idempotencyKey;
+    if (ctx.producer !== undefined) item.producer = ctx.producer;
+    if (event.idempotencyKey !== undefined) {
+      item.idempotencyKey = event.idempotencyKey;
+      item.idempotencyFingerprint = incomingEventFingerprint(event);
+    }
     prepared.push(item);
   });
   if (errors.length > 0) throw new AttestError('VALIDATION_FAILED', rejectionDetail(errors), errors);

@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   INVALID_CURSOR: 'The cursor is not valid for this query.',
   FILTER_REQUIRED: 'A filtered export needs at least one filter.',
   CONFLICT: 'The request conflicts with the current state.',
+  IDEMPOTENCY_CONFLICT: 'An idempotency key was reused for a different event.',
   LAST_OWNER: 'The last owner of an organization cannot be removed or demoted.',
   RATE_LIMITED: 'Too many attempts; try again later.',
   STORE_UNAVAILABLE: 'The store is not reachable.',
@@ -39,6 +40,8 @@ export interface FieldError {
   reason: string;
   /** Index of the event in an ingest batch, when the error concerns one event. */
   index?: number;
+  /** The Log ID of the stored event the error refers to (the original of a reused idempotency key). */
+  logId?: string;
 }
 
 /** An expected failure with a stable code; anything else that is thrown is a bug (500). */

@@ -23,6 +23,12 @@ export interface EventEntity {
   product: string;
 }
 
+/** The producer key that sent an ingested event, so a forged event is attributable (PRODUCT.md §2). */
+export interface EventProducer {
+  id: string;
+  name: string;
+}
+
 /** One before/after pair of an update. */
 export interface FieldChange {
   field: string;
@@ -50,6 +56,8 @@ export interface AuditEventRecord {
   entity: EventEntity;
   changes?: FieldChange[];
   metadata?: Record<string, JsonValue>;
+  /** The producer key that sent the event; absent for the events Attest records itself. */
+  producer?: EventProducer;
   /** W3C trace id, 32 lowercase hex digits. */
   traceId: string;
   expiresAt: string;
@@ -76,9 +84,16 @@ export interface PreparedEvent {
   entity: EventEntity;
   changes?: FieldChange[];
   metadata?: Record<string, JsonValue>;
+  /** The producer key that sent the event (ingest only). */
+  producer?: EventProducer;
   traceId: string;
   /** Producer-chosen key; a resend with the same key in the same organization returns the original event. */
   idempotencyKey?: string;
+  /**
+   * A digest of the event as its producer sent it, kept with an idempotency key: a resend with the same key
+   * must be the same event, or it is refused (409) rather than answered with the original.
+   */
+  idempotencyFingerprint?: string;
 }
 
 /** What a commit answers for each prepared event, in order. */

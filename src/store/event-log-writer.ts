@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { Clock } from '../core/clock.js';
+import { AttestError, rejectionDetail } from '../core/errors.js';
 import { groupBy } from '../core/group-by.js';
 import type { AppendedEvent, PreparedEvent } from '../events/audit-event.js';
 import type { AttestDatabase, AuditActorsTable, AuditEventCountsTable, AuditEventsTable } from './database-schema.js';
@@ -43,12 +44,13 @@ export async function appendEventsInTransaction(
 
   const results: AppendedEvent[] = [];
   const rows: AuditEventsTable[] = [];
-  const seenInBatch = new Map<string, AppendedEvent>();
+  const seenInBatch = new Map<string, IdempotentOriginal>();
   const actors = new Map<string, AuditActorsTable>();
-  for (const event of events) {
+  for (const [index, event] of events.entries()) {
     const key = event.idempotencyKey === undefined ? undefined : idempotencyMapKey(event.orgId, event.idempotencyKey);
     const original = key === undefined ? undefined : (earlier.get(key) ?? seenInBatch.get(key));
     if (original) {
+      assertSameEvent(original, event, index);
       results.push({ logId: original.logId, seq: original.seq, duplicate: true });
       continue;
     }
@@ -60,7 +62,7 @@ export async function appendEventsInTransaction(
       actors.set(`${event.orgId}\u0000${email}`, { org_id: event.orgId, actor_email: email, actor_name: event.actor.name, last_seen_at: recordedAtMs });
     }
     const appended = { logId: event.logId, seq, duplicate: false };
-    if (key !== undefined) seenInBatch.set(key, appended);
+    if (key !== undefined) seenInBatch.set(key, { logId: event.logId, seq, fingerprint: event.idempotencyFingerprint ?? null, inThisAppend: true });
     results.push(appended);
   }
 
@@ -127,19 +129,44 @@ function idempotencyMapKey(orgId: string, key: string): string {
   return `${orgId}\u0000${key}`;
 }
 
-async function findIdempotentOriginals(tx: StoreTransaction, events: readonly PreparedEvent[]): Promise<Map<string, AppendedEvent>> {
-  const found = new Map<string, AppendedEvent>();
+/** The event that first used an idempotency key, and the fingerprint of that event as it was sent. */
+interface IdempotentOriginal {
+  logId: string;
+  seq: number;
+  /** Null for events stored before fingerprints were kept (migration 0007): those resends are answered as before. */
+  fingerprint: string | null;
+  /** True when the original is part of this same append (not yet committed). */
+  inThisAppend: boolean;
+}
+
+/**
+ * A resend must be the event that first used its key: otherwise the producer would be told its new event was
+ * recorded when the log holds another one. Refused with the original's Log ID, so the producer can look it up.
+ */
+function assertSameEvent(original: IdempotentOriginal, event: PreparedEvent, index: number): void {
+  if (original.fingerprint === null || event.idempotencyFingerprint === undefined || original.fingerprint === event.idempotencyFingerprint) return;
+  const field = `events[${index}].idempotencyKey`;
+  if (original.inThisAppend) {
+    const reason = 'is used twice in this batch for different events';
+    throw new AttestError('IDEMPOTENCY_CONFLICT', rejectionDetail([{ index, field, reason }]), [{ index, field, reason }]);
+  }
+  const reason = `was already used in this organization for a different event, recorded as ${original.logId}`;
+  throw new AttestError('IDEMPOTENCY_CONFLICT', rejectionDetail([{ index, field, reason }]), [{ index, field, reason, logId: original.logId }]);
+}
+
+async function findIdempotentOriginals(tx: StoreTransaction, events: readonly PreparedEvent[]): Promise<Map<string, IdempotentOriginal>> {
+  const found = new Map<string, IdempotentOriginal>();
   const keyed = events.filter((e) => e.idempotencyKey !== undefined);
   if (keyed.length === 0) return found;
   for (const [orgId, keys] of groupBy(keyed, (e) => e.orgId, (e) => e.idempotencyKey as string)) {
     const rows = await tx
       .selectFrom('audit_events')
-      .select(['log_id', 'seq', 'idempotency_key'])
+      .select(['log_id', 'seq', 'idempotency_key', 'idempotency_fingerprint'])
       .where('org_id', '=', orgId)
       .where('idempotency_key', 'in', keys)
       .execute();
     for (const row of rows) {
-      found.set(idempotencyMapKey(orgId, row.idempotency_key as string), { logId: row.log_id, seq: Number(row.seq), duplicate: true });
+      found.set(idempotencyMapKey(orgId, row.idempotency_key as string), { logId: row.log_id, seq: Number(row.seq), fingerprint: row.idempotency_fingerprint, inThisAppend: false });
     }
   }
   return found;

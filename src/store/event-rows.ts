@@ -35,6 +35,7 @@ export function toRecord(event: PreparedEvent, seq: number, recordedAtMs: number
   };
   if (event.changes !== undefined) record.changes = event.changes;
   if (event.metadata !== undefined) record.metadata = event.metadata;
+  if (event.producer !== undefined) record.producer = { id: event.producer.id, name: event.producer.name };
   return record;
 }
 
@@ -56,6 +57,7 @@ export function toEventRow(event: PreparedEvent, seq: number, recordedAtMs: numb
     actor_email: event.actor.email?.toLowerCase() ?? null,
     trace_id: event.traceId,
     idempotency_key: event.idempotencyKey ?? null,
+    idempotency_fingerprint: event.idempotencyKey === undefined ? null : (event.idempotencyFingerprint ?? null),
     leaf_hash: leafHash(record),
     record,
   };

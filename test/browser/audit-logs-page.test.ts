@@ -122,6 +122,9 @@ describe.skipIf(!runs)('Audit Logs page (Chromium)', () => {
     expect(shown.actor.email).toBe('ana@example.com');
     expect(shown.orgId).toBe(server.orgId);
     expect(Date.parse(shown.expiresAt) - Date.parse(shown.occurredAt)).toBe(90 * 86_400_000);
+    // The producer key that sent the event, in the record and in words.
+    expect(shown.producer?.name).toBe('browser-tests');
+    expect(await panel.getByTestId('producer').innerText()).toMatch(new RegExp(`producer key browser-tests\\s*· ${shown.producer?.id ?? 'missing'}`));
     await page.screenshot({ path: screenshotPath('audit-logs-details.png') });
 
     await page.reload();

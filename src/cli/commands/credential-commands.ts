@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
-import { createApiToken, createProducerKey, listApiTokens, listProducerKeys, revokeApiToken, revokeProducerKey } from '../../auth/credentials.js';
+import { createApiToken, createOperatorToken, createProducerKey, listApiTokens, listOperatorTokens, listProducerKeys, revokeApiToken, revokeOperatorToken, revokeProducerKey } from '../../auth/credentials.js';
 import { PRODUCT_AREAS } from '../../catalog/catalog-registry.js';
 import type { AttestStore } from '../../store/attest-store.js';
 import { findUserByEmail, listMemberships } from '../../tenancy/tenancy-queries.js';
 import { CliError, withCliStore } from '../cli-store.js';
 
 /**
- * `attest producer-key create` and `attest token create` each print one secret on stdout and nothing else.
+ * `attest producer-key create`, `attest token create` and `attest operator-token create` each print one secret on
+ * stdout and nothing else.
  * `list` prints one tab-separated line per credential (never a secret: only hashes are stored), and `revoke`
  * deletes one by id, so a leaked secret stops working at once, also in a server already running.
  */
@@ -16,21 +17,30 @@ export function registerCredentialCommands(program: Command): void {
     .command('create')
     .description('create a producer key for one or more product areas; prints the secret (shown once)')
     .requiredOption('--product <product...>', `product area(s) the key may write: ${PRODUCT_AREAS.map((a) => a.product).join(', ')}`)
+    .option('--org <orgId...>', 'organization id(s) the key may write for (repeat it or separate with commas); without it the key is platform-wide')
     .option('--name <name>', 'a name to recognise the key by', 'producer')
-    .action(async (options: { product: string[]; name: string }) => {
+    .action(async (options: { product: string[]; org?: string[]; name: string }) => {
       const known = new Set(PRODUCT_AREAS.map((a) => a.product));
       const unknown = options.product.filter((p) => !known.has(p));
       if (unknown.length > 0) throw new CliError(`unknown product ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
-      const { secret } = await withCliStore((store) => createProducerKey(store.db, options.name, options.product, store.clock.now()));
+      const orgIds = options.org === undefined ? 'all' : splitList(options.org);
+      if (orgIds !== 'all' && orgIds.length === 0) throw new CliError('--org needs at least one organization id');
+      const { secret } = await withCliStore(async (store) => {
+        if (orgIds !== 'all') {
+          const missing = await missingOrganizations(store, orgIds);
+          if (missing.length > 0) throw new CliError(`no organization with id ${missing.join(', ')}`);
+        }
+        return createProducerKey(store.db, options.name, options.product, store.clock.now(), orgIds);
+      });
       process.stdout.write(`${secret}\n`);
     });
 
   producerKey
     .command('list')
-    .description('list producer keys, one tab-separated line each: id, name, products (comma-separated), created (UTC)')
+    .description('list producer keys, one tab-separated line each: id, name, products (comma-separated), created (UTC), organizations (comma-separated, or * for a platform-wide key)')
     .action(async () => {
       const keys = await withCliStore((store) => listProducerKeys(store.db));
-      process.stdout.write(keys.map((k) => tsvLine([k.id, k.name, k.products.join(','), isoTime(k.createdAt)])).join(''));
+      process.stdout.write(keys.map((k) => tsvLine([k.id, k.name, k.products.join(','), isoTime(k.createdAt), k.orgIds === 'all' ? '*' : k.orgIds.join(',')])).join(''));
     });
   addRevokeCommand(producerKey, 'producer key', revokeProducerKey);
 
@@ -59,6 +69,24 @@ export function registerCredentialCommands(program: Command): void {
       process.stdout.write(tokens.map((t) => tsvLine([t.id, t.name, t.ownerEmail, isoTime(t.createdAt)])).join(''));
     });
   addRevokeCommand(token, 'API token', revokeApiToken);
+
+  const operatorToken = program.command('operator-token').description('manage operator tokens (platforms that create organizations through POST /api/v1/orgs)');
+  operatorToken
+    .command('create')
+    .description('create an operator token; prints the secret (shown once). It creates organizations and reads no organization\'s data')
+    .option('--name <name>', 'a name to recognise the token by', 'operator')
+    .action(async (options: { name: string }) => {
+      const { secret } = await withCliStore((store) => createOperatorToken(store.db, options.name, store.clock.now()));
+      process.stdout.write(`${secret}\n`);
+    });
+  operatorToken
+    .command('list')
+    .description('list operator tokens, one tab-separated line each: id, name, created (UTC)')
+    .action(async () => {
+      const tokens = await withCliStore((store) => listOperatorTokens(store.db));
+      process.stdout.write(tokens.map((t) => tsvLine([t.id, t.name, isoTime(t.createdAt)])).join(''));
+    });
+  addRevokeCommand(operatorToken, 'operator token', revokeOperatorToken);
 }
 
 /** `<group> revoke <id>`: deletes one credential, says which on stderr, or fails naming the id. */
@@ -72,6 +100,17 @@ function addRevokeCommand(group: Command, noun: string, revoke: (db: AttestStore
       if (!revoked) throw new CliError(`no ${noun} with id ${id}`);
       process.stderr.write(`revoked ${noun} ${revoked.id} (${revoked.name})\n`);
     });
+}
+
+/** `--org a,b --org c` → `[a, b, c]`: a list option may be repeated, comma-separated, or both. */
+function splitList(values: readonly string[]): string[] {
+  return [...new Set(values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0))];
+}
+
+async function missingOrganizations(store: AttestStore, orgIds: readonly string[]): Promise<string[]> {
+  const found = await store.db.selectFrom('organizations').select('id').where('id', 'in', orgIds).execute();
+  const known = new Set(found.map((o) => o.id));
+  return orgIds.filter((id) => !known.has(id));
 }
 
 /** One line of tab-separated fields; tabs and line breaks inside a name become spaces, so a line stays a record. */

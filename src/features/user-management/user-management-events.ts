@@ -47,8 +47,8 @@ export function prepareUserManagementEvent(ctx: CommandContext, spec: EventSpec)
     actor: {
       id: actor.userId,
       name: actor.name,
-      email: actor.email.toLowerCase(),
-      type: 'user',
+      email: actor.email ? actor.email.toLowerCase() : null,
+      type: actor.kind ?? 'user',
       ...(actor.ip !== undefined ? { ip: actor.ip } : {}),
       ...(actor.userAgent !== undefined ? { userAgent: actor.userAgent } : {}),
     },

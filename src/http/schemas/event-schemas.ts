@@ -32,6 +32,7 @@ export const AuditEventSchema = Type.Object(
     entity: Type.Object({ id: Type.String(), name: Type.Union([Type.String(), Type.Null()]), type: Type.String(), product: Type.String() }),
     changes: Type.Optional(Type.Array(Change)),
     metadata: Type.Optional(Type.Record(Type.String(), JsonAny)),
+    producer: Type.Optional(Type.Object({ id: Type.String(), name: Type.String() }, { description: 'The producer key that sent the event; absent for events Attest records itself.' })),
     traceId: Type.String(),
     expiresAt: Type.String({ format: 'date-time' }),
     leafHash: Type.String(),

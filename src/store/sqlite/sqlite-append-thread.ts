@@ -1,9 +1,10 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { AsyncLock } from '../../core/async-lock.js';
 import { stopWorkerThread } from '../../core/stop-worker-thread.js';
-import { workerModuleUrl } from '../../core/worker-module-url.js';
+import { startSqliteWorker } from './sqlite-worker-thread.js';
 import type { AppendedEvent, PreparedEvent } from '../../events/audit-event.js';
+import { AttestError, type ErrorCode, type FieldError } from '../../core/errors.js';
 
 /** What the append thread is started with. */
 export interface AppendWorkerData {
@@ -17,7 +18,9 @@ export interface AppendRequest {
 }
 
 /** The answer to an append, sent once its transaction has committed or rolled back. */
-export type AppendReply = { id: number; appended: AppendedEvent[] } | { id: number; error: { message: string; sqliteCode?: string } };
+export type AppendReply =
+  | { id: number; appended: AppendedEvent[] }
+  | { id: number; error: { message: string; sqliteCode?: string; attest?: { code: ErrorCode; errors: FieldError[] } } };
 
 interface Pending {
   resolve(appended: AppendedEvent[]): void;
@@ -84,8 +87,7 @@ export class SqliteAppendThread {
 
   private started(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(workerModuleUrl(import.meta.url, 'sqlite-append-worker'), { workerData: { path: this.path } satisfies AppendWorkerData });
-    worker.unref();
+    const worker = startSqliteWorker<AppendWorkerData>('sqlite-append-worker', { path: this.path });
     worker.on('message', (reply: AppendReply) => this.settle(reply));
     worker.on('error', (error) => this.failAll(worker, error));
     worker.on('exit', (code) => this.failAll(worker, new Error(`the append thread ended (exit code ${code})`)));
@@ -99,8 +101,9 @@ export class SqliteAppendThread {
     this.pending.delete(reply.id);
     if (this.pending.size === 0) this.worker?.unref();
     if ('appended' in reply) pending.resolve(reply.appended);
-    // Rebuilt as the driver's own error type, so callers tell a busy or broken store from a bad request.
-    else pending.reject(reply.error.sqliteCode ? new Database.SqliteError(reply.error.message, reply.error.sqliteCode) : new Error(reply.error.message));
+    // Rebuilt as the error type it was (the driver's, or a refusal of the catalogue such as a reused
+    // idempotency key), so callers tell a busy or broken store from a bad request.
+    else pending.reject(rebuildError(reply.error));
   }
 
   /**
@@ -113,4 +116,10 @@ export class SqliteAppendThread {
     for (const pending of this.pending.values()) pending.reject(error);
     this.pending.clear();
   }
+}
+
+function rebuildError(error: Extract<AppendReply, { error: unknown }>['error']): Error {
+  if (error.attest) return new AttestError(error.attest.code, error.message, error.attest.errors);
+  if (error.sqliteCode) return new Database.SqliteError(error.message, error.sqliteCode);
+  return new Error(error.message);
 }

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { systemClock } from '../../core/clock.js';
+import { AttestError } from '../../core/errors.js';
 import { appendEventsInTransaction, type AppendingDialect } from '../event-log-writer.js';
 import type { AppendReply, AppendRequest, AppendWorkerData } from './sqlite-append-thread.js';
 import { openSqliteFile, sqliteWriterKysely } from './sqlite-connections.js';
@@ -39,5 +40,6 @@ port.on('message', (message: AppendRequest | 'stop') => {
 
 function describeError(error: unknown): Extract<AppendReply, { error: unknown }>['error'] {
   if (error instanceof Database.SqliteError) return { message: error.message, sqliteCode: error.code };
+  if (error instanceof AttestError) return { message: error.message, attest: { code: error.code, errors: error.errors } };
   return { message: error instanceof Error ? error.message : String(error) };
 }

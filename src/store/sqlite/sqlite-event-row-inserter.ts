@@ -17,6 +17,7 @@ const COLUMNS = [
   'actor_email',
   'trace_id',
   'idempotency_key',
+  'idempotency_fingerprint',
   'leaf_hash',
   'record',
 ] as const satisfies readonly (keyof AuditEventsTable)[];
