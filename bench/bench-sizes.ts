@@ -1,7 +1,7 @@
 import type { QueryDatasetShape } from './dataset/query-dataset.js';
 
 /** The parts `--only` can pick. */
-export type BenchPart = 'ingest' | 'query' | 'export';
+export type BenchPart = 'ingest' | 'query' | 'export' | 'streams';
 
 /** The command-line options as commander hands them over (strings until resolved). */
 export interface BenchCliOptions {

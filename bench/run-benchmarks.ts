@@ -13,6 +13,7 @@ import { formatScenarioTable, runQueryBench, type QueryBenchResult } from './que
 import type { BenchFigure } from './report/bench-figure.js';
 import { formatFigureTable, writeResultsJson } from './report/results-report.js';
 import { closeHttpClient } from './server/http-client.js';
+import { runStreamsBench, type StreamsBenchResult } from './streams/streams-bench.js';
 
 // dist/bench/run-benchmarks.js → the repository root, so paths do not depend on the working directory.
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,6 +27,7 @@ interface RunDetails {
   query?: QueryBenchResult['details'];
   export?: ExportBenchResult['details'];
   bulkImport?: unknown;
+  streams?: StreamsBenchResult['details'];
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -64,7 +66,7 @@ async function main(): Promise<void> {
     .option('--events <n>', 'events in the query/export dataset (default 10,000,000; 200,000 with --quick)')
     .option('--big-org-share <share>', 'share of the dataset in the one big organization', '0.5')
     .option('--small-orgs <n>', 'organizations sharing the rest of the dataset', '100')
-    .addOption(new Option('--only <part>', 'run one part only').choices(['ingest', 'query', 'export']))
+    .addOption(new Option('--only <part>', 'run one part only').choices(['ingest', 'query', 'export', 'streams']))
     .option('--duration <seconds>', 'measured seconds of each ingest phase (default 20; 5 with --quick)')
     .option('--batch-concurrency <n>', 'requests in flight with batches of 100', '16')
     .option('--single-concurrency <n>', 'requests in flight with single events', '32')
@@ -91,6 +93,11 @@ async function main(): Promise<void> {
     const ingest = await runIngestBench({ ...sizes.ingest, dataDir: DATA_DIR, serverNodeArgs: profileArgs(sizes, startedAt, 'ingest'), keepFiles: sizes.keep, log });
     figures.push(...ingest.figures);
     details.ingest = ingest.details;
+  }
+  if (runs('streams')) {
+    const streams = await runStreamsBench({ ...sizes.ingest, dataDir: DATA_DIR, keepFiles: sizes.keep, log });
+    figures.push(...streams.figures);
+    details.streams = streams.details;
   }
   let dataset: QueryDataset | undefined;
   if (runs('query') || runs('export')) {

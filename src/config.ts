@@ -37,6 +37,10 @@ export interface AttestConfig {
   metricsToken: string | undefined;
   /** Streams to SIEMs, webhooks and syslog (PRODUCT.md §9). */
   streams: StreamsConfig;
+  /** The deployment's log name (`ATTEST_LOG_NAME`): names the signing key and starts every checkpoint origin. */
+  logName: string;
+  /** Where the Ed25519 log key is kept (`ATTEST_LOG_KEY_FILE`), created with mode 0600 when missing. */
+  logKeyFile: string;
 }
 
 /** How streams connect and retry. */
@@ -110,7 +114,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AttestConfig {
       retryMaxMs: intFromEnv(env, 'ATTEST_STREAMS_RETRY_MAX_MS', 300_000, 1),
       timeoutMs: intFromEnv(env, 'ATTEST_STREAMS_TIMEOUT_MS', 10_000, 1),
     },
+    logName: logNameFromEnv(env),
+    logKeyFile: env.ATTEST_LOG_KEY_FILE || './data/log-key',
   };
+}
+
+/** `ATTEST_LOG_NAME`: a key name and checkpoint origin prefix, so no white space and no `+` (C2SP signed-note). */
+function logNameFromEnv(env: NodeJS.ProcessEnv): string {
+  const name = env.ATTEST_LOG_NAME || 'attest.local';
+  if (/[\s+]/u.test(name)) throw new Error(`ATTEST_LOG_NAME may hold no white space and no + (got "${name}")`);
+  return name;
 }
 
 export const DAY_MS = 86_400_000;

@@ -4,13 +4,15 @@ import { schedulePurge } from './retention/purge-scheduler.js';
 import { scheduleStatisticsRefresh } from './store/planner-statistics.js';
 import { createServices } from './service/create-services.js';
 import { bootstrapIfEmpty } from './service/bootstrap.js';
+import { LogCheckpointer } from './features/integrity/log-checkpointer.js';
+import { openLogSigningKey } from './features/integrity/log-signing-key.js';
 
 /** How long a graceful shutdown may take before the process exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 /**
  * `npm start`: the Attest service. Opens the store (migrating it), creates the bootstrap organization on the
- * first start, serves HTTP, purges expired events on a schedule and shuts down gracefully on SIGTERM/SIGINT:
+ * first start, serves HTTP, signs checkpoints of every organization's log as it grows, purges expired events on a schedule and shuts down gracefully on SIGTERM/SIGINT:
  * it stops accepting requests, lets in-flight commits finish, then closes the store.
  */
 async function main(): Promise<void> {
@@ -32,6 +34,10 @@ async function main(): Promise<void> {
     }
   }
 
+  // The log key signs every organization's checkpoints; a checkpoint covers each event within a moment of its commit.
+  const checkpointer = new LogCheckpointer(services.store, await openLogSigningKey(config.logKeyFile, config.logName), config.logName, { log: app.log });
+  await checkpointer.start();
+
   const stopPurge = schedulePurge(services.store, config.purgeIntervalMinutes, app.log);
   const stopStatisticsRefresh = scheduleStatisticsRefresh(services.store, app.log);
   let shuttingDown = false;
@@ -48,6 +54,7 @@ async function main(): Promise<void> {
     try {
       await app.close();
       await services.committer.close();
+      await checkpointer.close();
       stopStatisticsRefresh();
       await stopPurge();
       await services.store.close();

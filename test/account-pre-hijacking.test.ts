@@ -138,6 +138,22 @@ for (const { kind, available } of await storeMatrix()) {
       }
     });
 
+    it('an invitation whose link expired cannot be accepted, is listed nowhere, and the email can be added again', async () => {
+      const elsewhere = await f.member(f.orgB.id, 'standard');
+      const first = (await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, { email: elsewhere.email, name: 'Late Taker', userType: 'standard' })).json<AddedView>();
+      // Seven days pass (the link's expiry moved into the past).
+      await f.ts.store.db.updateTable('membership_invitations').set({ expires_at: Date.now() - 1 }).where('org_id', '=', f.orgA.id).where('user_id', '=', elsewhere.id).execute();
+      const me = await f.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: elsewhere.cookie } });
+      expect(me.json<{ invitations: unknown[] }>().invitations).toEqual([]);
+      expect((await f.call('owner', 'GET', `/api/v1/orgs/${f.orgA.id}/invitations`)).json<{ data: { email: string }[] }>().data.map((i) => i.email)).not.toContain(elsewhere.email);
+      const late = await f.app.inject({ method: 'POST', url: '/api/v1/me/invitations/accept', headers: { cookie: elsewhere.cookie }, payload: { token: first.welcomeLink.token } });
+      expect(late.statusCode).toBe(404);
+      const again = await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, { email: elsewhere.email, name: 'Late Taker', userType: 'standard' });
+      expect(again.statusCode).toBe(201);
+      const accepted = await f.app.inject({ method: 'POST', url: '/api/v1/me/invitations/accept', headers: { cookie: elsewhere.cookie }, payload: { token: again.json<AddedView>().welcomeLink.token } });
+      expect(accepted.statusCode).toBe(200);
+    });
+
     it('an activation link works once, within 7 days, and only for an account without a password', async () => {
       const added = (await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, { email: 'once@example.com', name: 'Once', userType: 'standard' })).json<AddedView>();
       const late = activateAccount({ store: f.ts.store, clock: new FixedClock(Date.parse(added.welcomeLink.expiresAt) + 1) }, { token: added.welcomeLink.token, password: 'too-late-password' });

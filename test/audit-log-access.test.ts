@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOperatorToken } from '../src/auth/credentials.js';
 import { authHeaders, buildTestApp, createTenancy, seedVariedEvents, type TestTenancy } from './support/audit-fixtures.js';
 import { createTestStore, type TestStore } from './support/test-stores.js';
+import { LogCheckpointer } from '../src/features/integrity/log-checkpointer.js';
+import { generateSignerKey, parseSignerKey } from '../src/integrity/note-keys.js';
 
 /**
  * Who may read an organization's audit log (PRODUCT.md §2): owner 200, admin 403, standard user 403, owner of
@@ -20,6 +22,7 @@ let app: FastifyInstance;
 let tenancy: TestTenancy;
 let someLogId: string;
 let baseUrl: string;
+let checkpointSize: number;
 let operatorBearer: string;
 
 function headersOf(caller: Caller, via: 'cookie' | 'bearer'): Record<string, string> {
@@ -53,6 +56,11 @@ beforeAll(async () => {
   const page = await app.inject({ url: `/api/v1/orgs/${tenancy.org.id}/audit-logs?limit=1`, headers: headersOf('owner', 'cookie') });
   someLogId = (page.json() as { data: Array<{ logId: string }> }).data[0]?.logId ?? '';
   expect(someLogId).not.toBe('');
+  // A signed checkpoint for the proof endpoints to answer with.
+  const checkpointer = new LogCheckpointer(testStore.store, await parseSignerKey(await generateSignerKey('attest.local')), 'attest.local');
+  checkpointSize = (await checkpointer.checkpointOrganization(tenancy.org.id))?.treeSize ?? 0;
+  await testStore.store.merkleTrees.publishKey((await parseSignerKey(await generateSignerKey('attest.local'))).verifierKey, Date.now());
+  expect(checkpointSize).toBeGreaterThan(0);
 });
 
 afterAll(async () => {
@@ -66,6 +74,9 @@ const endpoints: Array<{ name: string; path: () => string }> = [
   { name: 'actors', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/actors?q=ex` },
   { name: 'histogram', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/histogram` },
   { name: 'export', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/export?scope=all` },
+  { name: 'checkpoint', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/checkpoint` },
+  { name: 'inclusion proof', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/${someLogId}/proof` },
+  { name: 'consistency proof', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/consistency?from=${checkpointSize}&to=${checkpointSize}` },
 ];
 const callers = Object.keys(EXPECTED) as Caller[];
 
@@ -94,6 +105,22 @@ describe('audit-log access matrix', () => {
       expect(result.contentType).toContain(EXPECTED[caller] === 200 ? 'text/event-stream' : 'application/problem+json');
     });
   }
+
+  it('the verifier keys are public: 200 for every caller, anonymous included', async () => {
+    for (const caller of callers) {
+      const response = await app.inject({ url: '/api/v1/log-keys', headers: headersOf(caller, 'cookie') });
+      expect(response.statusCode, caller).toBe(200);
+      expect((response.json() as { keys: Array<{ vkey: string }> }).keys[0]?.vkey).toMatch(/^attest\.local\+[0-9a-f]{8}\+/);
+      // The signing key itself is never served.
+      expect(response.body).not.toContain('PRIVATE');
+    }
+  });
+
+  it('an event of another organization has no inclusion proof for the other owner', async () => {
+    const response = await app.inject({ url: `/api/v1/orgs/${tenancy.otherOrg.id}/audit-logs/${someLogId}/proof`, headers: headersOf('otherOwner', 'cookie') });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ code: 'EVENT_NOT_FOUND' });
+  });
 
   it('an event of another organization is 404 EVENT_NOT_FOUND for its owner, not the event', async () => {
     const response = await app.inject({ url: `/api/v1/orgs/${tenancy.otherOrg.id}/audit-logs/${someLogId}`, headers: headersOf('otherOwner', 'cookie') });
@@ -130,7 +157,7 @@ describe('audit-log access matrix', () => {
 
   it('the OpenAPI document describes every audit-log route with its responses', async () => {
     const doc = (await app.inject({ url: '/api/openapi.json' })).json() as { paths: Record<string, { get?: { responses: Record<string, unknown> } }> };
-    for (const path of ['/api/v1/orgs/{orgId}/audit-logs', '/api/v1/orgs/{orgId}/audit-logs/{logId}', '/api/v1/orgs/{orgId}/audit-logs/actors', '/api/v1/orgs/{orgId}/audit-logs/histogram', '/api/v1/orgs/{orgId}/audit-logs/export', '/api/v1/orgs/{orgId}/audit-logs/stream', '/api/v1/catalog']) {
+    for (const path of ['/api/v1/orgs/{orgId}/audit-logs', '/api/v1/orgs/{orgId}/audit-logs/{logId}', '/api/v1/orgs/{orgId}/audit-logs/actors', '/api/v1/orgs/{orgId}/audit-logs/histogram', '/api/v1/orgs/{orgId}/audit-logs/export', '/api/v1/orgs/{orgId}/audit-logs/stream', '/api/v1/orgs/{orgId}/audit-logs/checkpoint', '/api/v1/orgs/{orgId}/audit-logs/{logId}/proof', '/api/v1/orgs/{orgId}/audit-logs/consistency', '/api/v1/catalog']) {
       expect(Object.keys(doc.paths[path]?.get?.responses ?? {}), path).toEqual(expect.arrayContaining(['200', '401', '403']));
     }
   });

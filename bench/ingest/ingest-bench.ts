@@ -39,7 +39,7 @@ export interface IngestBenchResult {
 }
 
 /** Runs the load generator as a second process and waits for its result. */
-function runLoadGenerator(plan: LoadPlan): Promise<LoadResult> {
+export function runLoadGenerator(plan: LoadPlan): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     if (!LOAD_GENERATOR_JS) throw new Error('dist/bench/ingest/load-generator.js does not exist: run `npm run build` first');
     const child = fork(LOAD_GENERATOR_JS, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

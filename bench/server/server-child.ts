@@ -37,6 +37,8 @@ export interface ServerChildOptions {
   /** Extra Node.js flags, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
   logLevel?: string;
+  /** Extra environment, e.g. `ATTEST_STREAMS_ALLOW_PRIVATE`. */
+  env?: Record<string, string>;
 }
 
 /** Reads VmRSS and VmHWM of a live process (Linux). */
@@ -91,6 +93,7 @@ export async function startServerChild(options: ServerChildOptions): Promise<Ser
       LOG_LEVEL: options.logLevel ?? 'warn',
       // The bench organizations already exist, so no bootstrap happens; a fixed password avoids printing one.
       ATTEST_BOOTSTRAP_PASSWORD: 'bench-bootstrap-password-unused',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
-import { findEventType, renderDescription } from './catalog-registry.js';
+import { findEventType } from './catalog-registry.js';
+import { cataloguedEvent } from './catalogued-event.js';
 import { AttestError, rejectionDetail, type FieldError } from '../core/errors.js';
-import { isUuid, newId } from '../core/ids.js';
+import { isUuid } from '../core/ids.js';
 import type { EventActor, EventProducer, PreparedEvent } from '../events/audit-event.js';
 import { INGEST_LIMITS, type IncomingEvent } from './incoming-event.js';
 import { incomingEventFingerprint } from './incoming-event-fingerprint.js';
@@ -55,7 +56,7 @@ function textFields(event: IncomingEvent): Array<[string, string | undefined]> {
  * all-or-nothing: every problem of every event is collected, and any problem rejects the whole batch, each
  * naming the event index, the field and the reason.
  */
-export function prepareIncomingEvents(events: readonly IncomingEvent[], ctx: IngestContext): PreparedEvent[] {
+export function prepareIncomingEvents(events: readonly IncomingEvent[], ingest: IngestContext): PreparedEvent[] {
   const errors: FieldError[] = [];
   const prepared: PreparedEvent[] = [];
   events.forEach((event, index) => {
@@ -63,17 +64,17 @@ export function prepareIncomingEvents(events: readonly IncomingEvent[], ctx: Ing
     const fail = (field: string, reason: string) => eventErrors.push({ index, field: `events[${index}].${field}`, reason });
     const def = findEventType(event.type);
     if (!def) fail('type', `unknown event type "${event.type}"`);
-    else if (ctx.allowedProducts !== 'all' && !ctx.allowedProducts.includes(def.product)) {
+    else if (ingest.allowedProducts !== 'all' && !ingest.allowedProducts.includes(def.product)) {
       fail('type', `event type "${event.type}" belongs to product ${def.product}, which this producer key may not write`);
     }
     if (!isUuid(event.orgId)) fail('orgId', 'must be a lowercase UUID');
 
-    let occurredAtMs = ctx.nowMs;
+    let occurredAtMs = ingest.nowMs;
     if (event.occurredAt !== undefined) {
       const parsed = parseTimestamp(event.occurredAt);
       if (Number.isNaN(parsed)) fail('occurredAt', 'must be an RFC 3339 (ISO-8601) timestamp with a time zone, on a day that exists, e.g. 2026-01-31T12:00:00.000Z');
-      else if (parsed > ctx.nowMs + INGEST_LIMITS.maxFutureSkewMs) fail('occurredAt', 'is more than 5 minutes in the future');
-      else if (parsed <= ctx.nowMs - ctx.retentionMs) fail('occurredAt', 'is older than the retention period, so it would already be expired');
+      else if (parsed > ingest.nowMs + INGEST_LIMITS.maxFutureSkewMs) fail('occurredAt', 'is more than 5 minutes in the future');
+      else if (parsed <= ingest.nowMs - ingest.retentionMs) fail('occurredAt', 'is older than the retention period, so it would already be expired');
       else occurredAtMs = parsed;
     }
     for (const [field, value] of textFields(event)) {
@@ -94,25 +95,18 @@ export function prepareIncomingEvents(events: readonly IncomingEvent[], ctx: Ing
       email: event.actor.email?.toLowerCase() ?? null,
       type: event.actor.type ?? 'user',
     };
-    const entityName = event.entity.name ?? null;
-    const item: PreparedEvent = {
-      logId: newId(occurredAtMs),
+    const item = cataloguedEvent(def, {
       orgId: event.orgId,
-      product: def.product,
-      type: def.type,
-      action: def.action,
-      activity: def.activity,
-      description: event.description ?? renderDescription(def, actor.name ?? actor.email ?? actor.id, entityName ?? event.entity.id),
-      securityAction: def.securityAction,
       occurredAtMs,
-      expiresAtMs: occurredAtMs + ctx.retentionMs,
+      retentionMs: ingest.retentionMs,
+      traceId: ingest.traceId,
       actor,
-      entity: { id: event.entity.id, name: entityName, type: event.entity.type ?? def.entityType, product: def.product },
-      traceId: ctx.traceId,
-    };
-    if (event.changes !== undefined) item.changes = event.changes;
-    if (event.metadata !== undefined) item.metadata = event.metadata;
-    if (ctx.producer !== undefined) item.producer = ctx.producer;
+      entity: { id: event.entity.id, name: event.entity.name ?? null, ...(event.entity.type !== undefined ? { type: event.entity.type } : {}) },
+      ...(event.description !== undefined ? { description: event.description } : {}),
+      ...(event.changes !== undefined ? { changes: event.changes } : {}),
+      ...(event.metadata !== undefined ? { metadata: event.metadata } : {}),
+    });
+    if (ingest.producer !== undefined) item.producer = ingest.producer;
     if (event.idempotencyKey !== undefined) {
       item.idempotencyKey = event.idempotencyKey;
       item.idempotencyFingerprint = incomingEventFingerprint(event);

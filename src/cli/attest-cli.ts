@@ -5,6 +5,7 @@ import { registerDemoCommand } from './commands/demo-command.js';
 import { registerExportCommand } from './commands/export-command.js';
 import { registerOrgCommand } from './commands/org-command.js';
 import { registerPurgeCommand } from './commands/purge-command.js';
+import { registerVerifyCommand } from './commands/verify-command.js';
 
 /**
  * The `attest` command line for operators. Every command honours ATTEST_DATABASE_URL and works beside a
@@ -20,6 +21,7 @@ registerPurgeCommand(program);
 registerExportCommand(program);
 registerDemoCommand(program);
 registerOrgCommand(program);
+registerVerifyCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`attest: ${error instanceof CliError || error instanceof Error ? error.message : String(error)}\n`);

@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   NOT_FOUND: 'Not found.',
   ORG_NOT_FOUND: 'Organization not found.',
   EVENT_NOT_FOUND: 'Audit event not found.',
+  CHECKPOINT_NOT_FOUND: 'No signed checkpoint of that tree size.',
+  INVALID_TREE_SIZE: 'The tree size cannot be proven for this request.',
   RANGE_TOO_LONG: 'A query range may span at most 30 days.',
   INVALID_RANGE: 'The range is not valid.',
   INVALID_CURSOR: 'The cursor is not valid for this query.',

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { auditLogRoutes } from '../features/audit-logs/http/audit-log-routes.js';
 import { ingestRoutes } from '../features/ingest/http/ingest-routes.js';
+import { integrityRoutes } from '../features/integrity/http/integrity-routes.js';
 import { operationsRoutes } from '../features/operations/http/operations-routes.js';
 import { sessionRoutes } from '../features/session/http/session-routes.js';
 import { streamRoutes } from '../features/streams/http/stream-routes.js';
@@ -24,6 +25,7 @@ export async function buildApp(services: AppServices, options: { logger?: Fastif
   await app.register(async (scope) => sessionRoutes(scope, services));
   await app.register(async (scope) => ingestRoutes(scope, services));
   await app.register(async (scope) => auditLogRoutes(scope, services));
+  await app.register(async (scope) => integrityRoutes(scope, services));
   await app.register(async (scope) => userManagementRoutes(scope, services));
   await app.register(async (scope) => streamRoutes(scope, services));
   await app.register(async (scope) => webAppRoutes(scope, services));

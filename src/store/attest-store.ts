@@ -5,6 +5,7 @@ import { systemClock } from '../core/clock.js';
 import type { AttestDatabase } from './database-schema.js';
 import { EventLogReader } from './event-log-reader.js';
 import { EventNotifier } from './event-notifier.js';
+import { MerkleTreeStore } from './merkle-tree-store.js';
 import { appendEventsInTransaction, type StoreTransaction } from './event-log-writer.js';
 import { purgeExpiredBatch } from './event-retention.js';
 import { migrationProvider } from './migrations/migration-list.js';
@@ -21,6 +22,8 @@ import type { StoreDialect } from './store-dialect.js';
  */
 export class AttestStore {
   readonly events: EventLogReader;
+  /** The organizations' Merkle trees, signed checkpoints and log keys (PRODUCT.md §8). */
+  readonly merkleTrees: MerkleTreeStore;
   /** Announces, after each commit, how far each organization's log now reaches (wakes live feeds). */
   readonly notifier = new EventNotifier();
   /** Per open transaction: the highest seq it appended in each organization, announced once it commits. */
@@ -32,6 +35,7 @@ export class AttestStore {
     readonly clock: Clock,
   ) {
     this.events = new EventLogReader(dialect.readDb, dialect.startReadAhead?.bind(dialect), dialect.hasRowIds, dialect.fetchRowsByRowId);
+    this.merkleTrees = new MerkleTreeStore(dialect.db, dialect.readDb);
   }
 
   /** Opens the store and brings its schema up to date (migrations run on every start). */

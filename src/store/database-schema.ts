@@ -35,6 +35,11 @@ export interface AttestDatabase {
   deployment_secrets: DeploymentSecretsTable;
   // Streams (migration 0009)
   stream_destinations: StreamDestinationsTable;
+  // Merkle trees and checkpoints (migration 0008)
+  merkle_nodes: MerkleNodesTable;
+  merkle_tree_heads: MerkleTreeHeadsTable;
+  log_checkpoints: LogCheckpointsTable;
+  log_keys: LogKeysTable;
 }
 
 export interface OrganizationsTable {
@@ -306,3 +311,35 @@ export interface StreamDestinationsTable {
   updated_at: number;
 }
 
+/** A complete node of an organization's Merkle tree (migration 0008); level 0 copies the events' leaf hashes. */
+export interface MerkleNodesTable {
+  org_id: string;
+  level: number;
+  idx: number;
+  /** Lowercase hex SHA-256. */
+  hash: string;
+}
+
+/** How far an organization's Merkle tree has grown, and its right edge (JSON array of hex hashes, largest subtree first). */
+export interface MerkleTreeHeadsTable {
+  org_id: string;
+  tree_size: number;
+  edge: string;
+}
+
+/** A signed checkpoint of an organization's log: the note's exact text. */
+export interface LogCheckpointsTable {
+  org_id: string;
+  tree_size: number;
+  /** Lowercase hex. */
+  root_hash: string;
+  note: string;
+  signed_at: number;
+}
+
+/** A verifier key the log has signed with, and when (`valid_until` null: the key in use). */
+export interface LogKeysTable {
+  vkey: string;
+  valid_from: number;
+  valid_until: number | null;
+}

@@ -1,5 +1,8 @@
 import { EventEmitter } from 'node:events';
 
+// A symbol, so no organization id can be mistaken for it.
+const ANY_ORGANIZATION = Symbol('any organization');
+
 /**
  * Tells live-feed subscribers that an organization's log has new events up to a seq. The store announces every
  * commit that appended events, after the commit. In-process only: a subscriber also polls the store, so events
@@ -15,11 +18,18 @@ export class EventNotifier {
   /** Announces that `orgId`'s log now reaches `lastSeq`. */
   notify(orgId: string, lastSeq: number): void {
     this.emitter.emit(orgId, lastSeq);
+    this.emitter.emit(ANY_ORGANIZATION, orgId, lastSeq);
   }
 
   /** Calls `listener` on every announcement for `orgId`; returns the unsubscribe function. */
   subscribe(orgId: string, listener: (lastSeq: number) => void): () => void {
     this.emitter.on(orgId, listener);
     return () => this.emitter.off(orgId, listener);
+  }
+
+  /** Calls `listener` on every announcement, for any organization (the checkpointer); returns the unsubscribe function. */
+  subscribeAll(listener: (orgId: string, lastSeq: number) => void): () => void {
+    this.emitter.on(ANY_ORGANIZATION, listener);
+    return () => this.emitter.off(ANY_ORGANIZATION, listener);
   }
 }

@@ -25,9 +25,23 @@ export async function insertInvitation(db: Db, invitation: MembershipInvitations
   await db.insertInto('membership_invitations').values(invitation).execute();
 }
 
-/** One pending membership, or undefined. */
-export async function findInvitation(db: Db, orgId: string, userId: string): Promise<MembershipInvitationsTable | undefined> {
-  return db.selectFrom('membership_invitations').selectAll().where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+/**
+ * One pending membership whose link has not expired, or undefined. An expired one is deleted on the way: it can
+ * no longer be accepted, and the organization may add the email again.
+ */
+export async function findInvitation(db: Db, orgId: string, userId: string, nowMs: number): Promise<MembershipInvitationsTable | undefined> {
+  const row = await db.selectFrom('membership_invitations').selectAll().where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+  if (row && Number(row.expires_at) <= nowMs) {
+    await deleteInvitation(db, orgId, userId);
+    return undefined;
+  }
+  return row;
+}
+
+/** Deletes the expired pending memberships among these (their links can no longer be accepted). */
+export async function deleteExpiredInvitations(db: Db, orgId: string, userIds: string[], nowMs: number): Promise<void> {
+  if (userIds.length === 0) return;
+  await db.deleteFrom('membership_invitations').where('org_id', '=', orgId).where('user_id', 'in', userIds).where('expires_at', '<=', nowMs).execute();
 }
 
 /** The pending membership of this account whose link has this token hash and has not expired, or undefined. */
@@ -47,25 +61,27 @@ export async function deleteInvitation(db: Db, orgId: string, userId: string): P
   return Number(result.numDeletedRows) > 0;
 }
 
-/** The pending memberships of an account, oldest first. */
-export async function listInvitationsOfAccount(db: Db, userId: string): Promise<InvitationForAccount[]> {
+/** The pending memberships of an account whose links have not expired, oldest first. */
+export async function listInvitationsOfAccount(db: Db, userId: string, nowMs: number): Promise<InvitationForAccount[]> {
   const rows = await db
     .selectFrom('membership_invitations')
     .innerJoin('organizations', 'organizations.id', 'membership_invitations.org_id')
     .select(['membership_invitations.org_id', 'organizations.name', 'membership_invitations.user_type', 'membership_invitations.created_at'])
     .where('membership_invitations.user_id', '=', userId)
+    .where('membership_invitations.expires_at', '>', nowMs)
     .orderBy('membership_invitations.created_at')
     .execute();
   return rows.map((r) => ({ orgId: r.org_id, orgName: r.name, userType: r.user_type, invitedAt: Number(r.created_at) }));
 }
 
-/** The pending memberships of an organization, by email. */
-export async function listInvitationsOfOrg(db: Db, orgId: string): Promise<InvitationOfOrg[]> {
+/** The pending memberships of an organization whose links have not expired, by email. */
+export async function listInvitationsOfOrg(db: Db, orgId: string, nowMs: number): Promise<InvitationOfOrg[]> {
   const rows = await db
     .selectFrom('membership_invitations')
     .innerJoin('users', 'users.id', 'membership_invitations.user_id')
     .select(['users.id', 'users.email', 'membership_invitations.name', 'membership_invitations.user_type', 'membership_invitations.invited_via', 'membership_invitations.created_at'])
     .where('membership_invitations.org_id', '=', orgId)
+    .where('membership_invitations.expires_at', '>', nowMs)
     .orderBy('users.email')
     .execute();
   return rows.map((r) => ({ userId: r.id, email: r.email, name: r.name, userType: r.user_type, invitedVia: r.invited_via, invitedAt: Number(r.created_at) }));

@@ -131,7 +131,7 @@ describe.skipIf(!runs)('Users area (Chromium)', () => {
     await form.getByLabel('Email').fill('quinn@sister.example');
     await form.getByLabel('Name').fill('Quinn Here');
     await form.getByRole('button', { name: 'Add user' }).click();
-    await form.getByText(/is invited/).waitFor();
+    await form.getByText(/User invited/).waitFor();
     const link = await form.getByRole('textbox', { name: 'Welcome link' }).inputValue();
     const guest = await browser.newContext();
     try {

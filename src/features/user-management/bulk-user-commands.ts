@@ -3,6 +3,7 @@ import { newWelcomeLink, type WelcomeLink } from '../../auth/account-activation.
 import { newId } from '../../core/ids.js';
 import type { JsonValue } from '../../events/audit-event.js';
 import type { AccountActivationsTable, AttestDatabase, MembershipInvitationsTable, MembershipsTable, UsersTable } from '../../store/database-schema.js';
+import { deleteExpiredInvitations } from '../../tenancy/membership-invitations.js';
 import { BulkNameResolver } from './bulk-name-resolver.js';
 import { parseBulkUserCsv, type BulkMode, type BulkRowError } from './bulk-user-csv.js';
 import type { OrgCommandContext } from './command-context.js';
@@ -65,7 +66,7 @@ export async function bulkImportUsers(ctx: OrgCommandContext, input: { mode: Bul
     const emails = parsed.rows.map((r) => r.email);
     const accounts = new Map((await inChunks(emails, (chunk) => tx.selectFrom('users').select(['id', 'email']).where('email', 'in', chunk).execute())).map((u) => [u.email, u.id]));
     const memberTypes = await membershipTypes(tx, ctx.org.id, [...accounts.values()], now);
-    const invited = input.mode === 'add' ? await invitedUserIds(tx, ctx.org.id, [...accounts.values()]) : new Set<string>();
+    const invited = input.mode === 'add' ? await invitedUserIds(tx, ctx.org.id, [...accounts.values()], now) : new Set<string>();
 
     for (const { row } of wanted) {
       const userId = accounts.get(row.email);
@@ -155,7 +156,12 @@ function overwriteListed(before: UserAccess, row: UserAccess, columns: readonly 
 }
 
 /** Which of the given users have a pending membership here. */
-async function invitedUserIds(db: Db, orgId: string, userIds: string[]): Promise<Set<string>> {
+async function invitedUserIds(db: Db, orgId: string, userIds: string[], nowMs: number): Promise<Set<string>> {
+  // Expired invitations can no longer be accepted: they go, and the file may add those emails again.
+  await inChunks(userIds, async (chunk) => {
+    await deleteExpiredInvitations(db, orgId, chunk, nowMs);
+    return [];
+  });
   const rows = await inChunks(userIds, (chunk) => db.selectFrom('membership_invitations').select('user_id').where('org_id', '=', orgId).where('user_id', 'in', chunk).execute());
   return new Set(rows.map((r) => r.user_id));
 }

@@ -58,7 +58,7 @@ export async function declineInvitation(ctx: CommandContext, input: { orgId: str
 /** The organization's pending memberships, for those who manage users. */
 export async function listPendingInvitations(ctx: OrgCommandContext): Promise<InvitationOfOrg[]> {
   assertCanManageUsers(ctx.actorType);
-  return listInvitationsOfOrg(ctx.store.dialect.readDb, ctx.org.id);
+  return listInvitationsOfOrg(ctx.store.dialect.readDb, ctx.org.id, ctx.clock.now());
 }
 
 /**
@@ -68,7 +68,7 @@ export async function listPendingInvitations(ctx: OrgCommandContext): Promise<In
 export async function withdrawInvitation(ctx: OrgCommandContext, input: { userId: string }): Promise<void> {
   assertCanManageUsers(ctx.actorType);
   await recordedTransaction(ctx, async (tx) => {
-    const invitation = await findInvitation(tx, ctx.org.id, input.userId);
+    const invitation = await findInvitation(tx, ctx.org.id, input.userId, ctx.clock.now());
     if (!invitation) throw new AttestError('NOT_FOUND', 'No pending invitation for this user here.', [{ field: 'userId', reason: 'has no pending invitation in this organization' }]);
     assertCanManageMember(ctx.actorType, invitation.user_type);
     await deleteInvitation(tx, ctx.org.id, input.userId);

@@ -109,7 +109,7 @@ export async function joinViaInviteLink(ctx: Omit<CommandContext, 'actor'> & { a
     if (!org) throw INVALID_LINK();
     const existing = await findUserByEmail(tx, email);
     if (existing) {
-      const known = (await findMember(tx, org.id, existing.id, now)) ?? (await findInvitation(tx, org.id, existing.id));
+      const known = (await findMember(tx, org.id, existing.id, now)) ?? (await findInvitation(tx, org.id, existing.id, now));
       if (!known) {
         await deleteMembership(tx, org.id, existing.id);
         // Accepted, after signing in, with this invite link's token: knowing the link is what any joiner needs.

@@ -101,7 +101,7 @@ export async function inviteExistingAccount(
  */
 async function assertNotMemberOrInvited(tx: StoreTransaction, orgId: string, userId: string, email: string, nowMs: number): Promise<void> {
   if (await findMember(tx, orgId, userId, nowMs)) throw new AttestError('CONFLICT', `${email} is already a member of this organization.`, [{ field: 'email', reason: 'is already a member' }]);
-  if (await findInvitation(tx, orgId, userId)) throw new AttestError('CONFLICT', `${email} is already invited to this organization.`, [{ field: 'email', reason: 'is already invited' }]);
+  if (await findInvitation(tx, orgId, userId, nowMs)) throw new AttestError('CONFLICT', `${email} is already invited to this organization.`, [{ field: 'email', reason: 'is already invited' }]);
   await deleteMembership(tx, orgId, userId);
 }
 

@@ -6,6 +6,7 @@ import { organizationNumbers } from './0004-organization-numbers.js';
 import { accountInvitations } from './0005-account-invitations.js';
 import { loginThrottle } from './0006-login-throttle.js';
 import { ingestHardening } from './0007-ingest-hardening.js';
+import { merkleTrees } from './0008-merkle-trees.js';
 import { streamDestinations } from './0009-stream-destinations.js';
 
 /**
@@ -20,6 +21,7 @@ const migrations: Record<string, Migration> = {
   '0005-account-invitations': accountInvitations,
   '0006-login-throttle': loginThrottle,
   '0007-ingest-hardening': ingestHardening,
+  '0008-merkle-trees': merkleTrees,
   '0009-stream-destinations': streamDestinations,
 };
 

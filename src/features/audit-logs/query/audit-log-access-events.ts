@@ -28,14 +28,14 @@ export function prepareLogAccessEvent(
   reader: LogReader,
   log: ReadLog,
   metadata: Record<string, JsonValue>,
-  ctx: { nowMs: number; retentionDays: number; traceId: string },
+  reading: { nowMs: number; retentionDays: number; traceId: string },
 ): PreparedEvent {
   const actor: IncomingEvent['actor'] = { id: reader.id, type: reader.type };
   if (reader.name !== null) actor.name = reader.name;
   if (reader.email !== null) actor.email = reader.email;
   const [event] = prepareIncomingEvents(
     [{ type, orgId: log.orgId, actor, entity: { id: log.orgId, name: `${log.orgName} audit logs`, type: 'audit_log' }, metadata }],
-    { allowedProducts: 'all', nowMs: ctx.nowMs, retentionMs: ctx.retentionDays * DAY_MS, traceId: ctx.traceId },
+    { allowedProducts: 'all', nowMs: reading.nowMs, retentionMs: reading.retentionDays * DAY_MS, traceId: reading.traceId },
   );
   if (!event) throw new Error(`could not prepare ${type}`);
   // The HTTP caller's address and agent belong to the record (PRODUCT.md §4) but are not producer input.

@@ -32,11 +32,11 @@ export interface AuditLogPage {
 export async function readAuditLogPage(
   reader: EventLogReader,
   params: AuditLogQueryParams,
-  ctx: AuditLogQueryContext,
+  reading: AuditLogQueryContext,
   paging: { limit: number; cursor?: string | undefined },
 ): Promise<{ page: AuditLogPage; query: ResolvedAuditLogQuery }> {
-  const query = resolveAuditLogQuery(params, ctx);
-  const fingerprint = queryFingerprint(ctx.orgId, params, query.filters);
+  const query = resolveAuditLogQuery(params, reading);
+  const fingerprint = queryFingerprint(reading.orgId, params, query.filters);
   let after;
   let carriedTotal: number | undefined;
   if (paging.cursor) {
@@ -44,12 +44,12 @@ export async function readAuditLogPage(
     after = decoded.position;
     carriedTotal = decoded.total;
     // Keep the first page's range, but never reach back past what is still retained.
-    query.filter.fromMs = Math.max(decoded.range.fromMs, retentionHorizon(ctx));
+    query.filter.fromMs = Math.max(decoded.range.fromMs, retentionHorizon(reading));
     query.filter.toMs = Math.max(decoded.range.toMs, query.filter.fromMs);
   }
   // Before the page: an event committed in between is then both on the page and sent by the feed (which the
   // page tells apart by logId), never on neither.
-  const lastSeq = await reader.lastSeq(ctx.orgId);
+  const lastSeq = await reader.lastSeq(reading.orgId);
   const [rows, total] = await Promise.all([reader.findStoredPage(query.filter, paging.limit + 1, after), carriedTotal ?? reader.count(query.filter)]);
   const data = rows.slice(0, paging.limit);
   const last = data[data.length - 1];

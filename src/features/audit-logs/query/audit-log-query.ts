@@ -121,8 +121,8 @@ export function hasAnyFilter(filters: AuditLogFilters): boolean {
 }
 
 /** The start of what is retained: events older than this have expired (or are about to). */
-export function retentionHorizon(ctx: Pick<AuditLogQueryContext, 'nowMs' | 'retentionDays'>): number {
-  return ctx.nowMs - ctx.retentionDays * DAY_MS;
+export function retentionHorizon(reading: Pick<AuditLogQueryContext, 'nowMs' | 'retentionDays'>): number {
+  return reading.nowMs - reading.retentionDays * DAY_MS;
 }
 
 function toEventFilter(orgId: string, fromMs: number, toMs: number, filters: AuditLogFilters): EventFilter {
@@ -145,12 +145,12 @@ function momentInWords(ms: number, timeZone: string): string {
  * (it now starts at the horizon), RANGE_EXPIRED when all of it is older (it holds nothing any more). One
  * message each, so a range wholly in the past is not told that it "now starts" after it ends.
  */
-function retentionWarning(toMs: number, horizon: number, ctx: AuditLogQueryContext): QueryWarning {
-  const oldest = momentInWords(horizon, ctx.timeZone);
+function retentionWarning(toMs: number, horizon: number, reading: AuditLogQueryContext): QueryWarning {
+  const oldest = momentInWords(horizon, reading.timeZone);
   if (toMs <= horizon) {
-    return { code: 'RANGE_EXPIRED', message: `Events are kept ${ctx.retentionDays} days and the whole range is older than that: its events have expired. The oldest event still kept is from ${oldest} or later.` };
+    return { code: 'RANGE_EXPIRED', message: `Events are kept ${reading.retentionDays} days and the whole range is older than that: its events have expired. The oldest event still kept is from ${oldest} or later.` };
   }
-  return { code: 'RANGE_CLAMPED', message: `Events are kept ${ctx.retentionDays} days: this range starts at ${oldest}, the oldest moment still kept; the days before it have no events any more.` };
+  return { code: 'RANGE_CLAMPED', message: `Events are kept ${reading.retentionDays} days: this range starts at ${oldest}, the oldest moment still kept; the days before it have no events any more.` };
 }
 
 /**
@@ -158,10 +158,10 @@ function retentionWarning(toMs: number, horizon: number, ctx: AuditLogQueryConte
  * starts 30 days before `to`; `from` must precede `to` and the range may span at most 30 days (400); a
  * `from` before the retention horizon is moved up to it and a warning says so.
  */
-export function resolveAuditLogQuery(params: AuditLogQueryParams, ctx: AuditLogQueryContext): ResolvedAuditLogQuery {
+export function resolveAuditLogQuery(params: AuditLogQueryParams, reading: AuditLogQueryContext): ResolvedAuditLogQuery {
   const filters = parseAuditLogFilters(params);
-  const toMs = params.to ? parseInstant('to', params.to, ctx.timeZone) : ctx.nowMs;
-  const fromMs = params.from ? parseInstant('from', params.from, ctx.timeZone) : toMs - MAX_RANGE_DAYS * DAY_MS;
+  const toMs = params.to ? parseInstant('to', params.to, reading.timeZone) : reading.nowMs;
+  const fromMs = params.from ? parseInstant('from', params.from, reading.timeZone) : toMs - MAX_RANGE_DAYS * DAY_MS;
   if (fromMs >= toMs) {
     throw new AttestError('INVALID_RANGE', 'The range is empty: from must be before to.', [{ field: 'from', reason: 'must be before to' }]);
   }
@@ -171,29 +171,29 @@ export function resolveAuditLogQuery(params: AuditLogQueryParams, ctx: AuditLogQ
     ]);
   }
   const warnings: QueryWarning[] = [];
-  const horizon = retentionHorizon(ctx);
+  const horizon = retentionHorizon(reading);
   let effectiveFrom = fromMs;
   // Only an explicit `from` earns a warning: the default range is not the caller's choice.
   if (fromMs < horizon) {
     effectiveFrom = horizon;
-    if (params.from) warnings.push(retentionWarning(toMs, horizon, ctx));
+    if (params.from) warnings.push(retentionWarning(toMs, horizon, reading));
   }
   const effectiveTo = Math.max(toMs, effectiveFrom);
-  return { filter: toEventFilter(ctx.orgId, effectiveFrom, effectiveTo, filters), filters, warnings };
+  return { filter: toEventFilter(reading.orgId, effectiveFrom, effectiveTo, filters), filters, warnings };
 }
 
 /**
  * The query of an export. `all`: everything retained, whatever the filters say. `filtered`: exactly what the
  * list shows for the same parameters, and at least one filter proper is required (a range alone is not one).
  */
-export function resolveExportQuery(scope: ExportScope, params: AuditLogQueryParams, ctx: AuditLogQueryContext): ResolvedAuditLogQuery {
+export function resolveExportQuery(scope: ExportScope, params: AuditLogQueryParams, reading: AuditLogQueryContext): ResolvedAuditLogQuery {
   if (scope === 'all') {
     const filters: AuditLogFilters = { actions: [], securityOnly: false, types: [], products: [], excludedTypes: [] };
     // Ingest accepts clocks up to 5 minutes ahead, so "everything retained" reaches that far past now.
-    const toMs = ctx.nowMs + INGEST_LIMITS.maxFutureSkewMs + 1;
-    return { filter: toEventFilter(ctx.orgId, retentionHorizon(ctx), toMs, filters), filters, warnings: [] };
+    const toMs = reading.nowMs + INGEST_LIMITS.maxFutureSkewMs + 1;
+    return { filter: toEventFilter(reading.orgId, retentionHorizon(reading), toMs, filters), filters, warnings: [] };
   }
-  const query = resolveAuditLogQuery(params, ctx);
+  const query = resolveAuditLogQuery(params, reading);
   if (!hasAnyFilter(query.filters)) {
     throw new AttestError('FILTER_REQUIRED', 'A filtered export needs at least one filter (action, actor, security, type, product or excludeType); use scope=all to export everything.', [
       { field: 'scope', reason: 'filtered needs at least one of action, actor, security, type, product, excludeType' },

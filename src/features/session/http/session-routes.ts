@@ -40,7 +40,7 @@ export async function sessionRoutes(app: FastifyInstance, services: AppServices)
     const memberships = await listMemberships(store.dialect.readDb, userId, store.clock.now());
     const orgs = await store.dialect.readDb.selectFrom('organizations').select(['id', 'time_zone']).where('id', 'in', memberships.length ? memberships.map((m) => m.orgId) : ['']).execute();
     const zoneOf = new Map(orgs.map((o) => [o.id, o.time_zone]));
-    const invitations = await listInvitationsOfAccount(store.dialect.readDb, userId);
+    const invitations = await listInvitationsOfAccount(store.dialect.readDb, userId, store.clock.now());
     return {
       user,
       organizations: memberships.map((m) => ({ orgId: m.orgId, orgName: m.orgName, userType: m.userType, viaProxy: m.proxyFromOrgId !== null, timeZone: zoneOf.get(m.orgId) ?? 'UTC' })),

@@ -71,7 +71,7 @@ export class DestinationDeliveryLoop {
 
   constructor(
     readonly streamId: string,
-    private readonly ctx: DeliveryContext,
+    private readonly delivery: DeliveryContext,
   ) {
     this.done = this.run();
   }
@@ -95,13 +95,13 @@ export class DestinationDeliveryLoop {
         pauseMs = await this.step();
       } catch (error) {
         if (this.stopped) break;
-        this.ctx.log.warn({ err: error, streamId: this.streamId }, 'stream delivery step failed');
-        pauseMs = this.ctx.idlePollMs;
+        this.delivery.log.warn({ err: error, streamId: this.streamId }, 'stream delivery step failed');
+        pauseMs = this.delivery.idlePollMs;
       }
       if (pauseMs > 0 && !this.stopped) await this.sleep(pauseMs);
     }
     this.unsubscribe?.();
-    if (this.leaseUntil > 0) await releaseDeliveryLease(this.ctx.store.db, this.streamId, this.ctx.processId).catch(() => undefined);
+    if (this.leaseUntil > 0) await releaseDeliveryLease(this.delivery.store.db, this.streamId, this.delivery.processId).catch(() => undefined);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -117,7 +117,7 @@ export class DestinationDeliveryLoop {
 
   /** One round: returns how long to wait before the next (0: go on at once). */
   private async step(): Promise<number> {
-    const { store, idlePollMs } = this.ctx;
+    const { store, idlePollMs } = this.delivery;
     const row = await findStreamDestinationById(store.dialect.readDb, this.streamId);
     if (!row) {
       this.stopped = true;
@@ -126,35 +126,35 @@ export class DestinationDeliveryLoop {
     this.unsubscribe ??= store.notifier.subscribe(row.org_id, () => this.wake());
     if (!row.enabled) return idlePollMs;
     const now = store.clock.now();
-    if (row.next_attempt_at !== null && Number(row.next_attempt_at) > now) return Math.min(Number(row.next_attempt_at) - now, this.ctx.leaseMs / 3);
+    if (row.next_attempt_at !== null && Number(row.next_attempt_at) > now) return Math.min(Number(row.next_attempt_at) - now, this.delivery.leaseMs / 3);
     const cursor = Number(row.last_delivered_seq);
     const after = await findStreamedEventsAfter(store.dialect.readDb, row.org_id, cursor, READ_AHEAD_EVENTS);
     if (after.length === 0) return idlePollMs;
-    if (!(await this.holdLease(now))) return this.ctx.leaseMs / 3;
+    if (!(await this.holdLease(now))) return this.delivery.leaseMs / 3;
 
     const batch = planBatch(JSON.parse(row.filter) as StreamFilter, after, cursor);
     if (batch.events.length === 0) {
-      await advanceStreamCursor(store.db, this.streamId, this.ctx.processId, batch.throughSeq, undefined);
+      await advanceStreamCursor(store.db, this.streamId, this.delivery.processId, batch.throughSeq, undefined);
       return 0;
     }
     try {
-      const sender = senderForDestination(row, await this.ctx.credentialKey(), this.ctx.config, () => store.clock.now());
+      const sender = senderForDestination(row, await this.delivery.credentialKey(), this.delivery.config, () => store.clock.now());
       const first = batch.events[0]?.seq;
       await sender.send({ deliveryId: `${this.streamId}.${first}-${batch.throughSeq}`, events: batch.events });
     } catch (error) {
       return this.recordFailure(row, error);
     }
-    if (await advanceStreamCursor(store.db, this.streamId, this.ctx.processId, batch.throughSeq, store.clock.now())) {
-      this.ctx.metrics.countDelivered(this.streamId, row.org_id, batch.events.length);
+    if (await advanceStreamCursor(store.db, this.streamId, this.delivery.processId, batch.throughSeq, store.clock.now())) {
+      this.delivery.metrics.countDelivered(this.streamId, row.org_id, batch.events.length);
     }
     return 0;
   }
 
   /** Takes or renews the lease when less than half of it is left; false when another process holds it. */
   private async holdLease(now: number): Promise<boolean> {
-    if (this.leaseUntil - now > this.ctx.leaseMs / 2) return true;
-    const until = now + this.ctx.leaseMs;
-    if (!(await claimDeliveryLease(this.ctx.store.db, this.streamId, this.ctx.processId, now, until))) {
+    if (this.leaseUntil - now > this.delivery.leaseMs / 2) return true;
+    const until = now + this.delivery.leaseMs;
+    if (!(await claimDeliveryLease(this.delivery.store.db, this.streamId, this.delivery.processId, now, until))) {
       this.leaseUntil = 0;
       return false;
     }
@@ -163,7 +163,7 @@ export class DestinationDeliveryLoop {
   }
 
   private async recordFailure(row: StreamDestinationRow, error: unknown): Promise<number> {
-    const { store, config } = this.ctx;
+    const { store, config } = this.delivery;
     const now = store.clock.now();
     const message = error instanceof Error ? error.message : String(error);
     const delay = nextRetryDelayMs({
@@ -173,11 +173,11 @@ export class DestinationDeliveryLoop {
       retryAfterMs: (error as { retryAfterMs?: number }).retryAfterMs,
       baseMs: config.retryBaseMs,
       maxMs: config.retryMaxMs,
-      random: this.ctx.random(),
+      random: this.delivery.random(),
     });
-    await recordStreamFailure(store.db, this.streamId, this.ctx.processId, { error: message.slice(0, 500), nowMs: now, nextAttemptAtMs: now + delay });
-    this.ctx.metrics.countFailed(this.streamId, row.org_id);
-    this.ctx.log.warn({ streamId: this.streamId, error: message, retryInMs: delay }, 'stream delivery failed');
-    return Math.min(delay, this.ctx.leaseMs / 3);
+    await recordStreamFailure(store.db, this.streamId, this.delivery.processId, { error: message.slice(0, 500), nowMs: now, nextAttemptAtMs: now + delay });
+    this.delivery.metrics.countFailed(this.streamId, row.org_id);
+    this.delivery.log.warn({ streamId: this.streamId, error: message, retryInMs: delay }, 'stream delivery failed');
+    return Math.min(delay, this.delivery.leaseMs / 3);
   }
 }

@@ -21,7 +21,7 @@ export interface StreamDeliveryOptions {
  */
 export class StreamDeliveryEngine {
   private readonly loops = new Map<string, DestinationDeliveryLoop>();
-  private readonly ctx: DeliveryContext;
+  private readonly delivery: DeliveryContext;
   private readonly scanIntervalMs: number;
   private scanTimer: NodeJS.Timeout | undefined;
   private scanning: Promise<void> | undefined;
@@ -30,7 +30,7 @@ export class StreamDeliveryEngine {
 
   constructor(store: AttestStore, config: StreamsConfig, metrics: StreamMetrics, log: FastifyBaseLogger, options: StreamDeliveryOptions = {}) {
     this.scanIntervalMs = options.scanIntervalMs ?? 5000;
-    this.ctx = {
+    this.delivery = {
       store,
       config,
       metrics,
@@ -69,7 +69,7 @@ export class StreamDeliveryEngine {
   }
 
   private startLoop(streamId: string): DestinationDeliveryLoop {
-    const loop = new DestinationDeliveryLoop(streamId, this.ctx);
+    const loop = new DestinationDeliveryLoop(streamId, this.delivery);
     this.loops.set(streamId, loop);
     // A loop ends by itself when its destination is deleted; forget it then.
     void loop.done.then(() => {
@@ -80,10 +80,10 @@ export class StreamDeliveryEngine {
 
   private async scan(): Promise<void> {
     try {
-      const ids = await listStreamDestinationIds(this.ctx.store.dialect.readDb);
+      const ids = await listStreamDestinationIds(this.delivery.store.dialect.readDb);
       for (const id of ids) if (!this.stopped && !this.loops.has(id)) this.startLoop(id);
     } catch (error) {
-      if (!this.stopped) this.ctx.log.warn({ err: error }, 'could not list stream destinations');
+      if (!this.stopped) this.delivery.log.warn({ err: error }, 'could not list stream destinations');
     }
   }
 }

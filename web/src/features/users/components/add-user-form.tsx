@@ -43,8 +43,8 @@ export function AddUserForm({ orgId, assignableTypes }: { orgId: string; assigna
         <div className="form-success" role="status">
           <p>
             {added.status === 'pending'
-              ? `${added.email} is invited. They join once they open this link and accept, signed in with their own account.`
-              : `${added.email} is added. They choose their own password at this link.`}{' '}
+              ? `User invited. ${added.email} joins once they open this link and accept, signed in with their own account.`
+              : `User added. ${added.email} chooses their own password at this link.`}{' '}
             The link works once, until {new Date(added.welcomeLink.expiresAt).toLocaleString()}, and is shown only now. The change is recorded in the Audit Logs.
           </p>
           <div className="inline-form">

@@ -1,0 +1,218 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { NodeAddress } from '../integrity/tree-shape.js';
+import type { AttestDatabase } from './database-schema.js';
+
+/** An organization's Merkle tree as stored: how many leaves it holds and its right edge (hex, largest subtree first). */
+export interface StoredTreeHead {
+  readonly size: number;
+  readonly edge: readonly string[];
+}
+
+/** A complete interior node to store: its address and hex hash. */
+export interface StoredTreeNode extends NodeAddress {
+  readonly hash: string;
+}
+
+/** A signed checkpoint as stored. */
+export interface StoredCheckpoint {
+  readonly orgId: string;
+  readonly treeSize: number;
+  /** Lowercase hex. */
+  readonly rootHash: string;
+  /** The signed note's exact text. */
+  readonly note: string;
+  readonly signedAt: number;
+}
+
+/** A verifier key the log signed with, and when it was in use. */
+export interface StoredLogKey {
+  readonly vkey: string;
+  readonly validFrom: number;
+  readonly validUntil: number | null;
+}
+
+// 4 columns × 500 rows stays far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+const NODE_ROWS_PER_INSERT = 500;
+
+/**
+ * The organizations' Merkle trees, signed checkpoints and log keys in the store's own tables (migration 0008):
+ * the named queries the integrity feature builds on. Every node is written once, as the tree grows, and read
+ * back for proofs; level 0 is the tree's own copy of the events' leaf hashes, so proofs outlive the purge of
+ * expired events and a rewritten `leaf_hash` in the log shows against it.
+ *
+ * @example
+ * const head = await store.merkleTrees.head(orgId);
+ * const leaves = await store.merkleTrees.leafHashes(orgId, head.size, 5000);
+ */
+export class MerkleTreeStore {
+  constructor(
+    private readonly db: Kysely<AttestDatabase>,
+    private readonly readDb: Kysely<AttestDatabase>,
+  ) {}
+
+  /** The stored tree of `orgId`; size 0 and no edge before its first leaf. */
+  async head(orgId: string): Promise<StoredTreeHead> {
+    const row = await this.db.selectFrom('merkle_tree_heads').select(['tree_size', 'edge']).where('org_id', '=', orgId).executeTakeFirst();
+    return row ? { size: Number(row.tree_size), edge: JSON.parse(row.edge) as string[] } : { size: 0, edge: [] };
+  }
+
+  /** The leaf hashes of events `fromSeq` onwards, at most `limit`, in seq order. */
+  async leafHashes(orgId: string, fromSeq: number, limit: number): Promise<Array<{ seq: number; leafHash: string }>> {
+    const rows = await this.readDb
+      .selectFrom('audit_events')
+      .select(['seq', 'leaf_hash'])
+      .where('org_id', '=', orgId)
+      .where('seq', '>=', fromSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ seq: Number(row.seq), leafHash: row.leaf_hash }));
+  }
+
+  /** The organizations whose log holds events their tree does not hold yet. */
+  async organizationsBehind(): Promise<string[]> {
+    const rows = await this.readDb
+      .selectFrom('org_log_heads as h')
+      .leftJoin('merkle_tree_heads as t', 't.org_id', 'h.org_id')
+      .select('h.org_id')
+      .where((eb) => eb.or([eb('t.tree_size', 'is', null), eb('t.tree_size', '<', eb.ref('h.next_seq'))]))
+      .where('h.next_seq', '>', 0)
+      .execute();
+    return rows.map((row) => row.org_id);
+  }
+
+  /**
+   * Grows the stored tree from `fromSize` leaves to `head.size`: writes the nodes the new leaves completed and
+   * the new head, in one transaction. Returns false, writing nothing, when the tree is no longer `fromSize`
+   * leaves (another process grew it meanwhile), so two writers never interleave their nodes.
+   */
+  async extend(orgId: string, fromSize: number, head: StoredTreeHead, nodes: readonly StoredTreeNode[]): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const moved = fromSize === 0 ? await this.#claimNewTree(tx, orgId, head) : await this.#moveHead(tx, orgId, fromSize, head);
+      if (!moved) return false;
+      for (let i = 0; i < nodes.length; i += NODE_ROWS_PER_INSERT) {
+        await tx
+          .insertInto('merkle_nodes')
+          .values(nodes.slice(i, i + NODE_ROWS_PER_INSERT).map((node) => ({ org_id: orgId, level: node.level, idx: node.index, hash: node.hash })))
+          .execute();
+      }
+      return true;
+    });
+  }
+
+  async #claimNewTree(tx: Transaction<AttestDatabase>, orgId: string, head: StoredTreeHead): Promise<boolean> {
+    const inserted = await tx
+      .insertInto('merkle_tree_heads')
+      .values({ org_id: orgId, tree_size: head.size, edge: JSON.stringify(head.edge) })
+      .onConflict((oc) => oc.column('org_id').doNothing())
+      .executeTakeFirst();
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  async #moveHead(tx: Transaction<AttestDatabase>, orgId: string, fromSize: number, head: StoredTreeHead): Promise<boolean> {
+    const updated = await tx
+      .updateTable('merkle_tree_heads')
+      .set({ tree_size: head.size, edge: JSON.stringify(head.edge) })
+      .where('org_id', '=', orgId)
+      .where('tree_size', '=', fromSize)
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) === 1;
+  }
+
+  /** The hex hashes of complete subtrees of `orgId`'s tree, in the order asked; throws when one is not stored. */
+  async nodeHashes(orgId: string, nodes: readonly NodeAddress[]): Promise<string[]> {
+    const found = new Map<string, string>();
+    if (nodes.length > 0) {
+      const rows = await this.readDb
+        .selectFrom('merkle_nodes')
+        .select(['level', 'idx', 'hash'])
+        .where('org_id', '=', orgId)
+        .where((eb) => eb.or(nodes.map((node) => eb.and([eb('level', '=', node.level), eb('idx', '=', node.index)]))))
+        .execute();
+      for (const row of rows) found.set(`${row.level}:${Number(row.idx)}`, row.hash);
+    }
+    return nodes.map(({ level, index }) => {
+      const hash = found.get(`${level}:${index}`);
+      if (hash === undefined) throw new Error(`node ${index} of level ${level} of the tree of ${orgId} is not stored`);
+      return hash;
+    });
+  }
+
+  /** The tree's own copy of the leaf hashes from `fromIndex` on, at most `limit`, in order. */
+  async treeLeaves(orgId: string, fromIndex: number, limit: number): Promise<Array<{ index: number; hash: string }>> {
+    const rows = await this.readDb
+      .selectFrom('merkle_nodes')
+      .select(['idx', 'hash'])
+      .where('org_id', '=', orgId)
+      .where('level', '=', 0)
+      .where('idx', '>=', fromIndex)
+      .orderBy('idx')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ index: Number(row.idx), hash: row.hash }));
+  }
+
+  /** The stored events from `fromSeq` on, at most `limit`, in seq order: seq, leaf hash and the canonical record. */
+  async storedRecords(orgId: string, fromSeq: number, limit: number): Promise<Array<{ seq: number; leafHash: string; record: string }>> {
+    const rows = await this.readDb
+      .selectFrom('audit_events')
+      .select(['seq', 'leaf_hash', 'record'])
+      .where('org_id', '=', orgId)
+      .where('seq', '>=', fromSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({ seq: Number(row.seq), leafHash: row.leaf_hash, record: row.record }));
+  }
+
+  /** Stores a signed checkpoint; false when one of that size is already stored (the tree is deterministic: it says the same). */
+  async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<boolean> {
+    const inserted = await this.db
+      .insertInto('log_checkpoints')
+      .values({ org_id: checkpoint.orgId, tree_size: checkpoint.treeSize, root_hash: checkpoint.rootHash, note: checkpoint.note, signed_at: checkpoint.signedAt })
+      .onConflict((oc) => oc.columns(['org_id', 'tree_size']).doNothing())
+      .executeTakeFirst();
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  /** The checkpoint of the largest tree of `orgId`, if any was signed. */
+  async latestCheckpoint(orgId: string): Promise<StoredCheckpoint | undefined> {
+    const row = await this.db.selectFrom('log_checkpoints').selectAll().where('org_id', '=', orgId).orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
+    return row && checkpointOfRow(row);
+  }
+
+  /** The checkpoint of `orgId`'s tree of exactly `treeSize` leaves, if one was signed. */
+  async checkpointOfSize(orgId: string, treeSize: number): Promise<StoredCheckpoint | undefined> {
+    const row = await this.readDb.selectFrom('log_checkpoints').selectAll().where('org_id', '=', orgId).where('tree_size', '=', treeSize).executeTakeFirst();
+    return row && checkpointOfRow(row);
+  }
+
+  /** Every kept checkpoint of `orgId`, smallest tree first. */
+  async checkpoints(orgId: string): Promise<StoredCheckpoint[]> {
+    const rows = await this.readDb.selectFrom('log_checkpoints').selectAll().where('org_id', '=', orgId).orderBy('tree_size').execute();
+    return rows.map(checkpointOfRow);
+  }
+
+  /**
+   * Publishes `vkey` as the key in use from `now`, unless it already is listed; a key in use before it is
+   * marked as used until `now`, and stays listed for the checkpoints it signed.
+   */
+  async publishKey(vkey: string, now: number): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      const known = await tx.selectFrom('log_keys').select('vkey').where('vkey', '=', vkey).executeTakeFirst();
+      if (known) return;
+      await tx.updateTable('log_keys').set({ valid_until: now }).where('valid_until', 'is', null).execute();
+      await tx.insertInto('log_keys').values({ vkey, valid_from: now, valid_until: null }).execute();
+    });
+  }
+
+  /** Every published verifier key, newest first. */
+  async keys(): Promise<StoredLogKey[]> {
+    const rows = await this.readDb.selectFrom('log_keys').selectAll().orderBy('valid_from', 'desc').execute();
+    return rows.map((row) => ({ vkey: row.vkey, validFrom: Number(row.valid_from), validUntil: row.valid_until === null ? null : Number(row.valid_until) }));
+  }
+}
+
+function checkpointOfRow(row: { org_id: string; tree_size: number; root_hash: string; note: string; signed_at: number }): StoredCheckpoint {
+  return { orgId: row.org_id, treeSize: Number(row.tree_size), rootHash: row.root_hash, note: row.note, signedAt: Number(row.signed_at) };
+}
