@@ -8,7 +8,7 @@ import { allEventTypes } from '../src/catalog/catalog-registry.js';
 import { systemClock } from '../src/core/clock.js';
 import { newId } from '../src/core/ids.js';
 import { AttestStore } from '../src/store/attest-store.js';
-import { appendEventsInTransaction } from '../src/store/event-log-writer.js';
+import { appendEventsInTransaction, type AppendingDialect } from '../src/store/event-log-writer.js';
 import { migrationProvider } from '../src/store/migrations/migration-list.js';
 import { openSqliteStoreDialect } from '../src/store/sqlite/sqlite-store-dialect.js';
 import { preparedEvent } from './support/prepared-events.js';
@@ -36,8 +36,14 @@ describe('upgrading a populated SQLite store to the leaner event indexes and clu
     const old = openSqliteStoreDialect(file);
     const migrated = await new Migrator({ db: old.db, provider: migrationProvider }).migrateTo('0002-user-management');
     expect(migrated.error).toBeUndefined();
-    // Written the way that version wrote rows: the portable insert, SQLite numbering the rows in arrival order.
-    const oldWriter = { ...old, insertEventRows: undefined };
+    // Written the way that version wrote rows: the portable insert of the columns it had, SQLite numbering the
+    // rows in arrival order. (Columns added since, such as the idempotency fingerprint of 0007, are left out.)
+    const oldWriter: AppendingDialect = {
+      supportsRowLocks: old.supportsRowLocks,
+      insertEventRows: async (tx, rows) => {
+        await tx.insertInto('audit_events').values(rows.map(({ idempotency_fingerprint: _added0007, ...columns }) => columns)).execute();
+      },
+    };
     await old.db.transaction().execute((tx) => appendEventsInTransaction(tx, oldWriter, events, systemClock));
     expect(await indexNames(old.db)).toContain('audit_events_by_security');
     await old.close();

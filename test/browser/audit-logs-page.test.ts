@@ -72,7 +72,7 @@ describe.skipIf(!runs)('Audit Logs page (Chromium)', () => {
     await form.getByLabel('Name').fill('Eve Example');
     await form.getByLabel('User type').selectOption('admin');
     await form.getByRole('button', { name: 'Add user' }).click();
-    await users.getByText('User added.').waitFor();
+    await users.getByText(/User added\. eve\.example@example\.com chooses their own password/).waitFor();
     await users.close();
 
     const top = rows().first();
