@@ -26,7 +26,7 @@ function mountSmallVolume(sizeMiB: number): string | undefined {
     return dir;
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    if (process.env.CI === 'true') throw new Error(`cannot mount a tmpfs for the disk-full test: ${String(error)}`);
+    if (process.env.CI === 'true') throw new Error(`cannot mount a tmpfs for the disk-full test: ${String(error)}`, { cause: error });
     console.warn(`\n*** SKIPPED: the disk-full test needs to mount a tmpfs (run as root): ${String(error)}\n`);
     return undefined;
   }
