@@ -31,6 +31,12 @@ describe('strict JSON', () => {
     // A string value holding a colon or comma, and a key that looks like a value, do not confuse the path.
     expect(refusal('{"a":"x,y:z","b":{"c,":[1e999]}}').field).toBe('b.c,[0]');
     expect(refusal('{"a":"\\\\","b":1e999}').field).toBe('b');
+    // The reason quotes the whole number token: sign, fraction, exponent and its sign included.
+    expect(refusal('[-1e999]').reason).toBe('is not a finite number (it overflows a 64-bit float): -1e999');
+    expect(refusal('[0.5e400]').reason).toMatch(/: 0\.5e400$/);
+    expect(refusal('[1.0E+309]').reason).toMatch(/: 1\.0E\+309$/);
+    expect(refusal('[1e+309]').reason).toMatch(/: 1e\+309$/);
+    expect(refusal('[2.5e-999]').reason).toMatch(/underflows to 0\): 2\.5e-999$/);
   });
 
   it('says why each number is refused, and leaves text that is no number to the syntax check', () => {
@@ -56,6 +62,11 @@ describe('strict JSON', () => {
     expect(refusal('[[[[1]]]]', 3)).toEqual({ kind: 'rejected', field: '[0][0][0]', reason: 'nests deeper than 3 levels of objects and arrays' });
     expect(refusal('{"a":{"b":{"c":{}}}}', 3).field).toBe('a.b.c');
     expect(parseStrictJson('[[],[],[[]]]', 3)).toEqual([[], [], [[]]]);
+    // Closing an object or an array ends its level: siblings do not add up.
+    expect(parseStrictJson('[{},{},{},{"a":{}},[],[]]', 3)).toEqual([{}, {}, {}, { a: {} }, [], []]);
+    // A refusal before any key of an object names no key.
+    expect(refusal('{'.repeat(5), 3).field).toBe('body');
+    expect(refusal(`[${'{'.repeat(5)}`, 3).field).toBe('[0]');
     // Brackets inside strings are text, not nesting.
     expect(parseStrictJson('["[[[[", "{{{{", "\\"[["]', 2)).toEqual(['[[[[', '{{{{', '"[[']);
     expect(refusal(`${'['.repeat(33)}${']'.repeat(33)}`).field).toBe('[0]'.repeat(32));
