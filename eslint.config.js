@@ -8,6 +8,7 @@ import importX, { createNodeResolver } from 'eslint-plugin-import-x';
 // The server's layers, lowest first (docs/ARCHITECTURE.md, "Which folder may import which"). A module imports
 // only from its own layer or lower ones; features do not import each other; nothing below service/ imports it.
 const SERVER_LAYERS = [
+  ['src/integrity'],
   ['src/core'],
   ['src/events'],
   ['src/catalog'],
@@ -61,6 +62,16 @@ export default tseslint.config(
     rules: {
       'import-x/no-restricted-paths': ['error', { zones: serverImportZones }],
       'import-x/no-cycle': 'error',
+    },
+  },
+  // The integrity code (Merkle tree, proofs, checkpoints, signed notes) runs in the server, the CLI and the
+  // browser alike: it imports only its own files and uses no global that only Node has; WebCrypto and
+  // Uint8Array are in both.
+  {
+    files: ['src/integrity/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'src/integrity/ imports only its own files: no Node module, no package, nothing else of the server, so that the browser, the CLI and the server share it.' }] }],
+      'no-restricted-globals': ['error', ...['Buffer', 'process', 'require', 'module', '__dirname', '__filename', 'global', 'setImmediate', 'clearImmediate'].map((name) => ({ name, message: `${name} exists only in Node; src/integrity/ runs in the browser too (use Uint8Array and WebCrypto).` }))],
     },
   },
   {

@@ -18,10 +18,26 @@ export interface AttestConfig {
   /** Set the Secure attribute on the session cookie (behind HTTPS). */
   secureCookies: boolean;
   /**
-   * Trust X-Forwarded-For from a reverse proxy for the client address (login rate limits, recorded IPs).
-   * Off by default: without a proxy in front, any client could claim any address.
+   * Which X-Forwarded-For entries to believe for the client address (login throttling, recorded IPs), in
+   * Fastify's `trustProxy` terms: `false` (none, the default: without a proxy in front, any client could
+   * claim any address), a number of proxy hops, the proxies' addresses or CIDR ranges, or `true` (every hop).
    */
-  trustProxy: boolean;
+  trustProxy: boolean | number | string[];
+  /** When set, `GET /metrics` answers only requests with `Authorization: Bearer <this token>`. */
+  metricsToken: string | undefined;
+  /** Streams to SIEMs, webhooks and syslog (PRODUCT.md §9). */
+  streams: StreamsConfig;
+}
+
+/** How streams connect and retry. */
+export interface StreamsConfig {
+  /** Let destinations point at loopback, link-local and private addresses (tests, on-premises receivers). */
+  allowPrivate: boolean;
+  /** First retry delay after a failed delivery; it doubles per failure (with jitter) up to `retryMaxMs`. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Limit on connecting and on a whole delivery request. */
+  timeoutMs: number;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -30,6 +46,19 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min:
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer of at least ${min} (got "${raw}")`);
   return value;
+}
+
+/** `ATTEST_TRUST_PROXY`: `true`/`false`, a hop count, or a comma-separated list of proxy addresses or CIDR ranges. */
+function trustProxyFromEnv(raw: string | undefined): AttestConfig['trustProxy'] {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const proxies = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  if (proxies.some((entry) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry))) {
+    throw new Error(`ATTEST_TRUST_PROXY must be true, false, a hop count or comma-separated proxy addresses/CIDR ranges (got "${raw}")`);
+  }
+  return proxies;
 }
 
 /** Reads the configuration; throws a message naming the variable when one is malformed. */
@@ -47,7 +76,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AttestConfig {
     purgeIntervalMinutes: intFromEnv(env, 'ATTEST_PURGE_INTERVAL_MINUTES', 60, 1),
     logLevel: env.LOG_LEVEL || 'info',
     secureCookies: env.ATTEST_SECURE_COOKIES === 'true',
-    trustProxy: env.ATTEST_TRUST_PROXY === 'true',
+    trustProxy: trustProxyFromEnv(env.ATTEST_TRUST_PROXY),
+    metricsToken: env.ATTEST_METRICS_TOKEN || undefined,
+    streams: {
+      allowPrivate: env.ATTEST_STREAMS_ALLOW_PRIVATE === 'true',
+      retryBaseMs: intFromEnv(env, 'ATTEST_STREAMS_RETRY_BASE_MS', 1000, 1),
+      retryMaxMs: intFromEnv(env, 'ATTEST_STREAMS_RETRY_MAX_MS', 300_000, 1),
+      timeoutMs: intFromEnv(env, 'ATTEST_STREAMS_TIMEOUT_MS', 10_000, 1),
+    },
   };
 }
 

@@ -2,26 +2,30 @@ import { request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOperatorToken } from '../src/auth/credentials.js';
 import { authHeaders, buildTestApp, createTenancy, seedVariedEvents, type TestTenancy } from './support/audit-fixtures.js';
 import { createTestStore, type TestStore } from './support/test-stores.js';
 
 /**
  * Who may read an organization's audit log (PRODUCT.md §2): owner 200, admin 403, standard user 403, owner of
- * another organization 404, anonymous 401, producer key 403, on every audit-log endpoint.
+ * another organization 404, anonymous 401, producer key 403, operator token 403 (it creates organizations and
+ * reads none), on every audit-log endpoint.
  */
 
-type Caller = 'owner' | 'admin' | 'standard' | 'otherOwner' | 'anonymous' | 'producer';
-const EXPECTED: Record<Caller, number> = { owner: 200, admin: 403, standard: 403, otherOwner: 404, anonymous: 401, producer: 403 };
+type Caller = 'owner' | 'admin' | 'standard' | 'otherOwner' | 'anonymous' | 'producer' | 'operator';
+const EXPECTED: Record<Caller, number> = { owner: 200, admin: 403, standard: 403, otherOwner: 404, anonymous: 401, producer: 403, operator: 403 };
 
 let testStore: TestStore;
 let app: FastifyInstance;
 let tenancy: TestTenancy;
 let someLogId: string;
 let baseUrl: string;
+let operatorBearer: string;
 
 function headersOf(caller: Caller, via: 'cookie' | 'bearer'): Record<string, string> {
   if (caller === 'anonymous') return {};
   if (caller === 'producer') return authHeaders(tenancy.producerBearer);
+  if (caller === 'operator') return authHeaders(operatorBearer);
   return authHeaders(tenancy[caller], via);
 }
 
@@ -40,6 +44,7 @@ function statusOverSocket(path: string, headers: Record<string, string>): Promis
 beforeAll(async () => {
   testStore = await createTestStore('sqlite');
   tenancy = await createTenancy(testStore.store);
+  operatorBearer = `Bearer ${(await createOperatorToken(testStore.store.db, 'platform', Date.now())).secret}`;
   await seedVariedEvents(testStore.store, tenancy.org.id, 20, Date.now(), { days: 5 });
   await seedVariedEvents(testStore.store, tenancy.otherOrg.id, 5, Date.now(), { days: 5 });
   ({ app } = await buildTestApp(testStore.store));
@@ -59,6 +64,7 @@ const endpoints: Array<{ name: string; path: () => string }> = [
   { name: 'list', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs` },
   { name: 'one event', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/${someLogId}` },
   { name: 'actors', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/actors?q=ex` },
+  { name: 'histogram', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/histogram` },
   { name: 'export', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/export?scope=all` },
 ];
 const callers = Object.keys(EXPECTED) as Caller[];
@@ -67,7 +73,7 @@ describe('audit-log access matrix', () => {
   for (const endpoint of endpoints) {
     for (const caller of callers) {
       it(`${endpoint.name}: ${caller} → ${EXPECTED[caller]}`, async () => {
-        const vias = caller === 'anonymous' || caller === 'producer' ? (['cookie'] as const) : (['cookie', 'bearer'] as const);
+        const vias = caller === 'anonymous' || caller === 'producer' || caller === 'operator' ? (['cookie'] as const) : (['cookie', 'bearer'] as const);
         for (const via of vias) {
           const response = await app.inject({ url: endpoint.path(), headers: headersOf(caller, via) });
           expect(response.statusCode, `${via}: ${response.body.slice(0, 200)}`).toBe(EXPECTED[caller]);
@@ -124,7 +130,7 @@ describe('audit-log access matrix', () => {
 
   it('the OpenAPI document describes every audit-log route with its responses', async () => {
     const doc = (await app.inject({ url: '/api/openapi.json' })).json() as { paths: Record<string, { get?: { responses: Record<string, unknown> } }> };
-    for (const path of ['/api/v1/orgs/{orgId}/audit-logs', '/api/v1/orgs/{orgId}/audit-logs/{logId}', '/api/v1/orgs/{orgId}/audit-logs/actors', '/api/v1/orgs/{orgId}/audit-logs/export', '/api/v1/orgs/{orgId}/audit-logs/stream', '/api/v1/catalog']) {
+    for (const path of ['/api/v1/orgs/{orgId}/audit-logs', '/api/v1/orgs/{orgId}/audit-logs/{logId}', '/api/v1/orgs/{orgId}/audit-logs/actors', '/api/v1/orgs/{orgId}/audit-logs/histogram', '/api/v1/orgs/{orgId}/audit-logs/export', '/api/v1/orgs/{orgId}/audit-logs/stream', '/api/v1/catalog']) {
       expect(Object.keys(doc.paths[path]?.get?.responses ?? {}), path).toEqual(expect.arrayContaining(['200', '401', '403']));
     }
   });

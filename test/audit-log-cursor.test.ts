@@ -51,6 +51,7 @@ describe('cursors', () => {
       queryFingerprint(ORG, {}, parseAuditLogFilters({ action: 'Create', actor: 'a@b.c' })),
       queryFingerprint(ORG, {}, parseAuditLogFilters({ action: 'Create', type: 'user.standard.added' })),
       queryFingerprint(ORG, {}, parseAuditLogFilters({ action: 'Create', product: 'UserManagement' })),
+      queryFingerprint(ORG, {}, parseAuditLogFilters({ action: 'Create', excludeType: 'audit_log.viewed' })),
       queryFingerprint(ORG, {}, parseAuditLogFilters({})),
     ];
     expect(new Set([fingerprint, ...variants]).size).toBe(variants.length + 1);

@@ -42,20 +42,29 @@ describe('resolveAuditLogQuery', () => {
     expect(onlyTo.code).toBe('RANGE_TOO_LONG');
   });
 
-  it('clamps an explicit from to the retention horizon with a warning', () => {
+  it('clamps an explicit from to the retention horizon with a warning in words, in the organization zone', () => {
     const query = resolveAuditLogQuery({ from: new Date(NOW - 95 * DAY_MS).toISOString(), to: new Date(NOW - 70 * DAY_MS).toISOString() }, ctx);
     expect(query.filter.fromMs).toBe(NOW - 90 * DAY_MS);
     expect(query.warnings.map((w) => w.code)).toEqual(['RANGE_CLAMPED']);
+    // 90 days before 2026-11-20 15:17 UTC is 2026-08-22 15:17 UTC, 17:17 in Paris (summer time).
+    expect(query.warnings[0]?.message).toBe('Events are kept 90 days: this range starts at Aug 22, 2026 at 17:17 (Europe/Paris), the oldest moment still kept; the days before it have no events any more.');
+    expect(query.warnings[0]?.message).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
+  });
+
+  it('says a range wholly older than retention has expired, without claiming it starts later', () => {
     const entirelyExpired = resolveAuditLogQuery({ from: new Date(NOW - 120 * DAY_MS).toISOString(), to: new Date(NOW - 100 * DAY_MS).toISOString() }, ctx);
     expect(entirelyExpired.filter.fromMs).toBe(entirelyExpired.filter.toMs);
+    expect(entirelyExpired.warnings.map((w) => w.code)).toEqual(['RANGE_EXPIRED']);
+    expect(entirelyExpired.warnings[0]?.message).toMatch(/^Events are kept 90 days and the whole range is older than that: its events have expired\./);
+    expect(entirelyExpired.warnings[0]?.message).not.toMatch(/range starts|\d{4}-\d{2}-\d{2}T/);
   });
 
   it('normalizes filters (trimmed, deduplicated, sorted, lowercased email) and rejects unknown values', () => {
     const filters = parseAuditLogFilters({ action: ['Update', 'Create', 'Update'], actor: '  Ann@Example.COM ', security: 'true', type: 'user.standard.added', product: ['UserManagement'] });
-    expect(filters).toEqual({ actions: ['Create', 'Update'], actorEmail: 'ann@example.com', securityOnly: true, types: ['user.standard.added'], products: ['UserManagement'] });
+    expect(filters).toEqual({ actions: ['Create', 'Update'], actorEmail: 'ann@example.com', securityOnly: true, types: ['user.standard.added'], products: ['UserManagement'], excludedTypes: [] });
     expect(hasAnyFilter(filters)).toBe(true);
     expect(hasAnyFilter(parseAuditLogFilters({ actor: ' ', security: 'false' }))).toBe(false);
-    for (const [params, field] of [[{ action: 'Destroy' }, 'action'], [{ type: 'nope' }, 'type'], [{ product: 'Nope' }, 'product'], [{ security: 'yes' }, 'security']] as const) {
+    for (const [params, field] of [[{ action: 'Destroy' }, 'action'], [{ type: 'nope' }, 'type'], [{ product: 'Nope' }, 'product'], [{ security: 'yes' }, 'security'], [{ excludeType: 'nope' }, 'excludeType']] as const) {
       expect(rejection(() => parseAuditLogFilters(params)).errors[0]?.field).toBe(field);
     }
   });
@@ -70,6 +79,7 @@ describe('resolveExportQuery', () => {
   it('filtered: needs a filter proper; a range alone is not one', () => {
     expect(rejection(() => resolveExportQuery('filtered', { from: new Date(NOW - DAY_MS).toISOString() }, ctx)).code).toBe('FILTER_REQUIRED');
     expect(resolveExportQuery('filtered', { security: true }, ctx).filter.securityOnly).toBe(true);
+    expect(resolveExportQuery('filtered', { excludeType: 'audit_log.viewed' }, ctx).filter.excludedTypes).toEqual(['audit_log.viewed']);
   });
 });
 
@@ -84,5 +94,7 @@ describe('matchesFilters', () => {
     expect(matchesFilters(event, parseAuditLogFilters({ security: true }))).toBe(false);
     expect(matchesFilters(event, parseAuditLogFilters({ type: 'user.standard.removed' }))).toBe(false);
     expect(matchesFilters(event, parseAuditLogFilters({ product: 'AuditLogs' }))).toBe(false);
+    expect(matchesFilters(event, parseAuditLogFilters({ excludeType: ['user.standard.added', 'audit_log.viewed'] }))).toBe(false);
+    expect(matchesFilters(event, parseAuditLogFilters({ excludeType: ['audit_log.viewed'] }))).toBe(true);
   });
 });

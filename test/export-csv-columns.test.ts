@@ -1,6 +1,7 @@
 import { DateTime, IANAZone } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { neutralizeFormula, zonedTimeFormatter } from '../src/features/audit-logs/export/audit-log-csv-columns.js';
+import { neutralizeFormula } from '../src/core/csv-writer.js';
+import { csvHeader, zonedTimeFormatter } from '../src/features/audit-logs/export/audit-log-csv-columns.js';
 import { exportFileName } from '../src/features/audit-logs/export/audit-log-csv-stream.js';
 
 /** The pure parts of the CSV columns: zoned time (checked against luxon directly) and formula neutralising. */
@@ -68,8 +69,15 @@ describe('formula neutralising', () => {
 });
 
 describe('export file name', () => {
-  it('is ASCII, from the organization name, falling back to its id', () => {
-    expect(exportFileName('Ünïcode & Co. "Ltd"', 'org-1', '2026-11-25')).toBe('audit-logs-unicode-co-ltd-2026-11-25.csv');
-    expect(exportFileName('日本', 'org-1', '2026-11-25')).toBe('audit-logs-org-1-2026-11-25.csv');
+  it('is ASCII, from the organization name (falling back to its id), with the scope and the days covered', () => {
+    const days = { fromDay: '2026-10-27', toDay: '2026-11-25' };
+    expect(exportFileName({ orgName: 'Ünïcode & Co. "Ltd"', orgId: 'org-1', scope: 'filtered', ...days })).toBe('audit-logs-unicode-co-ltd-filtered-2026-10-27-to-2026-11-25.csv');
+    expect(exportFileName({ orgName: '日本', orgId: 'org-1', scope: 'all', ...days })).toBe('audit-logs-org-1-all-2026-10-27-to-2026-11-25.csv');
+  });
+
+  it('names the two date columns differently for an organization in UTC', () => {
+    const header = csvHeader('UTC');
+    expect(new Set(header).size).toBe(header.length);
+    expect(header.slice(1, 3)).toEqual(['Date and time (UTC)', 'Timestamp (UTC, ISO 8601)']);
   });
 });

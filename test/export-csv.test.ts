@@ -25,7 +25,7 @@ import { createTestStore, type TestStore } from './support/test-stores.js';
 
 const ZONE = 'America/New_York';
 const NOW = Date.now();
-const HEADER = ['Log ID', `Date and time (${ZONE})`, 'Date and time (UTC)', 'Action type', 'Activity', 'Description', 'Security action', 'Entity name', 'Entity type', 'Entity ID', 'Product', 'Performed by name', 'Performed by email', 'Trace ID'];
+const HEADER = ['Log ID', `Date and time (${ZONE})`, 'Timestamp (UTC, ISO 8601)', 'Action type', 'Activity', 'Description', 'Security action', 'Entity name', 'Entity type', 'Entity ID', 'Product', 'Performed by name', 'Performed by email', 'Trace ID'];
 const execFileAsync = promisify(execFile);
 
 let testStore: TestStore;
@@ -101,7 +101,10 @@ describe('CSV export', () => {
     const response = await app.inject({ url: `${base}/export?scope=filtered&${filtered}`, headers: authHeaders(tenancy.owner) });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
-    expect(response.headers['content-disposition']).toMatch(/^attachment; filename="audit-logs-acme-corp-\d{4}-\d{2}-\d{2}\.csv"$/);
+    const day = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toFormat('yyyy-MM-dd');
+    // The range ends before `to`, exclusive.
+    const lastDay = DateTime.fromISO(to, { zone: ZONE }).minus({ milliseconds: 1 }).toFormat('yyyy-MM-dd');
+    expect(response.headers['content-disposition']).toBe(`attachment; filename="audit-logs-acme-corp-filtered-${day(from)}-to-${lastDay}.csv"`);
     const [header, ...rows] = parseCsv(response.body);
     expect(header).toEqual(HEADER);
     const listed = await listAll(filtered);
@@ -119,6 +122,9 @@ describe('CSV export', () => {
     expect(all.length).toBeGreaterThan(4500);
     const response = await app.inject({ url: `${base}/export?scope=all&action=Login&security=true`, headers: authHeaders(tenancy.owner, 'bearer') });
     expect(response.statusCode).toBe(200);
+    const today = DateTime.fromMillis(NOW, { zone: ZONE });
+    const oldest = DateTime.fromMillis(NOW - 90 * DAY_MS, { zone: ZONE }).toFormat('yyyy-MM-dd');
+    expect(response.headers['content-disposition']).toBe(`attachment; filename="audit-logs-acme-corp-all-${oldest}-to-${today.toFormat('yyyy-MM-dd')}.csv"`);
     const [, ...rows] = parseCsv(response.body);
     expect(rows).toEqual(all.map(expectedRow));
   });

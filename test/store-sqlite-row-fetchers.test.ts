@@ -104,7 +104,7 @@ describe('SQLite row fetch threads', () => {
     expect(result.code).toBe(0);
   });
 
-  it('run in a process started as `node --input-type=module -e …`, whose option would make their CommonJS source a module', async () => {
+  it('run in a process started as `node --input-type=module -e …`, whose option a worker loading a file must not inherit', async () => {
     const source = `
       import { SqliteRowFetchers } from ${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'dist/src/store/sqlite/sqlite-row-fetchers.js')).href)};
       const fetchers = new SqliteRowFetchers(process.env.STORE_PATH);

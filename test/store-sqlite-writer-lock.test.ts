@@ -25,7 +25,7 @@ describe('SQLite writer connection and the transaction lock', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'attest-writer-lock-'));
     writer = openSqliteFile(join(dir, 'store.db'), 'writer');
-    writer.exec('create table login_failures (scope_key text not null, failed_at integer not null)');
+    writer.exec('create table login_throttle (scope_key text primary key, failures integer not null, last_failure_at integer not null, next_attempt_at integer not null)');
     lock = new AsyncLock();
     commits = 0;
     db = sqliteWriterKysely(writer, { transactionLock: lock, afterCommit: () => (commits += 1) });
@@ -35,7 +35,7 @@ describe('SQLite writer connection and the transaction lock', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const rowsInFile = () => (writer.prepare('select count(*) as n from login_failures').get() as { n: number }).n;
+  const rowsInFile = () => (writer.prepare('select count(*) as n from login_throttle').get() as { n: number }).n;
   /** Lets the event loop turn a few times: a write that did not wait for the lock would be done by then. */
   const severalTurns = async () => {
     for (let turn = 0; turn < 5; turn += 1) await nextTurn();
@@ -55,8 +55,8 @@ describe('SQLite writer connection and the transaction lock', () => {
     await lock.acquire();
     let written = false;
     const write = db
-      .insertInto('login_failures')
-      .values({ scope_key: 'email:a@example.com', failed_at: 1 })
+      .insertInto('login_throttle')
+      .values({ scope_key: 'address:10.0.0.1', failures: 1, last_failure_at: 1, next_attempt_at: 1 })
       .execute()
       .then(() => (written = true));
     await severalTurns();
@@ -66,11 +66,11 @@ describe('SQLite writer connection and the transaction lock', () => {
   });
 
   it('answers reads while the lock is held', async () => {
-    writer.exec("insert into login_failures values ('email:b@example.com', 2)");
+    writer.exec("insert into login_throttle values ('address:10.0.0.2', 1, 2, 2)");
     await lock.acquire();
     try {
-      const rows = await db.selectFrom('login_failures').select('scope_key').execute();
-      expect(rows).toEqual([{ scope_key: 'email:b@example.com' }]);
+      const rows = await db.selectFrom('login_throttle').select('scope_key').execute();
+      expect(rows).toEqual([{ scope_key: 'address:10.0.0.2' }]);
       expect(commits).toBe(0);
     } finally {
       lock.release();
@@ -83,8 +83,8 @@ describe('SQLite writer connection and the transaction lock', () => {
     const transaction = db
       .transaction()
       .execute(async (tx) => {
-        await tx.insertInto('login_failures').values({ scope_key: 'email:c@example.com', failed_at: 3 }).execute();
-        await sql`delete from login_failures where failed_at < 0`.execute(tx);
+        await tx.insertInto('login_throttle').values({ scope_key: 'address:10.0.0.3', failures: 1, last_failure_at: 3, next_attempt_at: 3 }).execute();
+        await sql`delete from login_throttle where last_failure_at < 0`.execute(tx);
       })
       .then(() => (committed = true));
     await severalTurns();

@@ -10,16 +10,18 @@ import { createUserManagementFixture, injectAuditWriteFailure, type UserManageme
 async function domainState(f: UserManagementFixture) {
   const db = f.ts.store.db;
   const org = f.orgA.id;
-  const [memberships, users, grants, sets, customs, links, visible] = await Promise.all([
+  const [memberships, users, grants, sets, customs, links, visible, invitations, activations] = await Promise.all([
     db.selectFrom('memberships').select(['user_id', 'user_type', 'proxy_from_org_id']).where('org_id', '=', org).orderBy('user_id').execute(),
     db.selectFrom('users').select(['id', 'email']).orderBy('id').execute(),
     db.selectFrom('membership_grants').selectAll().where('org_id', '=', org).orderBy('user_id').orderBy('target_id').execute(),
     db.selectFrom('permission_sets').select(['id', 'name', 'permissions']).where('org_id', '=', org).orderBy('id').execute(),
     db.selectFrom('custom_permissions').select(['id', 'name']).where('org_id', '=', org).orderBy('id').execute(),
-    db.selectFrom('invite_links').select(['id', 'token']).where('org_id', '=', org).execute(),
+    db.selectFrom('org_invite_links').select(['id', 'token_hash']).where('org_id', '=', org).execute(),
     db.selectFrom('org_visible_orgs').selectAll().where('org_id', '=', org).execute(),
+    db.selectFrom('membership_invitations').selectAll().where('org_id', '=', org).orderBy('user_id').execute(),
+    db.selectFrom('account_activations').select(['id', 'user_id']).orderBy('id').execute(),
   ]);
-  return { memberships, users, grants, sets, customs, links, visible };
+  return { memberships, users, grants, sets, customs, links, visible, invitations, activations };
 }
 
 for (const { kind, available } of await storeMatrix()) {

@@ -19,6 +19,14 @@ async function newSet(f: UserManagementFixture): Promise<string> {
   return res.json<{ id: string }>().id;
 }
 
+/** An account of organization B with a pending standard membership in A (added by A's owner). */
+async function pendingStandard(f: UserManagementFixture): Promise<string> {
+  const elsewhere = await f.member(f.orgB.id, 'standard');
+  const res = await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, { email: elsewhere.email, name: 'Pending Person', userType: 'standard' });
+  expect(res.json<{ status: string }>().status).toBe('pending');
+  return elsewhere.id;
+}
+
 const endpoints: Endpoint[] = [
   { name: 'GET users', ok: 200, prepare: async () => ({ method: 'GET', path: '/users?q=person' }) },
   { name: 'POST users (standard)', ok: 201, prepare: async () => ({ method: 'POST', path: '/users', body: { email: `${unique('added')}@example.com`, name: 'Added', userType: 'standard' } }) },
@@ -35,6 +43,8 @@ const endpoints: Endpoint[] = [
   { name: 'POST custom-permissions', ok: 201, prepare: async () => ({ method: 'POST', path: '/custom-permissions', body: { name: unique('custom'), description: 'd' } }) },
   { name: 'GET entities', ok: 200, prepare: async () => ({ method: 'GET', path: '/entities' }) },
   { name: 'GET permissions', ok: 200, prepare: async () => ({ method: 'GET', path: '/permissions' }) },
+  { name: 'GET invitations', ok: 200, prepare: async () => ({ method: 'GET', path: '/invitations' }) },
+  { name: 'DELETE invitations/{userId} (standard)', ok: 204, prepare: async (f) => ({ method: 'DELETE', path: `/invitations/${await pendingStandard(f)}` }) },
   { name: 'GET invite-link', ok: 200, prepare: async () => ({ method: 'GET', path: '/invite-link' }) },
   { name: 'POST invite-link/regenerate', ok: 200, prepare: async () => ({ method: 'POST', path: '/invite-link/regenerate' }) },
   { name: 'GET settings/multi-org-visibility', ok: 200, prepare: async () => ({ method: 'GET', path: '/settings/multi-org-visibility' }) },
@@ -91,11 +101,11 @@ for (const { kind, available } of await storeMatrix()) {
       for (const [path, method] of [
         ['/users', 'get'], ['/users', 'post'], ['/users/{userId}', 'delete'], ['/users/{userId}/type', 'put'], ['/users/{userId}/access', 'put'],
         ['/users/bulk', 'post'], ['/users/export', 'get'], ['/permission-sets', 'post'], ['/permission-sets/{setId}', 'delete'],
-        ['/custom-permissions', 'post'], ['/entities', 'get'], ['/permissions', 'get'], ['/invite-link/regenerate', 'post'], ['/settings/multi-org-visibility', 'put'], ['/proxy-access', 'post'],
+        ['/custom-permissions', 'post'], ['/entities', 'get'], ['/invitations', 'get'], ['/invitations/{userId}', 'delete'], ['/permissions', 'get'], ['/invite-link/regenerate', 'post'], ['/settings/multi-org-visibility', 'put'], ['/proxy-access', 'post'],
       ] as const) {
         expect(doc.paths[`${base}${path}`]?.[method]?.responses, `${method} ${path}`).toHaveProperty('403');
       }
-      expect(doc.paths['/api/v1/invites/{token}/join']?.post?.responses).toHaveProperty('201');
+      expect(doc.paths['/api/v1/invites/{token}/join']?.post?.responses).toHaveProperty('202');
     });
 
     it('the user search matches email or name, case-insensitively, and treats % and _ literally', async () => {

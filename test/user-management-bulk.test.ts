@@ -37,7 +37,11 @@ for (const { kind, available } of await storeMatrix()) {
       ].join('\r\n');
       const res = await bulk('add', csv);
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ applied: true, rows: 3, errors: [] });
+      const welcome = { welcomeUrl: expect.stringMatching(/^\/welcome\/ata_[\w-]{43}$/), welcomeLinkExpiresAt: expect.any(String) };
+      expect(res.json()).toEqual({
+        applied: true, rows: 3, errors: [],
+        added: ['ana@example.com', 'ben@example.com', 'carol@example.com'].map((email) => ({ email, status: 'active', ...welcome })),
+      });
       const list = await users();
       expect(list.get('ana@example.com')).toMatchObject({ userType: 'standard', permissionSetIds: [ids.Cashiers], customPermissionIds: [], entityIds: [ids['Downtown Store'], ids['North Zone']].sort() });
       expect(list.get('ben@example.com')).toMatchObject({ userType: 'admin', permissionSetIds: [ids.Cashiers, ids.Managers].sort(), customPermissionIds: [ids['refunds.approve']] });
@@ -45,7 +49,36 @@ for (const { kind, available } of await storeMatrix()) {
       const events = await f.eventsAfter(f.orgA.id, seq);
       expect(events.map((e) => e.type)).toEqual(['users.bulk_added']);
       const added = ['ana@example.com', 'ben@example.com', 'carol@example.com'].map((e) => list.get(e)?.id);
-      expect(events[0]?.metadata).toEqual({ mode: 'add', rows: 3, addedCount: 3, userIds: added });
+      expect(events[0]?.metadata).toEqual({ mode: 'add', rows: 3, addedCount: 3, userIds: added, pendingCount: 0 });
+      // Each new user sets their own password through their link.
+      const anaLink = res.json<{ added: { email: string; welcomeUrl: string }[] }>().added[0]?.welcomeUrl ?? '';
+      const activated = await f.app.inject({ method: 'POST', url: '/api/v1/activation', payload: { token: anaLink.replace('/welcome/', ''), password: 'ana-own-password' } });
+      expect(activated.json()).toMatchObject({ user: { email: 'ana@example.com' } });
+    });
+
+    it('adds existing accounts as pending memberships, and answers the welcome links as CSV when asked', async () => {
+      const elsewhere = await f.member(f.orgB.id, 'admin', { email: '=formula.person@example.com' });
+      const seq = await f.lastSeq(f.orgA.id);
+      const res = await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users/bulk?mode=add`, `email,name,userType,permissionSets\n${elsewhere.email},Named Here,admin,Auditors\nnew.in.csv@example.com,New In Csv,standard,\n`, { 'content-type': 'text/csv', accept: 'text/csv' });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toContain('text/csv');
+      const lines = res.body.trim().split('\n');
+      expect(lines[0]).toBe('email,status,welcomeUrl,welcomeLinkExpiresAt');
+      // A cell a spreadsheet would run as a formula is neutralised.
+      expect(lines[1]).toMatch(/^'=formula\.person@example\.com,pending,\/welcome\/ata_[\w-]{43},\d{4}-/);
+      expect(lines[2]).toMatch(/^new\.in\.csv@example\.com,active,\/welcome\/ata_[\w-]{43},/);
+      // The pending account is no member and has no access until its holder accepts through the link.
+      expect((await users()).has(elsewhere.email)).toBe(false);
+      expect((await f.app.inject({ method: 'GET', url: `/api/v1/orgs/${f.orgA.id}/users`, headers: { cookie: elsewhere.cookie } })).statusCode).toBe(404);
+      const events = await f.eventsAfter(f.orgA.id, seq);
+      expect(events[0]?.metadata).toMatchObject({ mode: 'add', addedCount: 2, pendingCount: 1 });
+      expect(JSON.stringify(events)).not.toContain('ata_');
+      const token = (lines[1] as string).split(',')[2]?.replace('/welcome/', '') ?? '';
+      const accepted = await f.app.inject({ method: 'POST', url: '/api/v1/me/invitations/accept', headers: { cookie: elsewhere.cookie }, payload: { token } });
+      expect(accepted.json()).toMatchObject({ orgId: f.orgA.id, userType: 'admin' });
+      expect((await users()).get(elsewhere.email)).toMatchObject({ userType: 'admin', permissionSetIds: [ids.Auditors] });
+      const again = await bulk('add', `email,name\n${elsewhere.email},Again\n`);
+      expect(again.json<{ errors: unknown[] }>().errors).toEqual([{ line: 2, field: 'email', reason: `${elsewhere.email} is already a member of this organization` }]);
     });
 
     it('a file with bad rows reports each problem with its line, and applies nothing', async () => {
@@ -131,7 +164,8 @@ for (const { kind, available } of await storeMatrix()) {
       const seq = await f.lastSeq(f.orgA.id);
       const res = await bulk('add', ['email,name,userType,permissionSets,customPermissions,entities', ...rows].join('\n'));
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toEqual({ applied: true, rows: 10_000, errors: [] });
+      expect(res.json()).toMatchObject({ applied: true, rows: 10_000, errors: [] });
+      expect(res.json<{ added: unknown[] }>().added).toHaveLength(10_000);
       const count = await f.ts.store.db.selectFrom('memberships').innerJoin('users', 'users.id', 'memberships.user_id').where('memberships.org_id', '=', f.orgA.id).where('users.email', 'like', 'load.%').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       expect(Number(count.n)).toBe(10_000);
       const grants = await f.ts.store.db.selectFrom('membership_grants').where('org_id', '=', f.orgA.id).where('target_id', '=', ids.Cashiers!).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();

@@ -35,8 +35,13 @@ for (const { kind, available } of await storeMatrix()) {
       const rows = await ts.store.db.selectFrom('audit_events').select(['record', 'leaf_hash']).where('org_id', '=', org.id).orderBy('seq').execute();
       const events = rows.map(rowToRecord);
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
-      const types = new Set(events.map((e) => e.type));
+      // The franchise it creates the way a platform creates a tenant holds the organization's creation and the
+      // owner's accepted invitation; every other type is in the filled organization itself.
+      const everywhere = (await ts.store.db.selectFrom('audit_events').select(['record', 'leaf_hash']).execute()).map(rowToRecord);
+      const types = new Set(everywhere.map((e) => e.type));
       for (const def of userManagementCatalog.eventTypes) expect(types, def.type).toContain(def.type);
+      const inOrg = new Set(events.map((e) => e.type));
+      for (const def of userManagementCatalog.eventTypes.filter((d) => d.type !== 'org.created' && d.type !== 'user.invitation.accepted')) expect(inOrg, def.type).toContain(def.type);
       expect(new Set(events.map((e) => e.actor.id)).size).toBeGreaterThanOrEqual(3);
       const members = await ts.store.db.selectFrom('memberships').where('org_id', '=', org.id).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       expect(Number(members.n)).toBeGreaterThanOrEqual(30);
@@ -46,6 +51,14 @@ for (const { kind, available } of await storeMatrix()) {
       expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(14 * DAY_MS);
       // Each action was dated by the clock it ran with, so the log reads forward in time.
       expect([...times].sort((a, b) => a - b)).toEqual(times);
+    });
+
+    it('the demo people set their passwords through their activation links, which are spent', async () => {
+      const demoUsers = await ts.store.db.selectFrom('users').select(['id', 'password_hash']).where('email', 'like', '%.%@demo.attest.dev').execute();
+      expect(demoUsers.length).toBe(4);
+      for (const user of demoUsers) expect(user.password_hash).toMatch(/^\$argon2id\$/);
+      const unspent = await ts.store.db.selectFrom('account_activations').select('id').where('user_id', 'in', demoUsers.map((u) => u.id)).execute();
+      expect(unspent).toEqual([]);
     });
 
     it('the printed demo passwords log in with their roles; a second run refuses to fill the same organization again', async () => {

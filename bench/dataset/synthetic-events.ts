@@ -1,6 +1,6 @@
 import { allEventTypes, renderDescription } from '../../src/catalog/catalog-registry.js';
+import { cataloguedEvent } from '../../src/catalog/catalogued-event.js';
 import type { EventTypeDefinition } from '../../src/catalog/event-catalog.js';
-import { newId } from '../../src/core/ids.js';
 import type { FieldChange, JsonValue, PreparedEvent } from '../../src/events/audit-event.js';
 import type { IncomingEvent } from '../../src/catalog/incoming-event.js';
 
@@ -65,21 +65,15 @@ export class SyntheticEventSource {
     const def = this.pickType();
     const actor = this.pick(actorPool);
     const entity = this.entityFor(def);
-    const event: PreparedEvent = {
-      logId: newId(occurredAtMs),
+    const event = cataloguedEvent(def, {
       orgId,
-      product: def.product,
-      type: def.type,
-      action: def.action,
-      activity: def.activity,
-      description: renderDescription(def, actor.name, entity.name),
-      securityAction: def.securityAction,
       occurredAtMs,
-      expiresAtMs: occurredAtMs + retentionMs,
-      actor: { id: actor.id, name: actor.name, email: actor.email, type: 'user' },
-      entity: { id: entity.id, name: entity.name, type: def.entityType, product: def.product },
+      retentionMs,
       traceId: this.traceId(),
-    };
+      actor: { id: actor.id, name: actor.name, email: actor.email, type: 'user' },
+      entity: { id: entity.id, name: entity.name },
+      description: renderDescription(def, actor.name, entity.name),
+    });
     if (this.random() < 0.3) {
       event.actor.ip = `10.${this.int(256)}.${this.int(256)}.${this.int(256)}`;
       event.actor.userAgent = this.pick(USER_AGENTS);

@@ -9,7 +9,7 @@ type Db = Kysely<AttestDatabase>;
 export const SESSION_TTL_MS = 12 * 3_600_000;
 
 /** Secret prefixes make a leaked secret recognisable (secret scanners) and say what it is. */
-const PREFIX = { session: 'ats', apiToken: 'att', producerKey: 'atp' } as const;
+const PREFIX = { session: 'ats', apiToken: 'att', producerKey: 'atp', operatorToken: 'ato' } as const;
 
 /** Creates a session for a user; returns the secret for the cookie (shown once, never stored). */
 export async function createSession(db: Db, userId: string, nowMs: number): Promise<string> {
@@ -150,9 +150,42 @@ export async function revokeApiToken(db: Db, id: string): Promise<{ id: string; 
   return db.deleteFrom('api_tokens').where('id', '=', id).returning(['id', 'name']).executeTakeFirst();
 }
 
+/** An operator token as authentication and listings see it: never its secret, which is not stored. */
+export interface OperatorToken {
+  id: string;
+  name: string;
+}
+
+/**
+ * Creates an operator token, the credential of the platform that creates organizations (`POST /api/v1/orgs`);
+ * returns the secret, shown once. It reads no organization's data and appends no event.
+ */
+export async function createOperatorToken(db: Db, name: string, nowMs: number): Promise<{ id: string; secret: string }> {
+  const secret = newSecret(PREFIX.operatorToken);
+  const id = newId(nowMs);
+  await db.insertInto('operator_tokens').values({ id, token_hash: hashSecret(secret), name, created_at: nowMs }).execute();
+  return { id, secret };
+}
+
+export async function findOperatorToken(db: Db, secret: string): Promise<OperatorToken | undefined> {
+  return db.selectFrom('operator_tokens').select(['id', 'name']).where('token_hash', '=', hashSecret(secret)).executeTakeFirst();
+}
+
+/** Every operator token, oldest first. */
+export async function listOperatorTokens(db: Db): Promise<(OperatorToken & { createdAt: number })[]> {
+  const rows = await db.selectFrom('operator_tokens').select(['id', 'name', 'created_at']).orderBy('created_at').orderBy('id').execute();
+  return rows.map((row) => ({ id: row.id, name: row.name, createdAt: Number(row.created_at) }));
+}
+
+/** Revokes an operator token (deletes its row); the token that was revoked, or undefined. */
+export async function revokeOperatorToken(db: Db, id: string): Promise<OperatorToken | undefined> {
+  return db.deleteFrom('operator_tokens').where('id', '=', id).returning(['id', 'name']).executeTakeFirst();
+}
+
 /** Which kind of bearer secret a string is, from its prefix. */
-export function bearerKind(secret: string): 'apiToken' | 'producerKey' | undefined {
+export function bearerKind(secret: string): 'apiToken' | 'producerKey' | 'operatorToken' | undefined {
   if (secret.startsWith(`${PREFIX.apiToken}_`)) return 'apiToken';
   if (secret.startsWith(`${PREFIX.producerKey}_`)) return 'producerKey';
+  if (secret.startsWith(`${PREFIX.operatorToken}_`)) return 'operatorToken';
   return undefined;
 }

@@ -1,12 +1,17 @@
-import type { ProducerKey } from './credentials.js';
+import type { OperatorToken, ProducerKey } from './credentials.js';
 import type { UserAccount } from '../tenancy/tenancy-queries.js';
 
-/** Who is calling: a signed-in user (session cookie or owner API token) or a producer service. */
+/**
+ * Who is calling: a signed-in user (session cookie or owner API token), a producer service, or the platform's
+ * operator (operator token), which creates organizations and reads nothing.
+ */
 export type Principal =
   | { kind: 'user'; user: UserAccount; via: 'session' | 'apiToken'; credentialId: string }
-  | { kind: 'producer'; key: ProducerKey };
+  | { kind: 'producer'; key: ProducerKey }
+  | { kind: 'operator'; token: OperatorToken };
 
 /** A stable string naming the principal, e.g. for "at most once per principal" rules. */
 export function principalKey(principal: Principal): string {
-  return principal.kind === 'user' ? `${principal.via}:${principal.credentialId}` : `producer:${principal.key.id}`;
+  if (principal.kind === 'user') return `${principal.via}:${principal.credentialId}`;
+  return principal.kind === 'producer' ? `producer:${principal.key.id}` : `operator:${principal.token.id}`;
 }

@@ -35,6 +35,8 @@ export interface CatalogCriteria {
   actions?: readonly string[] | undefined;
   products?: readonly string[] | undefined;
   securityOnly?: boolean | undefined;
+  /** None of these types (e.g. the routine sign-ins and views a person may hide). */
+  excludedTypes?: readonly string[] | undefined;
 }
 
 /**
@@ -46,15 +48,16 @@ export interface CatalogCriteria {
  * eventTypesMeeting({ securityOnly: true, actions: ['Delete'] }); // ['user.privileged.removed', …]
  */
 export function eventTypesMeeting(criteria: CatalogCriteria): string[] | undefined {
-  const { types, actions, products, securityOnly } = criteria;
-  if (!types?.length && !actions?.length && !products?.length && !securityOnly) return undefined;
+  const { types, actions, products, securityOnly, excludedTypes } = criteria;
+  if (!types?.length && !actions?.length && !products?.length && !securityOnly && !excludedTypes?.length) return undefined;
   return allEventTypes()
     .filter(
       (def) =>
         (!types?.length || types.includes(def.type)) &&
         (!actions?.length || actions.includes(def.action)) &&
         (!products?.length || products.includes(def.product)) &&
-        (!securityOnly || def.securityAction),
+        (!securityOnly || def.securityAction) &&
+        !excludedTypes?.includes(def.type),
     )
     .map((def) => def.type);
 }

@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon';
-import { findEventType, renderDescription } from './catalog-registry.js';
+import { findEventType } from './catalog-registry.js';
+import { cataloguedEvent } from './catalogued-event.js';
 import { AttestError, rejectionDetail, type FieldError } from '../core/errors.js';
-import { isUuid, newId } from '../core/ids.js';
+import { isUuid } from '../core/ids.js';
 import type { EventActor, EventProducer, PreparedEvent } from '../events/audit-event.js';
 import { INGEST_LIMITS, type IncomingEvent } from './incoming-event.js';
 import { incomingEventFingerprint } from './incoming-event-fingerprint.js';
@@ -94,24 +95,17 @@ export function prepareIncomingEvents(events: readonly IncomingEvent[], ctx: Ing
       email: event.actor.email?.toLowerCase() ?? null,
       type: event.actor.type ?? 'user',
     };
-    const entityName = event.entity.name ?? null;
-    const item: PreparedEvent = {
-      logId: newId(occurredAtMs),
+    const item = cataloguedEvent(def, {
       orgId: event.orgId,
-      product: def.product,
-      type: def.type,
-      action: def.action,
-      activity: def.activity,
-      description: event.description ?? renderDescription(def, actor.name ?? actor.email ?? actor.id, entityName ?? event.entity.id),
-      securityAction: def.securityAction,
       occurredAtMs,
-      expiresAtMs: occurredAtMs + ctx.retentionMs,
-      actor,
-      entity: { id: event.entity.id, name: entityName, type: event.entity.type ?? def.entityType, product: def.product },
+      retentionMs: ctx.retentionMs,
       traceId: ctx.traceId,
-    };
-    if (event.changes !== undefined) item.changes = event.changes;
-    if (event.metadata !== undefined) item.metadata = event.metadata;
+      actor,
+      entity: { id: event.entity.id, name: event.entity.name ?? null, ...(event.entity.type !== undefined ? { type: event.entity.type } : {}) },
+      ...(event.description !== undefined ? { description: event.description } : {}),
+      ...(event.changes !== undefined ? { changes: event.changes } : {}),
+      ...(event.metadata !== undefined ? { metadata: event.metadata } : {}),
+    });
     if (ctx.producer !== undefined) item.producer = ctx.producer;
     if (event.idempotencyKey !== undefined) {
       item.idempotencyKey = event.idempotencyKey;

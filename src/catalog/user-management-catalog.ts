@@ -6,7 +6,7 @@ function userManagementEvent(def: Omit<EventTypeDefinition, 'product'>): EventTy
   return { ...def, product };
 }
 
-/** User Management events of PRODUCT.md §3, plus the session events Attest adds. */
+/** User Management events of PRODUCT.md §3, plus the session, organization and invitation events Attest adds. */
 export const userManagementCatalog: ProductAreaCatalog = {
   product,
   displayName: 'User Management',
@@ -30,6 +30,9 @@ export const userManagementCatalog: ProductAreaCatalog = {
     userManagementEvent({ type: 'user_list.exported', activity: 'User list exported', action: 'Export', securityAction: true, entityType: 'organization', descriptionTemplate: 'Exported the user list of {entity}' }),
     userManagementEvent({ type: 'org.multi_org_visibility.updated', activity: 'Multiple organization user visibility configuration updated', action: 'Update', securityAction: true, entityType: 'organization', descriptionTemplate: 'Updated multiple organization user visibility of {entity}' }),
     userManagementEvent({ type: 'org.proxy_access.granted', activity: 'Proxy organization access granted', action: 'Create', securityAction: true, entityType: 'user', descriptionTemplate: 'Granted proxy organization access to {entity}' }),
+    // Added by Attest with organizations for platforms and pending memberships (issue 12).
+    userManagementEvent({ type: 'org.created', activity: 'Organization created', action: 'Create', securityAction: true, entityType: 'organization', descriptionTemplate: 'Created organization {entity}' }),
+    userManagementEvent({ type: 'user.invitation.accepted', activity: 'Invitation to the organization accepted', action: 'Approve', securityAction: true, entityType: 'user', descriptionTemplate: 'Accepted the invitation to the organization: {entity}' }),
     userManagementEvent({ type: 'session.login.succeeded', activity: 'User logged in', action: 'Login', securityAction: false, entityType: 'user', descriptionTemplate: '{actor} logged in' }),
     userManagementEvent({ type: 'session.login.failed', activity: 'Login failed', action: 'Login', securityAction: true, entityType: 'user', descriptionTemplate: 'Failed login for {entity}' }),
   ],

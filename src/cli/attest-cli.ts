@@ -3,6 +3,7 @@ import { CliError } from './cli-store.js';
 import { registerCredentialCommands } from './commands/credential-commands.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerExportCommand } from './commands/export-command.js';
+import { registerOrgCommand } from './commands/org-command.js';
 import { registerPurgeCommand } from './commands/purge-command.js';
 
 /**
@@ -18,6 +19,7 @@ registerCredentialCommands(program);
 registerPurgeCommand(program);
 registerExportCommand(program);
 registerDemoCommand(program);
+registerOrgCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`attest: ${error instanceof CliError || error instanceof Error ? error.message : String(error)}\n`);

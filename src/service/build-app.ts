@@ -3,6 +3,7 @@ import { auditLogRoutes } from '../features/audit-logs/http/audit-log-routes.js'
 import { ingestRoutes } from '../features/ingest/http/ingest-routes.js';
 import { operationsRoutes } from '../features/operations/http/operations-routes.js';
 import { sessionRoutes } from '../features/session/http/session-routes.js';
+import { streamRoutes } from '../features/streams/http/stream-routes.js';
 import { userManagementRoutes } from '../features/user-management/user-management-routes.js';
 import { webAppRoutes } from '../features/web-app/http/web-app-routes.js';
 import type { AppServices } from '../http/app-services.js';
@@ -24,6 +25,7 @@ export async function buildApp(services: AppServices, options: { logger?: Fastif
   await app.register(async (scope) => ingestRoutes(scope, services));
   await app.register(async (scope) => auditLogRoutes(scope, services));
   await app.register(async (scope) => userManagementRoutes(scope, services));
+  await app.register(async (scope) => streamRoutes(scope, services));
   await app.register(async (scope) => webAppRoutes(scope, services));
   for (const module of options.routeModules ?? []) {
     await app.register(async (scope) => module(scope, services));

@@ -22,12 +22,19 @@ export interface AttestDatabase {
   custom_permissions: CustomPermissionsTable;
   org_entities: OrgEntitiesTable;
   membership_grants: MembershipGrantsTable;
-  invite_links: InviteLinksTable;
+  org_invite_links: OrgInviteLinksTable;
   org_visible_orgs: OrgVisibleOrgsTable;
-  login_failures: LoginFailuresTable;
+  // Accounts, invitations and operators (migration 0005)
+  membership_invitations: MembershipInvitationsTable;
+  account_activations: AccountActivationsTable;
+  operator_tokens: OperatorTokensTable;
+  // Login throttling (migration 0006)
+  login_throttle: LoginThrottleTable;
   // Ingest hardening (migration 0007)
   producer_key_orgs: ProducerKeyOrgsTable;
   deployment_secrets: DeploymentSecretsTable;
+  // Streams (migration 0009)
+  stream_destinations: StreamDestinationsTable;
 }
 
 export interface OrganizationsTable {
@@ -188,11 +195,14 @@ export interface MembershipGrantsTable {
   target_id: string;
 }
 
-/** The organization's one invite link; regenerating replaces the row, so the old token stops working. */
-export interface InviteLinksTable {
+/**
+ * The organization's one invite link; regenerating replaces the row, so the old token stops working. Only the
+ * token's SHA-256 is kept (migration 0005): the link is shown once, when it is made.
+ */
+export interface OrgInviteLinksTable {
   org_id: string;
   id: string;
-  token: string;
+  token_hash: string;
   created_at: number;
 }
 
@@ -202,10 +212,17 @@ export interface OrgVisibleOrgsTable {
   visible_org_id: string;
 }
 
-/** One failed login, keyed `email:<email>` or `ip:<address>`, for rate limiting across processes. */
-export interface LoginFailuresTable {
+/**
+ * The login throttle of one scope, keyed `account:<email>@<address>` or `address:<address>`, shared by every
+ * process of the store.
+ */
+export interface LoginThrottleTable {
   scope_key: string;
-  failed_at: number;
+  /** Password checks counted against the scope since it was last forgotten (a success gives its one back). */
+  failures: number;
+  last_failure_at: number;
+  /** No password check for this scope before this time (ms since the epoch). */
+  next_attempt_at: number;
 }
 
 /** An organization a producer key may append events for; a key without any row is platform-wide. */
@@ -221,3 +238,71 @@ export interface DeploymentSecretsTable {
   secret: string;
   created_at: number;
 }
+
+/** How a pending membership came about. */
+export type InvitationSource = 'user' | 'invite_link' | 'operator';
+
+/**
+ * A pending membership: an email that already had an account was added to an organization. It gives no access
+ * and is in no member list until the account holder, signed in, accepts it with the invitation link's token:
+ * holding the account's password alone (whoever set it) is not enough.
+ */
+export interface MembershipInvitationsTable {
+  org_id: string;
+  user_id: string;
+  user_type: UserType;
+  /** The name the adder typed; the account's own name, set elsewhere, is never shown to the adder. */
+  name: string;
+  invited_via: InvitationSource;
+  /** The invitation link's id, safe to record in the audit log. */
+  link_id: string;
+  /** SHA-256 of the invitation link's token (for an invite-link join: of the invite link's token). */
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** A one-time link where a new user sets their own password; only the token's SHA-256 is kept. */
+export interface AccountActivationsTable {
+  token_hash: string;
+  /** Safe to record in the audit log, unlike the token. */
+  id: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** A credential of the platform operator that creates organizations; only its SHA-256 is kept. */
+export interface OperatorTokensTable {
+  id: string;
+  name: string;
+  token_hash: string;
+  created_at: number;
+}
+
+export type StreamKind = 'webhook' | 'splunk-hec' | 'syslog';
+
+/** A destination an organization's events are streamed to, with its delivery cursor and state (PRODUCT.md §9). */
+export interface StreamDestinationsTable {
+  id: string;
+  org_id: string;
+  kind: StreamKind;
+  url: string;
+  /** JSON `{ types?, actions?, security? }`. */
+  filter: string;
+  enabled: number;
+  /** The webhook secret or HEC token, encrypted (`stream-credentials.ts`); null for syslog. */
+  credential: string | null;
+  ca_bundle: string | null;
+  last_delivered_seq: number;
+  last_delivered_at: number | null;
+  failed_attempts: number;
+  failing_since: number | null;
+  last_error: string | null;
+  next_attempt_at: number | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+

@@ -49,9 +49,12 @@ describe.skipIf(!runs)('Users area (Chromium)', () => {
     await insertMembership(store.db, { org_id: sister.id, user_id: ownerId, user_type: 'owner', proxy_from_org_id: null, expires_at: null, created_at: now });
     await insertUser(store.db, { id: patId, email: 'pat@sister.example', name: 'Pat Proxy', password_hash: await hashPassword('pat password 1'), created_at: now });
     await insertMembership(store.db, { org_id: sister.id, user_id: patId, user_type: 'standard', proxy_from_org_id: null, expires_at: null, created_at: now });
+    const quinnId = newId(now);
+    await insertUser(store.db, { id: quinnId, email: 'quinn@sister.example', name: 'Quinn Sister', password_hash: await hashPassword('quinn password 1'), created_at: now });
+    await insertMembership(store.db, { org_id: sister.id, user_id: quinnId, user_type: 'standard', proxy_from_org_id: null, expires_at: null, created_at: now });
 
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1100 } });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     page = await context.newPage();
     await page.goto(`${server.baseUrl}/orgs/${server.orgId}/users`);
     await page.getByLabel('Email').fill(server.owner.email);
@@ -99,6 +102,55 @@ describe.skipIf(!runs)('Users area (Chromium)', () => {
       await dialog.getByRole('button', { name: 'Save permissions' }).click();
       await dialog.waitFor({ state: 'detached' });
     });
+  });
+
+  it('a new user chooses their own password through the welcome link the adder was shown', async () => {
+    const form = page.getByRole('form', { name: 'Add user' });
+    await expect.poll(async () => form.getByLabel(/Password/).count()).toBe(0);
+    await form.getByLabel('Email').fill('wendy@example.com');
+    await form.getByLabel('Name').fill('Wendy Welcome');
+    await form.getByRole('button', { name: 'Add user' }).click();
+    const welcome = form.getByRole('textbox', { name: 'Welcome link' });
+    await expect.poll(() => welcome.inputValue()).toMatch(new RegExp(`^${server.baseUrl}/welcome/ata_`));
+    const guest = await browser.newContext();
+    try {
+      const welcomePage = await guest.newPage();
+      await welcomePage.goto(await welcome.inputValue());
+      await welcomePage.getByLabel('New password (at least 8 characters)').fill('wendy own password');
+      await welcomePage.getByLabel('Repeat the password').fill('wendy own password');
+      await welcomePage.getByRole('button', { name: 'Set password and sign in' }).click();
+      await welcomePage.getByText('Standard users cannot manage users.').waitFor();
+    } finally {
+      await guest.close();
+    }
+    expect((await fetch(`${server.baseUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'wendy@example.com', password: 'wendy own password' }) })).status).toBe(200);
+  });
+
+  it('an existing account is invited: it sees the pending invitation, and joins only through the link, signed in', async () => {
+    const form = page.getByRole('form', { name: 'Add user' });
+    await form.getByLabel('Email').fill('quinn@sister.example');
+    await form.getByLabel('Name').fill('Quinn Here');
+    await form.getByRole('button', { name: 'Add user' }).click();
+    await form.getByText(/is invited/).waitFor();
+    const link = await form.getByRole('textbox', { name: 'Welcome link' }).inputValue();
+    const guest = await browser.newContext();
+    try {
+      const quinn = await guest.newPage();
+      await quinn.goto(server.baseUrl);
+      await quinn.getByLabel('Email').fill('quinn@sister.example');
+      await quinn.getByLabel('Password').fill('quinn password 1');
+      await quinn.getByRole('button', { name: 'Sign in' }).click();
+      const invitations = quinn.getByRole('region', { name: 'Pending invitations' });
+      await invitations.getByText(/Pacific Coast Retail/).waitFor();
+      await invitations.getByRole('button', { name: 'Accept' }).click();
+      await invitations.getByLabel('Invitation link from Pacific Coast Retail').fill(link);
+      await invitations.getByRole('button', { name: 'Accept' }).click();
+      await expect.poll(() => quinn.url()).toContain(`/orgs/${server.orgId}/users`);
+      await quinn.getByText('Standard users cannot manage users.').waitFor();
+    } finally {
+      await guest.close();
+    }
+    await expect.poll(async () => (await loggedTypes()).includes('user.invitation.accepted')).toBe(true);
   });
 
   it('uploads users in bulk, regenerates the invite link and exports the user list', async () => {

@@ -4,7 +4,7 @@
 //
 // usage: node test/support/append-worker.mjs <ATTEST_DATABASE_URL> <orgId> <batches> <eventsPerBatch> <tag>
 import { findEventType } from '../../dist/src/catalog/catalog-registry.js';
-import { newId } from '../../dist/src/core/ids.js';
+import { cataloguedEvent } from '../../dist/src/catalog/catalogued-event.js';
 import { openStore } from '../../dist/src/store/open-store.js';
 
 const [databaseUrl, orgId, batchesArg, sizeArg, tag] = process.argv.slice(2);
@@ -15,19 +15,15 @@ try {
   for (let b = 0; b < Number(batchesArg); b += 1) {
     const now = Date.now();
     const events = Array.from({ length: Number(sizeArg) }, (_, i) => ({
-      logId: newId(now),
-      orgId,
-      product: def.product,
-      type: def.type,
-      action: def.action,
-      activity: def.activity,
-      description: `written by ${tag}`,
-      securityAction: def.securityAction,
-      occurredAtMs: now,
-      expiresAtMs: now + 90 * 86_400_000,
-      actor: { id: tag, name: null, email: null, type: 'system' },
-      entity: { id: `${tag}-${b}-${i}`, name: null, type: def.entityType, product: def.product },
-      traceId: '0af7651916cd43dd8448eb211c80319c',
+      ...cataloguedEvent(def, {
+        orgId,
+        occurredAtMs: now,
+        retentionMs: 90 * 86_400_000,
+        traceId: '0af7651916cd43dd8448eb211c80319c',
+        actor: { id: tag, name: null, email: null, type: 'system' },
+        entity: { id: `${tag}-${b}-${i}`, name: null },
+        description: `written by ${tag}`,
+      }),
       idempotencyKey: `${tag}-${b}-${i}`,
     }));
     answers.push(...(await store.appendEvents(events)));

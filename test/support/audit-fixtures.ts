@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { createApiToken, createProducerKey, createSession } from '../../src/auth/credentials.js';
 import { allEventTypes } from '../../src/catalog/catalog-registry.js';
+import { cataloguedEvent } from '../../src/catalog/catalogued-event.js';
 import { loadConfig, DAY_MS, type AttestConfig } from '../../src/config.js';
 import { newId } from '../../src/core/ids.js';
 import { newTraceId } from '../../src/core/trace-context.js';
@@ -93,21 +94,15 @@ export function variedEvent(orgId: string, occurredAtMs: number, index: number, 
   if (!def) throw new Error('empty catalog');
   const actor = ACTORS[Math.floor(random() * ACTORS.length)] ?? ACTORS[0];
   const description = index % 17 === 0 ? `-2+3 formula-looking description ${index}` : `Did ${def.type} #${index}`;
-  return {
-    logId: newId(occurredAtMs),
+  return cataloguedEvent(def, {
     orgId,
-    product: def.product,
-    type: def.type,
-    action: def.action,
-    activity: def.activity,
-    description,
-    securityAction: def.securityAction,
     occurredAtMs,
-    expiresAtMs: occurredAtMs + retentionDays * DAY_MS,
-    actor: { id: actor.id, name: actor.name, email: actor.email?.toLowerCase() ?? null, type: actor.email ? 'user' : 'service' },
-    entity: { id: `entity-${index % 50}`, name: index % 11 === 0 ? '@entity, "quoted"\nline' : `Entity ${index % 50}`, type: def.entityType, product: def.product },
+    retentionMs: retentionDays * DAY_MS,
     traceId: newTraceId(),
-  };
+    actor: { id: actor.id, name: actor.name, email: actor.email?.toLowerCase() ?? null, type: actor.email ? 'user' : 'service' },
+    entity: { id: `entity-${index % 50}`, name: index % 11 === 0 ? '@entity, "quoted"\nline' : `Entity ${index % 50}` },
+    description,
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import { findEventType } from '../../src/catalog/catalog-registry.js';
-import { newId } from '../../src/core/ids.js';
+import { cataloguedEvent } from '../../src/catalog/catalogued-event.js';
 import type { PreparedEvent } from '../../src/events/audit-event.js';
 
 const DAY_MS = 86_400_000;
@@ -27,21 +27,16 @@ export function preparedEvent(orgId: string, options: PreparedEventOptions = {})
   if (!def) throw new Error(`test used an uncatalogued type ${options.type}`);
   const occurredAtMs = options.occurredAtMs ?? Date.now();
   const email = options.actorEmail === undefined ? 'alice@example.com' : options.actorEmail;
-  const event: PreparedEvent = {
-    logId: options.logId ?? newId(occurredAtMs),
+  const event = cataloguedEvent(def, {
     orgId,
-    product: def.product,
-    type: def.type,
-    action: def.action,
-    activity: def.activity,
-    description: `${def.activity} (test)`,
-    securityAction: def.securityAction,
     occurredAtMs,
-    expiresAtMs: options.expiresAtMs ?? occurredAtMs + 90 * DAY_MS,
-    actor: { id: email ?? 'service-1', name: email ? 'Alice' : null, email, type: email ? 'user' : 'service' },
-    entity: { id: 'user-42', name: 'Bob', type: def.entityType, product: def.product },
+    retentionMs: (options.expiresAtMs ?? occurredAtMs + 90 * DAY_MS) - occurredAtMs,
     traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
-  };
+    actor: { id: email ?? 'service-1', name: email ? 'Alice' : null, email, type: email ? 'user' : 'service' },
+    entity: { id: 'user-42', name: 'Bob' },
+    description: `${def.activity} (test)`,
+  });
+  if (options.logId !== undefined) event.logId = options.logId;
   if (options.idempotencyKey !== undefined) event.idempotencyKey = options.idempotencyKey;
   return event;
 }

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
-import { createApiToken, createProducerKey, listApiTokens, listProducerKeys, revokeApiToken, revokeProducerKey } from '../../auth/credentials.js';
+import { createApiToken, createOperatorToken, createProducerKey, listApiTokens, listOperatorTokens, listProducerKeys, revokeApiToken, revokeOperatorToken, revokeProducerKey } from '../../auth/credentials.js';
 import { PRODUCT_AREAS } from '../../catalog/catalog-registry.js';
 import type { AttestStore } from '../../store/attest-store.js';
 import { findUserByEmail, listMemberships } from '../../tenancy/tenancy-queries.js';
 import { CliError, withCliStore } from '../cli-store.js';
 
 /**
- * `attest producer-key create` and `attest token create` each print one secret on stdout and nothing else.
+ * `attest producer-key create`, `attest token create` and `attest operator-token create` each print one secret on
+ * stdout and nothing else.
  * `list` prints one tab-separated line per credential (never a secret: only hashes are stored), and `revoke`
  * deletes one by id, so a leaked secret stops working at once, also in a server already running.
  */
@@ -68,6 +69,24 @@ export function registerCredentialCommands(program: Command): void {
       process.stdout.write(tokens.map((t) => tsvLine([t.id, t.name, t.ownerEmail, isoTime(t.createdAt)])).join(''));
     });
   addRevokeCommand(token, 'API token', revokeApiToken);
+
+  const operatorToken = program.command('operator-token').description('manage operator tokens (platforms that create organizations through POST /api/v1/orgs)');
+  operatorToken
+    .command('create')
+    .description('create an operator token; prints the secret (shown once). It creates organizations and reads no organization\'s data')
+    .option('--name <name>', 'a name to recognise the token by', 'operator')
+    .action(async (options: { name: string }) => {
+      const { secret } = await withCliStore((store) => createOperatorToken(store.db, options.name, store.clock.now()));
+      process.stdout.write(`${secret}\n`);
+    });
+  operatorToken
+    .command('list')
+    .description('list operator tokens, one tab-separated line each: id, name, created (UTC)')
+    .action(async () => {
+      const tokens = await withCliStore((store) => listOperatorTokens(store.db));
+      process.stdout.write(tokens.map((t) => tsvLine([t.id, t.name, isoTime(t.createdAt)])).join(''));
+    });
+  addRevokeCommand(operatorToken, 'operator token', revokeOperatorToken);
 }
 
 /** `<group> revoke <id>`: deletes one credential, says which on stderr, or fails naming the id. */

@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
+import { newWelcomeLink, type WelcomeLink } from '../../auth/account-activation.js';
 import { newId } from '../../core/ids.js';
 import type { JsonValue } from '../../events/audit-event.js';
-import type { AttestDatabase, MembershipsTable, UsersTable } from '../../store/database-schema.js';
+import type { AccountActivationsTable, AttestDatabase, MembershipInvitationsTable, MembershipsTable, UsersTable } from '../../store/database-schema.js';
 import { BulkNameResolver } from './bulk-name-resolver.js';
 import { parseBulkUserCsv, type BulkMode, type BulkRowError } from './bulk-user-csv.js';
 import type { OrgCommandContext } from './command-context.js';
@@ -13,6 +14,15 @@ import { assertCanManageUsers } from './user-rights.js';
 
 type Db = Kysely<AttestDatabase>;
 
+/** One user a bulk addition added, with the welcome link the adder hands on (shown once, like a single addition's). */
+export interface BulkAddedUser {
+  email: string;
+  userId: string;
+  /** `active` for a new account (the link activates it), `pending` for an existing one (the link accepts it). */
+  status: 'active' | 'pending';
+  welcomeLink: WelcomeLink;
+}
+
 /** What a bulk operation answers: whether the file was applied, how many data rows it had, and each line's problem. */
 export interface BulkResult {
   applied: boolean;
@@ -20,6 +30,8 @@ export interface BulkResult {
   errors: BulkRowError[];
   /** Members created (add) or whose access changed (append, overwrite). */
   affectedUserIds: string[];
+  /** Add mode: each user added, in file order, with their welcome link. */
+  added?: BulkAddedUser[];
 }
 
 // The event record's metadata is bounded (PRODUCT.md §4: 8 KiB), so it lists at most this many user ids and
@@ -53,12 +65,14 @@ export async function bulkImportUsers(ctx: OrgCommandContext, input: { mode: Bul
     const emails = parsed.rows.map((r) => r.email);
     const accounts = new Map((await inChunks(emails, (chunk) => tx.selectFrom('users').select(['id', 'email']).where('email', 'in', chunk).execute())).map((u) => [u.email, u.id]));
     const memberTypes = await membershipTypes(tx, ctx.org.id, [...accounts.values()], now);
+    const invited = input.mode === 'add' ? await invitedUserIds(tx, ctx.org.id, [...accounts.values()]) : new Set<string>();
 
     for (const { row } of wanted) {
       const userId = accounts.get(row.email);
       const memberType = userId === undefined ? undefined : memberTypes.get(userId);
       if (input.mode === 'add') {
         if (memberType !== undefined) errors.push({ line: row.line, field: 'email', reason: `${row.email} is already a member of this organization` });
+        else if (userId !== undefined && invited.has(userId)) errors.push({ line: row.line, field: 'email', reason: `${row.email} is already invited to this organization` });
         if (row.userType === 'owner' && ctx.actorType !== 'owner') errors.push({ line: row.line, field: 'userType', reason: 'only organization owners can add owners' });
       } else if (memberType === undefined) {
         errors.push({ line: row.line, field: 'email', reason: `${row.email} is not a member of this organization` });
@@ -73,23 +87,37 @@ export async function bulkImportUsers(ctx: OrgCommandContext, input: { mode: Bul
 
     let affected: string[];
     const accessByUser = new Map<string, UserAccess>();
+    let added: BulkAddedUser[] | undefined;
     if (input.mode === 'add') {
+      // Nobody sets another person's password: a new account gets an activation link, an existing one a pending
+      // membership that its holder accepts through the link, exactly as a single addition does.
       const newUsers: UsersTable[] = [];
       const memberships: MembershipsTable[] = [];
+      const activations: AccountActivationsTable[] = [];
+      const invitations: MembershipInvitationsTable[] = [];
+      added = [];
       for (const { row, access } of wanted) {
-        let userId = accounts.get(row.email);
-        if (userId === undefined) {
-          userId = newId(now);
+        const existingId = accounts.get(row.email);
+        const userId = existingId ?? newId(now);
+        const { tokenHash, ...welcomeLink } = newWelcomeLink(now);
+        if (existingId === undefined) {
           newUsers.push({ id: userId, email: row.email, name: row.name, password_hash: null, created_at: now });
+          memberships.push({ org_id: ctx.org.id, user_id: userId, user_type: row.userType, proxy_from_org_id: null, expires_at: null, created_at: now });
+          activations.push({ token_hash: tokenHash, id: welcomeLink.id, user_id: userId, created_at: now, expires_at: welcomeLink.expiresAt });
+        } else {
+          invitations.push({ org_id: ctx.org.id, user_id: userId, user_type: row.userType, name: row.name, invited_via: 'user', link_id: welcomeLink.id, token_hash: tokenHash, created_at: now, expires_at: welcomeLink.expiresAt });
         }
-        memberships.push({ org_id: ctx.org.id, user_id: userId, user_type: row.userType, proxy_from_org_id: null, expires_at: null, created_at: now });
+        added.push({ email: row.email, userId, status: existingId === undefined ? 'active' : 'pending', welcomeLink });
+        // Granted now, in force once the membership is (at once, or when the invitation is accepted).
         accessByUser.set(userId, access);
       }
       // Expired proxy grants leave rows behind; adding those users properly replaces them.
-      await inChunks(memberships.map((m) => m.user_id), (ids) => tx.deleteFrom('memberships').where('org_id', '=', ctx.org.id).where('user_id', 'in', ids).execute());
+      await inChunks(added.map((a) => a.userId), (ids) => tx.deleteFrom('memberships').where('org_id', '=', ctx.org.id).where('user_id', 'in', ids).execute());
       await inChunks(newUsers, (chunk) => tx.insertInto('users').values(chunk).execute());
       await inChunks(memberships, (chunk) => tx.insertInto('memberships').values(chunk).execute());
-      affected = memberships.map((m) => m.user_id);
+      await inChunks(activations, (chunk) => tx.insertInto('account_activations').values(chunk).execute());
+      await inChunks(invitations, (chunk) => tx.insertInto('membership_invitations').values(chunk).execute());
+      affected = added.map((a) => a.userId);
     } else {
       const userIds = wanted.map(({ row }) => accounts.get(row.email) as string);
       const current = await readAccess(tx, ctx.org.id, userIds);
@@ -110,9 +138,10 @@ export async function bulkImportUsers(ctx: OrgCommandContext, input: { mode: Bul
       userIds: affected.slice(0, MAX_IDS_IN_METADATA),
     };
     if (input.mode !== 'add') metadata.unchangedCount = parsed.rows.length - affected.length;
+    if (added) metadata.pendingCount = added.filter((a) => a.status === 'pending').length;
     if (affected.length > MAX_IDS_IN_METADATA) metadata.userIdsOmitted = affected.length - MAX_IDS_IN_METADATA;
     const event = prepareUserManagementEvent(ctx, { type: EVENT_TYPE[input.mode], orgId: ctx.org.id, entity: { id: ctx.org.id, name: ctx.org.name }, metadata });
-    return { result: { applied: true, rows: parsed.rows.length, errors: [], affectedUserIds: affected }, events: [event] };
+    return { result: { applied: true, rows: parsed.rows.length, errors: [], affectedUserIds: affected, ...(added ? { added } : {}) }, events: [event] };
   });
 }
 
@@ -123,6 +152,12 @@ function overwriteListed(before: UserAccess, row: UserAccess, columns: readonly 
     customPermissionIds: columns.includes('customPermissions') ? row.customPermissionIds : before.customPermissionIds,
     entityIds: columns.includes('entities') ? row.entityIds : before.entityIds,
   };
+}
+
+/** Which of the given users have a pending membership here. */
+async function invitedUserIds(db: Db, orgId: string, userIds: string[]): Promise<Set<string>> {
+  const rows = await inChunks(userIds, (chunk) => db.selectFrom('membership_invitations').select('user_id').where('org_id', '=', orgId).where('user_id', 'in', chunk).execute());
+  return new Set(rows.map((r) => r.user_id));
 }
 
 /** The type of each given user who is a member in force of the organization. */

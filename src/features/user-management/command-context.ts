@@ -4,9 +4,13 @@ import type { UserType } from '../../store/database-schema.js';
 
 /** The person performing a User Management action, as the audit event's actor shows them. */
 export interface ActingPrincipal {
+  /** The user's id; for a service or the system, the id of the credential or tool that acts. */
   userId: string;
   name: string;
+  /** Empty for a service or the system, which have no email. */
   email: string;
+  /** `user` unless set: an operator token acts as a `service`, the CLI as the `system`. */
+  kind?: 'user' | 'service' | 'system';
   ip?: string;
   userAgent?: string;
 }

@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely';
-import { hashPassword, verifyPassword } from '../../auth/passwords.js';
+import { WELCOME_LINK_TTL_MS } from '../../auth/account-activation.js';
+import { hashPassword } from '../../auth/passwords.js';
 import { AttestError } from '../../core/errors.js';
-import { newId, newSecret } from '../../core/ids.js';
+import { hashSecret, newId, newSecret } from '../../core/ids.js';
 import type { AttestDatabase } from '../../store/database-schema.js';
 import type { StoreTransaction } from '../../store/event-log-writer.js';
+import { findInvitation, insertInvitation } from '../../tenancy/membership-invitations.js';
 import { findOrganization, findUserByEmail, insertMembership, insertUser } from '../../tenancy/tenancy-queries.js';
 import type { CommandContext, OrgCommandContext } from './command-context.js';
 import { deleteMembership, findMember } from './member-queries.js';
@@ -13,27 +15,35 @@ import { assertCanManageUsers } from './user-rights.js';
 
 type Db = Kysely<AttestDatabase>;
 
-/** An organization's invite link: its id (safe to record) and its token (the secret part of the URL). */
+/**
+ * An organization's invite link: its id (safe to record) and its token (the secret part of the URL). Only the
+ * token's SHA-256 is stored, so the token is known only in the answer that made the link; later reads have null.
+ */
 export interface InviteLink {
   id: string;
-  token: string;
+  token: string | null;
   createdAt: number;
 }
 
-async function insertLink(db: Db, orgId: string, nowMs: number): Promise<InviteLink> {
+async function insertLink(db: Db, orgId: string, nowMs: number): Promise<InviteLink & { token: string }> {
   const link = { id: newId(nowMs), token: newSecret('ati'), createdAt: nowMs };
-  await db.insertInto('invite_links').values({ org_id: orgId, id: link.id, token: link.token, created_at: nowMs }).execute();
+  await db.insertInto('org_invite_links').values({ org_id: orgId, id: link.id, token_hash: hashSecret(link.token), created_at: nowMs }).execute();
   return link;
 }
 
 async function findLink(db: Db, orgId: string): Promise<InviteLink | undefined> {
-  const row = await db.selectFrom('invite_links').select(['id', 'token', 'created_at']).where('org_id', '=', orgId).executeTakeFirst();
-  return row ? { id: row.id, token: row.token, createdAt: Number(row.created_at) } : undefined;
+  const row = await db.selectFrom('org_invite_links').select(['id', 'created_at']).where('org_id', '=', orgId).executeTakeFirst();
+  return row ? { id: row.id, token: null, createdAt: Number(row.created_at) } : undefined;
+}
+
+/** The organization whose invite link has this token, if the link is current. */
+async function orgOfToken(db: Db, token: string): Promise<string | undefined> {
+  return (await db.selectFrom('org_invite_links').select(['org_id']).where('token_hash', '=', hashSecret(token)).executeTakeFirst())?.org_id;
 }
 
 /**
- * The organization's one invite link, created on first use. The token is kept as is (not hashed) because
- * admins are shown the link again whenever they open the page; regenerating is how a leaked link is revoked.
+ * The organization's one invite link, created on first use. Its token is in the answer only when this call
+ * made the link: the store keeps its hash. A lost link is replaced by regenerating it, which also revokes it.
  */
 export async function inviteLinkOf(ctx: OrgCommandContext): Promise<InviteLink> {
   assertCanManageUsers(ctx.actorType);
@@ -48,7 +58,7 @@ export async function regenerateInviteLink(ctx: OrgCommandContext): Promise<Invi
   const now = ctx.clock.now();
   return recordedTransaction(ctx, async (tx) => {
     const old = await findLink(tx, ctx.org.id);
-    await tx.deleteFrom('invite_links').where('org_id', '=', ctx.org.id).execute();
+    await tx.deleteFrom('org_invite_links').where('org_id', '=', ctx.org.id).execute();
     const link = await insertLink(tx, ctx.org.id, now);
     const event = prepareUserManagementEvent(ctx, {
       type: 'invite_link.regenerated',
@@ -70,42 +80,63 @@ export interface JoinInput {
   password: string;
 }
 
+const INVALID_LINK = () => new AttestError('NOT_FOUND', 'This invite link is not valid (it may have been regenerated).');
+
 /**
- * Joins an organization through its invite link as a standard user, creating the account when the email is
- * new; an existing account must prove its password. Records `user.standard.added` with the joining user as the
- * actor. An unknown or replaced token is a 404.
+ * Joins an organization through its invite link as a standard user. The answer is the same whether or not the
+ * email has an account, so the link cannot be used to find out which emails do:
+ * - a new email gets an account with the password chosen here and a standard membership, recorded as
+ *   `user.standard.added` with the joining user as the actor;
+ * - an email that has an account gets a pending membership (no password is checked, none is changed), which
+ *   its holder accepts after signing in, with this invite link's token; nothing is recorded until then.
+ *   Already a member or invited: nothing.
+ * An unknown or replaced token is a 404.
  */
-export async function joinViaInviteLink(ctx: Omit<CommandContext, 'actor'> & { actor: Omit<CommandContext['actor'], 'userId' | 'name' | 'email'> }, input: JoinInput): Promise<{ orgId: string; userId: string }> {
+export async function joinViaInviteLink(ctx: Omit<CommandContext, 'actor'> & { actor: Omit<CommandContext['actor'], 'userId' | 'name' | 'email'> }, input: JoinInput): Promise<{ orgId: string }> {
   const email = input.email.trim().toLowerCase();
   const name = input.name.trim();
   if (!name) throw new AttestError('VALIDATION_FAILED', 'name: must not be blank', [{ field: 'name', reason: 'must not be blank' }]);
-  const link = await ctx.store.dialect.readDb.selectFrom('invite_links').select(['org_id']).where('token', '=', input.token).executeTakeFirst();
-  if (!link) throw new AttestError('NOT_FOUND', 'This invite link is not valid (it may have been regenerated).');
-  const existing = await findUserByEmail(ctx.store.db, email);
-  if (existing && !(existing.passwordHash && (await verifyPassword(existing.passwordHash, input.password)))) throw new AttestError('INVALID_CREDENTIALS', 'This email already has an account; enter its password to join.');
-  const passwordHash = existing ? null : await hashPassword(input.password);
+  if (!(await orgOfToken(ctx.store.dialect.readDb, input.token))) throw INVALID_LINK();
+  // Hashed whether or not the account exists, so the answer takes as long either way.
+  const passwordHash = await hashPassword(input.password);
   const now = ctx.clock.now();
-  const userId = existing?.id ?? newId(now);
-  const actor = { ...ctx.actor, userId, name: existing?.name ?? name, email };
+  const newUserId = newId(now);
+  const actor = { ...ctx.actor, userId: newUserId, name, email };
   return recordedTransaction({ ...ctx, actor }, async (tx: StoreTransaction) => {
     // Checked again inside the transaction: a regeneration committed meanwhile invalidates the token.
-    const current = await tx.selectFrom('invite_links').select(['org_id']).where('token', '=', input.token).executeTakeFirst();
-    const org = current ? await findOrganization(tx, current.org_id) : undefined;
-    if (!org) throw new AttestError('NOT_FOUND', 'This invite link is not valid (it may have been regenerated).');
+    const orgId = await orgOfToken(tx, input.token);
+    const org = orgId ? await findOrganization(tx, orgId) : undefined;
+    if (!org) throw INVALID_LINK();
+    const existing = await findUserByEmail(tx, email);
     if (existing) {
-      if (await findMember(tx, org.id, userId, now)) throw new AttestError('CONFLICT', 'You are already a member of this organization.', [{ field: 'email', reason: 'is already a member' }]);
-      await deleteMembership(tx, org.id, userId);
-    } else {
-      await insertUser(tx, { id: userId, email, name, password_hash: passwordHash, created_at: now });
+      const known = (await findMember(tx, org.id, existing.id, now)) ?? (await findInvitation(tx, org.id, existing.id));
+      if (!known) {
+        await deleteMembership(tx, org.id, existing.id);
+        // Accepted, after signing in, with this invite link's token: knowing the link is what any joiner needs.
+        const link = await findLink(tx, org.id);
+        await insertInvitation(tx, {
+          org_id: org.id,
+          user_id: existing.id,
+          user_type: 'standard',
+          name,
+          invited_via: 'invite_link',
+          link_id: link?.id ?? org.id,
+          token_hash: hashSecret(input.token),
+          created_at: now,
+          expires_at: now + WELCOME_LINK_TTL_MS,
+        });
+      }
+      return { result: { orgId: org.id }, events: [] };
     }
-    await insertMembership(tx, { org_id: org.id, user_id: userId, user_type: 'standard', proxy_from_org_id: null, expires_at: null, created_at: now });
+    await insertUser(tx, { id: newUserId, email, name, password_hash: passwordHash, created_at: now });
+    await insertMembership(tx, { org_id: org.id, user_id: newUserId, user_type: 'standard', proxy_from_org_id: null, expires_at: null, created_at: now });
     const event = prepareUserManagementEvent({ ...ctx, actor }, {
       type: 'user.standard.added',
       orgId: org.id,
-      entity: { id: userId, name: userLabel(actor) },
+      entity: { id: newUserId, name: userLabel(actor) },
       changes: [{ field: 'userType', from: null, to: 'standard' }],
       metadata: { via: 'invite_link' },
     });
-    return { result: { orgId: org.id, userId }, events: [event] };
+    return { result: { orgId: org.id }, events: [event] };
   });
 }

@@ -1,7 +1,9 @@
-import { hashPassword } from '../../auth/passwords.js';
+import { issueActivation, newWelcomeLink, type WelcomeLink } from '../../auth/account-activation.js';
 import { AttestError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { UserType } from '../../store/database-schema.js';
+import type { InvitationSource, UserType } from '../../store/database-schema.js';
+import type { StoreTransaction } from '../../store/event-log-writer.js';
+import { findInvitation, insertInvitation } from '../../tenancy/membership-invitations.js';
 import { findUserByEmail, insertMembership, insertUser } from '../../tenancy/tenancy-queries.js';
 import type { OrgCommandContext } from './command-context.js';
 import { assertNotLastOwner, deleteMembership, findMember, requireMember, type Member } from './member-queries.js';
@@ -9,47 +11,98 @@ import { recordedTransaction } from './recorded-transaction.js';
 import { prepareUserManagementEvent, userLabel } from './user-management-events.js';
 import { assertCanAssignType, assertCanManageMember, isPrivileged } from './user-rights.js';
 
-/** Input of {@link addUser}. */
+/** Input of {@link addUser}. Nobody sets another person's password: the person gets a welcome link. */
 export interface AddUserInput {
   email: string;
   name: string;
   userType: UserType;
-  /** Sets the password of a new account; an existing account (member elsewhere) keeps its own. */
-  password?: string;
 }
 
 /**
- * Adds a user to the organization as owner, admin or standard user, creating the account when the email is
- * new. Records `user.standard.added` or `user.privileged.added` (security) in the same transaction.
+ * What adding a user produced: the member as the adder may see them (with the name the adder typed), whether the
+ * membership is `active` (a new account, which its holder activates through the link) or `pending` (the email
+ * already had an account: its holder accepts through the link, signed in), and the one-time welcome link,
+ * shown once, for the adder to hand to the person.
  */
-export async function addUser(ctx: OrgCommandContext, input: AddUserInput): Promise<Member> {
+export interface AddedUser {
+  member: Member;
+  status: 'active' | 'pending';
+  welcomeLink: WelcomeLink;
+}
+
+/**
+ * Adds a user to the organization as owner, admin or standard user; either way the adder gets a one-time welcome
+ * link (7 days) to hand to the person. A new email gets a new account without a password, which the link
+ * activates. An email that already has an account gets a pending membership instead, which gives no access
+ * until the account holder, signed in, accepts it through the link: whoever set that account's password
+ * elsewhere, without this organization's link, gains nothing here. Records `user.standard.added` or
+ * `user.privileged.added` (security) in the same transaction, with the link's id (never its token).
+ */
+export async function addUser(ctx: OrgCommandContext, input: AddUserInput): Promise<AddedUser> {
   assertCanAssignType(ctx.actorType, input.userType);
   const email = input.email.trim().toLowerCase();
   const name = input.name.trim();
   if (!name) throw new AttestError('VALIDATION_FAILED', 'name: must not be blank', [{ field: 'name', reason: 'must not be blank' }]);
-  // Hash before the transaction: argon2 is deliberately slow and must not hold the write lock.
-  const passwordHash = input.password ? await hashPassword(input.password) : null;
   const now = ctx.clock.now();
   return recordedTransaction(ctx, async (tx) => {
     const existing = await findUserByEmail(tx, email);
     const userId = existing?.id ?? newId(now);
+    // The adder sees the name they typed, never the name the account holder set for themselves elsewhere.
+    const member: Member = { userId, email, name, userType: input.userType, proxyFromOrgId: null, expiresAt: null };
+    let added: AddedUser;
     if (existing) {
-      if (await findMember(tx, ctx.org.id, existing.id, now)) throw new AttestError('CONFLICT', `${email} is already a member of this organization.`, [{ field: 'email', reason: 'is already a member' }]);
-      // An expired proxy grant leaves its row behind; adding the user properly replaces it.
-      await deleteMembership(tx, ctx.org.id, existing.id);
+      await assertNotMemberOrInvited(tx, ctx.org.id, existing.id, email, now);
+      added = { member, status: 'pending', welcomeLink: await inviteExistingAccount(tx, { orgId: ctx.org.id, userId, userType: input.userType, name, via: 'user' }, now) };
     } else {
-      await insertUser(tx, { id: userId, email, name, password_hash: passwordHash, created_at: now });
+      await insertUser(tx, { id: userId, email, name, password_hash: null, created_at: now });
+      await insertMembership(tx, { org_id: ctx.org.id, user_id: userId, user_type: input.userType, proxy_from_org_id: null, expires_at: null, created_at: now });
+      added = { member, status: 'active', welcomeLink: await issueActivation(tx, userId, now) };
     }
-    await insertMembership(tx, { org_id: ctx.org.id, user_id: userId, user_type: input.userType, proxy_from_org_id: null, expires_at: null, created_at: now });
-    const member: Member = { userId, email, name: existing?.name ?? name, userType: input.userType, proxyFromOrgId: null, expiresAt: null };
     const event = prepareUserManagementEvent(ctx, {
       type: isPrivileged(input.userType) ? 'user.privileged.added' : 'user.standard.added',
       orgId: ctx.org.id,
       entity: { id: userId, name: userLabel(member) },
       changes: [{ field: 'userType', from: null, to: input.userType }],
+      metadata: addedMetadata(added),
     });
-    return { result: member, events: [event] };
+    return { result: added, events: [event] };
   });
+}
+
+/** What the log keeps of an addition: the membership state and the welcome link's id and expiry, never its token. */
+export function addedMetadata(added: Pick<AddedUser, 'status' | 'welcomeLink'>): Record<string, string> {
+  return { membership: added.status, welcomeLinkId: added.welcomeLink.id, welcomeLinkExpiresAt: new Date(added.welcomeLink.expiresAt).toISOString() };
+}
+
+/** Records a pending membership of an existing account and returns its invitation link (shown once). */
+export async function inviteExistingAccount(
+  tx: StoreTransaction,
+  invitation: { orgId: string; userId: string; userType: UserType; name: string; via: InvitationSource },
+  nowMs: number,
+): Promise<WelcomeLink> {
+  const { tokenHash, ...link } = newWelcomeLink(nowMs);
+  await insertInvitation(tx, {
+    org_id: invitation.orgId,
+    user_id: invitation.userId,
+    user_type: invitation.userType,
+    name: invitation.name,
+    invited_via: invitation.via,
+    link_id: link.id,
+    token_hash: tokenHash,
+    created_at: nowMs,
+    expires_at: link.expiresAt,
+  });
+  return link;
+}
+
+/**
+ * Refuses to add an account that is already a member in force or already invited here. An expired proxy
+ * grant leaves its row behind; adding the user properly replaces it.
+ */
+async function assertNotMemberOrInvited(tx: StoreTransaction, orgId: string, userId: string, email: string, nowMs: number): Promise<void> {
+  if (await findMember(tx, orgId, userId, nowMs)) throw new AttestError('CONFLICT', `${email} is already a member of this organization.`, [{ field: 'email', reason: 'is already a member' }]);
+  if (await findInvitation(tx, orgId, userId)) throw new AttestError('CONFLICT', `${email} is already invited to this organization.`, [{ field: 'email', reason: 'is already invited' }]);
+  await deleteMembership(tx, orgId, userId);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { stringify } from 'csv-stringify/sync';
+import { writeCsvRows } from '../../core/csv-writer.js';
 import type { OrgCommandContext } from './command-context.js';
 import { listMembers } from './member-queries.js';
 import { readAccess } from './membership-grants.js';
@@ -11,9 +11,10 @@ import { assertCanManageUsers } from './user-rights.js';
 export const USER_LIST_COLUMNS = ['email', 'name', 'userType', 'viaProxy', 'expiresAt', 'permissionSets', 'customPermissions', 'entities'] as const;
 
 /**
- * The organization's users as CSV (RFC 4180, via csv-stringify; lists joined with `;` as the bulk import
- * reads them). The list is read and `user_list.exported` (a security action) recorded in one transaction,
- * so the row count recorded is the row count handed out.
+ * The organization's users as CSV (RFC 4180, by the CSV writer every export shares, so a name that would
+ * start a spreadsheet formula is neutralized; lists joined with `;` as the bulk import reads them). The list
+ * is read and `user_list.exported` (a security action) recorded in one transaction, so the row count
+ * recorded is the row count handed out.
  */
 export async function exportUserList(ctx: OrgCommandContext): Promise<{ csv: string; rowCount: number }> {
   assertCanManageUsers(ctx.actorType);
@@ -24,9 +25,9 @@ export async function exportUserList(ctx: OrgCommandContext): Promise<{ csv: str
     const catalog = await loadAccessCatalog(tx, ctx.org.id);
     const rows = members.map((m) => {
       const names = accessNames(catalog, access.get(m.userId) ?? { permissionSetIds: [], customPermissionIds: [], entityIds: [] });
-      return [m.email, m.name, m.userType, m.proxyFromOrgId !== null, m.expiresAt === null ? '' : new Date(m.expiresAt).toISOString(), names.permissionSets.join(';'), names.customPermissions.join(';'), names.entities.join(';')];
+      return [m.email, m.name, m.userType, m.proxyFromOrgId !== null ? 'true' : 'false', m.expiresAt === null ? '' : new Date(m.expiresAt).toISOString(), names.permissionSets.join(';'), names.customPermissions.join(';'), names.entities.join(';')];
     });
-    const csv = stringify([[...USER_LIST_COLUMNS], ...rows], { cast: { boolean: (b) => (b ? 'true' : 'false') } });
+    const csv = writeCsvRows([[...USER_LIST_COLUMNS], ...rows]);
     const event = prepareUserManagementEvent(ctx, {
       type: 'user_list.exported',
       orgId: ctx.org.id,

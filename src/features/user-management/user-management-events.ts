@@ -1,5 +1,5 @@
-import { findEventType, renderDescription } from '../../catalog/catalog-registry.js';
-import { newId } from '../../core/ids.js';
+import { findEventType } from '../../catalog/catalog-registry.js';
+import { cataloguedEvent } from '../../catalog/catalogued-event.js';
 import type { FieldChange, JsonValue, PreparedEvent } from '../../events/audit-event.js';
 import type { CommandContext } from './command-context.js';
 
@@ -31,19 +31,12 @@ export function changedFields(pairs: readonly FieldChange[]): FieldChange[] {
 export function prepareUserManagementEvent(ctx: CommandContext, spec: EventSpec): PreparedEvent {
   const def = findEventType(spec.type);
   if (!def) throw new Error(`event type ${spec.type} is not catalogued`);
-  const occurredAtMs = ctx.clock.now();
   const actor = ctx.actor;
-  const event: PreparedEvent = {
-    logId: newId(occurredAtMs),
+  return cataloguedEvent(def, {
     orgId: spec.orgId,
-    product: def.product,
-    type: def.type,
-    action: def.action,
-    activity: def.activity,
-    description: renderDescription(def, actor.name || actor.email, spec.entity.name),
-    securityAction: def.securityAction,
-    occurredAtMs,
-    expiresAtMs: occurredAtMs + ctx.retentionMs,
+    occurredAtMs: ctx.clock.now(),
+    retentionMs: ctx.retentionMs,
+    traceId: ctx.traceId,
     actor: {
       id: actor.userId,
       name: actor.name,
@@ -52,10 +45,8 @@ export function prepareUserManagementEvent(ctx: CommandContext, spec: EventSpec)
       ...(actor.ip !== undefined ? { ip: actor.ip } : {}),
       ...(actor.userAgent !== undefined ? { userAgent: actor.userAgent } : {}),
     },
-    entity: { id: spec.entity.id, name: spec.entity.name, type: spec.entity.type ?? def.entityType, product: def.product },
-    traceId: ctx.traceId,
-  };
-  if (spec.changes !== undefined && spec.changes.length > 0) event.changes = spec.changes;
-  if (spec.metadata !== undefined) event.metadata = spec.metadata;
-  return event;
+    entity: spec.entity,
+    ...(spec.changes !== undefined && spec.changes.length > 0 ? { changes: spec.changes } : {}),
+    ...(spec.metadata !== undefined ? { metadata: spec.metadata } : {}),
+  });
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type {} from '@fastify/cookie';
-import { bearerKind, findApiTokenUser, findProducerKey, findSessionUser } from '../../auth/credentials.js';
+import { bearerKind, findApiTokenUser, findOperatorToken, findProducerKey, findSessionUser } from '../../auth/credentials.js';
 import type { Principal } from '../../auth/principal.js';
 import { AttestError } from '../../core/errors.js';
 import { hashSecret } from '../../core/ids.js';
@@ -14,6 +14,13 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated caller, or undefined for an anonymous request. */
     principal: Principal | undefined;
+  }
+  interface FastifyContextConfig {
+    /**
+     * The route checks a credential of its own kind (`/metrics` and its scrape token), so its Authorization
+     * header is not an owner token or producer key to resolve, and the request has no principal.
+     */
+    ownCredentials?: boolean;
   }
 }
 
@@ -31,6 +38,9 @@ async function resolvePrincipal(request: FastifyRequest, services: AppServices):
     } else if (kind === 'producerKey') {
       const key = await findProducerKey(db, secret);
       if (key) return { kind: 'producer', key };
+    } else if (kind === 'operatorToken') {
+      const token = await findOperatorToken(db, secret);
+      if (token) return { kind: 'operator', token };
     }
     throw new AttestError('UNAUTHENTICATED', 'The bearer token is not valid.');
   }
@@ -43,13 +53,15 @@ async function resolvePrincipal(request: FastifyRequest, services: AppServices):
 }
 
 /**
- * Resolves the caller of every request from `Authorization: Bearer …` (owner API token or producer key) or
+ * Resolves the caller of every request from `Authorization: Bearer …` (owner API token, producer key or
+ * operator token) or
  * the session cookie. It only identifies; what a principal may do is decided by the routes and `org-scope`.
  */
 export const authenticationPlugin = fp(
   async (app: FastifyInstance, services: AppServices) => {
     app.decorateRequest('principal', undefined);
     app.addHook('onRequest', async (request) => {
+      if (request.routeOptions.config.ownCredentials) return;
       request.principal = await resolvePrincipal(request, services);
     });
   },
@@ -60,6 +72,7 @@ export const authenticationPlugin = fp(
 export function requireUser(request: FastifyRequest): Extract<Principal, { kind: 'user' }> {
   const principal = request.principal;
   if (!principal) throw new AttestError('UNAUTHENTICATED');
-  if (principal.kind !== 'user') throw new AttestError('FORBIDDEN', 'Producer keys can only append events.');
+  if (principal.kind === 'producer') throw new AttestError('FORBIDDEN', 'Producer keys can only append events.');
+  if (principal.kind === 'operator') throw new AttestError('FORBIDDEN', 'Operator tokens can only create organizations.');
   return principal;
 }

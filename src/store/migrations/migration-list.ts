@@ -3,7 +3,10 @@ import { coreTables } from './0001-core-tables.js';
 import { userManagementTables } from './0002-user-management.js';
 import { leanerEventIndexes } from './0003-leaner-event-indexes.js';
 import { organizationNumbers } from './0004-organization-numbers.js';
+import { accountInvitations } from './0005-account-invitations.js';
+import { loginThrottle } from './0006-login-throttle.js';
 import { ingestHardening } from './0007-ingest-hardening.js';
+import { streamDestinations } from './0009-stream-destinations.js';
 
 /**
  * Every migration, in order. Names sort lexically, so they carry a four-digit prefix. Migrations are code in
@@ -14,7 +17,10 @@ const migrations: Record<string, Migration> = {
   '0002-user-management': userManagementTables,
   '0003-leaner-event-indexes': leanerEventIndexes,
   '0004-organization-numbers': organizationNumbers,
+  '0005-account-invitations': accountInvitations,
+  '0006-login-throttle': loginThrottle,
   '0007-ingest-hardening': ingestHardening,
+  '0009-stream-destinations': streamDestinations,
 };
 
 /** Hands Kysely's Migrator the list above. */

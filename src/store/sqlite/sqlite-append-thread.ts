@@ -1,8 +1,8 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { AsyncLock } from '../../core/async-lock.js';
 import { stopWorkerThread } from '../../core/stop-worker-thread.js';
-import { workerModuleUrl } from '../../core/worker-module-url.js';
+import { startSqliteWorker } from './sqlite-worker-thread.js';
 import type { AppendedEvent, PreparedEvent } from '../../events/audit-event.js';
 import { AttestError, type ErrorCode, type FieldError } from '../../core/errors.js';
 
@@ -87,8 +87,7 @@ export class SqliteAppendThread {
 
   private started(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(workerModuleUrl(import.meta.url, 'sqlite-append-worker'), { workerData: { path: this.path } satisfies AppendWorkerData });
-    worker.unref();
+    const worker = startSqliteWorker<AppendWorkerData>('sqlite-append-worker', { path: this.path });
     worker.on('message', (reply: AppendReply) => this.settle(reply));
     worker.on('error', (error) => this.failAll(worker, error));
     worker.on('exit', (code) => this.failAll(worker, new Error(`the append thread ended (exit code ${code})`)));

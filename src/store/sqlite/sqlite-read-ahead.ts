@@ -1,61 +1,23 @@
 import type { Worker } from 'node:worker_threads';
 import type { EventReadAhead } from '../store-dialect.js';
 import { SEQ_BITS } from './sqlite-event-row-inserter.js';
-import { startSqliteScriptWorker } from './sqlite-script-worker.js';
+import { startSqliteWorker } from './sqlite-worker-thread.js';
 
 /** Rows warmed per step: one forward scan of about 5 MB of the file. */
 const CHUNK_ROWS = 5000;
 /** How far ahead of the reader the warmed rows reach. */
 const AHEAD_ROWS = 2 * CHUNK_ROWS;
 
-// The worker's code, evaluated as a CommonJS script (`startSqliteScriptWorker`). It walks the
-// organization's rows down from where the reader is a whole chunk at a time, each chunk oldest first, until it is
-// AHEAD_ROWS below the last position the reader reported; a reader that overtakes it pulls it down to where
-// the reader is. After each chunk it reports the lowest seq it has warmed.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.path, { readonly: true, fileMustExist: true });
-// Its own cache is not the point: the pages are wanted in the operating system's, where the reader finds them.
-db.pragma('cache_size = -1024');
-const head = db.prepare('select org_no, next_seq from org_log_heads where org_id = ?').get(workerData.orgId);
-// Counting a row id range steps through every row of it without decoding one: each leaf page is read once,
-// in file order (a third cheaper than reading each row's header, measured warm).
-const warm = db.prepare('select count(*) from audit_events where rowid >= ? and rowid < ?').pluck();
-// The organization's first row id (sqlite-event-row-inserter.ts: its number above the seq bits).
-const base = head && head.org_no !== null ? BigInt(head.org_no) << BigInt(workerData.seqBits) : undefined;
-// Rows below the position the reader has reached, and none above the head.
-let next = head ? Math.min(head.next_seq, workerData.fromSeq) : 0;
-let target = next - workerData.aheadRows;
-let scheduled = false;
-function step() {
-  scheduled = false;
-  if (base === undefined || next <= 0 || next <= target) return;
-  const from = Math.max(0, next - workerData.chunkRows);
-  warm.get(base + BigInt(from), base + BigInt(next));
-  next = from;
-  parentPort.postMessage(next);
-  schedule();
+/** What the read-ahead thread (`sqlite-read-ahead-worker.ts`) is started with. */
+export interface ReadAheadWorkerData {
+  path: string;
+  orgId: string;
+  /** The seq the reader has reached: rows below it are warmed. */
+  fromSeq: number;
+  seqBits: number;
+  chunkRows: number;
+  aheadRows: number;
 }
-function schedule() {
-  if (!scheduled) {
-    scheduled = true;
-    // One chunk per turn of the event loop, so a new position or 'stop' is seen between chunks.
-    setImmediate(step);
-  }
-}
-parentPort.on('message', (message) => {
-  if (message === 'stop') {
-    db.close();
-    parentPort.close();
-    return;
-  }
-  next = Math.min(next, message);
-  target = message - workerData.aheadRows;
-  schedule();
-});
-schedule();
-`;
 
 /**
  * Read-ahead for a long newest-first read of one organization's events (an export), from a worker thread with
@@ -100,8 +62,8 @@ export class SqliteReadAhead implements EventReadAhead {
 
   /** Starts warming the rows of `orgId` below `fromSeq` in the SQLite file at `path`. */
   static start(path: string, orgId: string, fromSeq: number): SqliteReadAhead {
-    const worker = startSqliteScriptWorker(
-      WORKER_SOURCE,
+    const worker = startSqliteWorker<ReadAheadWorkerData>(
+      'sqlite-read-ahead-worker',
       { path, orgId, fromSeq, seqBits: Number(SEQ_BITS), chunkRows: CHUNK_ROWS, aheadRows: AHEAD_ROWS },
       // A small heap: the worker holds a statement and a number, and its memory counts against the export's.
       { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },

@@ -1,48 +1,25 @@
 import type { Worker } from 'node:worker_threads';
 import { stopWorkerThread } from '../../core/stop-worker-thread.js';
 import type { StoredEvent } from '../event-rows.js';
-import { startSqliteScriptWorker } from './sqlite-script-worker.js';
+import { startSqliteWorker } from './sqlite-worker-thread.js';
 
 /** Threads reading a page's rows at once: enough for the disk to serve as many reads side by side. */
 const THREADS = 4;
 
 /** What a thread is asked: the rows of these row ids, if they are the organization's. */
-interface FetchRequest {
+export interface FetchRequest {
   id: number;
   orgId: string;
   rowIds: number[];
 }
 
 /** What a thread answers: the rows it found (a row purged meanwhile is not among them), or why it could not. */
-type FetchReply = { id: number; rows: StoredEvent[] } | { id: number; error: string };
+export type FetchReply = { id: number; rows: StoredEvent[] } | { id: number; error: string };
 
-// The threads' code, evaluated as a CommonJS script (`startSqliteScriptWorker`). One read-only
-// connection each, a small cache of its own: the pages are wanted in the operating system's cache, where the
-// next page and the other connections find them.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.path, { readonly: true, fileMustExist: true });
-db.pragma('cache_size = -2048');
-const byRowId = db.prepare('select record, leaf_hash, occurred_at, seq from audit_events where rowid = ? and org_id = ?');
-parentPort.on('message', (message) => {
-  if (message === 'stop') {
-    db.close();
-    parentPort.close();
-    return;
-  }
-  try {
-    const rows = [];
-    for (const rowId of message.rowIds) {
-      const row = byRowId.get(rowId, message.orgId);
-      if (row) rows.push(row);
-    }
-    parentPort.postMessage({ id: message.id, rows });
-  } catch (error) {
-    parentPort.postMessage({ id: message.id, error: String(error && error.message ? error.message : error) });
-  }
-});
-`;
+/** What a row fetch thread (`sqlite-row-fetch-worker.ts`) is started with. */
+export interface RowFetchWorkerData {
+  path: string;
+}
 
 /**
  * Reads a page's rows by row id in several threads at once, each with its own read-only connection.
@@ -104,7 +81,7 @@ export class SqliteRowFetchers {
     const running = this.workers[thread];
     if (running) return running;
     // A small heap: a thread holds one page's rows at a time.
-    const worker = startSqliteScriptWorker(WORKER_SOURCE, { path: this.path }, { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 });
+    const worker = startSqliteWorker<RowFetchWorkerData>('sqlite-row-fetch-worker', { path: this.path }, { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 });
     worker.on('message', (reply: FetchReply) => this.settle(worker, reply));
     worker.on('error', (error) => this.fail(thread, worker, error));
     worker.on('exit', (code) => this.fail(thread, worker, new Error(`a row fetch thread ended (exit code ${code})`)));

@@ -1,40 +1,15 @@
 import type { Worker } from 'node:worker_threads';
 import { stopWorkerThread } from '../../core/stop-worker-thread.js';
-import { startSqliteScriptWorker } from './sqlite-script-worker.js';
+import { startSqliteWorker } from './sqlite-worker-thread.js';
 
 /** The shortest time between two checkpoints: a burst of commits is copied back in a few passes, not one each. */
 const MIN_INTERVAL_MS = 10;
 
-// The worker's code, evaluated as a CommonJS script (`startSqliteScriptWorker`).
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.path, { fileMustExist: true });
-db.pragma('busy_timeout = 0');
-let pending = false;
-let timer;
-function pass() {
-  timer = undefined;
-  if (!pending) return;
-  pending = false;
-  try {
-    // PASSIVE never waits for, nor blocks, the writer or the readers; what it cannot copy yet waits for the
-    // next pass. A failure (the file busy with another process's checkpoint) is left to the next pass too.
-    db.pragma('wal_checkpoint(PASSIVE)');
-  } catch {}
-  timer = setTimeout(pass, workerData.minIntervalMs);
+/** What the checkpointing thread (`sqlite-wal-checkpoint-worker.ts`) is started with. */
+export interface WalCheckpointWorkerData {
+  path: string;
+  minIntervalMs: number;
 }
-parentPort.on('message', (message) => {
-  if (message === 'stop') {
-    clearTimeout(timer);
-    db.close();
-    parentPort.close();
-    return;
-  }
-  pending = true;
-  if (timer === undefined) pass();
-});
-`;
 
 /**
  * Copies committed WAL frames back into a SQLite file from a worker thread, after commits. SQLite otherwise
@@ -60,7 +35,7 @@ export class SqliteWalCheckpointer {
 
   /** Starts the worker for a database file that exists and is in WAL mode. */
   static start(path: string): SqliteWalCheckpointer {
-    const worker = startSqliteScriptWorker(WORKER_SOURCE, { path, minIntervalMs: MIN_INTERVAL_MS });
+    const worker = startSqliteWorker<WalCheckpointWorkerData>('sqlite-wal-checkpoint-worker', { path, minIntervalMs: MIN_INTERVAL_MS });
     // An error in it leaves the writer's backstop to do the work.
     worker.on('error', () => undefined);
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

@@ -1,8 +1,10 @@
 import { lazy, Suspense, useEffect } from 'react';
 import { StatusMessage } from '../components/ui/status-message.js';
 import { useLogout, useMe } from '../features/auth/api/session.js';
+import { InvitationsPanel } from '../features/auth/components/invitations-panel.js';
 import { JoinPage } from '../features/auth/components/join-page.js';
 import { LoginPage } from '../features/auth/components/login-page.js';
+import { WelcomePage } from '../features/auth/components/welcome-page.js';
 import { errorMessage } from '../lib/api-client.js';
 import type { Me } from '../lib/api-types.js';
 import { navigate, useLocation } from '../lib/router.js';
@@ -14,6 +16,7 @@ const UsersPage = lazy(async () => ({ default: (await import('../features/users/
 
 const ORG_ROUTE = /^\/orgs\/([^/]+)\/(users|audit-logs)\/?$/;
 const JOIN_ROUTE = /^\/join\/([^/]+)\/?$/;
+const WELCOME_ROUTE = /^\/welcome\/([^/]+)\/?$/;
 
 /** Where `/` leads: the first organization, to its Audit Logs when the user owns it, else to Users. */
 function homeOf(me: Me): string | null {
@@ -28,18 +31,27 @@ export function AppRoutes() {
   const { pathname } = useLocation();
   const match = ORG_ROUTE.exec(pathname);
   const home = me.data ? homeOf(me.data) : null;
+  const welcome = WELCOME_ROUTE.exec(pathname);
 
   useEffect(() => {
-    if (me.data && !match && home) navigate(home, { replace: true });
-  }, [me.data, match, home]);
+    if (me.data && !match && !welcome && home) navigate(home, { replace: true });
+  }, [me.data, match, welcome, home]);
 
   if (me.isPending) return <StatusMessage kind="loading" title="Loading Attest…" />;
   if (me.isError) {
     return <StatusMessage kind="error" title="Attest could not be reached." action={<button type="button" className="button" onClick={() => void me.refetch()}>Try again</button>}>{errorMessage(me.error)}</StatusMessage>;
   }
+  if (welcome?.[1]) return <WelcomePage token={decodeURIComponent(welcome[1])} me={me.data} />;
   const join = JOIN_ROUTE.exec(pathname);
   if (!me.data) return join?.[1] ? <JoinPage token={decodeURIComponent(join[1])} /> : <LoginPage />;
-  if (!home) return <StatusMessage kind="info" title="You are not a member of any organization.">Ask an organization owner to add you, then sign in again.</StatusMessage>;
+  if (!home) {
+    return (
+      <main className="content">
+        <InvitationsPanel invitations={me.data.invitations} />
+        <StatusMessage kind="info" title="You are not a member of any organization.">Ask an organization owner to add you, then sign in again.</StatusMessage>
+      </main>
+    );
+  }
   if (!match) return <StatusMessage kind="loading" title="Opening your organization…" />;
 
   const [, orgId, section] = match;

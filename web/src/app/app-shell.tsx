@@ -1,5 +1,6 @@
 import { useEffect, type ReactNode } from 'react';
 import { Link } from '../components/ui/link.js';
+import { InvitationsPanel } from '../features/auth/components/invitations-panel.js';
 import { USER_TYPE_LABELS, type Me, type Membership } from '../lib/api-types.js';
 import { navigate } from '../lib/router.js';
 
@@ -30,9 +31,15 @@ export function AppShell({ me, org, section, onSignOut, children }: { me: Me; or
         <nav className="sidenav" aria-label="User Management">
           <p className="sidenav-title">User Management</p>
           <Link href={`/orgs/${org.orgId}/users`} className="sidenav-link" aria-current={section === 'users' ? 'page' : undefined}>Users</Link>
-          <Link href={`/orgs/${org.orgId}/audit-logs`} className="sidenav-link" aria-current={section === 'audit-logs' ? 'page' : undefined}>Audit Logs</Link>
+          {/* Only owners may read the log (PRODUCT.md §2); a direct link still gets the no-access page. */}
+          {org.userType === 'owner' ? (
+            <Link href={`/orgs/${org.orgId}/audit-logs`} className="sidenav-link" aria-current={section === 'audit-logs' ? 'page' : undefined}>Audit Logs</Link>
+          ) : null}
         </nav>
-        <main className="content" id="main">{children}</main>
+        <main className="content" id="main">
+          <InvitationsPanel invitations={me.invitations} />
+          {children}
+        </main>
       </div>
     </div>
   );

@@ -17,10 +17,29 @@ export interface Membership {
   timeZone: string;
 }
 
+/** A pending membership: an organization added this account; no access until its holder accepts through the link. */
+export interface Invitation {
+  orgId: string;
+  orgName: string;
+  userType: UserType;
+  /** ISO-8601. */
+  invitedAt: string;
+}
+
 /** `GET /api/v1/me`. */
 export interface Me {
   user: { id: string; email: string; name: string };
   organizations: Membership[];
+  invitations: Invitation[];
+}
+
+/** A one-time welcome link, shown once to whoever added the person: `url` is a path on this server. */
+export interface WelcomeLink {
+  id: string;
+  token: string;
+  url: string;
+  /** ISO-8601. */
+  expiresAt: string;
 }
 
 /** Names people read for each user type. */

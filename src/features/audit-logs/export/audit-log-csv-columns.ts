@@ -6,16 +6,19 @@ import type { AuditEventRecord } from '../../../events/audit-event.js';
  * event becomes one row.
  *
  * @example
- * const header = csvHeader('Europe/Paris'); // ['Log ID', 'Date and time (Europe/Paris)', …]
+ * const header = csvHeader('Europe/Paris'); // ['Log ID', 'Date and time (Europe/Paris)', 'Timestamp (UTC, ISO 8601)', …]
  * const row = csvRow(event, zonedTimeFormatter('Europe/Paris'));
  */
 
-/** Column titles, in order; the second names the organization's zone. */
+/**
+ * Column titles, in order. The second names the organization's zone; the third, the same instant as the API
+ * gives it, says what it is by its form, so that for an organization in UTC the two never share a title.
+ */
 export function csvHeader(timeZone: string): string[] {
   return [
     'Log ID',
     `Date and time (${timeZone})`,
-    'Date and time (UTC)',
+    'Timestamp (UTC, ISO 8601)',
     'Action type',
     'Activity',
     'Description',
@@ -28,32 +31,6 @@ export function csvHeader(timeZone: string): string[] {
     'Performed by email',
     'Trace ID',
   ];
-}
-
-// A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV Injection"); a leading
-// single quote makes it text. Tab and carriage return are included because some spreadsheets strip them and
-// then evaluate what follows. As character codes: every cell of every exported row is checked, and a switch
-// on the first code is a fraction of a regular expression's cost.
-const EQUALS = 0x3d;
-const PLUS = 0x2b;
-const MINUS = 0x2d;
-const AT = 0x40;
-const TAB = 0x09;
-const CARRIAGE_RETURN = 0x0d;
-
-/** A cell value safe to open in a spreadsheet: text that would start a formula gets a leading `'`. */
-export function neutralizeFormula(value: string): string {
-  switch (value.charCodeAt(0)) {
-    case EQUALS:
-    case PLUS:
-    case MINUS:
-    case AT:
-    case TAB:
-    case CARRIAGE_RETURN:
-      return `'${value}`;
-    default:
-      return value;
-  }
 }
 
 /** Formats instants as wall time in one zone, e.g. `2026-03-08 01:59:59.999 -05:00`. */
@@ -112,7 +89,7 @@ export function zonedTimeFormatter(timeZone: string): ZonedTimeFormatter {
   };
 }
 
-/** One event as one CSV row, every cell neutralised against formula injection. */
+/** One event as one CSV row; the CSV writer (`core/csv-writer.ts`) neutralizes every cell against formula injection. */
 export function csvRow(event: AuditEventRecord, zonedTime: ZonedTimeFormatter): string[] {
   return [
     event.logId,
@@ -129,5 +106,5 @@ export function csvRow(event: AuditEventRecord, zonedTime: ZonedTimeFormatter): 
     event.actor.name ?? '',
     event.actor.email ?? '',
     event.traceId,
-  ].map(neutralizeFormula);
+  ];
 }

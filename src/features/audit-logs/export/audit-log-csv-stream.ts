@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { stringify } from 'csv-stringify/sync';
+import { writeCsvRows } from '../../../core/csv-writer.js';
 import type { EventFilter, EventLogReader } from '../../../store/event-log-reader.js';
 import { csvHeader, csvRow, zonedTimeFormatter } from './audit-log-csv-columns.js';
 
@@ -18,18 +18,18 @@ export interface CsvExportProgress {
 }
 
 /**
- * The CSV text of an export (RFC 4180, via csv-stringify; UTF-8 with a BOM so spreadsheets read names right),
+ * The CSV text of an export (RFC 4180, written by `core/csv-writer.ts`; UTF-8 with a BOM so spreadsheets read names right),
  * newest first, one chunk per page of {@link EventLogReader.pages}: the next page is only read when the
  * consumer asks for more, so memory stays at about one page whatever the size of the log and however slow
  * the reader.
  */
 export async function* auditLogCsvChunks(reader: EventLogReader, filter: EventFilter, timeZone: string, progress: CsvExportProgress = {}, pageSize = EXPORT_PAGE_SIZE): AsyncGenerator<string> {
   const zonedTime = zonedTimeFormatter(timeZone);
-  yield stringify([csvHeader(timeZone)], { bom: true, eof: true });
+  yield writeCsvRows([csvHeader(timeZone)], { bom: true });
   let rows = 0;
   for await (const page of reader.pages(filter, pageSize)) {
     rows += page.length;
-    const text = stringify(page.map((event) => csvRow(event, zonedTime)));
+    const text = writeCsvRows(page.map((event) => csvRow(event, zonedTime)));
     // Counted before the hand-over, so a consumer that stops here is still charged with these rows.
     progress.onRows?.(rows);
     yield text;
@@ -41,8 +41,21 @@ export function auditLogCsvStream(chunks: AsyncIterable<string>): Readable {
   return Readable.from(chunks, { objectMode: false });
 }
 
-/** `audit-logs-<org>-<yyyy-mm-dd>.csv`, ASCII only so it needs no RFC 6266 encoding. */
-export function exportFileName(orgName: string, orgId: string, date: string): string {
+/** What an export's file name says: whose log, which export, and the days it covers. */
+export interface ExportFileNaming {
+  orgName: string;
+  orgId: string;
+  scope: 'all' | 'filtered';
+  /** First and last day covered, `yyyy-mm-dd` in the organization's zone. */
+  fromDay: string;
+  toDay: string;
+}
+
+/**
+ * `audit-logs-<org>-<scope>-<first day>-to-<last day>.csv`, ASCII only so it needs no RFC 6266 encoding: two
+ * exports of the same day, or of two organizations, land in a downloads folder under different names.
+ */
+export function exportFileName({ orgName, orgId, scope, fromDay, toDay }: ExportFileNaming): string {
   const slug = orgName
     .normalize('NFKD')
     // Drop the combining marks NFKD split off, so "Ü" becomes "u" rather than a separator.
@@ -51,5 +64,5 @@ export function exportFileName(orgName: string, orgId: string, date: string): st
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 60);
-  return `audit-logs-${slug || orgId}-${date}.csv`;
+  return `audit-logs-${slug || orgId}-${scope}-${fromDay}-to-${toDay}.csv`;
 }

@@ -22,7 +22,7 @@ export function auditLogExportRoute(app: FastifyInstance, services: AppServices)
         tags: ['audit logs'],
         summary: 'Export the audit log as CSV (scope=all: everything retained; scope=filtered: the filters and range)',
         description:
-          'Columns: Log ID, Date and time (organization zone), Date and time (UTC), Action type, Activity, Description, Security action, ' +
+          'Columns: Log ID, Date and time (organization zone), Timestamp (UTC, ISO 8601), Action type, Activity, Description, Security action, ' +
           'Entity name, Entity type, Entity ID, Product, Performed by name, Performed by email, Trace ID. Cells that a spreadsheet would ' +
           'read as a formula are prefixed with a single quote. Every export records an audit_log.exported event.',
         security: [{ session: [] }, { bearer: [] }],
@@ -53,10 +53,12 @@ export function auditLogExportRoute(app: FastifyInstance, services: AppServices)
         retentionDays: services.config.retentionDays,
         onRecordError: (error) => request.log.error({ err: error }, 'could not record an interrupted audit-log export'),
       });
-      const date = DateTime.fromMillis(ctx.nowMs, { zone: access.org.timeZone }).toFormat('yyyy-MM-dd');
+      const day = (ms: number) => DateTime.fromMillis(ms, { zone: access.org.timeZone }).toFormat('yyyy-MM-dd');
+      // The range ends before toMs; "all" reaches a few minutes past now for skewed clocks, which names no new day.
+      const fileName = exportFileName({ orgName: access.org.name, orgId: access.org.id, scope, fromDay: day(query.filter.fromMs), toDay: day(Math.min(query.filter.toMs - 1, ctx.nowMs)) });
       return reply
         .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${exportFileName(access.org.name, access.org.id, date)}"`)
+        .header('content-disposition', `attachment; filename="${fileName}"`)
         .header('cache-control', 'no-store')
         .send(auditLogCsvStream(chunks));
     },

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { principalKey } from '../../../auth/principal.js';
 import { AttestError } from '../../../core/errors.js';
 import { isUuid } from '../../../core/ids.js';
 import type { JsonValue } from '../../../events/audit-event.js';
@@ -20,8 +19,10 @@ const ownerErrors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema
 const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: [] }];
 
 /**
- * Records `audit_log.viewed` for the first read of a principal in 30 minutes (PRODUCT.md §3), with the range
- * and filters of that read, and wakes the live feeds when it did. The event (and its `metadata`) is only made
+ * Records `audit_log.viewed` for the first read of a user in 30 minutes (PRODUCT.md §3), with the range and
+ * filters of that read, and wakes the live feeds when it did. The window belongs to the person, not to the
+ * credential: a new session, a second browser or an API token of the same owner opens no new window, so a
+ * short visit no longer fills the log with one view per sign-in. The event (and its `metadata`) is only made
  * when it is recorded: nearly every read falls inside an open window.
  */
 export async function recordView(services: AppServices, request: FastifyRequest, access: OrgAccess, metadata: () => Record<string, JsonValue>): Promise<void> {
@@ -33,7 +34,12 @@ export async function recordView(services: AppServices, request: FastifyRequest,
       retentionDays: services.config.retentionDays,
       traceId: traceIdOf(request),
     });
-  await recordViewOnce(services.store, principalKey(request.principal), access.org.id, prepareEvent, now);
+  await recordViewOnce(services.store, viewerKey(access), access.org.id, prepareEvent, now);
+}
+
+/** Whose 30-minute window a read falls in: the user's, whichever session or token they read through. */
+function viewerKey(access: OrgAccess): string {
+  return `user:${access.user.id}`;
 }
 
 /** `GET /audit-logs` (one page), `GET /audit-logs/actors` and `GET /audit-logs/{logId}`, owners only. */

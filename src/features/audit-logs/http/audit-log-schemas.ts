@@ -21,6 +21,7 @@ export const FilterQueryProperties = {
   security: Type.Optional(Type.Boolean({ description: 'true: only security actions' })),
   type: repeatable('Event type (catalog key), repeatable', 200),
   product: repeatable('Product area, repeatable', 100),
+  excludeType: repeatable('Event type (catalog key) to leave out, repeatable; e.g. session.login.succeeded and audit_log.viewed hide routine sign-ins and views', 200),
 } satisfies TProperties;
 
 /** `from`/`to`: the range [from, to), at most 30 days; without them the last 30 days. */
@@ -67,6 +68,7 @@ export const AuditLogPageSchema = Type.Object({
   total: Type.Integer({ minimum: 0 }),
   warnings: Type.Array(WarningSchema),
   range: Type.Object({ from: Type.String({ format: 'date-time' }), to: Type.String({ format: 'date-time' }) }),
+  lastSeq: Type.Integer({ minimum: -1, description: "The organization's highest committed seq when the page was read: pass it as the stream's lastEventId to follow the log from there" }),
 });
 
 /** Actor suggestions for the email search box. */

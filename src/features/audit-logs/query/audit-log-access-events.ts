@@ -19,7 +19,7 @@ export interface ReadLog {
   orgName: string;
 }
 
-/** At most one `audit_log.viewed` per principal and organization in this window (PRODUCT.md §3). */
+/** At most one `audit_log.viewed` per reader (a user) and organization in this window (PRODUCT.md §3). */
 export const VIEW_MARK_WINDOW_MS = 30 * 60_000;
 
 /** Builds an `audit_log.viewed` or `audit_log.exported` event, ready to commit. */

@@ -43,7 +43,7 @@ interface CursorBody {
 
 /** A short digest of what a query asks for: the organization, the requested range and the normalized filters. */
 export function queryFingerprint(orgId: string, params: Pick<AuditLogQueryParams, 'from' | 'to'>, filters: AuditLogFilters): string {
-  const material = JSON.stringify([orgId, params.from ?? null, params.to ?? null, filters.actions, filters.actorEmail ?? null, filters.securityOnly, filters.types, filters.products]);
+  const material = JSON.stringify([orgId, params.from ?? null, params.to ?? null, filters.actions, filters.actorEmail ?? null, filters.securityOnly, filters.types, filters.products, filters.excludedTypes]);
   return createHash('sha256').update(material).digest('base64url').slice(0, 16);
 }
 

@@ -13,6 +13,12 @@ export interface AuditLogPage {
   warnings: QueryWarning[];
   /** The effective range, after defaults and clamping, as ISO-8601 UTC. */
   range: { from: string; to: string };
+  /**
+   * The organization's highest committed seq, read just before the page: a live feed resumed after it
+   * (`lastEventId`) misses nothing committed since. The page's own rows cannot tell it: seq follows commit
+   * order, the page follows occurredAt, and a filter may leave the newest commits out.
+   */
+  lastSeq: number;
 }
 
 /**
@@ -41,6 +47,9 @@ export async function readAuditLogPage(
     query.filter.fromMs = Math.max(decoded.range.fromMs, retentionHorizon(ctx));
     query.filter.toMs = Math.max(decoded.range.toMs, query.filter.fromMs);
   }
+  // Before the page: an event committed in between is then both on the page and sent by the feed (which the
+  // page tells apart by logId), never on neither.
+  const lastSeq = await reader.lastSeq(ctx.orgId);
   const [rows, total] = await Promise.all([reader.findStoredPage(query.filter, paging.limit + 1, after), carriedTotal ?? reader.count(query.filter)]);
   const data = rows.slice(0, paging.limit);
   const last = data[data.length - 1];
@@ -49,7 +58,7 @@ export async function readAuditLogPage(
       ? encodeCursor({ occurredAtMs: Number(last.occurred_at), seq: Number(last.seq) }, { fromMs: query.filter.fromMs, toMs: query.filter.toMs }, total, fingerprint, paging.cursorKey)
       : null;
   const range = { from: new Date(query.filter.fromMs).toISOString(), to: new Date(query.filter.toMs).toISOString() };
-  return { page: { data, nextCursor, total, warnings: query.warnings, range }, query };
+  return { page: { data, nextCursor, total, warnings: query.warnings, range, lastSeq }, query };
 }
 
 /**

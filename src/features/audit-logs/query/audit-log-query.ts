@@ -28,6 +28,7 @@ export interface AuditLogQueryParams {
   security?: boolean | string | undefined;
   type?: string | readonly string[] | undefined;
   product?: string | readonly string[] | undefined;
+  excludeType?: string | readonly string[] | undefined;
 }
 
 /** What a query needs to know besides its parameters. */
@@ -53,6 +54,8 @@ export interface AuditLogFilters {
   securityOnly: boolean;
   types: string[];
   products: string[];
+  /** Event types left out, e.g. the page's "Hide sign-ins and views". */
+  excludedTypes: string[];
 }
 
 /** A query ready for the store: the effective range after defaults and clamping, and what was clamped. */
@@ -104,7 +107,9 @@ export function parseAuditLogFilters(params: AuditLogQueryParams): AuditLogFilte
   rejectUnknown('type', types, new Set(allEventTypes().map((d) => d.type)), 'event type');
   const products = asList(params.product);
   rejectUnknown('product', products, new Set(PRODUCT_AREAS.map((a) => a.product)), 'product area');
-  const filters: AuditLogFilters = { actions, securityOnly: parseSecurity(params.security), types, products };
+  const excludedTypes = asList(params.excludeType);
+  rejectUnknown('excludeType', excludedTypes, new Set(allEventTypes().map((d) => d.type)), 'event type');
+  const filters: AuditLogFilters = { actions, securityOnly: parseSecurity(params.security), types, products, excludedTypes };
   const actor = params.actor?.trim().toLowerCase();
   if (actor) filters.actorEmail = actor;
   return filters;
@@ -112,7 +117,7 @@ export function parseAuditLogFilters(params: AuditLogQueryParams): AuditLogFilte
 
 /** True when at least one filter proper is set (a range alone is not a filter). */
 export function hasAnyFilter(filters: AuditLogFilters): boolean {
-  return filters.actions.length > 0 || filters.actorEmail !== undefined || filters.securityOnly || filters.types.length > 0 || filters.products.length > 0;
+  return filters.actions.length > 0 || filters.actorEmail !== undefined || filters.securityOnly || filters.types.length > 0 || filters.products.length > 0 || filters.excludedTypes.length > 0;
 }
 
 /** The start of what is retained: events older than this have expired (or are about to). */
@@ -126,7 +131,26 @@ function toEventFilter(orgId: string, fromMs: number, toMs: number, filters: Aud
   if (filters.actorEmail !== undefined) filter.actorEmail = filters.actorEmail;
   if (filters.types.length) filter.types = filters.types;
   if (filters.products.length) filter.products = filters.products;
+  if (filters.excludedTypes.length) filter.excludedTypes = filters.excludedTypes;
   return filter;
+}
+
+/** `Sep 7, 2026 at 14:03 (Europe/Paris)`: a moment as the organization's people read it, never raw ISO. */
+function momentInWords(ms: number, timeZone: string): string {
+  return `${DateTime.fromMillis(ms, { zone: timeZone }).toFormat("LLL d, yyyy 'at' HH:mm")} (${timeZone})`;
+}
+
+/**
+ * What a range reaching past the retention horizon is told: RANGE_CLAMPED when part of it is still retained
+ * (it now starts at the horizon), RANGE_EXPIRED when all of it is older (it holds nothing any more). One
+ * message each, so a range wholly in the past is not told that it "now starts" after it ends.
+ */
+function retentionWarning(toMs: number, horizon: number, ctx: AuditLogQueryContext): QueryWarning {
+  const oldest = momentInWords(horizon, ctx.timeZone);
+  if (toMs <= horizon) {
+    return { code: 'RANGE_EXPIRED', message: `Events are kept ${ctx.retentionDays} days and the whole range is older than that: its events have expired. The oldest event still kept is from ${oldest} or later.` };
+  }
+  return { code: 'RANGE_CLAMPED', message: `Events are kept ${ctx.retentionDays} days: this range starts at ${oldest}, the oldest moment still kept; the days before it have no events any more.` };
 }
 
 /**
@@ -152,12 +176,7 @@ export function resolveAuditLogQuery(params: AuditLogQueryParams, ctx: AuditLogQ
   // Only an explicit `from` earns a warning: the default range is not the caller's choice.
   if (fromMs < horizon) {
     effectiveFrom = horizon;
-    if (params.from) {
-      warnings.push({
-        code: 'RANGE_CLAMPED',
-        message: `Events are kept ${ctx.retentionDays} days; the range now starts at ${new Date(horizon).toISOString()}, the oldest retained moment.`,
-      });
-    }
+    if (params.from) warnings.push(retentionWarning(toMs, horizon, ctx));
   }
   const effectiveTo = Math.max(toMs, effectiveFrom);
   return { filter: toEventFilter(ctx.orgId, effectiveFrom, effectiveTo, filters), filters, warnings };
@@ -169,15 +188,15 @@ export function resolveAuditLogQuery(params: AuditLogQueryParams, ctx: AuditLogQ
  */
 export function resolveExportQuery(scope: ExportScope, params: AuditLogQueryParams, ctx: AuditLogQueryContext): ResolvedAuditLogQuery {
   if (scope === 'all') {
-    const filters: AuditLogFilters = { actions: [], securityOnly: false, types: [], products: [] };
+    const filters: AuditLogFilters = { actions: [], securityOnly: false, types: [], products: [], excludedTypes: [] };
     // Ingest accepts clocks up to 5 minutes ahead, so "everything retained" reaches that far past now.
     const toMs = ctx.nowMs + INGEST_LIMITS.maxFutureSkewMs + 1;
     return { filter: toEventFilter(ctx.orgId, retentionHorizon(ctx), toMs, filters), filters, warnings: [] };
   }
   const query = resolveAuditLogQuery(params, ctx);
   if (!hasAnyFilter(query.filters)) {
-    throw new AttestError('FILTER_REQUIRED', 'A filtered export needs at least one filter (action, actor, security, type or product); use scope=all to export everything.', [
-      { field: 'scope', reason: 'filtered needs at least one of action, actor, security, type, product' },
+    throw new AttestError('FILTER_REQUIRED', 'A filtered export needs at least one filter (action, actor, security, type, product or excludeType); use scope=all to export everything.', [
+      { field: 'scope', reason: 'filtered needs at least one of action, actor, security, type, product, excludeType' },
     ]);
   }
   return query;
@@ -190,12 +209,13 @@ export function matchesFilters(record: AuditEventRecord, filters: AuditLogFilter
   if (filters.securityOnly && !record.securityAction) return false;
   if (filters.types.length > 0 && !filters.types.includes(record.type)) return false;
   if (filters.products.length > 0 && !filters.products.includes(record.product)) return false;
+  if (filters.excludedTypes.includes(record.type)) return false;
   return true;
 }
 
 /** The filters proper as recorded in `audit_log.viewed` / `audit_log.exported` metadata. */
-export function describeFilters(filters: AuditLogFilters): { action: string[]; actor: string | null; security: boolean; type: string[]; product: string[] } {
-  return { action: filters.actions, actor: filters.actorEmail ?? null, security: filters.securityOnly, type: filters.types, product: filters.products };
+export function describeFilters(filters: AuditLogFilters): { action: string[]; actor: string | null; security: boolean; type: string[]; product: string[]; excludeType: string[] } {
+  return { action: filters.actions, actor: filters.actorEmail ?? null, security: filters.securityOnly, type: filters.types, product: filters.products, excludeType: filters.excludedTypes };
 }
 
 /** The effective range and filters as recorded in `audit_log.viewed` / `audit_log.exported` metadata. */

@@ -4,6 +4,7 @@ import { AttestError } from '../../../core/errors.js';
 import type { AppServices } from '../../../http/app-services.js';
 import { sendProblem } from '../../../http/problem-details.js';
 import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
+import { metricsTokenCheck } from '../metrics-token.js';
 
 /** `/healthz` (the process answers), `/readyz` (the store answers) and `/metrics` (Prometheus text format). */
 export async function operationsRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
@@ -23,7 +24,16 @@ export async function operationsRoutes(app: FastifyInstance, services: AppServic
     },
   );
 
-  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
-    return reply.type(services.metrics.contentType).send(await services.metrics.metrics());
-  });
+  const { metricsToken } = services.config;
+  app.get(
+    '/metrics',
+    {
+      config: { ownCredentials: true },
+      ...(metricsToken ? { onRequest: metricsTokenCheck(metricsToken) } : {}),
+      schema: { tags: ['operations'], summary: 'Prometheus metrics (with ATTEST_METRICS_TOKEN set, only for "Authorization: Bearer <token>")', response: { 401: ProblemSchema } },
+    },
+    async (_request, reply) => {
+      return reply.type(services.metrics.contentType).send(await services.metrics.metrics());
+    },
+  );
 }

@@ -1,12 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { createSession, deleteSession, SESSION_TTL_MS } from '../../../auth/credentials.js';
+import { createSession, deleteSession } from '../../../auth/credentials.js';
 import { dummyPasswordHash, verifyPassword } from '../../../auth/passwords.js';
 import { AttestError } from '../../../core/errors.js';
+import { listInvitationsOfAccount } from '../../../tenancy/membership-invitations.js';
 import { findUserByEmail, listMemberships } from '../../../tenancy/tenancy-queries.js';
 import type { AppServices } from '../../../http/app-services.js';
 import { requireUser, SESSION_COOKIE } from '../../../http/plugins/authentication.js';
 import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
+import { setSessionCookie } from '../../../http/session-cookie.js';
 
 const MembershipSchema = Type.Object({
   orgId: Type.String(),
@@ -16,9 +18,18 @@ const MembershipSchema = Type.Object({
   timeZone: Type.String(),
 });
 
+/** A pending membership the signed-in account holder may accept or decline; it gives no access until accepted. */
+const InvitationSchema = Type.Object({
+  orgId: Type.String(),
+  orgName: Type.String(),
+  userType: Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('standard')]),
+  invitedAt: Type.String({ format: 'date-time' }),
+});
+
 export const MeSchema = Type.Object({
   user: Type.Object({ id: Type.String(), email: Type.String(), name: Type.String() }),
   organizations: Type.Array(MembershipSchema),
+  invitations: Type.Array(InvitationSchema),
 });
 
 /** `POST /api/v1/session` (log in), `DELETE /api/v1/session` (log out) and `GET /api/v1/me`. */
@@ -29,9 +40,11 @@ export async function sessionRoutes(app: FastifyInstance, services: AppServices)
     const memberships = await listMemberships(store.dialect.readDb, userId, store.clock.now());
     const orgs = await store.dialect.readDb.selectFrom('organizations').select(['id', 'time_zone']).where('id', 'in', memberships.length ? memberships.map((m) => m.orgId) : ['']).execute();
     const zoneOf = new Map(orgs.map((o) => [o.id, o.time_zone]));
+    const invitations = await listInvitationsOfAccount(store.dialect.readDb, userId);
     return {
       user,
       organizations: memberships.map((m) => ({ orgId: m.orgId, orgName: m.orgName, userType: m.userType, viaProxy: m.proxyFromOrgId !== null, timeZone: zoneOf.get(m.orgId) ?? 'UTC' })),
+      invitations: invitations.map((i) => ({ orgId: i.orgId, orgName: i.orgName, userType: i.userType, invitedAt: new Date(i.invitedAt).toISOString() })),
     };
   }
 
@@ -47,23 +60,18 @@ export async function sessionRoutes(app: FastifyInstance, services: AppServices)
     },
     async (request, reply) => {
       const { email, password } = request.body as { email: string; password: string };
-      await services.loginAttempts?.assertAllowed(request, email);
+      // Reserved before the password is hashed, so guesses sent in parallel are counted before any is checked.
+      const attempt = await services.loginAttempts?.reserve(request, email);
       const user = await findUserByEmail(store.db, email);
       // Verify against a dummy hash when the email is unknown, so timing does not reveal which emails exist.
       const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), password);
       if (!user || !user.passwordHash || !ok) {
-        await services.loginAttempts?.recordFailure(request, email, user);
+        await attempt?.failed(user);
         throw new AttestError('INVALID_CREDENTIALS');
       }
       const secret = await createSession(store.db, user.id, store.clock.now());
-      await services.loginAttempts?.recordSuccess(request, user);
-      void reply.setCookie(SESSION_COOKIE, secret, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: config.secureCookies,
-        path: '/',
-        maxAge: SESSION_TTL_MS / 1000,
-      });
+      await attempt?.succeeded(user);
+      setSessionCookie(reply, secret, config);
       return describeMe(user.id, { id: user.id, email: user.email, name: user.name });
     },
   );
@@ -84,7 +92,7 @@ export async function sessionRoutes(app: FastifyInstance, services: AppServices)
 
   app.get(
     '/api/v1/me',
-    { schema: { tags: ['session'], summary: 'The signed-in user and their organizations with their type in each', response: { 200: MeSchema, 401: ProblemSchema } } },
+    { schema: { tags: ['session'], summary: 'The signed-in user, their organizations with their type in each, and their pending invitations', response: { 200: MeSchema, 401: ProblemSchema } } },
     async (request) => {
       const principal = requireUser(request);
       return describeMe(principal.user.id, principal.user);

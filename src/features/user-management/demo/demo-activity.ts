@@ -3,11 +3,14 @@ import { newId } from '../../../core/ids.js';
 import { newTraceId } from '../../../core/trace-context.js';
 import type { AttestStore } from '../../../store/attest-store.js';
 import type { UserType } from '../../../store/database-schema.js';
-import { findUserByEmail, insertMembership, insertOrganization, type Organization } from '../../../tenancy/tenancy-queries.js';
+import { findUserByEmail, insertMembership, type Organization } from '../../../tenancy/tenancy-queries.js';
 import { bulkImportUsers } from '../bulk-user-commands.js';
-import type { ActingPrincipal, OrgCommandContext } from '../command-context.js';
+import type { ActingPrincipal, CommandContext, OrgCommandContext } from '../command-context.js';
 import { createCustomPermission } from '../custom-permission-commands.js';
+import { activateAccount } from '../account-activation-commands.js';
+import { acceptInvitation } from '../invitation-commands.js';
 import { inviteLinkOf, joinViaInviteLink, regenerateInviteLink } from '../invite-link-commands.js';
+import { createOrganization } from '../organization-commands.js';
 import { recordLoginOutcome } from '../login-attempt-recorder.js';
 import type { Member } from '../member-queries.js';
 import { updateMultiOrgVisibility } from '../multi-org-visibility.js';
@@ -84,8 +87,14 @@ export async function fillDemoActivity(store: AttestStore, org: Organization, op
 
   const demo: Record<string, ActingPrincipal> = {};
   for (const account of DEMO_ACCOUNTS) {
-    const member = await addUser(as(owner, 'owner'), { email: account.email, name: account.name, userType: account.userType, password: account.password });
-    demo[account.email] = actorOf({ id: member.userId, name: member.name, email: member.email }, pick(ORIGINS));
+    const added = await addUser(as(owner, 'owner'), { email: account.email, name: account.name, userType: account.userType });
+    const person = actorOf({ id: added.member.userId, name: added.member.name, email: added.member.email }, pick(ORIGINS));
+    later(1, 5);
+    // The demo people set their passwords the way every new user does: through their one-time welcome link.
+    // (An account left by a demo of another organization is invited instead, and accepts through the link.)
+    if (added.status === 'active') await activateAccount({ store, clock }, { token: added.welcomeLink.token, password: account.password });
+    else await acceptInvitation({ ...base(), actor: person }, { token: added.welcomeLink.token });
+    demo[account.email] = person;
     later(10, 40);
   }
   const ava = demo['ava.admin@demo.attest.dev'] as ActingPrincipal;
@@ -110,7 +119,7 @@ export async function fillDemoActivity(store: AttestStore, org: Organization, op
     await login(actor);
     for (let i = 0; i < 3; i += 1) {
       later(5, 45);
-      const member = await addUser(as(actor, actor === owner ? 'owner' : 'admin'), { ...person(), userType: 'standard' });
+      const { member } = await addUser(as(actor, actor === owner ? 'owner' : 'admin'), { ...person(), userType: 'standard' });
       people.push(member);
       later(1, 10);
       await updateUserAccess(as(actor, actor === owner ? 'owner' : 'admin'), { userId: member.userId, permissionSetIds: [sets.Cashiers as string], customPermissionIds: [], entityIds: entityIds(pick(['Downtown Store', 'Airport Store', 'Harbour Store'])) });
@@ -142,7 +151,7 @@ export async function fillDemoActivity(store: AttestStore, org: Organization, op
   await removeUser(as(ava, 'admin'), { userId: (people[4] as Member).userId });
   later(10, 30);
   // A contractor admin who helped with the opening leaves again.
-  const contractor = await addUser(as(owner, 'owner'), { ...person(), userType: 'admin' });
+  const { member: contractor } = await addUser(as(owner, 'owner'), { ...person(), userType: 'admin' });
   later(120, 240);
   await removeUser(as(owner, 'owner'), { userId: contractor.userId });
   later(10, 30);
@@ -159,7 +168,7 @@ export async function fillDemoActivity(store: AttestStore, org: Organization, op
   nextDay();
   await login(owner);
   // Created "now", not in the demo's past, so the bootstrap organization stays the oldest one.
-  const franchise = await sisterOrganization(store, org, ownerRow.id, options.nowMs);
+  const franchise = await sisterOrganization({ ...base(), clock: new FixedClock(options.nowMs) }, org, owner);
   await updateMultiOrgVisibility(as(owner, 'owner'), { visibleOrgIds: [franchise.id] });
   later(10, 30);
   const partner = await franchisePartner(store, franchise, options.nowMs);
@@ -167,12 +176,12 @@ export async function fillDemoActivity(store: AttestStore, org: Organization, op
   nextDay();
   await inviteLinkOf(as(ava, 'admin'));
   later(5, 15);
-  await regenerateInviteLink(as(owner, 'owner'));
-  const link = await inviteLinkOf(as(owner, 'owner'));
+  // Only the answer that makes a link holds its token (the store keeps its hash).
+  const link = await regenerateInviteLink(as(owner, 'owner'));
   for (let i = 0; i < 2; i += 1) {
     later(60, 240);
     const p = person();
-    await joinViaInviteLink({ ...base(), actor: pick(ORIGINS) }, { token: link.token, email: p.email, name: p.name, password: `demo-joiner-${i}-${newId().slice(-6)}` });
+    await joinViaInviteLink({ ...base(), actor: pick(ORIGINS) }, { token: link.token as string, email: p.email, name: p.name, password: `demo-joiner-${i}-${newId().slice(-6)}` });
   }
   nextDay();
   await exportUserList(as(ava, 'admin'));
@@ -188,13 +197,14 @@ export async function fillDemoActivity(store: AttestStore, org: Organization, op
   };
 }
 
-/** A franchise organization owned by the same owner: the "related organization" of the visibility setting. */
-async function sisterOrganization(store: AttestStore, org: Organization, ownerId: string, nowMs: number): Promise<Organization> {
-  const franchise: Organization = { id: newId(nowMs), name: `${org.name} Franchise`, timeZone: org.timeZone };
-  await store.transaction(async (tx) => {
-    await insertOrganization(tx, franchise, nowMs);
-    await insertMembership(tx, { org_id: franchise.id, user_id: ownerId, user_type: 'owner', proxy_from_org_id: null, expires_at: null, created_at: nowMs });
-  });
+/**
+ * A franchise organization, created the way a platform creates its tenants, with the same owner: the "related
+ * organization" of the visibility setting. The owner's account exists already, so they accept the owner invitation.
+ */
+async function sisterOrganization(base: Omit<CommandContext, 'actor'>, org: Organization, owner: ActingPrincipal): Promise<Organization> {
+  const operator: ActingPrincipal = { userId: 'attest-demo', name: 'attest demo', email: '', kind: 'system' };
+  const { org: franchise, owner: invited } = await createOrganization({ ...base, actor: operator }, { name: `${org.name} Franchise`, ownerEmail: owner.email, timeZone: org.timeZone });
+  await acceptInvitation({ ...base, actor: owner }, { token: invited.welcomeLink.token });
   return franchise;
 }
 

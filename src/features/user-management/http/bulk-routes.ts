@@ -1,7 +1,9 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppServices } from '../../../http/app-services.js';
 import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
+import { bulkAddedUsersCsv } from '../bulk-added-users-csv.js';
 import { bulkImportUsers } from '../bulk-user-commands.js';
 import { orgCommandContext } from './route-context.js';
 import { BulkProblemSchema, BulkQuery, BulkResultSchema, ORG_SECURITY, OrgParams } from './user-management-schemas.js';
@@ -21,16 +23,34 @@ export async function bulkRoutes(scope: FastifyInstance, services: AppServices):
       description:
         'Body: text/csv. Columns: email,name,userType,permissionSets,customPermissions,entities to add (name required); ' +
         'email,permissionSets,customPermissions,entities to update. List cells hold names separated by ";". All or nothing: ' +
-        'a file with any problem is a 400 whose errors name each line, and nothing of it is applied. One audit event per operation.',
+        'a file with any problem is a 400 whose errors name each line, and nothing of it is applied. One audit event per operation. ' +
+        'An addition answers each added user\'s one-time welcome link (activation for a new account, acceptance for an existing one): ' +
+        'in `added`, or, with `Accept: text/csv`, as CSV (email,status,welcomeUrl,welcomeLinkExpiresAt).',
       params: OrgParams,
       querystring: BulkQuery,
       consumes: ['text/csv'],
-      response: { 200: BulkResultSchema, 400: BulkProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 413: ProblemSchema, 415: ProblemSchema },
+      response: {
+        200: {
+          description: 'Applied; with Accept: text/csv an addition answers its added users as CSV',
+          content: { 'application/json': { schema: BulkResultSchema }, 'text/csv': { schema: Type.String() } },
+        },
+        400: BulkProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 413: ProblemSchema, 415: ProblemSchema },
     },
   }, async (request, reply) => {
     const csv = typeof request.body === 'string' ? request.body : '';
     const result = await bulkImportUsers(orgCommandContext(request, services), { mode: request.query.mode, csv });
-    if (result.applied) return { applied: true, rows: result.rows, errors: [] };
+    if (result.applied) {
+      const added = result.added ?? [];
+      if (result.added && request.headers.accept?.includes('text/csv')) {
+        return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="added-users.csv"').send(bulkAddedUsersCsv(added));
+      }
+      return {
+        applied: true,
+        rows: result.rows,
+        errors: [],
+        ...(result.added ? { added: added.map((a) => ({ email: a.email, status: a.status, welcomeUrl: a.welcomeLink.url, welcomeLinkExpiresAt: new Date(a.welcomeLink.expiresAt).toISOString() })) } : {}),
+      };
+    }
     const first = result.errors[0];
     return reply.status(400).type('application/problem+json').send({
       type: 'https://attest.dev/problems/validation-failed',

@@ -1,9 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { AttestError } from '../../../core/errors.js';
 import type { AppServices } from '../../../http/app-services.js';
-import { findUserByEmail } from '../../../tenancy/tenancy-queries.js';
 import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 import { inviteLinkOf, joinViaInviteLink, regenerateInviteLink, type InviteLink } from '../invite-link-commands.js';
 import { baseCommandContext, orgCommandContext, requestOrigin } from './route-context.js';
@@ -13,7 +11,7 @@ const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404
 const security = ORG_SECURITY;
 
 function linkView(link: InviteLink) {
-  return { id: link.id, token: link.token, url: `/join/${link.token}`, createdAt: new Date(link.createdAt).toISOString() };
+  return { id: link.id, token: link.token, url: link.token === null ? null : `/join/${link.token}`, createdAt: new Date(link.createdAt).toISOString() };
 }
 
 /** The organization's invite link and its regeneration (inside the org scope). */
@@ -21,7 +19,7 @@ export async function inviteLinkRoutes(scope: FastifyInstance, services: AppServ
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['user management'];
   app.get('/invite-link', {
-    schema: { tags, security, summary: 'The organization\'s invite link (created on first use)', params: OrgParams, response: { 200: InviteLinkSchema, ...errors } },
+    schema: { tags, security, summary: 'The organization\'s invite link (created on first use; its token only in the answer that made it)', params: OrgParams, response: { 200: InviteLinkSchema, ...errors } },
   }, async (request) => linkView(await inviteLinkOf(orgCommandContext(request, services))));
 
   app.post('/invite-link/regenerate', {
@@ -35,24 +33,17 @@ export async function inviteJoinRoutes(scope: FastifyInstance, services: AppServ
   app.post('/api/v1/invites/:token/join', {
     schema: {
       tags: ['user management'],
-      summary: 'Join an organization through its invite link as a standard user (records user.standard.added)',
+      summary: 'Join an organization through its invite link as a standard user, then sign in',
+      description:
+        'The answer is the same whether or not the email has an account. A new email gets an account with this password ' +
+        '(records user.standard.added); an existing account gets a pending membership that its holder accepts after signing in ' +
+        'with their own password (nothing is checked or changed here, nothing is recorded until then).',
       params: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }),
       body: JoinBody,
-      response: { 201: Type.Object({ orgId: Type.String(), userId: Type.String() }), ...errors, 429: ProblemSchema },
+      response: { 202: Type.Object({ orgId: Type.String() }), ...errors },
     },
   }, async (request, reply) => {
     const ctx = { ...baseCommandContext(request, services), actor: requestOrigin(request) };
-    const { email } = request.body;
-    // Joining with an existing account checks its password, so it is rate limited and recorded like a login;
-    // otherwise the invite link would be a way around the login limits.
-    await services.loginAttempts?.assertAllowed(request, email);
-    try {
-      return reply.status(201).send(await joinViaInviteLink(ctx, { token: request.params.token, ...request.body }));
-    } catch (error) {
-      if (error instanceof AttestError && error.code === 'INVALID_CREDENTIALS') {
-        await services.loginAttempts?.recordFailure(request, email, await findUserByEmail(services.store.db, email));
-      }
-      throw error;
-    }
+    return reply.status(202).send(await joinViaInviteLink(ctx, { token: request.params.token, ...request.body }));
   });
 }

@@ -26,10 +26,36 @@ export const AddUserBody = Type.Object(
     email: Type.String({ format: 'email', maxLength: 320 }),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     userType: UserTypeSchema,
-    password: Type.Optional(Type.String({ minLength: 8, maxLength: 1000, description: 'Sets the password of a new account; an existing account keeps its own.' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, description: 'Nobody sets another person\'s password: a new account gets a one-time activation link instead.' },
 );
+
+/** A one-time welcome link: the token is shown once, here, and stored only as a hash. */
+export const WelcomeLinkSchema = Type.Object({
+  id: Type.String({ description: 'Recorded in the audit log instead of the token' }),
+  token: Type.String(),
+  url: Type.String({ description: 'The page /welcome/{token}: a new user sets their own password there; an existing account holder accepts' }),
+  expiresAt: Type.String({ format: 'date-time' }),
+});
+
+/**
+ * A user as the adder gets them back, the same shape whether or not the email had an account: `active` for a
+ * new account, `pending` (no access until the account holder accepts) for an existing one; a welcome link either way.
+ */
+export const AddedUserSchema = Type.Composite([
+  UserSchema,
+  Type.Object({ status: Type.Union([Type.Literal('active'), Type.Literal('pending')]), welcomeLink: WelcomeLinkSchema }),
+]);
+
+/** A pending membership as the inviting organization lists it. */
+export const InvitationSchema = Type.Object({
+  userId: Type.String(),
+  email: Type.String(),
+  name: Type.String({ description: 'The name the adder typed' }),
+  userType: UserTypeSchema,
+  invitedVia: Type.Union([Type.Literal('user'), Type.Literal('invite_link'), Type.Literal('operator')]),
+  invitedAt: Type.String({ format: 'date-time' }),
+});
 
 export const ChangeTypeBody = Type.Object({ userType: UserTypeSchema }, { additionalProperties: false });
 
@@ -57,7 +83,14 @@ export const EntitySchema = Type.Object({ id: Type.String(), name: Type.String()
 
 export const BulkQuery = Type.Object({ mode: Type.Union([Type.Literal('add'), Type.Literal('append'), Type.Literal('overwrite')]) });
 const BulkRowError = Type.Object({ line: Type.Integer(), field: Type.String(), reason: Type.String() });
-export const BulkResultSchema = Type.Object({ applied: Type.Boolean(), rows: Type.Integer(), errors: Type.Array(BulkRowError) });
+/** One user a bulk addition added, as the adder gets them back (the activation link shown once). */
+export const BulkAddedUserSchema = Type.Object({
+  email: Type.String(),
+  status: Type.Union([Type.Literal('active'), Type.Literal('pending')]),
+  welcomeUrl: Type.String(),
+  welcomeLinkExpiresAt: Type.String({ format: 'date-time' }),
+});
+export const BulkResultSchema = Type.Object({ applied: Type.Boolean(), rows: Type.Integer(), errors: Type.Array(BulkRowError), added: Type.Optional(Type.Array(BulkAddedUserSchema)) });
 /** A rejected bulk file: RFC 9457 problem details whose `errors` name the line of each problem. */
 export const BulkProblemSchema = Type.Object({
   type: Type.String(),
@@ -71,7 +104,13 @@ export const BulkProblemSchema = Type.Object({
   errors: Type.Array(BulkRowError),
 });
 
-export const InviteLinkSchema = Type.Object({ id: Type.String(), token: Type.String(), url: Type.String(), createdAt: Type.String({ format: 'date-time' }) });
+/** The invite link: its token (and URL) only in the answer that made it; afterwards null, as only its hash is kept. */
+export const InviteLinkSchema = Type.Object({
+  id: Type.String(),
+  token: Type.Union([Type.String(), Type.Null()]),
+  url: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+});
 export const JoinBody = Type.Object(
   { email: Type.String({ format: 'email', maxLength: 320 }), name: Type.String({ minLength: 1, maxLength: 200 }), password: Type.String({ minLength: 8, maxLength: 1000 }) },
   { additionalProperties: false },

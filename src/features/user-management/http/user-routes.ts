@@ -1,20 +1,27 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import type { WelcomeLink } from '../../../auth/account-activation.js';
 import type { AppServices } from '../../../http/app-services.js';
 import { orgAccessOf } from '../../../http/plugins/org-scope.js';
 import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 import { listMembers, requireMember, type Member } from '../member-queries.js';
 import { noAccess, readAccess, readUserAccess, type UserAccess } from '../membership-grants.js';
+import { listPendingInvitations, withdrawInvitation } from '../invitation-commands.js';
 import { updateUserAccess } from '../user-access-commands.js';
 import { addUser, changeUserType, removeUser } from '../user-commands.js';
 import { exportUserList } from '../user-list-export.js';
 import { assertCanManageUsers } from '../user-rights.js';
 import { orgCommandContext } from './route-context.js';
-import { AccessBody, AddUserBody, ChangeTypeBody, OrgParams, UserParams, UserSchema, ORG_SECURITY } from './user-management-schemas.js';
+import { AccessBody, AddedUserSchema, AddUserBody, ChangeTypeBody, InvitationSchema, OrgParams, UserParams, UserSchema, ORG_SECURITY } from './user-management-schemas.js';
 
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema };
 const security = ORG_SECURITY;
+
+/** A welcome link as its issuer gets it, once. */
+export function welcomeLinkView(link: WelcomeLink) {
+  return { id: link.id, token: link.token, url: link.url, expiresAt: new Date(link.expiresAt).toISOString() };
+}
 
 /** A member as the API shows them. */
 export function userView(member: Member, access: UserAccess = noAccess()) {
@@ -52,12 +59,36 @@ export async function userRoutes(scope: FastifyInstance, services: AppServices):
 
   app.post('/users', {
     schema: {
-      tags, security, summary: 'Add a user as owner, admin or standard user (records user.standard.added or user.privileged.added)',
-      params: OrgParams, body: AddUserBody, response: { 201: UserSchema, ...errors },
+      tags, security,
+      summary: 'Add a user as owner, admin or standard user (records user.standard.added or user.privileged.added)',
+      description:
+        'The answer holds a one-time welcome link (shown once, valid 7 days) for the adder to hand to the person. A new email gets an account ' +
+        'that the link activates (its holder sets their own password); an email that already has an account gets a pending membership: ' +
+        'no access until the account holder, signed in, accepts it through the link.',
+      params: OrgParams, body: AddUserBody, response: { 201: AddedUserSchema, ...errors },
     },
   }, async (request, reply) => {
-    const member = await addUser(orgCommandContext(request, services), request.body);
-    return reply.status(201).send(userView(member));
+    const added = await addUser(orgCommandContext(request, services), request.body);
+    return reply.status(201).send({ ...userView(added.member), status: added.status, welcomeLink: welcomeLinkView(added.welcomeLink) });
+  });
+
+  app.get('/invitations', {
+    schema: {
+      tags, security, summary: 'Pending memberships: accounts that were added here and have not accepted yet (no access until they do)',
+      params: OrgParams, response: { 200: Type.Object({ data: Type.Array(InvitationSchema) }), ...errors },
+    },
+  }, async (request) => ({
+    data: (await listPendingInvitations(orgCommandContext(request, services))).map((i) => ({ ...i, invitedAt: new Date(i.invitedAt).toISOString() })),
+  }));
+
+  app.delete('/invitations/:userId', {
+    schema: {
+      tags, security, summary: 'Withdraw a pending membership (records user.standard.removed or user.privileged.removed)',
+      params: UserParams, response: { 204: Type.Null(), ...errors },
+    },
+  }, async (request, reply) => {
+    await withdrawInvitation(orgCommandContext(request, services), { userId: request.params.userId });
+    return reply.status(204).send(null);
   });
 
   app.delete('/users/:userId', {

@@ -13,6 +13,8 @@ export interface AuditLogPage {
   total: number;
   warnings: QueryWarning[];
   range: { from: string; to: string };
+  /** The log's highest committed seq when the page was read; the live feed resumes after it. */
+  lastSeq: number;
 }
 
 /** API parameters of a list, count, export or stream request. */

@@ -1,4 +1,4 @@
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import { apiRequest, queryString } from '../../../lib/api-client.js';
 import { auditLogsPath } from './audit-log-api-types.js';
 
@@ -8,14 +8,17 @@ export interface ActorMatch {
   name: string | null;
 }
 
-/** Actors whose email (or name) matches what the person typed (`GET …/audit-logs/actors?q=`). */
-export function useActorSearch(orgId: string, text: string) {
+/** Actors whose email (or name) contains `text` (`GET …/audit-logs/actors?q=`). */
+export function actorSearchOptions(orgId: string, text: string) {
   const q = text.trim();
-  return useQuery({
+  return queryOptions({
     queryKey: ['audit-logs', orgId, 'actors', q],
     queryFn: async ({ signal }) => (await apiRequest<{ data: ActorMatch[] }>(`${auditLogsPath(orgId)}/actors${queryString({ q })}`, { signal })).data,
-    enabled: q.length > 0,
-    placeholderData: keepPreviousData,
     staleTime: 30_000,
   });
+}
+
+/** The suggestions the User field shows while a person types. */
+export function useActorSearch(orgId: string, text: string) {
+  return useQuery({ ...actorSearchOptions(orgId, text), enabled: text.trim().length > 0, placeholderData: keepPreviousData });
 }

@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { CopyButton } from '../../../components/ui/copy-button.js';
 import { SidePanel } from '../../../components/ui/side-panel.js';
 import { StatusMessage } from '../../../components/ui/status-message.js';
@@ -83,8 +84,14 @@ export function ActivityDetailsPanel({ orgId, logId, fromTable, zone, catalog, o
   onClose: () => void;
 }) {
   const event = useAuditLog(orgId, logId, fromTable);
+  // The panel has no trigger: on closing, focus goes back to the row it showed (its logId is null by then).
+  const shownLogId = useRef(logId);
+  useEffect(() => {
+    if (logId !== null) shownLogId.current = logId;
+  }, [logId]);
+  const rowOfPanel = () => (shownLogId.current ? document.querySelector<HTMLElement>(`tr.audit-row[data-log-id="${CSS.escape(shownLogId.current)}"]`) : null);
   return (
-    <SidePanel open={logId !== null} onOpenChange={(open) => !open && onClose()} title="Activity Details">
+    <SidePanel open={logId !== null} onOpenChange={(open) => !open && onClose()} title="Activity Details" returnFocus={rowOfPanel}>
       {event.data ? (
         <Details record={event.data} zone={zone} catalog={catalog} />
       ) : event.isError ? (

@@ -3,18 +3,20 @@ import { useActorSearch } from '../api/search-actors.js';
 
 /**
  * "User": type part of an email, pick a person from the matches (an ARIA 1.2 combobox: arrow keys move
- * through the list, Enter picks, Escape closes it).
+ * through the list, Enter picks, Escape closes it). `onChange` follows the typing, `onPick` a chosen match;
+ * `error` (e.g. "no such user") is shown under the field and tied to it.
  */
-export function ActorSearch({ orgId, value, onChange }: { orgId: string; value: string; onChange: (email: string) => void }) {
+export function ActorSearch({ orgId, value, onChange, onPick, error }: { orgId: string; value: string; onChange: (text: string) => void; onPick: (email: string) => void; error: string | null }) {
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
   const listId = useId();
+  const errorId = useId();
   const matches = useActorSearch(orgId, open ? value : '');
   const options = matches.data ?? [];
   const showList = open && value.trim().length > 0;
 
   const pick = (email: string) => {
-    onChange(email);
+    onPick(email);
     setOpen(false);
   };
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
@@ -45,6 +47,8 @@ export function ActorSearch({ orgId, value, onChange }: { orgId: string; value: 
         aria-expanded={showList}
         aria-controls={listId}
         aria-activedescendant={showList && options[active] ? `${listId}-${active}` : undefined}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? errorId : undefined}
         placeholder="Type an email"
         autoComplete="off"
         value={value}
@@ -81,6 +85,7 @@ export function ActorSearch({ orgId, value, onChange }: { orgId: string; value: 
           )}
         </ul>
       ) : null}
+      {error ? <p className="form-error" id={errorId} role="alert">{error}</p> : null}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { StatusMessage } from '../../../components/ui/status-message.js';
 import { ApiError, errorMessage } from '../../../lib/api-client.js';
 import type { AuditEvent, Membership } from '../../../lib/api-types.js';
@@ -8,7 +8,8 @@ import { zoneOffsetLabel } from '../../../lib/time-zone.js';
 import { useAuditLogs } from '../api/get-audit-logs.js';
 import { useCatalog } from '../api/get-catalog.js';
 import { useLiveAuditEvents, type LiveStatus } from '../api/use-live-audit-events.js';
-import { apiParams, defaultRange, hasFilters, includesNow, NO_FILTERS, parseView, viewToSearch, type AuditLogView } from '../utils/audit-log-view.js';
+import { apiParams, defaultView, hasFilters, includesNow, parseView, viewToSearch, type AuditLogView } from '../utils/audit-log-view.js';
+import { ActivityChart } from './activity-chart.js';
 import { ActivityDetailsPanel } from './activity-details-panel.js';
 import { AuditLogTable } from './audit-log-table.js';
 import { DateRangePicker } from './date-range-picker.js';
@@ -17,7 +18,7 @@ import { FilterChips } from './filter-chips.js';
 import { FiltersPanel } from './filters-panel.js';
 import { NoAccessPage } from './no-access-page.js';
 
-const LIVE_LABELS: Record<LiveStatus, string> = { off: 'Live feed off (the range ends before today)', connecting: 'Connecting to the live feed…', live: 'Live', reconnecting: 'Live feed interrupted, reconnecting…' };
+const LIVE_LABELS: Record<LiveStatus, string> = { off: 'Live feed off (the range ends before today)', connecting: 'Connecting to the live feed…', live: 'Live', reconnecting: 'Reconnecting…' };
 
 /** User Management > Audit Logs: owners see the log; admins and standard users see why they cannot. */
 export function AuditLogsPage({ membership }: { membership: Membership }) {
@@ -30,6 +31,9 @@ function OwnerAuditLogs({ membership }: { membership: Membership }) {
   const location = useLocation();
   const view = parseView(location.search, zone);
   const setView = (next: AuditLogView, replace = false) => navigate(`${location.pathname}${viewToSearch(next, zone)}`, { replace });
+  // "Clear all" (in the panel and beside the chips) is the default view: the last 30 days, no filter chosen.
+  const clearAll = () => setView(defaultView(zone));
+  const filtersButton = useRef<HTMLButtonElement>(null);
 
   // React Query hashes keys by value, so a fresh params object per render is fine; the key string tells views apart.
   const params = apiParams(view, view.filters, zone);
@@ -53,10 +57,11 @@ function OwnerAuditLogs({ membership }: { membership: Membership }) {
   };
   const pages = list.data?.pages ?? [];
   const liveOn = includesNow(view.to, zone);
-  // The stream opens once the first page is in, resuming after its newest seq (see useLiveAuditEvents).
-  const firstPageSeqs = pages[0]?.data.map((e) => e.seq) ?? [];
-  const afterSeq = firstPageSeqs.length > 0 ? Math.max(...firstPageSeqs) : null;
-  const liveStatus = useLiveAuditEvents(orgId, params, afterSeq, liveOn && list.isSuccess, onLiveEvent);
+  // The stream opens once the first page is in, resuming after the log's head when it was read (see useLiveAuditEvents).
+  const afterSeq = pages[0]?.lastSeq ?? null;
+  const streamStatus = useLiveAuditEvents(orgId, params, afterSeq, liveOn && list.isSuccess, onLiveEvent);
+  // While the list is not in, the feed cannot start: say so truthfully rather than "off".
+  const liveStatus: LiveStatus = !liveOn ? 'off' : list.isSuccess ? streamStatus : list.isError ? 'reconnecting' : 'connecting';
 
   const pageRows = pages.flatMap((page) => page.data);
   const pageIds = new Set(pageRows.map((e) => e.logId));
@@ -84,7 +89,7 @@ function OwnerAuditLogs({ membership }: { membership: Membership }) {
 
       <div className="toolbar" role="group" aria-label="Date range and filters">
         <DateRangePicker from={view.from} to={view.to} zone={zone} onApply={(range) => setView({ ...view, ...range, logId: null })} />
-        <FiltersPanel orgId={orgId} filters={view.filters} onApply={(filters) => setView({ ...view, filters, logId: null })} />
+        <FiltersPanel orgId={orgId} filters={view.filters} onApply={(filters) => setView({ ...view, filters, logId: null })} onClearAll={clearAll} triggerRef={filtersButton} />
         <span className="muted small">Times in {zone} ({zoneOffsetLabel(zone)})</span>
         <span className={`live-indicator live-${liveStatus}`} role="status" aria-live="polite">
           <span className="live-dot" aria-hidden="true" /> {LIVE_LABELS[liveStatus]}
@@ -92,11 +97,14 @@ function OwnerAuditLogs({ membership }: { membership: Membership }) {
         {list.isSuccess ? <span className="result-count" aria-live="polite">{total} {total === 1 ? 'event' : 'events'}</span> : null}
       </div>
 
-      <FilterChips orgId={orgId} range={view} zone={zone} filters={view.filters} onChange={(filters) => setView({ ...view, filters, logId: null })} />
+      <FilterChips orgId={orgId} range={view} zone={zone} filters={view.filters} onChange={(filters) => setView({ ...view, filters, logId: null })} onClearAll={clearAll} filtersButton={filtersButton} />
 
       {warnings.map((warning) => (
-        <p key={warning.code} className="banner banner-warning" role="note">{warning.message}</p>
+        <p key={warning.code} className="banner banner-warning" role="note" data-warning-code={warning.code}>{warning.message}</p>
       ))}
+
+      {/* A refused view is explained once, by the list below; the chart would only repeat the reason. */}
+      {list.isError ? null : <ActivityChart orgId={orgId} params={params} from={view.from} to={view.to} zone={zone} onSelectRange={(range) => setView({ ...view, ...range, logId: null })} />}
 
       {list.isPending ? (
         <StatusMessage kind="loading" title="Loading audit logs…" />
@@ -107,7 +115,7 @@ function OwnerAuditLogs({ membership }: { membership: Membership }) {
           action={
             <>
               <button type="button" className="button" onClick={() => void list.refetch()}>Try again</button>
-              <button type="button" className="button" onClick={() => setView({ ...view, ...defaultRange(zone), filters: NO_FILTERS, logId: null })}>Reset to the last 30 days</button>
+              <button type="button" className="button" onClick={clearAll}>Reset to the last 30 days</button>
             </>
           }
         >
@@ -117,7 +125,7 @@ function OwnerAuditLogs({ membership }: { membership: Membership }) {
         <StatusMessage
           kind="empty"
           title={filtered ? 'No events match these filters.' : 'No events in this date range.'}
-          action={filtered ? <button type="button" className="button" onClick={() => setView({ ...view, filters: NO_FILTERS })}>Clear all filters</button> : null}
+          action={filtered ? <button type="button" className="button" onClick={clearAll}>Clear all filters</button> : null}
         >
           {filtered ? 'Remove a filter or choose a wider date range.' : liveOn ? 'New events will appear here as they happen. You can also choose an earlier date range.' : 'Choose another date range (up to 30 days).'}
         </StatusMessage>

@@ -2,7 +2,7 @@ import * as Popover from '@radix-ui/react-popover';
 import { useState } from 'react';
 import { DayPicker, type DateRange } from 'react-day-picker';
 import { addDays, dayToPickerDate, daysInclusive, formatDay, isDay, pickerDateToDay, todayIn, zoneOffsetLabel } from '../../../lib/time-zone.js';
-import { MAX_RANGE_DAYS, RETENTION_DAYS, rangeProblem, reachesPastRetention } from '../utils/audit-log-view.js';
+import { MAX_RANGE_DAYS, oldestRetainedDay, RETENTION_DAYS, rangeProblem, reachesPastRetention, whollyPastRetention } from '../utils/audit-log-view.js';
 
 interface Props {
   from: string;
@@ -13,8 +13,10 @@ interface Props {
 
 /**
  * The date range picker: whole days in the organization's time zone, at most 30 of them. A calendar (react-day-picker,
- * range mode) and two date fields edit the same draft; Apply stays disabled while the draft is too long, and a
- * draft reaching past the 90-day retention is allowed with a warning that older events are gone.
+ * range mode) and two date fields edit the same draft; Apply stays disabled while the draft is too long. The
+ * calendar greys out the days after today, the days older than the 90-day retention, and, once a first day is
+ * picked, the days that would make the range longer than 30. A range typed into the fields that reaches past
+ * retention is allowed with a warning in words (or, wholly past it, told that it holds nothing any more).
  */
 export function DateRangePicker({ from, to, zone, onApply }: Props) {
   const [open, setOpen] = useState(false);
@@ -33,7 +35,13 @@ export function DateRangePicker({ from, to, zone, onApply }: Props) {
   const preset = (days: number) => setDraft({ from: addDays(today, -(days - 1)), to: today });
 
   const problem = draft.to === null ? 'Choose the last day of the range.' : rangeProblem(draft.from, draft.to);
+  const oldest = oldestRetainedDay(zone);
   const pastRetention = reachesPastRetention(draft.from, zone);
+  const expired = draft.to !== null && whollyPastRetention(draft.to, zone);
+  // While the end is being picked, only days within 30 of the start (either side: a day before the start
+  // becomes the start) can complete the range.
+  const outOfReach = draft.to === null ? [{ before: dayToPickerDate(addDays(draft.from, -(MAX_RANGE_DAYS - 1))) }, { after: dayToPickerDate(addDays(draft.from, MAX_RANGE_DAYS - 1)) }] : [];
+  const disabledDays = [{ after: dayToPickerDate(today) }, { before: dayToPickerDate(oldest) }, ...outOfReach];
   const apply = () => {
     if (problem || draft.to === null) return;
     onApply({ from: draft.from, to: draft.to });
@@ -60,7 +68,9 @@ export function DateRangePicker({ from, to, zone, onApply }: Props) {
             resetOnSelect
             today={dayToPickerDate(today)}
             defaultMonth={dayToPickerDate(draft.to ?? draft.from)}
-            disabled={{ after: dayToPickerDate(today) }}
+            disabled={disabledDays}
+            startMonth={dayToPickerDate(oldest)}
+            endMonth={dayToPickerDate(today)}
             weekStartsOn={1}
           />
           <div className="date-range-fields">
@@ -73,11 +83,13 @@ export function DateRangePicker({ from, to, zone, onApply }: Props) {
               <input className="input" type="date" name="to" value={draft.to ?? ''} max={today} onChange={(e) => isDay(e.target.value) && setDraft((d) => ({ ...d, to: e.target.value }))} />
             </label>
           </div>
-          <p className="muted small">Days are counted in the organization&apos;s time zone ({zone}, {zoneOffsetLabel(zone)}). At most {MAX_RANGE_DAYS} days.</p>
+          <p className="muted small">Days are counted in the organization&apos;s time zone ({zone}, {zoneOffsetLabel(zone)}). At most {MAX_RANGE_DAYS} days; events are kept {RETENTION_DAYS} days, since {formatDay(oldest)}.</p>
           <div aria-live="polite">
             {problem ? <p className="form-error" role="alert">{problem}</p> : <p className="small">{daysInclusive(draft.from, draft.to ?? draft.from)} days selected.</p>}
-            {!problem && pastRetention ? (
-              <p className="warning-text" role="note">Events are kept {RETENTION_DAYS} days: the part of this range before then has no events any more.</p>
+            {!problem && expired ? (
+              <p className="warning-text" role="note">Events are kept {RETENTION_DAYS} days: every day of this range is before {formatDay(oldest)}, so it holds no events any more.</p>
+            ) : !problem && pastRetention ? (
+              <p className="warning-text" role="note">Events are kept {RETENTION_DAYS} days: the days of this range before {formatDay(oldest)} have no events any more.</p>
             ) : null}
           </div>
           <div className="popover-actions">

@@ -1,23 +1,38 @@
 import * as DropdownMenu from '@radix-ui/react-dropdown-menu';
 import { useState } from 'react';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog.js';
-import { downloadExport, type ExportScope } from '../api/export-audit-logs.js';
+import { errorMessage } from '../../../lib/api-client.js';
+import { checkExport, downloadExport, type ExportScope } from '../api/export-audit-logs.js';
 import type { AuditLogParams } from '../api/audit-log-api-types.js';
+
+type ExportState = { kind: 'idle' } | { kind: 'checking' } | { kind: 'started'; scope: ExportScope } | { kind: 'failed'; message: string };
 
 /**
  * "Export Logs" at the top right: Export all logs (everything retained, 90 days) or Export filtered logs (the
  * current range and filters; disabled until a filter is applied), each confirmed before the CSV downloads.
+ * Whether it started or why it could not is said right under the button.
  */
 export function ExportMenu({ orgId, params, filtered }: { orgId: string; params: AuditLogParams; filtered: boolean }) {
   const [scope, setScope] = useState<ExportScope | null>(null);
-  const confirm = () => {
-    if (scope) downloadExport(orgId, scope, params);
+  const [state, setState] = useState<ExportState>({ kind: 'idle' });
+  const confirm = async () => {
+    const chosen = scope;
     setScope(null);
+    if (!chosen) return;
+    setState({ kind: 'checking' });
+    try {
+      await checkExport(orgId, chosen, params);
+    } catch (error) {
+      setState({ kind: 'failed', message: errorMessage(error) });
+      return;
+    }
+    downloadExport(orgId, chosen, params);
+    setState({ kind: 'started', scope: chosen });
   };
   return (
-    <>
+    <div className="export-area">
       <DropdownMenu.Root>
-        <DropdownMenu.Trigger className="button button-primary">Export Logs ▾</DropdownMenu.Trigger>
+        <DropdownMenu.Trigger className="button button-primary" disabled={state.kind === 'checking'}>Export Logs ▾</DropdownMenu.Trigger>
         <DropdownMenu.Portal>
           <DropdownMenu.Content className="menu" align="end" sideOffset={6}>
             <DropdownMenu.Item className="menu-item" onSelect={() => setScope('all')}>Export all logs</DropdownMenu.Item>
@@ -28,12 +43,22 @@ export function ExportMenu({ orgId, params, filtered }: { orgId: string; params:
           </DropdownMenu.Content>
         </DropdownMenu.Portal>
       </DropdownMenu.Root>
+      <div className="export-status" aria-live="polite">
+        {state.kind === 'checking' ? <p className="small muted">Preparing the export…</p> : null}
+        {state.kind === 'started' ? <p className="small form-success">{state.scope === 'all' ? 'All logs' : 'Filtered logs'}: your download has started.</p> : null}
+        {state.kind === 'failed' ? (
+          <p className="small form-error" role="alert">
+            The export could not start. {state.message}{' '}
+            <button type="button" className="link-button" onClick={() => setState({ kind: 'idle' })}>Dismiss</button>
+          </p>
+        ) : null}
+      </div>
       <ConfirmDialog
         open={scope !== null}
         onOpenChange={(open) => !open && setScope(null)}
         title={scope === 'filtered' ? 'Export filtered logs?' : 'Export all logs?'}
         confirmLabel="Yes, export"
-        onConfirm={confirm}
+        onConfirm={() => void confirm()}
       >
         {scope === 'filtered' ? (
           <p>The CSV will hold the events of the selected date range that match the applied filters.</p>
@@ -42,6 +67,6 @@ export function ExportMenu({ orgId, params, filtered }: { orgId: string; params:
         )}
         <p className="muted">The export is itself recorded in the audit log.</p>
       </ConfirmDialog>
-    </>
+    </div>
   );
 }

@@ -2,9 +2,15 @@ import { addDays, daysInclusive, isDay, startOfDayUtc, todayIn } from '../../../
 
 /**
  * What the Audit Logs page shows, held in the URL so a view can be shared and survives a reload:
- * `?from=2026-11-01&to=2026-11-25&action=Create&action=Delete&actor=ana@example.com&security=true&log=<logId>`.
+ * `?from=2026-11-01&to=2026-11-25&action=Create&action=Delete&actor=ana@example.com&security=true&routine=show&log=<logId>`.
  * Days are whole days in the organization's time zone; without `from`/`to` the view is the last 30 days.
  */
+
+/**
+ * The routine events "Hide sign-ins and views" leaves out: successful sign-ins and `audit_log.viewed`. Failed
+ * sign-ins and exports stay: they are security actions, the rows an owner reads the log for.
+ */
+export const ROUTINE_EVENT_TYPES: readonly string[] = ['session.login.succeeded', 'audit_log.viewed'];
 
 /** The longest range the picker may apply, in whole days (PRODUCT.md §5). */
 export const MAX_RANGE_DAYS = 30;
@@ -17,6 +23,8 @@ export interface AuditLogFilters {
   actions: string[];
   actor: string | null;
   securityOnly: boolean;
+  /** Leave out {@link ROUTINE_EVENT_TYPES}; on by default (see the README). */
+  hideRoutine: boolean;
 }
 
 /** The whole view: range, filters, and the event whose details are open. */
@@ -27,8 +35,11 @@ export interface AuditLogView {
   logId: string | null;
 }
 
-/** No filters at all. */
-export const NO_FILTERS: AuditLogFilters = { actions: [], actor: null, securityOnly: false };
+/**
+ * The default view's filters: none chosen, and the routine sign-ins and views hidden. A fresh log is half
+ * sign-ins and views after a short session; the changes an owner opens the page for would be lost among them.
+ */
+export const NO_FILTERS: AuditLogFilters = { actions: [], actor: null, securityOnly: false, hideRoutine: true };
 
 /** The default range: today and the 29 days before it, in the organization's zone. */
 export function defaultRange(zone: string, nowMs: number = Date.now()): { from: string; to: string } {
@@ -44,7 +55,7 @@ export function parseView(search: URLSearchParams, zone: string, nowMs: number =
   const range = isDay(from) && isDay(to) && from <= to ? { from, to } : fallback;
   const actions = [...new Set(search.getAll('action').filter((a) => a.length > 0))];
   const actor = search.get('actor')?.trim().toLowerCase() || null;
-  return { ...range, filters: { actions, actor, securityOnly: search.get('security') === 'true' }, logId: search.get('log') || null };
+  return { ...range, filters: { actions, actor, securityOnly: search.get('security') === 'true', hideRoutine: search.get('routine') !== 'show' }, logId: search.get('log') || null };
 }
 
 /** Writes the view as a query string (the default range is left out, so "last 30 days" stays relative). */
@@ -58,12 +69,18 @@ export function viewToSearch(view: AuditLogView, zone: string, nowMs: number = D
   for (const action of view.filters.actions) search.append('action', action);
   if (view.filters.actor) search.set('actor', view.filters.actor);
   if (view.filters.securityOnly) search.set('security', 'true');
+  if (!view.filters.hideRoutine) search.set('routine', 'show');
   if (view.logId) search.set('log', view.logId);
   const text = search.toString();
   return text ? `?${text}` : '';
 }
 
-/** True when at least one filter is applied (what "Export filtered logs" needs). */
+/** The whole default view: the last 30 days, no filters chosen, routine events hidden. */
+export function defaultView(zone: string, nowMs: number = Date.now()): AuditLogView {
+  return { ...defaultRange(zone, nowMs), filters: NO_FILTERS, logId: null };
+}
+
+/** True when at least one filter is chosen (what "Export filtered logs" needs); hiding routine events is not one. */
 export function hasFilters(filters: AuditLogFilters): boolean {
   return filters.actions.length > 0 || filters.actor !== null || filters.securityOnly;
 }
@@ -76,9 +93,19 @@ export function rangeProblem(from: string, to: string): string | null {
   return null;
 }
 
+/** The oldest day that still holds events: 90 days ago, in the organization's zone (its earlier hours expired). */
+export function oldestRetainedDay(zone: string, nowMs: number = Date.now()): string {
+  return addDays(todayIn(zone, nowMs), -RETENTION_DAYS);
+}
+
 /** True when the range starts before the oldest retained day, so part of it has no events any more. */
 export function reachesPastRetention(from: string, zone: string, nowMs: number = Date.now()): boolean {
-  return from < addDays(todayIn(zone, nowMs), -RETENTION_DAYS);
+  return from < oldestRetainedDay(zone, nowMs);
+}
+
+/** True when every day of the range is older than the oldest retained day: none of its events is kept. */
+export function whollyPastRetention(to: string, zone: string, nowMs: number = Date.now()): boolean {
+  return to < oldestRetainedDay(zone, nowMs);
 }
 
 /** True when the range ends today or later, so new events belong in it (the live feed is on). */
@@ -95,5 +122,5 @@ export function apiParams(view: Pick<AuditLogView, 'from' | 'to'>, filters: Audi
   // events arrive, and ending an hour early hid them during the last hour of the day.
   const earliest = new Date(Date.parse(toIso) - MAX_RANGE_DAYS * 86_400_000).toISOString();
   const fromIso = daysInclusive(view.from, view.to) <= MAX_RANGE_DAYS && Date.parse(startIso) < Date.parse(earliest) ? earliest : startIso;
-  return { from: fromIso, to: toIso, action: filters.actions, actor: filters.actor, security: filters.securityOnly };
+  return { from: fromIso, to: toIso, action: filters.actions, actor: filters.actor, security: filters.securityOnly, excludeType: filters.hideRoutine ? [...ROUTINE_EVENT_TYPES] : [] };
 }

@@ -1,14 +1,18 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { apiRequest, errorMessage } from '../../../lib/api-client.js';
+import { useAcceptInvitation } from '../api/account.js';
 import { useLogin } from '../api/session.js';
 
 /**
  * Where an invite link leads (`/join/{token}`): the person names themselves and chooses a password, joins the
- * organization as a standard user (`POST /api/v1/invites/{token}/join`) and is signed in.
+ * organization as a standard user (`POST /api/v1/invites/{token}/join`) and is signed in. The server answers the
+ * same whether or not the email has an account; with an existing account the person signs in with its own
+ * password, and the page then accepts the pending membership with the same link.
  */
 export function JoinPage({ token }: { token: string }) {
   const login = useLogin();
+  const accept = useAcceptInvitation();
   const join = useMutation({
     mutationFn: (input: { email: string; name: string; password: string }) =>
       apiRequest<{ orgId: string; userId: string }>(`/api/v1/invites/${encodeURIComponent(token)}/join`, { method: 'POST', json: input }),
@@ -17,7 +21,13 @@ export function JoinPage({ token }: { token: string }) {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const input = { email: form.email.trim(), name: form.name.trim(), password: form.password };
-    join.mutate(input, { onSuccess: () => login.mutate({ email: input.email, password: input.password }) });
+    join.mutate(input, {
+      onSuccess: () =>
+        login.mutate({ email: input.email, password: input.password }, {
+          // A new account is a member already (404 here); an existing one has a pending membership to accept.
+          onSuccess: () => accept.mutate(token, { onError: () => undefined }),
+        }),
+    });
   };
   const error = join.error ?? login.error;
   return (

@@ -3,11 +3,11 @@ import { apiRequest, queryString } from '../../../lib/api-client.js';
 import type { UserType } from '../../../lib/api-types.js';
 import { orgPath, useUserManagementMutation, usersAreaKey } from './users-api.js';
 
-/** The organization's invite link. */
+/** The organization's invite link; its token and URL only in the answer that made it (the server keeps a hash). */
 export interface InviteLink {
   id: string;
-  token: string;
-  url: string;
+  token: string | null;
+  url: string | null;
   /** ISO-8601. */
   createdAt: string;
 }
@@ -28,19 +28,30 @@ export interface BulkResult {
   applied: boolean;
   rows: number;
   errors: { line: number; field: string; reason: string }[];
+  /** An addition's users, each with their one-time welcome link (a path on this server). */
+  added?: { email: string; status: 'active' | 'pending'; welcomeUrl: string; welcomeLinkExpiresAt: string }[];
+}
+
+// The server keeps only the hash of an invite link's token, so only the answer that made a link carries its URL;
+// later reads of the same link (every refresh of the Users area) carry none. The page remembers the URLs it was
+// given, by link id, for as long as it is open; after a reload, regenerating gives a new one.
+const seenInviteUrls = new Map<string, string>();
+function withSeenUrl(link: InviteLink): InviteLink {
+  if (link.url) seenInviteUrls.set(link.id, link.url);
+  return { ...link, url: link.url ?? seenInviteUrls.get(link.id) ?? null };
 }
 
 /** `GET …/invite-link`. */
 export function useInviteLink(orgId: string) {
   return useQuery({
     queryKey: [...usersAreaKey(orgId), 'invite-link'],
-    queryFn: ({ signal }) => apiRequest<InviteLink>(`${orgPath(orgId)}/invite-link`, { signal }),
+    queryFn: async ({ signal }) => withSeenUrl(await apiRequest<InviteLink>(`${orgPath(orgId)}/invite-link`, { signal })),
   });
 }
 
 /** `POST …/invite-link/regenerate`: the old link stops working. */
 export function useRegenerateInviteLink(orgId: string) {
-  return useUserManagementMutation(orgId, () => apiRequest<InviteLink>(`${orgPath(orgId)}/invite-link/regenerate`, { method: 'POST', json: {} }));
+  return useUserManagementMutation(orgId, async () => withSeenUrl(await apiRequest<InviteLink>(`${orgPath(orgId)}/invite-link/regenerate`, { method: 'POST', json: {} })));
 }
 
 /** `GET …/settings/multi-org-visibility`. */

@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiRequest, queryString } from '../../../lib/api-client.js';
-import type { UserType } from '../../../lib/api-types.js';
+import type { UserType, WelcomeLink } from '../../../lib/api-types.js';
 
 /** The base path of an organization's User Management API. */
 export function orgPath(orgId: string): string {
@@ -54,10 +54,16 @@ export function useUserManagementMutation<TInput, TResult>(orgId: string, call: 
   });
 }
 
-/** `POST …/users`: adds a user (creating the account when the email is new). */
+/** A user as `POST …/users` answers: pending when the email already had an account, with the welcome link either way. */
+export interface AddedMember extends Member {
+  status: 'active' | 'pending';
+  welcomeLink: WelcomeLink;
+}
+
+/** `POST …/users`: adds a user; the answer's welcome link (shown once) is what the person opens to get in. */
 export function useAddUser(orgId: string) {
-  return useUserManagementMutation(orgId, (input: { email: string; name: string; userType: UserType; password?: string }) =>
-    apiRequest<Member>(`${orgPath(orgId)}/users`, { method: 'POST', json: input }),
+  return useUserManagementMutation(orgId, (input: { email: string; name: string; userType: UserType }) =>
+    apiRequest<AddedMember>(`${orgPath(orgId)}/users`, { method: 'POST', json: input }),
   );
 }
 

@@ -1,17 +1,23 @@
 import { useState, type FormEvent } from 'react';
-import { MutationFeedback } from '../../../components/ui/mutation-feedback.js';
+import { CopyButton } from '../../../components/ui/copy-button.js';
+import { errorMessage } from '../../../lib/api-client.js';
 import { USER_TYPE_LABELS, type UserType } from '../../../lib/api-types.js';
 import { useAddUser } from '../api/users-api.js';
 
-/** Adds one user: email, name, user type and (for a new account) a password. */
+/**
+ * Adds one user: email, name and user type. Nobody sets another person's password: the answer is a one-time
+ * welcome link, shown here once, that the adder hands to the person.
+ */
 export function AddUserForm({ orgId, assignableTypes }: { orgId: string; assignableTypes: UserType[] }) {
   const addUser = useAddUser(orgId);
-  const [form, setForm] = useState({ email: '', name: '', userType: 'standard' as UserType, password: '' });
+  const [form, setForm] = useState({ email: '', name: '', userType: 'standard' as UserType });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const input = { email: form.email.trim(), name: form.name.trim(), userType: form.userType, ...(form.password ? { password: form.password } : {}) };
-    addUser.mutate(input, { onSuccess: () => setForm({ email: '', name: '', userType: 'standard', password: '' }) });
+    addUser.mutate({ email: form.email.trim(), name: form.name.trim(), userType: form.userType }, { onSuccess: () => setForm({ email: '', name: '', userType: 'standard' }) });
   };
+  const added = addUser.data;
+  // The API answers a path (it cannot know the public host); people copy a full address.
+  const link = added ? new URL(added.welcomeLink.url, window.location.origin).href : '';
   return (
     <form className="card form-grid" onSubmit={submit} aria-labelledby="add-user-title">
       <h2 id="add-user-title" className="card-title">Add user</h2>
@@ -29,14 +35,24 @@ export function AddUserForm({ orgId, assignableTypes }: { orgId: string; assigna
           {assignableTypes.map((type) => <option key={type} value={type}>{USER_TYPE_LABELS[type]}</option>)}
         </select>
       </label>
-      <label className="field">
-        <span className="field-label">Password (new accounts, optional)</span>
-        <input className="input" type="password" name="password" autoComplete="new-password" value={form.password} onChange={(e) => setForm({ ...form, password: e.target.value })} />
-      </label>
       <div className="form-actions">
         <button type="submit" className="button button-primary" disabled={addUser.isPending}>Add user</button>
       </div>
-      <MutationFeedback error={addUser.error} success={addUser.isSuccess} successText="User added. The change is recorded in the Audit Logs." />
+      {addUser.isError ? <p className="form-error" role="alert">{errorMessage(addUser.error)}</p> : null}
+      {added ? (
+        <div className="form-success" role="status">
+          <p>
+            {added.status === 'pending'
+              ? `${added.email} is invited. They join once they open this link and accept, signed in with their own account.`
+              : `${added.email} is added. They choose their own password at this link.`}{' '}
+            The link works once, until {new Date(added.welcomeLink.expiresAt).toLocaleString()}, and is shown only now. The change is recorded in the Audit Logs.
+          </p>
+          <div className="inline-form">
+            <input className="input" readOnly aria-label="Welcome link" value={link} />
+            <CopyButton text={link} label="Copy welcome link" />
+          </div>
+        </div>
+      ) : null}
     </form>
   );
 }

@@ -53,6 +53,19 @@ export function BulkUploadSection({ orgId }: { orgId: string }) {
         </div>
       ) : null}
       {result?.applied ? <p className="form-success" role="status">{result.rows} rows applied. Recorded in the Audit Logs.</p> : null}
+      {result?.added && result.added.length > 0 ? (
+        <details className="bulk-links">
+          <summary>Welcome links of the added users (shown only now; each works once, for 7 days)</summary>
+          <table className="data-table" aria-label="Welcome links">
+            <thead><tr><th scope="col">Email</th><th scope="col">Status</th><th scope="col">Welcome link</th></tr></thead>
+            <tbody>
+              {result.added.map((a) => (
+                <tr key={a.email}><td>{a.email}</td><td>{a.status === 'pending' ? 'invited (existing account)' : 'new account'}</td><td><code>{new URL(a.welcomeUrl, window.location.origin).href}</code></td></tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      ) : null}
     </section>
   );
 }

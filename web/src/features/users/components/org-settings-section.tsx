@@ -10,13 +10,13 @@ export function InviteAndExportSection({ orgId }: { orgId: string }) {
   const link = useInviteLink(orgId);
   const regenerate = useRegenerateInviteLink(orgId);
   // The API answers a path (it cannot know the public host); people copy a full address.
-  const url = link.data ? new URL(link.data.url, window.location.origin).href : '';
+  const url = link.data?.url ? new URL(link.data.url, window.location.origin).href : '';
   return (
     <section className="card" aria-labelledby="invite-title">
       <h2 id="invite-title" className="card-title">Invite link and user list</h2>
       {link.isError ? <p className="form-error" role="alert">{errorMessage(link.error)}</p> : null}
       <div className="inline-form">
-        <input className="input" readOnly aria-label="Invite link" value={link.isPending ? 'Loading…' : url} />
+        <input className="input" readOnly aria-label="Invite link" value={link.isPending ? 'Loading…' : url || 'Shown only when made: regenerate it to get a link to share'} />
         {url ? <CopyButton text={url} label="Copy invite link" /> : null}
         <button type="button" className="button" onClick={() => regenerate.mutate(undefined)} disabled={regenerate.isPending}>Regenerate invite link</button>
         <a className="button" href={userListExportUrl(orgId)} download>Export user list</a>

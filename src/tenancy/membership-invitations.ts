@@ -1,0 +1,72 @@
+import type { Kysely } from 'kysely';
+import type { AttestDatabase, InvitationSource, MembershipInvitationsTable, UserType } from '../store/database-schema.js';
+
+type Db = Kysely<AttestDatabase>;
+
+/** A pending membership as the account holder sees it: which organization invites them, and as what. */
+export interface InvitationForAccount {
+  orgId: string;
+  orgName: string;
+  userType: UserType;
+  invitedAt: number;
+}
+
+/** A pending membership as the inviting organization sees it: the email and the name its adder typed. */
+export interface InvitationOfOrg {
+  userId: string;
+  email: string;
+  name: string;
+  userType: UserType;
+  invitedVia: InvitationSource;
+  invitedAt: number;
+}
+
+export async function insertInvitation(db: Db, invitation: MembershipInvitationsTable): Promise<void> {
+  await db.insertInto('membership_invitations').values(invitation).execute();
+}
+
+/** One pending membership, or undefined. */
+export async function findInvitation(db: Db, orgId: string, userId: string): Promise<MembershipInvitationsTable | undefined> {
+  return db.selectFrom('membership_invitations').selectAll().where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+}
+
+/** The pending membership of this account whose link has this token hash and has not expired, or undefined. */
+export async function findInvitationByToken(db: Db, userId: string, tokenHash: string, nowMs: number): Promise<MembershipInvitationsTable | undefined> {
+  return db
+    .selectFrom('membership_invitations')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('token_hash', '=', tokenHash)
+    .where('expires_at', '>', nowMs)
+    .orderBy('created_at')
+    .executeTakeFirst();
+}
+
+export async function deleteInvitation(db: Db, orgId: string, userId: string): Promise<boolean> {
+  const result = await db.deleteFrom('membership_invitations').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/** The pending memberships of an account, oldest first. */
+export async function listInvitationsOfAccount(db: Db, userId: string): Promise<InvitationForAccount[]> {
+  const rows = await db
+    .selectFrom('membership_invitations')
+    .innerJoin('organizations', 'organizations.id', 'membership_invitations.org_id')
+    .select(['membership_invitations.org_id', 'organizations.name', 'membership_invitations.user_type', 'membership_invitations.created_at'])
+    .where('membership_invitations.user_id', '=', userId)
+    .orderBy('membership_invitations.created_at')
+    .execute();
+  return rows.map((r) => ({ orgId: r.org_id, orgName: r.name, userType: r.user_type, invitedAt: Number(r.created_at) }));
+}
+
+/** The pending memberships of an organization, by email. */
+export async function listInvitationsOfOrg(db: Db, orgId: string): Promise<InvitationOfOrg[]> {
+  const rows = await db
+    .selectFrom('membership_invitations')
+    .innerJoin('users', 'users.id', 'membership_invitations.user_id')
+    .select(['users.id', 'users.email', 'membership_invitations.name', 'membership_invitations.user_type', 'membership_invitations.invited_via', 'membership_invitations.created_at'])
+    .where('membership_invitations.org_id', '=', orgId)
+    .orderBy('users.email')
+    .execute();
+  return rows.map((r) => ({ userId: r.id, email: r.email, name: r.name, userType: r.user_type, invitedVia: r.invited_via, invitedAt: Number(r.created_at) }));
+}
