@@ -1,13 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
-// The integrity tests as the mutation run (stryker.config.json) repeats them for every mutant: only
-// test/integrity/ (the lint test runs ESLint, not the library, and is left out), on smaller trees
-// (INTEGRITY_QUICK), without the global setup that compiles dist/ for the worker-thread tests.
+// The tests Stryker runs against each mutant (`npm run mutation`): those of the pure modules it mutates,
+// which need no build, no database and no browser, so a mutant costs seconds.
 export default defineConfig({
   test: {
-    include: ['test/integrity/**/*.test.ts'],
-    exclude: ['test/integrity/integrity-purity-lint.test.ts'],
-    env: { INTEGRITY_QUICK: '1' },
-    testTimeout: 60_000,
+    include: [
+      'test/core-strict-json.test.ts',
+      'test/audit-log-cursor.test.ts',
+      'test/audit-log-query-params.test.ts',
+      'test/events-canonical-record.test.ts',
+      'test/property/strict-json.property.test.ts',
+      'test/property/cursor.property.test.ts',
+      'test/property/canonical-record.property.test.ts',
+    ],
+    pool: 'forks',
+    maxWorkers: 1,
   },
 });

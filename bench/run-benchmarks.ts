@@ -10,6 +10,7 @@ import { runExportBench, type ExportBenchResult } from './export/export-bench.js
 import { runIngestBench, type IngestBenchResult } from './ingest/ingest-bench.js';
 import { formatProfileSummary, summarizeCpuProfile } from './profile/summarize-cpu-profile.js';
 import { formatScenarioTable, runQueryBench, type QueryBenchResult } from './query/query-bench.js';
+import { runSoakBench } from './soak/soak-bench.js';
 import type { BenchFigure } from './report/bench-figure.js';
 import { formatFigureTable, writeResultsJson } from './report/results-report.js';
 import { closeHttpClient } from './server/http-client.js';
@@ -74,7 +75,14 @@ async function main(): Promise<void> {
     .option('--rounds <n>', 'ranges per query scenario, window and organization (default 5; 2 with --quick)')
     .option('--profile', 'run the server children with --cpu-prof and print where their time went', false)
     .option('--keep', 'keep the ingest databases under bench/.data', false)
+    .option('--soak <duration>', 'run only the soak benchmark for this long, e.g. 30m, 3m or 90s: mixed load at half of peak, RSS and p99 each minute')
+    .option('--soak-sample <seconds>', 'seconds between soak samples', '60')
     .parse();
+  const soak = program.opts<{ soak?: string; soakSample: string }>();
+  if (soak.soak !== undefined) {
+    await runSoak(parseDuration(soak.soak), Number(soak.soakSample) * 1000);
+    return;
+  }
   let sizes: BenchSizes;
   try {
     sizes = resolveBenchSizes(program.opts());
@@ -133,6 +141,30 @@ async function main(): Promise<void> {
   const profiles = printProfiles(sizes, startedAt);
   const path = writeResultsJson(RESULTS_DIR, startedAt, { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), argv: process.argv.slice(2), sizes, machine: machine(), figures, details, profiles });
   process.stdout.write(`\nresults: ${path}\n`);
+}
+
+/** `30m`, `3m`, `90s`, `1h` in milliseconds. */
+function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(s|m|h)$/.exec(text.trim());
+  if (!match) throw new Error(`--soak takes a duration such as 30m, 3m or 90s, not "${text}"`);
+  return Number(match[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 's' | 'm' | 'h'];
+}
+
+/** `npm run bench -- --soak 30m`: prints a sample line each minute, then the summary; fails on any error. */
+async function runSoak(durationMs: number, sampleEveryMs: number): Promise<void> {
+  const startedAt = new Date();
+  mkdirSync(DATA_DIR, { recursive: true });
+  const result = await runSoakBench({ dataDir: DATA_DIR, durationMs, sampleEveryMs, log });
+  const rss = result.samples.map((s) => s.rssMb);
+  process.stdout.write(
+    `\nsoak: ${(durationMs / 60_000).toFixed(1)} min at ${Math.round(result.targetEventsPerSecond)} events/s (half of the measured peak, ${Math.round(result.peakEventsPerSecond)} events/s)\n` +
+      `  RSS ${Math.min(...rss).toFixed(0)}–${Math.max(...rss).toFixed(0)} MB; after the first sample (warm-up) it grew ${result.rssGrowthAfterWarmupMb.toFixed(1)} MB\n` +
+      `  worst p99: ingest ${Math.max(...result.samples.map((s) => s.ingestP99Ms)).toFixed(1)} ms, query ${Math.max(...result.samples.map((s) => s.queryP99Ms)).toFixed(1)} ms\n` +
+      `  errors: ${result.errors}${result.firstErrors.length ? ` (first: ${result.firstErrors.join('; ')})` : ''}\n`,
+  );
+  const path = writeResultsJson(RESULTS_DIR, startedAt, { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), argv: process.argv.slice(2), machine: machine(), soak: result });
+  process.stdout.write(`results: ${path}\n`);
+  if (result.errors > 0) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {

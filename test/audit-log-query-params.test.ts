@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DAY_MS } from '../src/config.js';
 import { AttestError } from '../src/core/errors.js';
-import { decodeCursor, encodeCursor, queryFingerprint } from '../src/features/audit-logs/query/audit-log-cursor.js';
 import { hasAnyFilter, matchesFilters, parseAuditLogFilters, resolveAuditLogQuery, resolveExportQuery, type AuditLogQueryContext } from '../src/features/audit-logs/query/audit-log-query.js';
 import { variedEvent } from './support/audit-fixtures.js';
 import { toRecord } from '../src/store/event-rows.js';
@@ -97,42 +96,5 @@ describe('matchesFilters', () => {
     expect(matchesFilters(event, parseAuditLogFilters({ product: 'AuditLogs' }))).toBe(false);
     expect(matchesFilters(event, parseAuditLogFilters({ excludeType: ['user.standard.added', 'audit_log.viewed'] }))).toBe(false);
     expect(matchesFilters(event, parseAuditLogFilters({ excludeType: ['audit_log.viewed'] }))).toBe(true);
-  });
-});
-
-describe('cursors', () => {
-  const filters = parseAuditLogFilters({ action: 'Create' });
-  const fingerprint = queryFingerprint(ctx.orgId, {}, filters);
-  const range = { fromMs: NOW - 30 * DAY_MS, toMs: NOW };
-
-  it('round-trips a position, range and total under the same fingerprint', () => {
-    const cursor = encodeCursor({ occurredAtMs: NOW - 5, seq: 42 }, range, 1234, fingerprint);
-    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodeCursor(cursor, fingerprint)).toEqual({ position: { occurredAtMs: NOW - 5, seq: 42 }, range, total: 1234 });
-  });
-
-  it('differ by organization, requested range and every filter', () => {
-    const variants = [
-      queryFingerprint('0190a0a0-0000-7000-8000-000000000002', {}, filters),
-      queryFingerprint(ctx.orgId, { from: '2026-11-01' }, filters),
-      queryFingerprint(ctx.orgId, {}, parseAuditLogFilters({ action: 'Create', security: true })),
-      queryFingerprint(ctx.orgId, {}, parseAuditLogFilters({ action: 'Create', actor: 'a@b.c' })),
-      queryFingerprint(ctx.orgId, {}, parseAuditLogFilters({ action: 'Create', type: 'user.standard.added' })),
-      queryFingerprint(ctx.orgId, {}, parseAuditLogFilters({ action: 'Create', product: 'UserManagement' })),
-      queryFingerprint(ctx.orgId, {}, parseAuditLogFilters({ action: 'Create', excludeType: 'audit_log.viewed' })),
-    ];
-    expect(new Set([fingerprint, ...variants]).size).toBe(variants.length + 1);
-    const cursor = encodeCursor({ occurredAtMs: NOW, seq: 1 }, range, 7, fingerprint);
-    for (const other of variants) expect(rejection(() => decodeCursor(cursor, other)).code).toBe('INVALID_CURSOR');
-  });
-
-  it('refuses a forged range longer than 30 days and garbage', () => {
-    const forged = encodeCursor({ occurredAtMs: NOW, seq: 1 }, { fromMs: NOW - 60 * DAY_MS, toMs: NOW }, 7, fingerprint);
-    const negativeTotal = encodeCursor({ occurredAtMs: NOW, seq: 1 }, range, -1, fingerprint);
-    expect(rejection(() => decodeCursor(negativeTotal, fingerprint)).code).toBe('INVALID_CURSOR');
-    expect(rejection(() => decodeCursor(forged, fingerprint)).code).toBe('INVALID_CURSOR');
-    for (const garbage of ['', '!!!', Buffer.from('[1,2]').toString('base64url'), Buffer.from('{"v":1,"o":"x"}').toString('base64url')]) {
-      expect(rejection(() => decodeCursor(garbage, fingerprint)).errors[0]?.field).toBe('cursor');
-    }
   });
 });

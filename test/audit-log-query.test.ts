@@ -299,6 +299,15 @@ for (const kind of kinds) {
         expect(problem.code).toBe('INVALID_CURSOR');
         expect(problem.errors?.[0]?.field).toBe('cursor');
       }
+      // A hand-edited cursor: the same query, but a total and a range the server never issued.
+      const [body, tag] = (page.nextCursor ?? '').split('.') as [string, string];
+      const fields = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, number>;
+      for (const edit of [{ n: 1_000_000 }, { f: (fields.f ?? 0) - DAY_MS }, { t: (fields.t ?? 0) + DAY_MS }, { o: (fields.o ?? 0) + 1 }]) {
+        const edited = Buffer.from(JSON.stringify({ ...fields, ...edit })).toString('base64url');
+        const response = await get(`action=Create&cursor=${encodeURIComponent(`${edited}.${tag}`)}`);
+        expect(response.statusCode, JSON.stringify(edit)).toBe(400);
+        expect((response.json() as Problem).errors?.[0]?.reason).toMatch(/altered/);
+      }
       // The same filters written differently (order, case of the email) are the same query.
       expect((await get(`action=Create&cursor=${cursor}`)).statusCode).toBe(200);
       const other = await app.inject({ url: `/api/v1/orgs/${tenancy.otherOrg.id}/audit-logs?action=Create&cursor=${cursor}`, headers: authHeaders(tenancy.otherOwner) });

@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   LAST_OWNER: 'The last owner of an organization cannot be removed or demoted.',
   RATE_LIMITED: 'Too many attempts; try again later.',
   STORE_UNAVAILABLE: 'The store is not reachable.',
+  STORE_FULL: 'The store has no space left; nothing was written.',
   SHUTTING_DOWN: 'The service is shutting down.',
 } as const;
 

@@ -47,7 +47,6 @@ const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
-const COLON = 0x3a;
 const MINUS = 0x2d;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
@@ -127,10 +126,6 @@ function scanDepthAndNumbers(text: string, maxDepth: number): void {
       if (problem) throw new StrictJsonError('rejected', pathOf(text, open), `${problem}: ${text.slice(start, Math.min(i, start + 40))}`);
     } else {
       // White space, colons, literals (true, false, null) and anything JSON.parse will refuse.
-      if (code === COLON) {
-        const top = open[open.length - 1];
-        if (top && !top.isArray) top.expectingKey = false;
-      }
       i += 1;
     }
   }

@@ -1,6 +1,9 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AttestError, rejectionDetail, type ErrorCode, type FieldError } from '../core/errors.js';
-import { isStoreUnavailableError } from '../store/store-unavailable.js';
+import { isStoreFullError, isStoreUnavailableError } from '../store/store-unavailable.js';
+
+/** How long a producer should wait before retrying a write refused for a full disk: space is freed by a person. */
+const STORE_FULL_RETRY_SECONDS = 30;
 
 /** HTTP status of every error code: the one place the catalogue meets HTTP. */
 const STATUS: Record<ErrorCode, number> = {
@@ -27,6 +30,7 @@ const STATUS: Record<ErrorCode, number> = {
   LAST_OWNER: 409,
   RATE_LIMITED: 429,
   STORE_UNAVAILABLE: 503,
+  STORE_FULL: 503,
   SHUTTING_DOWN: 503,
 };
 
@@ -118,6 +122,10 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
       body = problem('RATE_LIMITED', 429, fastifyError.message, [], request.url);
     } else if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
       body = problem('VALIDATION_FAILED', fastifyError.statusCode, fastifyError.message, [], request.url);
+    } else if (isStoreFullError(error)) {
+      request.log.error({ err: error }, 'store full');
+      void reply.header('retry-after', String(STORE_FULL_RETRY_SECONDS));
+      body = problem('STORE_FULL', 503, 'The store has no disk space left; nothing was written. Retry later: writes resume once space is freed.', [], request.url);
     } else if (isStoreUnavailableError(error)) {
       request.log.warn({ err: error }, 'store unavailable');
       void reply.header('retry-after', '1');

@@ -8,6 +8,7 @@ import { EventNotifier } from './event-notifier.js';
 import { MerkleTreeStore } from './merkle-tree-store.js';
 import { appendEventsInTransaction, type StoreTransaction } from './event-log-writer.js';
 import { purgeExpiredBatch } from './event-retention.js';
+import { loadDeploymentSecret } from './deployment-secrets.js';
 import { migrationProvider } from './migrations/migration-list.js';
 import type { StoreDialect } from './store-dialect.js';
 
@@ -33,6 +34,8 @@ export class AttestStore {
   private constructor(
     readonly dialect: StoreDialect,
     readonly clock: Clock,
+    /** The key that authenticates query cursors (HMAC-SHA256), shared by every process on this store. */
+    readonly cursorKey: Buffer,
   ) {
     this.events = new EventLogReader(dialect.readDb, dialect.startReadAhead?.bind(dialect), dialect.hasRowIds, dialect.fetchRowsByRowId);
     this.merkleTrees = new MerkleTreeStore(dialect.db, dialect.readDb);
@@ -40,17 +43,19 @@ export class AttestStore {
 
   /** Opens the store and brings its schema up to date (migrations run on every start). */
   static async open(dialect: StoreDialect, clock: Clock = systemClock): Promise<AttestStore> {
+    let cursorKey: Buffer;
     try {
       await dialect.prepare?.();
       const migrator = new Migrator({ db: dialect.db, provider: migrationProvider, migrationTableSchema: dialect.migrationTableSchema });
       const { error } = await migrator.migrateToLatest();
       if (error) throw error instanceof Error ? error : new Error(String(error));
       await dialect.refreshPlannerStatistics();
+      cursorKey = await loadDeploymentSecret(dialect.db, 'cursor-mac', clock.now());
     } catch (error) {
       await dialect.close();
       throw error;
     }
-    return new AttestStore(dialect, clock);
+    return new AttestStore(dialect, clock, cursorKey);
   }
 
   /** The write connection, for portable Kysely queries outside a transaction. */

@@ -41,3 +41,12 @@ export function isStoreUnavailableError(error: unknown): boolean {
   if (code !== undefined && (UNAVAILABLE_CODES.has(code) || code.startsWith('SQLITE_IOERR') || /^08[0-9A-Z]{3}$/.test(code))) return true;
   return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message));
 }
+
+/**
+ * True when the store refused a write for lack of space (SQLite's SQLITE_FULL; PostgreSQL's 53100
+ * disk_full): nothing was written, and a retry succeeds once an operator frees space.
+ */
+export function isStoreFullError(error: unknown): boolean {
+  if (!(error instanceof Error) || !('code' in error)) return false;
+  return error.code === 'SQLITE_FULL' || error.code === '53100';
+}

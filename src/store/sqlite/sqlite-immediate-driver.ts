@@ -20,7 +20,7 @@ export class SqliteImmediateDriver extends SqliteDriver {
   private holdsLock = false;
 
   constructor(
-    database: Database.Database,
+    private readonly database: Database.Database,
     private readonly options: { afterCommit?: () => void; transactionLock?: AsyncLock } = {},
   ) {
     super({ database: withStatementCache(database) });
@@ -69,7 +69,10 @@ export class SqliteImmediateDriver extends SqliteDriver {
 
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     try {
-      await super.rollbackTransaction(connection);
+      // After some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM) SQLite has already rolled the transaction
+      // back itself: a ROLLBACK then fails with "no transaction is active", and that error would replace the
+      // one that says what happened (a full disk answers 503, not 500).
+      if (this.database.inTransaction) await super.rollbackTransaction(connection);
     } finally {
       this.releaseLock();
     }

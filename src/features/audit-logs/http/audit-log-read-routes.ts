@@ -63,7 +63,7 @@ export function auditLogReadRoutes(app: FastifyInstance, services: AppServices):
     async (request, reply) => {
       const access = requireOwner(request);
       const { cursor, limit, ...params } = request.query as AuditLogQueryParams & { cursor?: string; limit: number };
-      const { page, query } = await readAuditLogPage(store.events, params, queryContextOf(services, access), { limit, cursor });
+      const { page, query } = await readAuditLogPage(store.events, params, queryContextOf(services, access), { limit, cursor, cursorKey: store.cursorKey });
       await recordView(services, request, access, () => describeQuery(query));
       // Already JSON (the stored records handed on as they are); Fastify sends JSON text unchanged.
       return reply.type('application/json; charset=utf-8').send(auditLogPageJson(page));

@@ -33,14 +33,14 @@ export async function readAuditLogPage(
   reader: EventLogReader,
   params: AuditLogQueryParams,
   reading: AuditLogQueryContext,
-  paging: { limit: number; cursor?: string | undefined },
+  paging: { limit: number; cursor?: string | undefined; cursorKey: Buffer },
 ): Promise<{ page: AuditLogPage; query: ResolvedAuditLogQuery }> {
   const query = resolveAuditLogQuery(params, reading);
   const fingerprint = queryFingerprint(reading.orgId, params, query.filters);
   let after;
   let carriedTotal: number | undefined;
   if (paging.cursor) {
-    const decoded = decodeCursor(paging.cursor, fingerprint);
+    const decoded = decodeCursor(paging.cursor, fingerprint, paging.cursorKey);
     after = decoded.position;
     carriedTotal = decoded.total;
     // Keep the first page's range, but never reach back past what is still retained.
@@ -55,7 +55,7 @@ export async function readAuditLogPage(
   const last = data[data.length - 1];
   const nextCursor =
     rows.length > paging.limit && last
-      ? encodeCursor({ occurredAtMs: Number(last.occurred_at), seq: Number(last.seq) }, { fromMs: query.filter.fromMs, toMs: query.filter.toMs }, total, fingerprint)
+      ? encodeCursor({ occurredAtMs: Number(last.occurred_at), seq: Number(last.seq) }, { fromMs: query.filter.fromMs, toMs: query.filter.toMs }, total, fingerprint, paging.cursorKey)
       : null;
   const range = { from: new Date(query.filter.fromMs).toISOString(), to: new Date(query.filter.toMs).toISOString() };
   return { page: { data, nextCursor, total, warnings: query.warnings, range, lastSeq }, query };

@@ -1,0 +1,77 @@
+import canonicalizeModule from 'canonicalize';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { JsonValue } from '../../src/events/audit-event.js';
+import { canonicalRecordJson, type HashedRecord } from '../../src/events/canonical-record.js';
+import { leafHash } from '../../src/events/leaf-hash.js';
+import { configureProperties } from './fast-check-settings.js';
+
+// The canonical record (RFC 8785) does not depend on the order in which a record's keys were set, at any
+// depth, and equals the reference implementation byte for byte; so its leaf hash is stable too.
+
+configureProperties();
+
+const canonicalize = canonicalizeModule as unknown as (input: unknown) => string;
+
+const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('10', '9', '0', '01', '__proto__', '😀', 'ｚ'));
+const jsonValue: fc.Arbitrary<JsonValue> = fc.letrec<{ value: JsonValue }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constant(null),
+    fc.boolean(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.string(),
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.array(fc.tuple(key, tie('value')), { maxLength: 4 }).map((entries) => Object.fromEntries(entries) as JsonValue),
+  ),
+})).value;
+
+const record: fc.Arbitrary<HashedRecord> = fc.record(
+  {
+    logId: fc.uuid(),
+    orgId: fc.uuid(),
+    seq: fc.nat(),
+    product: fc.constantFrom('UserManagement', 'LoyaltyPlus'),
+    type: fc.string({ minLength: 1 }),
+    action: fc.constantFrom('Create', 'Update'),
+    activity: fc.string(),
+    description: fc.string(),
+    securityAction: fc.boolean(),
+    occurredAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    recordedAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    actor: fc.record({ id: fc.string(), name: fc.option(fc.string(), { nil: null }), email: fc.option(fc.emailAddress(), { nil: null }), type: fc.constantFrom('user' as const, 'service' as const) }),
+    entity: fc.record({ id: fc.string(), name: fc.option(fc.string(), { nil: null }), type: fc.string(), product: fc.string() }),
+    metadata: fc.array(fc.tuple(key, jsonValue), { maxLength: 5 }).map((entries) => Object.fromEntries(entries) as Record<string, JsonValue>),
+    producer: fc.record({ id: fc.uuid(), name: fc.string() }),
+    traceId: fc.stringMatching(/^[0-9a-f]{32}$/),
+    expiresAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+  },
+  { requiredKeys: ['logId', 'orgId', 'seq', 'product', 'type', 'action', 'activity', 'description', 'securityAction', 'occurredAt', 'recordedAt', 'actor', 'entity', 'traceId', 'expiresAt'] },
+);
+
+/** A deep copy of JSON data with every object's keys defined in an order chosen by `order`. */
+function reordered(value: unknown, order: (keys: string[]) => string[]): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => reordered(item, order));
+  const copy: Record<string, unknown> = {};
+  for (const k of order(Object.keys(value))) {
+    // defineProperty, not assignment: a "__proto__" key stays an own data member.
+    Object.defineProperty(copy, k, { value: reordered((value as Record<string, unknown>)[k], order), enumerable: true, writable: true, configurable: true });
+  }
+  return copy;
+}
+
+describe('canonical record (property)', () => {
+  it('is the same bytes, and the same leaf hash, whatever order the keys were set in', () => {
+    fc.assert(
+      fc.property(record, fc.integer(), (r, salt) => {
+        const shuffle = (keys: string[]) => [...keys].sort((a, b) => ((a.length * 31 + salt) % 7) - ((b.length * 31 + salt) % 7) || (a < b ? 1 : -1));
+        const json = canonicalRecordJson(r);
+        const other = canonicalRecordJson(reordered(r, shuffle) as HashedRecord);
+        expect(other).toBe(json);
+        expect(leafHash(other)).toBe(leafHash(json));
+        expect(json).toBe(canonicalize(r));
+      }),
+    );
+  });
+});
