@@ -296,14 +296,14 @@ export class EventLogReader {
     return Number(row.n);
   }
 
+  /** The hourly counts rows of an organization's whole hours in [fromHour, toHour), of `types` when given. */
+  private hourlyCountRows(fromHour: number, toHour: number, orgId: string, types: string[] | undefined) {
+    const query = this.db.selectFrom('audit_event_counts').where('org_id', '=', orgId).where('hour_start', '>=', fromHour).where('hour_start', '<', toHour);
+    return types === undefined ? query : query.where('type', 'in', types);
+  }
+
   private async sumHourlyCounts(fromHour: number, toHour: number, orgId: string, types: string[] | undefined): Promise<number> {
-    let query = this.db
-      .selectFrom('audit_event_counts')
-      .where('org_id', '=', orgId)
-      .where('hour_start', '>=', fromHour)
-      .where('hour_start', '<', toHour);
-    if (types !== undefined) query = query.where('type', 'in', types);
-    const row = await query
+    const row = await this.hourlyCountRows(fromHour, toHour, orgId, types)
       .select(sql<number>`coalesce(sum(event_count), 0)`.as('n'))
       .executeTakeFirstOrThrow();
     return Number(row.n);
@@ -361,13 +361,7 @@ export class EventLogReader {
   }
 
   private async hourlyCountsBetween(fromHour: number, toHour: number, orgId: string, types: string[] | undefined): Promise<HourCount[]> {
-    let query = this.db
-      .selectFrom('audit_event_counts')
-      .where('org_id', '=', orgId)
-      .where('hour_start', '>=', fromHour)
-      .where('hour_start', '<', toHour);
-    if (types !== undefined) query = query.where('type', 'in', types);
-    const rows = await query
+    const rows = await this.hourlyCountRows(fromHour, toHour, orgId, types)
       .select(['hour_start', sql<number>`sum(event_count)`.as('events'), sql<number>`sum(case when security = 1 then event_count else 0 end)`.as('security_events')])
       .groupBy('hour_start')
       .execute();
