@@ -19,16 +19,25 @@ const SERVER_LAYERS = [
   ['src/service'],
   ['src/cli', 'src/main.ts'],
 ];
-const FEATURES = readdirSync(new URL('./src/features', import.meta.url), { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+const FEATURES = readdirSync(new URL('./src/features', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
 
 /** The import boundaries of the server, as zones of `import-x/no-restricted-paths` (paths from the repository root). */
 export const serverImportZones = [
   ...SERVER_LAYERS.slice(0, -1).map((layer, i) => ({
     target: layer.map((path) => `./${path}`),
-    from: SERVER_LAYERS.slice(i + 1).flat().map((path) => `./${path}`),
-    message: 'A layer imports only from its own layer or lower ones (docs/ARCHITECTURE.md): move the shared code down, or compose in src/service/.',
+    from: SERVER_LAYERS.slice(i + 1)
+      .flat()
+      .map((path) => `./${path}`),
+    message:
+      'A layer imports only from its own layer or lower ones (docs/ARCHITECTURE.md): move the shared code down, or compose in src/service/.',
   })),
-  { target: './src/tenancy', from: './src/auth', message: 'tenancy/ knows organizations and users, not credentials: auth/ builds on tenancy/, not the other way.' },
+  {
+    target: './src/tenancy',
+    from: './src/auth',
+    message: 'tenancy/ knows organizations and users, not credentials: auth/ builds on tenancy/, not the other way.',
+  },
   ...FEATURES.map((feature) => ({
     target: `./src/features/${feature}`,
     from: './src/features',
@@ -70,8 +79,27 @@ export default tseslint.config(
   {
     files: ['src/integrity/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'src/integrity/ imports only its own files: no Node module, no package, nothing else of the server, so that the browser, the CLI and the server share it.' }] }],
-      'no-restricted-globals': ['error', ...['Buffer', 'process', 'require', 'module', '__dirname', '__filename', 'global', 'setImmediate', 'clearImmediate'].map((name) => ({ name, message: `${name} exists only in Node; src/integrity/ runs in the browser too (use Uint8Array and WebCrypto).` }))],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\./)',
+              message:
+                'src/integrity/ imports only its own files: no Node module, no package, nothing else of the server, so that the browser, the CLI and the server share it.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['Buffer', 'process', 'require', 'module', '__dirname', '__filename', 'global', 'setImmediate', 'clearImmediate'].map(
+          (name) => ({
+            name,
+            message: `${name} exists only in Node; src/integrity/ runs in the browser too (use Uint8Array and WebCrypto).`,
+          }),
+        ),
+      ],
     },
   },
   {
@@ -85,13 +113,27 @@ export default tseslint.config(
   {
     files: ['web/src/features/**/*.{ts,tsx}'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../../*/**', '!../../../**'], message: 'Features do not import each other; move shared code to lib/ or components/.' }, { group: ['**/app/**'], message: 'Features do not import the app layer.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../../*/**', '!../../../**'],
+              message: 'Features do not import each other; move shared code to lib/ or components/.',
+            },
+            { group: ['**/app/**'], message: 'Features do not import the app layer.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['web/src/lib/**/*.{ts,tsx}', 'web/src/components/**/*.{ts,tsx}'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/features/**', '**/app/**'], message: 'Shared code imports no feature and not the app layer.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/features/**', '**/app/**'], message: 'Shared code imports no feature and not the app layer.' }] },
+      ],
     },
   },
 );

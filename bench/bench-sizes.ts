@@ -48,7 +48,8 @@ function parseNumber(name: string, raw: string | undefined, fallback: number, { 
  */
 export function resolveBenchSizes(options: BenchCliOptions): BenchSizes {
   const quick = options.quick;
-  const int = (name: string, raw: string | undefined, full: number, small: number, min = 1) => parseNumber(name, raw, quick ? small : full, { min, integer: true });
+  const int = (name: string, raw: string | undefined, full: number, small: number, min = 1) =>
+    parseNumber(name, raw, quick ? small : full, { min, integer: true });
   const share = parseNumber('big-org-share', options.bigOrgShare, 0.5, { min: 0, integer: false });
   if (share > 1) throw new Error(`--big-org-share must be between 0 and 1 (got "${options.bigOrgShare}")`);
   return {
@@ -56,7 +57,11 @@ export function resolveBenchSizes(options: BenchCliOptions): BenchSizes {
     only: options.only,
     profile: options.profile,
     keep: options.keep,
-    dataset: { events: int('events', options.events, 10_000_000, 200_000), bigOrgShare: share, smallOrgs: int('small-orgs', options.smallOrgs, 100, 100, 0) },
+    dataset: {
+      events: int('events', options.events, 10_000_000, 200_000),
+      bigOrgShare: share,
+      smallOrgs: int('small-orgs', options.smallOrgs, 100, 100, 0),
+    },
     ingest: {
       warmupMs: quick ? 1000 : 3000,
       durationMs: int('duration', options.duration, 20, 5) * 1000,

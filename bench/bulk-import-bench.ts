@@ -24,7 +24,9 @@ const ROWS = 10_000;
 function csvFile(mode: 'add' | 'overwrite'): string {
   const header = mode === 'add' ? 'email,name,userType,permissionSets,customPermissions,entities' : 'email,permissionSets,entities';
   const rows = Array.from({ length: ROWS }, (_, i) =>
-    mode === 'add' ? `bench.${i}@example.com,Bench User ${i},${i % 50 === 0 ? 'admin' : 'standard'},Cashiers,,North Zone;Downtown Store` : `bench.${i}@example.com,Managers,South Zone`,
+    mode === 'add'
+      ? `bench.${i}@example.com,Bench User ${i},${i % 50 === 0 ? 'admin' : 'standard'},Cashiers,,North Zone;Downtown Store`
+      : `bench.${i}@example.com,Managers,South Zone`,
   );
   return [header, ...rows].join('\n');
 }
@@ -37,7 +39,9 @@ function csvFile(mode: 'add' | 'overwrite'): string {
  * @example
  * const { figures } = await runBulkImportBench({ quick: false, dataDir: './bench/.data', log: console.log });
  */
-export async function runBulkImportBench(options: { quick?: boolean; dataDir?: string; log?: (line: string) => void } = {}): Promise<{ figures: BulkImportFigure[]; details: Record<string, number> }> {
+export async function runBulkImportBench(
+  options: { quick?: boolean; dataDir?: string; log?: (line: string) => void } = {},
+): Promise<{ figures: BulkImportFigure[]; details: Record<string, number> }> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const parent = options.dataDir ?? tmpdir();
   mkdirSync(parent, { recursive: true });
@@ -50,11 +54,29 @@ export async function runBulkImportBench(options: { quick?: boolean; dataDir?: s
     const orgId = newId(now);
     const ownerId = newId(now);
     await insertOrganization(store.db, { id: orgId, name: 'Bench Org', timeZone: 'UTC' }, now);
-    await insertUser(store.db, { id: ownerId, email: 'bench.owner@example.com', name: 'Bench Owner', password_hash: null, created_at: now });
-    await insertMembership(store.db, { org_id: orgId, user_id: ownerId, user_type: 'owner', proxy_from_org_id: null, expires_at: null, created_at: now });
+    await insertUser(store.db, {
+      id: ownerId,
+      email: 'bench.owner@example.com',
+      name: 'Bench Owner',
+      password_hash: null,
+      created_at: now,
+    });
+    await insertMembership(store.db, {
+      org_id: orgId,
+      user_id: ownerId,
+      user_type: 'owner',
+      proxy_from_org_id: null,
+      expires_at: null,
+      created_at: now,
+    });
     const cookie = `attest_session=${await createSession(store.db, ownerId, now)}`;
     const call = (method: 'GET' | 'POST', url: string, payload?: string | Record<string, unknown>, contentType?: string) =>
-      app.inject({ method, url: `/api/v1/orgs/${orgId}${url}`, headers: { cookie, ...(contentType ? { 'content-type': contentType } : {}) }, ...(payload === undefined ? {} : { payload }) });
+      app.inject({
+        method,
+        url: `/api/v1/orgs/${orgId}${url}`,
+        headers: { cookie, ...(contentType ? { 'content-type': contentType } : {}) },
+        ...(payload === undefined ? {} : { payload }),
+      });
     for (const name of ['Cashiers', 'Managers']) await call('POST', '/permission-sets', { name, permissions: ['users.view'] });
     await call('GET', '/entities');
 
@@ -67,11 +89,22 @@ export async function runBulkImportBench(options: { quick?: boolean; dataDir?: s
       if (res.statusCode !== 200) throw new Error(`bulk ${mode} answered ${res.statusCode}: ${res.body.slice(0, 500)}`);
       details[`${mode}Ms`] = ms;
       details[`${mode}Bytes`] = Buffer.byteLength(body);
-      log(`bulk import: ${mode} ${ROWS.toLocaleString('en-US')} rows in ${ms.toFixed(0)} ms (${Math.round(ROWS / (ms / 1000)).toLocaleString('en-US')} rows/s)`);
+      log(
+        `bulk import: ${mode} ${ROWS.toLocaleString('en-US')} rows in ${ms.toFixed(0)} ms (${Math.round(ROWS / (ms / 1000)).toLocaleString('en-US')} rows/s)`,
+      );
     }
     const figures: BulkImportFigure[] = [
-      { name: `bulk add ${ROWS.toLocaleString('en-US')} users from CSV (SQLite, HTTP)`, value: Math.round(details.addMs ?? 0), unit: 'ms', note: 'one transaction, one audit event' },
-      { name: `bulk overwrite ${ROWS.toLocaleString('en-US')} users' access (SQLite, HTTP)`, value: Math.round(details.overwriteMs ?? 0), unit: 'ms' },
+      {
+        name: `bulk add ${ROWS.toLocaleString('en-US')} users from CSV (SQLite, HTTP)`,
+        value: Math.round(details.addMs ?? 0),
+        unit: 'ms',
+        note: 'one transaction, one audit event',
+      },
+      {
+        name: `bulk overwrite ${ROWS.toLocaleString('en-US')} users' access (SQLite, HTTP)`,
+        value: Math.round(details.overwriteMs ?? 0),
+        unit: 'ms',
+      },
       { name: 'bulk add throughput', value: Math.round(ROWS / ((details.addMs ?? 1) / 1000)), unit: 'rows/s' },
     ];
     return { figures, details };

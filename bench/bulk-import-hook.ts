@@ -22,8 +22,13 @@ function isFigureLike(value: unknown): value is Omit<BenchFigure, 'section'> & {
  * `runBulkImportBench(options)`); figures it returns (`{ name, value, unit, target?, met?, note? }`, alone or
  * in an array or under `figures`) join the table, anything else goes to the JSON report as is.
  */
-export async function runBulkImportBenchIfPresent(options: { quick: boolean; dataDir: string; log: (line: string) => void }): Promise<BulkImportOutcome> {
-  if (!existsSync(fileURLToPath(BULK_IMPORT_JS))) return { figures: [], details: { skipped: 'bench/bulk-import-bench.ts does not exist (yet)' } };
+export async function runBulkImportBenchIfPresent(options: {
+  quick: boolean;
+  dataDir: string;
+  log: (line: string) => void;
+}): Promise<BulkImportOutcome> {
+  if (!existsSync(fileURLToPath(BULK_IMPORT_JS)))
+    return { figures: [], details: { skipped: 'bench/bulk-import-bench.ts does not exist (yet)' } };
   const module = (await import(BULK_IMPORT_JS.href)) as Record<string, unknown>;
   const exported = module.runBulkImportBench ?? module.default ?? Object.values(module).find((value) => typeof value === 'function');
   if (typeof exported !== 'function') return { figures: [], details: { skipped: 'bench/bulk-import-bench.ts exports no function' } };
@@ -32,7 +37,7 @@ export async function runBulkImportBenchIfPresent(options: { quick: boolean; dat
   const candidates: unknown[] = Array.isArray(result)
     ? result
     : typeof result === 'object' && result !== null && Array.isArray((result as { figures?: unknown }).figures)
-      ? ((result as { figures: unknown[] }).figures)
+      ? (result as { figures: unknown[] }).figures
       : [result];
   const figures = candidates.filter(isFigureLike).map((f): BenchFigure => ({ ...f, section: 'bulk-import' }));
   return { figures, details: result };

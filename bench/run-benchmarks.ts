@@ -34,7 +34,14 @@ interface RunDetails {
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 function machine(): Record<string, unknown> {
-  return { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, totalMemMb: Math.round(totalmem() / 1_048_576), freeMemMb: Math.round(freemem() / 1_048_576), loadAverage: loadavg() };
+  return {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    totalMemMb: Math.round(totalmem() / 1_048_576),
+    freeMemMb: Math.round(freemem() / 1_048_576),
+    loadAverage: loadavg(),
+  };
 }
 
 function profileArgs(sizes: BenchSizes, startedAt: Date, part: BenchPart): string[] {
@@ -62,7 +69,7 @@ function printProfiles(sizes: BenchSizes, startedAt: Date): Record<string, unkno
 async function main(): Promise<void> {
   const program: Command = new Command()
     .name('run-benchmarks')
-    .description('Attest benchmarks: ingest over HTTP, queries and export at scale. Reports the issue\'s targets; asserts nothing.')
+    .description("Attest benchmarks: ingest over HTTP, queries and export at scale. Reports the issue's targets; asserts nothing.")
     .option('--quick', 'small sizes for a 1–2 minute run', false)
     .option('--events <n>', 'events in the query/export dataset (default 10,000,000; 200,000 with --quick)')
     .option('--big-org-share <share>', 'share of the dataset in the one big organization', '0.5')
@@ -75,7 +82,10 @@ async function main(): Promise<void> {
     .option('--rounds <n>', 'ranges per query scenario, window and organization (default 5; 2 with --quick)')
     .option('--profile', 'run the server children with --cpu-prof and print where their time went', false)
     .option('--keep', 'keep the ingest databases under bench/.data', false)
-    .option('--soak <duration>', 'run only the soak benchmark for this long, e.g. 30m, 3m or 90s: mixed load at half of peak, RSS and p99 each minute')
+    .option(
+      '--soak <duration>',
+      'run only the soak benchmark for this long, e.g. 30m, 3m or 90s: mixed load at half of peak, RSS and p99 each minute',
+    )
     .option('--soak-sample <seconds>', 'seconds between soak samples', '60')
     .parse();
   const soak = program.opts<{ soak?: string; soakSample: string }>();
@@ -98,7 +108,13 @@ async function main(): Promise<void> {
   mkdirSync(DATA_DIR, { recursive: true });
 
   if (runs('ingest')) {
-    const ingest = await runIngestBench({ ...sizes.ingest, dataDir: DATA_DIR, serverNodeArgs: profileArgs(sizes, startedAt, 'ingest'), keepFiles: sizes.keep, log });
+    const ingest = await runIngestBench({
+      ...sizes.ingest,
+      dataDir: DATA_DIR,
+      serverNodeArgs: profileArgs(sizes, startedAt, 'ingest'),
+      keepFiles: sizes.keep,
+      log,
+    });
     figures.push(...ingest.figures);
     details.ingest = ingest.details;
   }
@@ -139,7 +155,16 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${formatFigureTable(figures)}\n`);
   if (details.query) process.stdout.write(`\n${formatScenarioTable(details.query)}\n`);
   const profiles = printProfiles(sizes, startedAt);
-  const path = writeResultsJson(RESULTS_DIR, startedAt, { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), argv: process.argv.slice(2), sizes, machine: machine(), figures, details, profiles });
+  const path = writeResultsJson(RESULTS_DIR, startedAt, {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    argv: process.argv.slice(2),
+    sizes,
+    machine: machine(),
+    figures,
+    details,
+    profiles,
+  });
   process.stdout.write(`\nresults: ${path}\n`);
 }
 
@@ -162,7 +187,13 @@ async function runSoak(durationMs: number, sampleEveryMs: number): Promise<void>
       `  worst p99: ingest ${Math.max(...result.samples.map((s) => s.ingestP99Ms)).toFixed(1)} ms, query ${Math.max(...result.samples.map((s) => s.queryP99Ms)).toFixed(1)} ms\n` +
       `  errors: ${result.errors}${result.firstErrors.length ? ` (first: ${result.firstErrors.join('; ')})` : ''}\n`,
   );
-  const path = writeResultsJson(RESULTS_DIR, startedAt, { startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), argv: process.argv.slice(2), machine: machine(), soak: result });
+  const path = writeResultsJson(RESULTS_DIR, startedAt, {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    argv: process.argv.slice(2),
+    machine: machine(),
+    soak: result,
+  });
   process.stdout.write(`results: ${path}\n`);
   if (result.errors > 0) process.exitCode = 1;
 }

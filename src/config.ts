@@ -68,7 +68,10 @@ function trustProxyFromEnv(raw: string | undefined): AttestConfig['trustProxy'] 
   if (value === '' || value === 'false') return false;
   if (value === 'true') return true;
   if (/^\d+$/.test(value)) return Number(value);
-  const proxies = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const proxies = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
   if (proxies.some((entry) => !/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry))) {
     throw new Error(`ATTEST_TRUST_PROXY must be true, false, a hop count or comma-separated proxy addresses/CIDR ranges (got "${raw}")`);
   }
@@ -84,7 +87,8 @@ function originFromEnv(raw: string | undefined): string | undefined {
   } catch {
     throw new Error(`ATTEST_PUBLIC_URL must be an absolute http(s) URL (got "${raw}")`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`ATTEST_PUBLIC_URL must be an absolute http(s) URL (got "${raw}")`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error(`ATTEST_PUBLIC_URL must be an absolute http(s) URL (got "${raw}")`);
   return url.origin;
 }
 

@@ -30,12 +30,16 @@ async function main(): Promise<void> {
     app.log.info({ orgId: bootstrap.organization.id, owner: bootstrap.ownerEmail }, 'created the bootstrap organization and owner');
     if (bootstrap.generatedPassword) {
       // Printed once, on stdout, outside the JSON log so a person sees it; it is stored only as a hash.
-      process.stdout.write(`\nBootstrap owner: ${bootstrap.ownerEmail}\nGenerated password (shown once): ${bootstrap.generatedPassword}\n\n`);
+      process.stdout.write(
+        `\nBootstrap owner: ${bootstrap.ownerEmail}\nGenerated password (shown once): ${bootstrap.generatedPassword}\n\n`,
+      );
     }
   }
 
   // The log key signs every organization's checkpoints; a checkpoint covers each event within a moment of its commit.
-  const checkpointer = new LogCheckpointer(services.store, await openLogSigningKey(config.logKeyFile, config.logName), config.logName, { log: app.log });
+  const checkpointer = new LogCheckpointer(services.store, await openLogSigningKey(config.logKeyFile, config.logName), config.logName, {
+    log: app.log,
+  });
   await checkpointer.start();
 
   const stopPurge = schedulePurge(services.store, config.purgeIntervalMinutes, app.log);

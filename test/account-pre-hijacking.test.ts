@@ -11,8 +11,20 @@ import { createUserManagementFixture, type UserManagementFixture } from './user-
  * attacker's password must not open Y's audit log. Organization B of the fixture plays X, A plays Y.
  */
 
-interface WelcomeLinkView { id: string; token: string; url: string; expiresAt: string }
-interface AddedView { id: string; email: string; name: string; userType: string; status: 'active' | 'pending'; welcomeLink: WelcomeLinkView }
+interface WelcomeLinkView {
+  id: string;
+  token: string;
+  url: string;
+  expiresAt: string;
+}
+interface AddedView {
+  id: string;
+  email: string;
+  name: string;
+  userType: string;
+  status: 'active' | 'pending';
+  welcomeLink: WelcomeLinkView;
+}
 
 for (const { kind, available } of await storeMatrix()) {
   describe.skipIf(!available)(`account pre-hijacking (${kind})`, () => {
@@ -22,20 +34,33 @@ for (const { kind, available } of await storeMatrix()) {
     });
     afterAll(async () => f?.close());
 
-    const login = (email: string, password: string) => f.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password }, remoteAddress: '198.51.100.7' });
+    const login = (email: string, password: string) =>
+      f.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password }, remoteAddress: '198.51.100.7' });
     const cookieOf = (res: { headers: Record<string, unknown> }) => String(res.headers['set-cookie']).split(';')[0] as string;
-    const activate = (token: string, password: string) => f.app.inject({ method: 'POST', url: '/api/v1/activation', payload: { token, password } });
+    const activate = (token: string, password: string) =>
+      f.app.inject({ method: 'POST', url: '/api/v1/activation', payload: { token, password } });
 
-    it('nobody sets another person\'s password: adding a user with a password is refused', async () => {
-      const res = await f.call('outsider', 'POST', `/api/v1/orgs/${f.orgB.id}/users`, { email: 'someone@victim.test', name: 'Some One', userType: 'standard', password: 'chosen-by-the-adder' });
+    it("nobody sets another person's password: adding a user with a password is refused", async () => {
+      const res = await f.call('outsider', 'POST', `/api/v1/orgs/${f.orgB.id}/users`, {
+        email: 'someone@victim.test',
+        name: 'Some One',
+        userType: 'standard',
+        password: 'chosen-by-the-adder',
+      });
       expect(res.statusCode).toBe(400);
       expect(res.headers['content-type']).toContain('application/problem+json');
-      expect(await f.ts.store.db.selectFrom('users').select('id').where('email', '=', 'someone@victim.test').executeTakeFirst()).toBeUndefined();
+      expect(
+        await f.ts.store.db.selectFrom('users').select('id').where('email', '=', 'someone@victim.test').executeTakeFirst(),
+      ).toBeUndefined();
     });
 
-    it('the attacker\'s password on a pre-created account gives no access to the organization that adds the email later', async () => {
+    it("the attacker's password on a pre-created account gives no access to the organization that adds the email later", async () => {
       // X's owner creates the CFO's account and, holding the welcome link, sets a password on it.
-      const created = await f.call('outsider', 'POST', `/api/v1/orgs/${f.orgB.id}/users`, { email: 'cfo@victim.test', name: 'Attacker-chosen Name', userType: 'standard' });
+      const created = await f.call('outsider', 'POST', `/api/v1/orgs/${f.orgB.id}/users`, {
+        email: 'cfo@victim.test',
+        name: 'Attacker-chosen Name',
+        userType: 'standard',
+      });
       expect(created.statusCode).toBe(201);
       const fromX = created.json<AddedView>();
       expect(fromX.status).toBe('active');
@@ -43,13 +68,23 @@ for (const { kind, available } of await storeMatrix()) {
 
       // Y's owner adds the same email as an owner: a pending membership, described with Y's own words only.
       const seqY = await f.lastSeq(f.orgA.id);
-      const addedByY = await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, { email: 'CFO@victim.test', name: 'Carla Finance', userType: 'owner' });
+      const addedByY = await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, {
+        email: 'CFO@victim.test',
+        name: 'Carla Finance',
+        userType: 'owner',
+      });
       expect(addedByY.statusCode).toBe(201);
       const fromY = addedByY.json<AddedView>();
       expect(fromY).toMatchObject({ email: 'cfo@victim.test', name: 'Carla Finance', userType: 'owner', status: 'pending' });
       expect(addedByY.body).not.toContain('Attacker-chosen');
       // The same shape as the answer for an email without an account.
-      const fresh = (await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, { email: 'new.person@victim.test', name: 'New Person', userType: 'standard' })).json<AddedView>();
+      const fresh = (
+        await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, {
+          email: 'new.person@victim.test',
+          name: 'New Person',
+          userType: 'standard',
+        })
+      ).json<AddedView>();
       expect(Object.keys(fromY).sort()).toEqual(Object.keys(fresh).sort());
       expect(Object.keys(fromY.welcomeLink).sort()).toEqual(Object.keys(fresh.welcomeLink).sort());
 
@@ -57,12 +92,16 @@ for (const { kind, available } of await storeMatrix()) {
       const session = await login('cfo@victim.test', 'attacker-password');
       expect(session.statusCode).toBe(200);
       const cookie = cookieOf(session);
-      const as = (method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) => f.app.inject({ method, url, headers: { cookie }, ...(payload ? { payload } : {}) });
+      const as = (method: 'GET' | 'POST', url: string, payload?: Record<string, unknown>) =>
+        f.app.inject({ method, url, headers: { cookie }, ...(payload ? { payload } : {}) });
       for (const path of ['audit-logs', 'audit-logs/export?scope=all', 'users', 'invite-link']) {
         const res = await as('GET', `/api/v1/orgs/${f.orgA.id}/${path}`);
         expect({ path, status: res.statusCode }).toEqual({ path, status: 404 });
       }
-      const me = (await as('GET', '/api/v1/me')).json<{ organizations: { orgId: string }[]; invitations: { orgId: string; userType: string }[] }>();
+      const me = (await as('GET', '/api/v1/me')).json<{
+        organizations: { orgId: string }[];
+        invitations: { orgId: string; userType: string }[];
+      }>();
       expect(me.organizations.map((o) => o.orgId)).toEqual([f.orgB.id]);
       expect(me.invitations).toEqual([expect.objectContaining({ orgId: f.orgA.id, userType: 'owner' })]);
 
@@ -77,18 +116,39 @@ for (const { kind, available } of await storeMatrix()) {
       // Nothing of that account was recorded in Y besides Y's own addition: no login, no failed login.
       expect((await login('cfo@victim.test', 'wrong-password')).statusCode).toBe(401);
       const events = await f.eventsAfter(f.orgA.id, seqY);
-      expect(events.map((e) => [e.type, e.actor.id])).toEqual([['user.privileged.added', f.users.owner.id], ['user.standard.added', f.users.owner.id]]);
-      expect(events[0]?.metadata).toEqual({ membership: 'pending', welcomeLinkId: fromY.welcomeLink.id, welcomeLinkExpiresAt: fromY.welcomeLink.expiresAt });
+      expect(events.map((e) => [e.type, e.actor.id])).toEqual([
+        ['user.privileged.added', f.users.owner.id],
+        ['user.standard.added', f.users.owner.id],
+      ]);
+      expect(events[0]?.metadata).toEqual({
+        membership: 'pending',
+        welcomeLinkId: fromY.welcomeLink.id,
+        welcomeLinkExpiresAt: fromY.welcomeLink.expiresAt,
+      });
       expect(JSON.stringify(events)).not.toContain(fromY.welcomeLink.token);
       expect(JSON.stringify(events)).not.toContain(fresh.welcomeLink.token);
     });
 
-    it('the account holder accepts with the organization\'s link; from then on the membership counts and logins are recorded there', async () => {
-      const holder = await f.call('outsider', 'POST', `/api/v1/orgs/${f.orgB.id}/users`, { email: 'holder@partner.test', name: 'Hol Der', userType: 'standard' });
+    it("the account holder accepts with the organization's link; from then on the membership counts and logins are recorded there", async () => {
+      const holder = await f.call('outsider', 'POST', `/api/v1/orgs/${f.orgB.id}/users`, {
+        email: 'holder@partner.test',
+        name: 'Hol Der',
+        userType: 'standard',
+      });
       expect((await activate(holder.json<AddedView>().welcomeLink.token, 'holder-password')).statusCode).toBe(200);
-      const invited = (await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, { email: 'holder@partner.test', name: 'Holder', userType: 'admin' })).json<AddedView>();
-      const listed = (await f.call('admin', 'GET', `/api/v1/orgs/${f.orgA.id}/invitations`)).json<{ data: { email: string; name: string; userType: string }[] }>().data;
-      expect(listed).toContainEqual(expect.objectContaining({ email: 'holder@partner.test', name: 'Holder', userType: 'admin', invitedVia: 'user' }));
+      const invited = (
+        await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, {
+          email: 'holder@partner.test',
+          name: 'Holder',
+          userType: 'admin',
+        })
+      ).json<AddedView>();
+      const listed = (await f.call('admin', 'GET', `/api/v1/orgs/${f.orgA.id}/invitations`)).json<{
+        data: { email: string; name: string; userType: string }[];
+      }>().data;
+      expect(listed).toContainEqual(
+        expect.objectContaining({ email: 'holder@partner.test', name: 'Holder', userType: 'admin', invitedVia: 'user' }),
+      );
       const users = (await f.call('owner', 'GET', `/api/v1/orgs/${f.orgA.id}/users?q=holder`)).json<{ data: unknown[] }>().data;
       expect(users).toEqual([]);
 
@@ -96,10 +156,24 @@ for (const { kind, available } of await storeMatrix()) {
       const signIn = await login('holder@partner.test', 'holder-password');
       expect((await f.eventsAfter(f.orgA.id, seq)).map((e) => e.type)).toEqual([]);
       const cookie = cookieOf(signIn);
-      const accepted = await f.app.inject({ method: 'POST', url: '/api/v1/me/invitations/accept', headers: { cookie }, payload: { token: invited.welcomeLink.token } });
+      const accepted = await f.app.inject({
+        method: 'POST',
+        url: '/api/v1/me/invitations/accept',
+        headers: { cookie },
+        payload: { token: invited.welcomeLink.token },
+      });
       expect(accepted.statusCode).toBe(200);
       expect(accepted.json()).toEqual({ orgId: f.orgA.id, orgName: f.orgA.name, userType: 'admin' });
-      expect((await f.app.inject({ method: 'POST', url: '/api/v1/me/invitations/accept', headers: { cookie }, payload: { token: invited.welcomeLink.token } })).statusCode).toBe(404);
+      expect(
+        (
+          await f.app.inject({
+            method: 'POST',
+            url: '/api/v1/me/invitations/accept',
+            headers: { cookie },
+            payload: { token: invited.welcomeLink.token },
+          })
+        ).statusCode,
+      ).toBe(404);
       expect((await f.app.inject({ method: 'GET', url: `/api/v1/orgs/${f.orgA.id}/users`, headers: { cookie } })).statusCode).toBe(200);
       await login('holder@partner.test', 'holder-password');
       const events = await f.eventsAfter(f.orgA.id, seq);
@@ -111,14 +185,21 @@ for (const { kind, available } of await storeMatrix()) {
     });
 
     it('a declined invitation disappears, gives nothing and records nothing; API tokens and strangers cannot answer invitations', async () => {
-      const invited = await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, { email: f.users.outsider.email, name: 'Out Sider', userType: 'standard' });
+      const invited = await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, {
+        email: f.users.outsider.email,
+        name: 'Out Sider',
+        userType: 'standard',
+      });
       expect(invited.json<AddedView>().status).toBe('pending');
       const seq = await f.lastSeq(f.orgA.id);
       expect((await f.app.inject({ method: 'POST', url: `/api/v1/me/invitations/${f.orgA.id}/decline` })).statusCode).toBe(401);
       expect((await f.call('standard', 'POST', `/api/v1/me/invitations/${f.orgA.id}/decline`)).statusCode).toBe(404);
       expect((await f.call('outsider', 'POST', `/api/v1/me/invitations/${f.orgA.id}/decline`)).statusCode).toBe(204);
       expect((await f.call('outsider', 'GET', '/api/v1/me')).json<{ invitations: unknown[] }>().invitations).toEqual([]);
-      expect((await f.call('outsider', 'POST', '/api/v1/me/invitations/accept', { token: invited.json<AddedView>().welcomeLink.token })).statusCode).toBe(404);
+      expect(
+        (await f.call('outsider', 'POST', '/api/v1/me/invitations/accept', { token: invited.json<AddedView>().welcomeLink.token }))
+          .statusCode,
+      ).toBe(404);
       expect(await f.lastSeq(f.orgA.id)).toBe(seq);
     });
 
@@ -129,10 +210,18 @@ for (const { kind, available } of await storeMatrix()) {
         'producer key': (await createProducerKey(f.ts.store.db, 'test', ['UserManagement'], now)).secret,
         'operator token': (await createOperatorToken(f.ts.store.db, 'test', now)).secret,
       };
-      for (const [url, payload] of [['/api/v1/me/invitations/accept', { token: 'ata_anything-at-all-here' }], [`/api/v1/me/invitations/${f.orgA.id}/decline`, undefined]] as const) {
+      for (const [url, payload] of [
+        ['/api/v1/me/invitations/accept', { token: 'ata_anything-at-all-here' }],
+        [`/api/v1/me/invitations/${f.orgA.id}/decline`, undefined],
+      ] as const) {
         expect((await f.app.inject({ method: 'POST', url, ...(payload ? { payload } : {}) })).statusCode).toBe(401);
         for (const [who, secret] of Object.entries(bearers)) {
-          const res = await f.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${secret}` }, ...(payload ? { payload } : {}) });
+          const res = await f.app.inject({
+            method: 'POST',
+            url,
+            headers: { authorization: `Bearer ${secret}` },
+            ...(payload ? { payload } : {}),
+          });
           expect({ who, url, status: res.statusCode }).toEqual({ who, url, status: 403 });
         }
       }
@@ -140,25 +229,65 @@ for (const { kind, available } of await storeMatrix()) {
 
     it('an invitation whose link expired cannot be accepted, is listed nowhere, and the email can be added again', async () => {
       const elsewhere = await f.member(f.orgB.id, 'standard');
-      const first = (await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, { email: elsewhere.email, name: 'Late Taker', userType: 'standard' })).json<AddedView>();
+      const first = (
+        await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, {
+          email: elsewhere.email,
+          name: 'Late Taker',
+          userType: 'standard',
+        })
+      ).json<AddedView>();
       // Seven days pass (the link's expiry moved into the past).
-      await f.ts.store.db.updateTable('membership_invitations').set({ expires_at: Date.now() - 1 }).where('org_id', '=', f.orgA.id).where('user_id', '=', elsewhere.id).execute();
+      await f.ts.store.db
+        .updateTable('membership_invitations')
+        .set({ expires_at: Date.now() - 1 })
+        .where('org_id', '=', f.orgA.id)
+        .where('user_id', '=', elsewhere.id)
+        .execute();
       const me = await f.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: elsewhere.cookie } });
       expect(me.json<{ invitations: unknown[] }>().invitations).toEqual([]);
-      expect((await f.call('owner', 'GET', `/api/v1/orgs/${f.orgA.id}/invitations`)).json<{ data: { email: string }[] }>().data.map((i) => i.email)).not.toContain(elsewhere.email);
-      const late = await f.app.inject({ method: 'POST', url: '/api/v1/me/invitations/accept', headers: { cookie: elsewhere.cookie }, payload: { token: first.welcomeLink.token } });
+      expect(
+        (await f.call('owner', 'GET', `/api/v1/orgs/${f.orgA.id}/invitations`))
+          .json<{ data: { email: string }[] }>()
+          .data.map((i) => i.email),
+      ).not.toContain(elsewhere.email);
+      const late = await f.app.inject({
+        method: 'POST',
+        url: '/api/v1/me/invitations/accept',
+        headers: { cookie: elsewhere.cookie },
+        payload: { token: first.welcomeLink.token },
+      });
       expect(late.statusCode).toBe(404);
-      const again = await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, { email: elsewhere.email, name: 'Late Taker', userType: 'standard' });
+      const again = await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, {
+        email: elsewhere.email,
+        name: 'Late Taker',
+        userType: 'standard',
+      });
       expect(again.statusCode).toBe(201);
-      const accepted = await f.app.inject({ method: 'POST', url: '/api/v1/me/invitations/accept', headers: { cookie: elsewhere.cookie }, payload: { token: again.json<AddedView>().welcomeLink.token } });
+      const accepted = await f.app.inject({
+        method: 'POST',
+        url: '/api/v1/me/invitations/accept',
+        headers: { cookie: elsewhere.cookie },
+        payload: { token: again.json<AddedView>().welcomeLink.token },
+      });
       expect(accepted.statusCode).toBe(200);
     });
 
     it('an activation link works once, within 7 days, and only for an account without a password', async () => {
-      const added = (await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, { email: 'once@example.com', name: 'Once', userType: 'standard' })).json<AddedView>();
-      const late = activateAccount({ store: f.ts.store, clock: new FixedClock(Date.parse(added.welcomeLink.expiresAt) + 1) }, { token: added.welcomeLink.token, password: 'too-late-password' });
+      const added = (
+        await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, { email: 'once@example.com', name: 'Once', userType: 'standard' })
+      ).json<AddedView>();
+      const late = activateAccount(
+        { store: f.ts.store, clock: new FixedClock(Date.parse(added.welcomeLink.expiresAt) + 1) },
+        { token: added.welcomeLink.token, password: 'too-late-password' },
+      );
       await expect(late).rejects.toMatchObject({ code: 'NOT_FOUND' });
-      const again = (await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, { email: 'twice@example.com', name: 'Twice', userType: 'standard' })).json<AddedView>();
+      const again = (
+        await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, {
+          email: 'twice@example.com',
+          name: 'Twice',
+          userType: 'standard',
+        })
+      ).json<AddedView>();
       const first = await activate(again.welcomeLink.token, 'first-password');
       expect(first.statusCode).toBe(200);
       expect(String(first.headers['set-cookie'])).toContain('attest_session=');

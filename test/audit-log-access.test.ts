@@ -15,7 +15,15 @@ import { generateSignerKey, parseSignerKey } from '../src/integrity/note-keys.js
  */
 
 type Caller = 'owner' | 'admin' | 'standard' | 'otherOwner' | 'anonymous' | 'producer' | 'operator';
-const EXPECTED: Record<Caller, number> = { owner: 200, admin: 403, standard: 403, otherOwner: 404, anonymous: 401, producer: 403, operator: 403 };
+const EXPECTED: Record<Caller, number> = {
+  owner: 200,
+  admin: 403,
+  standard: 403,
+  otherOwner: 404,
+  anonymous: 401,
+  producer: 403,
+  operator: 403,
+};
 
 let testStore: TestStore;
 let app: FastifyInstance;
@@ -76,7 +84,10 @@ const endpoints: Array<{ name: string; path: () => string }> = [
   { name: 'export', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/export?scope=all` },
   { name: 'checkpoint', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/checkpoint` },
   { name: 'inclusion proof', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/${someLogId}/proof` },
-  { name: 'consistency proof', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/consistency?from=${checkpointSize}&to=${checkpointSize}` },
+  {
+    name: 'consistency proof',
+    path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/consistency?from=${checkpointSize}&to=${checkpointSize}`,
+  },
 ];
 const callers = Object.keys(EXPECTED) as Caller[];
 
@@ -84,7 +95,10 @@ describe('audit-log access matrix', () => {
   for (const endpoint of endpoints) {
     for (const caller of callers) {
       it(`${endpoint.name}: ${caller} → ${EXPECTED[caller]}`, async () => {
-        const vias = caller === 'anonymous' || caller === 'producer' || caller === 'operator' ? (['cookie'] as const) : (['cookie', 'bearer'] as const);
+        const vias =
+          caller === 'anonymous' || caller === 'producer' || caller === 'operator'
+            ? (['cookie'] as const)
+            : (['cookie', 'bearer'] as const);
         for (const via of vias) {
           const response = await app.inject({ url: endpoint.path(), headers: headersOf(caller, via) });
           expect(response.statusCode, `${via}: ${response.body.slice(0, 200)}`).toBe(EXPECTED[caller]);
@@ -117,25 +131,37 @@ describe('audit-log access matrix', () => {
   });
 
   it('an event of another organization has no inclusion proof for the other owner', async () => {
-    const response = await app.inject({ url: `/api/v1/orgs/${tenancy.otherOrg.id}/audit-logs/${someLogId}/proof`, headers: headersOf('otherOwner', 'cookie') });
+    const response = await app.inject({
+      url: `/api/v1/orgs/${tenancy.otherOrg.id}/audit-logs/${someLogId}/proof`,
+      headers: headersOf('otherOwner', 'cookie'),
+    });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toMatchObject({ code: 'EVENT_NOT_FOUND' });
   });
 
   it('an event of another organization is 404 EVENT_NOT_FOUND for its owner, not the event', async () => {
-    const response = await app.inject({ url: `/api/v1/orgs/${tenancy.otherOrg.id}/audit-logs/${someLogId}`, headers: headersOf('otherOwner', 'cookie') });
+    const response = await app.inject({
+      url: `/api/v1/orgs/${tenancy.otherOrg.id}/audit-logs/${someLogId}`,
+      headers: headersOf('otherOwner', 'cookie'),
+    });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toMatchObject({ code: 'EVENT_NOT_FOUND' });
   });
 
   it('an unknown organization id is the same 404 as a foreign one', async () => {
-    const response = await app.inject({ url: '/api/v1/orgs/0190a0a0-0000-7000-8000-000000000000/audit-logs', headers: headersOf('owner', 'cookie') });
+    const response = await app.inject({
+      url: '/api/v1/orgs/0190a0a0-0000-7000-8000-000000000000/audit-logs',
+      headers: headersOf('owner', 'cookie'),
+    });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toMatchObject({ code: 'ORG_NOT_FOUND' });
   });
 
   it("the other organization's owner sees only their own organization's events", async () => {
-    const response = await app.inject({ url: `/api/v1/orgs/${tenancy.otherOrg.id}/audit-logs?limit=200`, headers: headersOf('otherOwner', 'bearer') });
+    const response = await app.inject({
+      url: `/api/v1/orgs/${tenancy.otherOrg.id}/audit-logs?limit=200`,
+      headers: headersOf('otherOwner', 'bearer'),
+    });
     expect(response.statusCode).toBe(200);
     const body = response.json() as { data: Array<{ orgId: string }> };
     expect(body.data.length).toBeGreaterThan(0);
@@ -146,7 +172,11 @@ describe('audit-log access matrix', () => {
     for (const caller of ['owner', 'admin', 'standard'] as const) {
       const response = await app.inject({ url: '/api/v1/catalog', headers: headersOf(caller, 'cookie') });
       expect(response.statusCode).toBe(200);
-      const catalog = response.json() as { actionTypes: string[]; eventTypes: Array<{ type: string; action: string }>; productAreas: Array<{ product: string; displayName: string }> };
+      const catalog = response.json() as {
+        actionTypes: string[];
+        eventTypes: Array<{ type: string; action: string }>;
+        productAreas: Array<{ product: string; displayName: string }>;
+      };
       expect(catalog.actionTypes).toContain('Invite link');
       expect(catalog.eventTypes.find((e) => e.type === 'audit_log.exported')?.action).toBe('Export');
       expect(catalog.productAreas).toContainEqual({ product: 'UserManagement', displayName: 'User Management' });
@@ -156,8 +186,21 @@ describe('audit-log access matrix', () => {
   });
 
   it('the OpenAPI document describes every audit-log route with its responses', async () => {
-    const doc = (await app.inject({ url: '/api/openapi.json' })).json() as { paths: Record<string, { get?: { responses: Record<string, unknown> } }> };
-    for (const path of ['/api/v1/orgs/{orgId}/audit-logs', '/api/v1/orgs/{orgId}/audit-logs/{logId}', '/api/v1/orgs/{orgId}/audit-logs/actors', '/api/v1/orgs/{orgId}/audit-logs/histogram', '/api/v1/orgs/{orgId}/audit-logs/export', '/api/v1/orgs/{orgId}/audit-logs/stream', '/api/v1/orgs/{orgId}/audit-logs/checkpoint', '/api/v1/orgs/{orgId}/audit-logs/{logId}/proof', '/api/v1/orgs/{orgId}/audit-logs/consistency', '/api/v1/catalog']) {
+    const doc = (await app.inject({ url: '/api/openapi.json' })).json() as {
+      paths: Record<string, { get?: { responses: Record<string, unknown> } }>;
+    };
+    for (const path of [
+      '/api/v1/orgs/{orgId}/audit-logs',
+      '/api/v1/orgs/{orgId}/audit-logs/{logId}',
+      '/api/v1/orgs/{orgId}/audit-logs/actors',
+      '/api/v1/orgs/{orgId}/audit-logs/histogram',
+      '/api/v1/orgs/{orgId}/audit-logs/export',
+      '/api/v1/orgs/{orgId}/audit-logs/stream',
+      '/api/v1/orgs/{orgId}/audit-logs/checkpoint',
+      '/api/v1/orgs/{orgId}/audit-logs/{logId}/proof',
+      '/api/v1/orgs/{orgId}/audit-logs/consistency',
+      '/api/v1/catalog',
+    ]) {
       expect(Object.keys(doc.paths[path]?.get?.responses ?? {}), path).toEqual(expect.arrayContaining(['200', '401', '403']));
     }
   });

@@ -74,7 +74,16 @@ describe('cursors', () => {
   });
 
   it('refuses what is not a cursor at all', () => {
-    for (const garbage of ['', '!!!', 'abc', 'a.b.c', `${signed(GOOD_BODY)}.x`, `.${signed(GOOD_BODY).split('.')[1]}`, `${signed(GOOD_BODY).split('.')[0]}.`, 'a+b.c/d']) {
+    for (const garbage of [
+      '',
+      '!!!',
+      'abc',
+      'a.b.c',
+      `${signed(GOOD_BODY)}.x`,
+      `.${signed(GOOD_BODY).split('.')[1]}`,
+      `${signed(GOOD_BODY).split('.')[0]}.`,
+      'a+b.c/d',
+    ]) {
       expect(refusal(garbage)).toMatch(/not a cursor this API issued|altered/);
     }
     const notJson = Buffer.from('{not json').toString('base64url');
@@ -103,7 +112,10 @@ describe('cursors', () => {
     expect(refusal(signed({ ...GOOD_BODY, f: NOW - 30 * DAY_MS - 1 }))).toMatch(/longer than 30 days/);
     // The edges are accepted: seq and total 0, a range of exactly 30 days or of 1 ms.
     expect(decodeCursor(signed({ ...GOOD_BODY, s: 0, n: 0 }), fingerprint, KEY).total).toBe(0);
-    expect(decodeCursor(signed({ ...GOOD_BODY, f: NOW - 30 * DAY_MS, t: NOW }), fingerprint, KEY).range).toEqual({ fromMs: NOW - 30 * DAY_MS, toMs: NOW });
+    expect(decodeCursor(signed({ ...GOOD_BODY, f: NOW - 30 * DAY_MS, t: NOW }), fingerprint, KEY).range).toEqual({
+      fromMs: NOW - 30 * DAY_MS,
+      toMs: NOW,
+    });
     expect(decodeCursor(signed({ ...GOOD_BODY, f: NOW - 1, t: NOW }), fingerprint, KEY).range).toEqual({ fromMs: NOW - 1, toMs: NOW });
   });
 

@@ -137,7 +137,11 @@ for (const kind of kinds) {
       await seedVariedEvents(store, tenancy.otherOrg.id, 60, NOW, { days: 45, seed: 8 });
       // Events on and either side of one hour edge, where whole-hour rollups and row counts meet.
       const random = seededRandom(3).next;
-      await store.appendEvents([-1, 0, 0, 1, 17 * 60_000, HOUR_MS - 1, HOUR_MS].map((offset, i) => variedEvent(tenancy.org.id, HOUR_EDGE + offset, 900 + i, random)));
+      await store.appendEvents(
+        [-1, 0, 0, 1, 17 * 60_000, HOUR_MS - 1, HOUR_MS].map((offset, i) =>
+          variedEvent(tenancy.org.id, HOUR_EDGE + offset, 900 + i, random),
+        ),
+      );
       ({ app } = await buildTestApp(store));
       base = `/api/v1/orgs/${tenancy.org.id}/audit-logs`;
       // The first read records audit_log.viewed; later reads (same clock) do not, so the log stays put below.
@@ -175,7 +179,10 @@ for (const kind of kinds) {
       const exactly30 = await get(queryString({ fromMs: NOW - 30 * DAY_MS, toMs: NOW }));
       expect(exactly30.statusCode).toBe(200);
 
-      for (const [fromMs, toMs] of [[NOW, NOW], [NOW, NOW - HOUR_MS]] as const) {
+      for (const [fromMs, toMs] of [
+        [NOW, NOW],
+        [NOW, NOW - HOUR_MS],
+      ] as const) {
         const response = await get(queryString({ fromMs, toMs }));
         expect(response.statusCode).toBe(400);
         expect((response.json() as Problem).code).toBe('INVALID_RANGE');
@@ -198,7 +205,15 @@ for (const kind of kinds) {
     });
 
     it('rejects unknown filter values, naming the field', async () => {
-      for (const [query, field] of [['action=Destroy', 'action'], ['type=user.nope', 'type'], ['product=Nope', 'product'], ['limit=0', 'querystring.limit'], ['limit=201', 'querystring.limit'], ['security=maybe', 'querystring.security'], ['bogus=1', 'querystring.bogus']] as const) {
+      for (const [query, field] of [
+        ['action=Destroy', 'action'],
+        ['type=user.nope', 'type'],
+        ['product=Nope', 'product'],
+        ['limit=0', 'querystring.limit'],
+        ['limit=201', 'querystring.limit'],
+        ['security=maybe', 'querystring.security'],
+        ['bogus=1', 'querystring.bogus'],
+      ] as const) {
         const response = await get(query);
         expect(response.statusCode, query).toBe(400);
         expect((response.json() as Problem).errors?.[0]?.field, query).toBe(field);
@@ -209,7 +224,13 @@ for (const kind of kinds) {
       const events = await allEvents(store, tenancy.org.id);
       const random = seededRandom(99).next;
       const actions = ['Create', 'Update', 'Delete', 'Export', 'Login', 'Invite link', 'View'];
-      const types = ['user.standard.added', 'user.privileged.added', 'permission_set.updated', 'user_list.exported', 'invite_link.regenerated'];
+      const types = [
+        'user.standard.added',
+        'user.privileged.added',
+        'permission_set.updated',
+        'user_list.exported',
+        'invite_link.regenerated',
+      ];
       const hourEdge = HOUR_EDGE;
       const ranges: Array<[number, number]> = [
         [NOW - 30 * DAY_MS, NOW],
@@ -235,7 +256,10 @@ for (const kind of kinds) {
         const expected = bruteForce(events, f);
         if (expected.length > 0) nonEmpty += 1;
         const { events: got, totals } = await readAll(queryString(f), 1 + Math.floor(random() * 60));
-        expect(got.map((e) => e.logId), JSON.stringify(f)).toEqual(expected.map((e) => e.logId));
+        expect(
+          got.map((e) => e.logId),
+          JSON.stringify(f),
+        ).toEqual(expected.map((e) => e.logId));
         expect(new Set(totals), JSON.stringify(f)).toEqual(new Set([expected.length]));
         // The chart's hourly counts: the whole hours from the rollups, the edges from rows, as the brute force says.
         const histogram = await app.inject({ url: `${base}/histogram?${queryString(f)}`, headers: authHeaders(tenancy.owner) });
@@ -292,7 +316,14 @@ for (const kind of kinds) {
       const page = await getPage('action=Create&limit=5');
       expect(page.nextCursor).not.toBeNull();
       const cursor = encodeURIComponent(page.nextCursor ?? '');
-      for (const query of [`action=Update&cursor=${cursor}`, `cursor=${cursor}`, `action=Create&security=true&cursor=${cursor}`, `action=Create&from=${new Date(NOW - DAY_MS).toISOString()}&cursor=${cursor}`, 'cursor=not-a-cursor', `cursor=${Buffer.from('{"v":1}').toString('base64url')}`]) {
+      for (const query of [
+        `action=Update&cursor=${cursor}`,
+        `cursor=${cursor}`,
+        `action=Create&security=true&cursor=${cursor}`,
+        `action=Create&from=${new Date(NOW - DAY_MS).toISOString()}&cursor=${cursor}`,
+        'cursor=not-a-cursor',
+        `cursor=${Buffer.from('{"v":1}').toString('base64url')}`,
+      ]) {
         const response = await get(query);
         expect(response.statusCode, query).toBe(400);
         const problem = response.json() as Problem;
@@ -310,7 +341,10 @@ for (const kind of kinds) {
       }
       // The same filters written differently (order, case of the email) are the same query.
       expect((await get(`action=Create&cursor=${cursor}`)).statusCode).toBe(200);
-      const other = await app.inject({ url: `/api/v1/orgs/${tenancy.otherOrg.id}/audit-logs?action=Create&cursor=${cursor}`, headers: authHeaders(tenancy.otherOwner) });
+      const other = await app.inject({
+        url: `/api/v1/orgs/${tenancy.otherOrg.id}/audit-logs?action=Create&cursor=${cursor}`,
+        headers: authHeaders(tenancy.otherOwner),
+      });
       expect(other.statusCode).toBe(400);
     });
 
@@ -348,12 +382,15 @@ for (const kind of kinds) {
       const response = await app.inject({ url: `${base}/actors?q=BOB`, headers: authHeaders(tenancy.owner) });
       expect(response.statusCode).toBe(200);
       expect((response.json() as { data: unknown[] }).data).toEqual([{ email: 'bob@example.com', name: 'Bob Builder' }]);
-      const all = (await app.inject({ url: `${base}/actors`, headers: authHeaders(tenancy.owner) })).json() as { data: Array<{ email: string }> };
+      const all = (await app.inject({ url: `${base}/actors`, headers: authHeaders(tenancy.owner) })).json() as {
+        data: Array<{ email: string }>;
+      };
       expect(all.data.map((a) => a.email)).toContain(tenancy.owner.email);
     });
 
     it('records audit_log.viewed once per user per 30 minutes whatever the session or token, with the range and filters of that read', async () => {
-      const viewedBy = async (email: string) => (await allEvents(store, tenancy.org.id)).filter((e) => e.type === 'audit_log.viewed' && e.actor.email === email);
+      const viewedBy = async (email: string) =>
+        (await allEvents(store, tenancy.org.id)).filter((e) => e.type === 'audit_log.viewed' && e.actor.email === email);
       const initial = (await viewedBy(tenancy.owner.email)).length;
       expect(initial).toBe(1);
       await getPage('action=Create');
@@ -366,8 +403,17 @@ for (const kind of kinds) {
         const events = await viewedBy(tenancy.owner.email);
         expect(events.length).toBe(2);
         const latest = events[0];
-        expect(latest?.metadata).toMatchObject({ filters: { action: ['Delete'], security: true, actor: null }, to: new Date(NOW + 31 * 60_000).toISOString() });
-        expect(latest).toMatchObject({ product: 'AuditLogs', action: 'View', securityAction: false, actor: { id: tenancy.owner.id, type: 'user' }, entity: { id: tenancy.org.id, type: 'audit_log' } });
+        expect(latest?.metadata).toMatchObject({
+          filters: { action: ['Delete'], security: true, actor: null },
+          to: new Date(NOW + 31 * 60_000).toISOString(),
+        });
+        expect(latest).toMatchObject({
+          product: 'AuditLogs',
+          action: 'View',
+          securityAction: false,
+          actor: { id: tenancy.owner.id, type: 'user' },
+          entity: { id: tenancy.org.id, type: 'audit_log' },
+        });
         // The same owner through an API token, or a new token, is the same person: no second view.
         expect((await get('limit=1', 'bearer')).statusCode).toBe(200);
         const token = await createApiToken(store.db, tenancy.owner.id, 'second token', NOW);
@@ -379,14 +425,18 @@ for (const kind of kinds) {
     });
 
     it('concurrent first reads of a user through several tokens record one audit_log.viewed between them', async () => {
-      const tokens = await Promise.all(Array.from({ length: 3 }, (_, i) => createApiToken(store.db, tenancy.owner.id, `concurrent ${i}`, NOW)));
+      const tokens = await Promise.all(
+        Array.from({ length: 3 }, (_, i) => createApiToken(store.db, tenancy.owner.id, `concurrent ${i}`, NOW)),
+      );
       const countViews = async () => (await allEvents(store, tenancy.org.id)).filter((e) => e.type === 'audit_log.viewed').length;
       const before = await countViews();
       // A fresh window: 2 × 31 minutes after the reads of the test before.
       clock.set(NOW + 62 * 60_000);
       try {
         const responses = await Promise.all(
-          Array.from({ length: 6 }, (_, i) => app.inject({ url: `${base}?limit=1`, headers: { authorization: `Bearer ${tokens[i % 3]?.secret}` } })),
+          Array.from({ length: 6 }, (_, i) =>
+            app.inject({ url: `${base}?limit=1`, headers: { authorization: `Bearer ${tokens[i % 3]?.secret}` } }),
+          ),
         );
         expect(responses.map((r) => r.statusCode)).toEqual(Array(6).fill(200));
         expect(await countViews()).toBe(before + 1);

@@ -108,7 +108,10 @@ async function ingest(type: string, orgId = tenancy.org.id): Promise<{ logId: st
 async function openStream(query: string, headers: Record<string, string> = {}): Promise<SseClient> {
   const client = new SseClient();
   clients.push(client);
-  const status = await client.connect(`${baseUrl}/api/v1/orgs/${tenancy.org.id}/audit-logs/stream${query}`, { ...authHeaders(tenancy.owner, 'bearer'), ...headers });
+  const status = await client.connect(`${baseUrl}/api/v1/orgs/${tenancy.org.id}/audit-logs/stream${query}`, {
+    ...authHeaders(tenancy.owner, 'bearer'),
+    ...headers,
+  });
   expect(status).toBe(200);
   await client.until(() => client.comments > 0, 'the connected comment');
   return client;
@@ -164,7 +167,8 @@ describe('live feed (server-sent events)', () => {
 
   it('resumes after Last-Event-ID with every later event, in order, without gaps', async () => {
     const resumeFrom = (await ingest('user.standard.added')).seq;
-    for (const type of ['user.standard.removed', 'permission_set.created', 'permission_set.deleted', 'invite_link.regenerated']) await ingest(type);
+    for (const type of ['user.standard.removed', 'permission_set.created', 'permission_set.deleted', 'invite_link.regenerated'])
+      await ingest(type);
     const lastSeq = await testStore.store.events.lastSeq(tenancy.org.id);
     const client = await openStream('', { 'last-event-id': String(resumeFrom) });
     await client.until(() => client.messages.some((m) => Number(m.id) >= lastSeq), 'the caught-up events');
@@ -182,7 +186,10 @@ describe('live feed (server-sent events)', () => {
   });
 
   it('rejects a malformed Last-Event-ID with a problem naming it', async () => {
-    const response = await app.inject({ url: `/api/v1/orgs/${tenancy.org.id}/audit-logs/stream`, headers: { ...authHeaders(tenancy.owner), 'last-event-id': 'abc' } });
+    const response = await app.inject({
+      url: `/api/v1/orgs/${tenancy.org.id}/audit-logs/stream`,
+      headers: { ...authHeaders(tenancy.owner), 'last-event-id': 'abc' },
+    });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ errors: [{ field: 'Last-Event-ID' }] });
   });
@@ -203,7 +210,17 @@ describe('live feed (server-sent events)', () => {
     const server = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       closedOnServer = new Promise((resolve) => res.on('close', () => resolve()));
-      startLiveFeed({ reader: testStore.store.events, notifier, orgId: tenancy.org.id, filters: parseAuditLogFilters({}), afterSeq: -1, response: res, onError: () => undefined, heartbeatMs: 50, pollMs: 50 });
+      startLiveFeed({
+        reader: testStore.store.events,
+        notifier,
+        orgId: tenancy.org.id,
+        filters: parseAuditLogFilters({}),
+        afterSeq: -1,
+        response: res,
+        onError: () => undefined,
+        heartbeatMs: 50,
+        pollMs: 50,
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
@@ -211,7 +228,10 @@ describe('live feed (server-sent events)', () => {
       expect(await client.connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, {})).toBe(200);
       // From seq -1: the whole log first, then heartbeats while nothing happens.
       const lastSeq = await testStore.store.events.lastSeq(tenancy.org.id);
-      await client.until(() => client.messages.some((m) => Number(m.id) === lastSeq) && client.comments >= 3, 'the log and three heartbeats');
+      await client.until(
+        () => client.messages.some((m) => Number(m.id) === lastSeq) && client.comments >= 3,
+        'the log and three heartbeats',
+      );
       expect(client.messages.map((m) => Number(m.id))).toEqual(Array.from({ length: lastSeq + 1 }, (_, i) => i));
       expect(subscribed).toBe(1);
       client.close();
@@ -227,14 +247,18 @@ describe('live feed (server-sent events)', () => {
     await second.listen({ port: 0, host: '127.0.0.1' });
     let closing: Promise<void> | undefined;
     const ended = new Promise<void>((resolve) => {
-      const req = httpRequest(`http://127.0.0.1:${(second.server.address() as AddressInfo).port}/api/v1/orgs/${tenancy.org.id}/audit-logs/stream`, { headers: authHeaders(tenancy.owner) }, (res) => {
-        expect(res.statusCode).toBe(200);
-        res.resume();
-        res.on('end', () => resolve());
-        res.once('data', () => {
-          closing = second.close();
-        });
-      });
+      const req = httpRequest(
+        `http://127.0.0.1:${(second.server.address() as AddressInfo).port}/api/v1/orgs/${tenancy.org.id}/audit-logs/stream`,
+        { headers: authHeaders(tenancy.owner) },
+        (res) => {
+          expect(res.statusCode).toBe(200);
+          res.resume();
+          res.on('end', () => resolve());
+          res.once('data', () => {
+            closing = second.close();
+          });
+        },
+      );
       req.end();
     });
     await ended;

@@ -11,7 +11,12 @@ import { freshStoreLocation, type FreshStoreLocation } from './support/test-stor
 const GENERATED = /Generated password \(shown once\): (\S+)/g;
 
 function logIn(port: number, email: string, password: string) {
-  return rawRequest(port, { method: 'POST', path: '/api/v1/session', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  return rawRequest(port, {
+    method: 'POST',
+    path: '/api/v1/session',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
 }
 
 async function stopGracefully(server: ServerProcess): Promise<void> {
@@ -38,8 +43,14 @@ for (const { kind, available } of await storeMatrix()) {
     async function countRows(): Promise<{ organizations: number; users: number }> {
       const store = await openLocation(location as FreshStoreLocation);
       try {
-        const orgs = await store.db.selectFrom('organizations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-        const users = await store.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        const orgs = await store.db
+          .selectFrom('organizations')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
+        const users = await store.db
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
         return { organizations: Number(orgs.n), users: Number(users.n) };
       } finally {
         await store.close();
@@ -48,12 +59,19 @@ for (const { kind, available } of await storeMatrix()) {
 
     it('creates the organization and owner from ATTEST_BOOTSTRAP_EMAIL/PASSWORD once; a second start creates nothing', async () => {
       location = freshStoreLocation(kind);
-      const first = await start({ ATTEST_BOOTSTRAP_EMAIL: 'Boss@Example.com', ATTEST_BOOTSTRAP_PASSWORD: 'first start secret', ATTEST_BOOTSTRAP_ORG_NAME: 'Initech' });
+      const first = await start({
+        ATTEST_BOOTSTRAP_EMAIL: 'Boss@Example.com',
+        ATTEST_BOOTSTRAP_PASSWORD: 'first start secret',
+        ATTEST_BOOTSTRAP_ORG_NAME: 'Initech',
+      });
       expect(first.stdout()).toMatch(/created the bootstrap organization and owner/);
       expect(first.stdout()).not.toMatch(/Generated password/);
       const login = await logIn(first.port, 'boss@example.com', 'first start secret');
       expect(login.status, login.body).toBe(200);
-      expect(JSON.parse(login.body)).toMatchObject({ user: { email: 'boss@example.com' }, organizations: [{ orgName: 'Initech', userType: 'owner' }] });
+      expect(JSON.parse(login.body)).toMatchObject({
+        user: { email: 'boss@example.com' },
+        organizations: [{ orgName: 'Initech', userType: 'owner' }],
+      });
       expect((await logIn(first.port, 'boss@example.com', 'wrong')).status).toBe(401);
       await stopGracefully(first);
 
@@ -76,7 +94,12 @@ for (const { kind, available } of await storeMatrix()) {
       expect((await logIn(first.port, 'owner@initech.example', password)).status).toBe(200);
       await stopGracefully(first);
       // The password is in no log line, only in the banner.
-      expect(first.stdout().split('\n').filter((line) => line.includes(password))).toHaveLength(1);
+      expect(
+        first
+          .stdout()
+          .split('\n')
+          .filter((line) => line.includes(password)),
+      ).toHaveLength(1);
 
       const second = await start({ ATTEST_BOOTSTRAP_EMAIL: 'owner@initech.example' });
       expect(second.stdout()).not.toMatch(/Generated password/);

@@ -15,7 +15,17 @@ const SCRIPT = join(REPO_ROOT, 'bin', 'build-if-stale.js');
 const OLD = new Date('2026-01-01T00:00:00Z');
 const NEW = new Date('2026-01-02T00:00:00Z');
 const FILES = {
-  sources: ['src/main.ts', 'src/store/open-store.ts', 'src/store/open-store.test.ts', 'bench/run-benchmarks.ts', 'web/index.html', 'web/src/main.tsx', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'],
+  sources: [
+    'src/main.ts',
+    'src/store/open-store.ts',
+    'src/store/open-store.test.ts',
+    'bench/run-benchmarks.ts',
+    'web/index.html',
+    'web/src/main.tsx',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'package-lock.json',
+  ],
   outputs: ['dist/src/main.js', 'dist/src/store/open-store.js', 'dist/bench/run-benchmarks.js', 'dist/web/index.html'],
 };
 

@@ -37,9 +37,15 @@ describe('an event built from its catalog entry', () => {
 
   it('fills the description template with the actor name (else email, else id) and the entity name (else id)', () => {
     expect(cataloguedEvent(streamCreated, base).description).toBe('Ann Owner created the stream Bo Standard');
-    const anonymous = cataloguedEvent(streamCreated, { ...base, actor: { ...base.actor, name: null, email: null }, entity: { id: 'u-2', name: null } });
+    const anonymous = cataloguedEvent(streamCreated, {
+      ...base,
+      actor: { ...base.actor, name: null, email: null },
+      entity: { id: 'u-2', name: null },
+    });
     expect(anonymous.description).toBe('u-1 created the stream u-2');
-    expect(cataloguedEvent(streamCreated, { ...base, actor: { ...base.actor, name: '' } }).description).toBe('ann@example.com created the stream Bo Standard');
+    expect(cataloguedEvent(streamCreated, { ...base, actor: { ...base.actor, name: '' } }).description).toBe(
+      'ann@example.com created the stream Bo Standard',
+    );
     expect(cataloguedEvent(def, { ...base, description: 'As sent' }).description).toBe('As sent');
   });
 

@@ -19,7 +19,9 @@ describe('catalog types meeting filter criteria', () => {
   });
 
   it('intersects named types with the other criteria, and leaves none when they exclude each other', () => {
-    expect(eventTypesMeeting({ types: ['user.privileged.added', 'user.standard.added'], securityOnly: true })).toEqual(['user.privileged.added']);
+    expect(eventTypesMeeting({ types: ['user.privileged.added', 'user.standard.added'], securityOnly: true })).toEqual([
+      'user.privileged.added',
+    ]);
     expect(eventTypesMeeting({ types: ['user.standard.added'], actions: ['Delete'] })).toEqual([]);
     expect(eventTypesMeeting({ types: ['no.such.type'] })).toEqual([]);
   });

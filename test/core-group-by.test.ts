@@ -9,11 +9,21 @@ describe('groupBy', () => {
       { org: 'b', seq: 8 },
       { org: 'a', seq: 4 },
     ];
-    const groups = groupBy(rows, (row) => row.org, (row) => row.seq);
+    const groups = groupBy(
+      rows,
+      (row) => row.org,
+      (row) => row.seq,
+    );
     expect([...groups.entries()]).toEqual([
       ['b', [7, 8]],
       ['a', [3, 4]],
     ]);
-    expect(groupBy([], (n: number) => n, (n) => n).size).toBe(0);
+    expect(
+      groupBy(
+        [],
+        (n: number) => n,
+        (n) => n,
+      ).size,
+    ).toBe(0);
   });
 });

@@ -17,13 +17,18 @@ function refusal(text: string, maxDepth?: number): { kind: string; field: string
 
 describe('strict JSON', () => {
   it('accepts JSON of the strict profile exactly as JSON.parse reads it', () => {
-    const text = ' {"a" : [1, -2.5, 0, -0, 1e-300, 9007199254740991, -9007199254740991, true, false, null, "x\\"y\\\\z", {}], "b": {"c": "😀 \\ud83d\\ude00"}, "": 3}\n';
+    const text =
+      ' {"a" : [1, -2.5, 0, -0, 1e-300, 9007199254740991, -9007199254740991, true, false, null, "x\\"y\\\\z", {}], "b": {"c": "😀 \\ud83d\\ude00"}, "": 3}\n';
     expect(parseStrictJson(text)).toEqual(JSON.parse(text));
     expect(MAX_JSON_DEPTH).toBe(32);
   });
 
   it('names the field of a refused number through objects, arrays and escaped keys', () => {
-    expect(refusal('{"a":{"b":[0,1,{"c":1e999}]}}')).toEqual({ kind: 'rejected', field: 'a.b[2].c', reason: 'is not a finite number (it overflows a 64-bit float): 1e999' });
+    expect(refusal('{"a":{"b":[0,1,{"c":1e999}]}}')).toEqual({
+      kind: 'rejected',
+      field: 'a.b[2].c',
+      reason: 'is not a finite number (it overflows a 64-bit float): 1e999',
+    });
     expect(refusal('{"x":1,"y":[9007199254740992]}').field).toBe('y[0]');
     expect(refusal('{"k\\"q":{"z":1,"w":-1e400}}').field).toBe('k"q.w');
     expect(refusal('[1,[2,3],"s",{"a":"b","c":[true,12345678901234567890]}]').field).toBe('[3].c[1]');
@@ -59,7 +64,11 @@ describe('strict JSON', () => {
 
   it('counts nesting depth by open objects and arrays, with the limit given', () => {
     expect(parseStrictJson('[[[1]]]', 3)).toEqual([[[1]]]);
-    expect(refusal('[[[[1]]]]', 3)).toEqual({ kind: 'rejected', field: '[0][0][0]', reason: 'nests deeper than 3 levels of objects and arrays' });
+    expect(refusal('[[[[1]]]]', 3)).toEqual({
+      kind: 'rejected',
+      field: '[0][0][0]',
+      reason: 'nests deeper than 3 levels of objects and arrays',
+    });
     expect(refusal('{"a":{"b":{"c":{}}}}', 3).field).toBe('a.b.c');
     expect(parseStrictJson('[[],[],[[]]]', 3)).toEqual([[], [], [[]]]);
     // Closing an object or an array ends its level: siblings do not add up.
@@ -74,18 +83,35 @@ describe('strict JSON', () => {
   });
 
   it('refuses lone surrogates in values and keys, naming them', () => {
-    expect(refusal('{"a":["ok","\\ud800"]}')).toMatchObject({ kind: 'rejected', field: 'a[1]', reason: expect.stringMatching(/lone UTF-16 surrogate/) as unknown });
+    expect(refusal('{"a":["ok","\\ud800"]}')).toMatchObject({
+      kind: 'rejected',
+      field: 'a[1]',
+      reason: expect.stringMatching(/lone UTF-16 surrogate/) as unknown,
+    });
     expect(refusal('{"a":"\\udc00x"}').field).toBe('a');
     expect(refusal('{"a":"x\\ud83d"}').field).toBe('a');
     expect(refusal('"\\ud800"').field).toBe('body');
-    expect(refusal('{"\\udfff":1}')).toMatchObject({ field: '\udfff', reason: expect.stringMatching(/key with a lone UTF-16 surrogate/) as unknown });
+    expect(refusal('{"\\udfff":1}')).toMatchObject({
+      field: '\udfff',
+      reason: expect.stringMatching(/key with a lone UTF-16 surrogate/) as unknown,
+    });
     expect(parseStrictJson('"\\ud83d\\ude00"')).toBe('😀');
   });
 
   it('refuses __proto__ keys and constructor.prototype objects, saying why', () => {
-    expect(refusal('{"a":[{"__proto__":{"polluted":true}}]}')).toMatchObject({ field: 'a[0].__proto__', reason: expect.stringMatching(/"__proto__".*prototype pollution/) as unknown });
-    expect(refusal('{"constructor":{"prototype":{"x":1}}}')).toMatchObject({ field: 'constructor', reason: expect.stringMatching(/"constructor" object with a "prototype" key/) as unknown });
-    expect(parseStrictJson('{"constructor":"text","prototype":1,"c":{"constructor":null}}')).toEqual({ constructor: 'text', prototype: 1, c: { constructor: null } });
+    expect(refusal('{"a":[{"__proto__":{"polluted":true}}]}')).toMatchObject({
+      field: 'a[0].__proto__',
+      reason: expect.stringMatching(/"__proto__".*prototype pollution/) as unknown,
+    });
+    expect(refusal('{"constructor":{"prototype":{"x":1}}}')).toMatchObject({
+      field: 'constructor',
+      reason: expect.stringMatching(/"constructor" object with a "prototype" key/) as unknown,
+    });
+    expect(parseStrictJson('{"constructor":"text","prototype":1,"c":{"constructor":null}}')).toEqual({
+      constructor: 'text',
+      prototype: 1,
+      c: { constructor: null },
+    });
     expect(parseStrictJson('{"constructor":{"name":"x"}}')).toEqual({ constructor: { name: 'x' } });
   });
 });

@@ -17,11 +17,12 @@ for (const { kind, available } of await storeMatrix()) {
     });
     afterAll(async () => f?.close());
 
-    const regenerate = (headers: Record<string, string>) => f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/invite-link/regenerate`, undefined, headers);
+    const regenerate = (headers: Record<string, string>) =>
+      f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/invite-link/regenerate`, undefined, headers);
     // The link's id: its token is only shown in the answer that made it.
     const currentLink = async () => (await f.call('owner', 'GET', `/api/v1/orgs/${f.orgA.id}/invite-link`)).json<{ id: string }>().id;
 
-    it('a bodyless POST …/invite-link/regenerate with the owner\'s cookie from https://evil.example is refused with 403 and changes nothing', async () => {
+    it("a bodyless POST …/invite-link/regenerate with the owner's cookie from https://evil.example is refused with 403 and changes nothing", async () => {
       const before = await currentLink();
       const seq = await f.lastSeq(f.orgA.id);
       const res = await regenerate({ origin: EVIL });
@@ -33,7 +34,14 @@ for (const { kind, available } of await storeMatrix()) {
     });
 
     it('refuses what browsers mark as another site, or an Origin that is not this one', async () => {
-      for (const headers of <Record<string, string>[]>[{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site', origin: 'https://other.localhost' }, { 'sec-fetch-site': 'cross-site', origin: 'http://localhost' }, { origin: 'null' }, { origin: 'http://localhost:8081' }, { origin: 'https://localhost' }]) {
+      for (const headers of <Record<string, string>[]>[
+        { 'sec-fetch-site': 'cross-site' },
+        { 'sec-fetch-site': 'same-site', origin: 'https://other.localhost' },
+        { 'sec-fetch-site': 'cross-site', origin: 'http://localhost' },
+        { origin: 'null' },
+        { origin: 'http://localhost:8081' },
+        { origin: 'https://localhost' },
+      ]) {
         const res = await regenerate(headers);
         expect({ headers, status: res.statusCode }).toEqual({ headers, status: 403 });
       }
@@ -52,15 +60,29 @@ for (const { kind, available } of await storeMatrix()) {
         expect({ ...c, status: res.statusCode }).toEqual({ ...c, status: 403 });
       }
       // Login CSRF: a page of another site must not sign its visitor in to an account of its choosing.
-      const login = await f.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: 'x@example.com', password: 'whatever' }, headers: { origin: EVIL } });
+      const login = await f.app.inject({
+        method: 'POST',
+        url: '/api/v1/session',
+        payload: { email: 'x@example.com', password: 'whatever' },
+        headers: { origin: EVIL },
+      });
       expect(login.statusCode).toBe(403);
       // The owner is still signed in and a member is still there.
-      expect((await f.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: f.users.owner.cookie, origin: EVIL } })).statusCode).toBe(200);
-      expect((await f.call('owner', 'GET', `${org}/users?q=${encodeURIComponent(f.users.standard.email)}`)).json<{ data: unknown[] }>().data).toHaveLength(1);
+      expect(
+        (await f.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie: f.users.owner.cookie, origin: EVIL } })).statusCode,
+      ).toBe(200);
+      expect(
+        (await f.call('owner', 'GET', `${org}/users?q=${encodeURIComponent(f.users.standard.email)}`)).json<{ data: unknown[] }>().data,
+      ).toHaveLength(1);
     });
 
     it('allows the page itself: same Origin, or Sec-Fetch-Site: same-origin without Origin; and clients that send neither', async () => {
-      for (const headers of <Record<string, string>[]>[{ origin: 'http://localhost' }, { origin: 'http://localhost', 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'same-origin' }, {}]) {
+      for (const headers of <Record<string, string>[]>[
+        { origin: 'http://localhost' },
+        { origin: 'http://localhost', 'sec-fetch-site': 'same-origin' },
+        { 'sec-fetch-site': 'same-origin' },
+        {},
+      ]) {
         const res = await regenerate(headers);
         expect({ headers, status: res.statusCode }).toEqual({ headers, status: 200 });
       }
@@ -68,13 +90,17 @@ for (const { kind, available } of await storeMatrix()) {
 
     it('requests with a bearer token are not affected: a browser never sends one on its own', async () => {
       const token = (await createApiToken(f.ts.store.db, f.users.owner.id, 'script', f.ts.store.clock.now())).secret;
-      const res = await f.app.inject({ method: 'POST', url: `/api/v1/orgs/${f.orgA.id}/invite-link/regenerate`, headers: { authorization: `Bearer ${token}`, origin: EVIL } });
+      const res = await f.app.inject({
+        method: 'POST',
+        url: `/api/v1/orgs/${f.orgA.id}/invite-link/regenerate`,
+        headers: { authorization: `Bearer ${token}`, origin: EVIL },
+      });
       expect(res.statusCode).toBe(200);
     });
   });
 }
 
-describe('behind a reverse proxy, ATTEST_PUBLIC_URL names the page\'s origin', () => {
+describe("behind a reverse proxy, ATTEST_PUBLIC_URL names the page's origin", () => {
   let a: ConfiguredApp;
   let cookie: string;
   let orgId: string;
@@ -85,14 +111,32 @@ describe('behind a reverse proxy, ATTEST_PUBLIC_URL names the page\'s origin', (
     orgId = newId(now);
     const userId = newId(now);
     await insertOrganization(store.db, { id: orgId, name: 'Proxied', timeZone: 'UTC' }, now);
-    await insertUser(store.db, { id: userId, email: 'proxied.owner@example.com', name: 'Proxied Owner', password_hash: null, created_at: now });
-    await insertMembership(store.db, { org_id: orgId, user_id: userId, user_type: 'owner', proxy_from_org_id: null, expires_at: null, created_at: now });
+    await insertUser(store.db, {
+      id: userId,
+      email: 'proxied.owner@example.com',
+      name: 'Proxied Owner',
+      password_hash: null,
+      created_at: now,
+    });
+    await insertMembership(store.db, {
+      org_id: orgId,
+      user_id: userId,
+      user_type: 'owner',
+      proxy_from_org_id: null,
+      expires_at: null,
+      created_at: now,
+    });
     cookie = `attest_session=${await createSession(store.db, userId, now)}`;
   });
   afterAll(async () => a?.close());
 
   it('accepts the public origin although the server sees http://attest-internal:8080, and still refuses another', async () => {
-    const regenerate = (origin: string) => a.app.inject({ method: 'POST', url: `/api/v1/orgs/${orgId}/invite-link/regenerate`, headers: { cookie, origin, host: 'attest-internal:8080' } });
+    const regenerate = (origin: string) =>
+      a.app.inject({
+        method: 'POST',
+        url: `/api/v1/orgs/${orgId}/invite-link/regenerate`,
+        headers: { cookie, origin, host: 'attest-internal:8080' },
+      });
     expect((await regenerate('https://audit.example.com')).statusCode).toBe(200);
     expect((await regenerate(EVIL)).statusCode).toBe(403);
     expect((await regenerate('https://audit.example.com.evil.example')).statusCode).toBe(403);

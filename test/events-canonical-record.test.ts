@@ -17,7 +17,18 @@ const canonicalize = canonicalizeModule as unknown as (input: unknown) => string
 // integer-like keys that objects list first ('10', '9', '0'), one that is not integer-like ('01'), and
 // '__proto__', which only a data-property definition (JSON.parse, Object.fromEntries) makes an own key.
 const KEYS = ['a', 'B', 'b', 'é', 'ｚ', '😀', '', ' ', 'key with "quotes"', '10', '9', '0', '01', '4294967295', '__proto__'];
-const STRINGS = ['', 'plain', 'café', 'line\nbreak', 'tab\tand\u0001control', 'quote " and \\ backslash', '\u2028\u2029', '😀 emoji', '\ud800 lone', '=cmd'];
+const STRINGS = [
+  '',
+  'plain',
+  'café',
+  'line\nbreak',
+  'tab\tand\u0001control',
+  'quote " and \\ backslash',
+  '\u2028\u2029',
+  '😀 emoji',
+  '\ud800 lone',
+  '=cmd',
+];
 const NUMBERS = [0, -0, 1, -17, 10.5, 0.1 + 0.2, 1e21, 1e-7, 5e-324, Number.MAX_SAFE_INTEGER + 2, 123456789.125];
 
 function randomJson(random: ReturnType<typeof seededRandom>, depth: number): JsonValue {
@@ -83,7 +94,9 @@ describe('canonical record JSON', () => {
 describe('leaf hash', () => {
   it('is SHA-256 over the byte 0x00 and the UTF-8 bytes of the canonical JSON', () => {
     for (const text of ['', '{"a":1}', ...STRINGS.map((s) => JSON.stringify({ s }))]) {
-      const expected = createHash('sha256').update(Buffer.concat([Buffer.from([0]), Buffer.from(text, 'utf8')])).digest('hex');
+      const expected = createHash('sha256')
+        .update(Buffer.concat([Buffer.from([0]), Buffer.from(text, 'utf8')]))
+        .digest('hex');
       expect(leafHash(text)).toBe(expected);
     }
   });

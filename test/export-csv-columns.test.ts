@@ -71,8 +71,12 @@ describe('formula neutralising', () => {
 describe('export file name', () => {
   it('is ASCII, from the organization name (falling back to its id), with the scope and the days covered', () => {
     const days = { fromDay: '2026-10-27', toDay: '2026-11-25' };
-    expect(exportFileName({ orgName: 'Ünïcode & Co. "Ltd"', orgId: 'org-1', scope: 'filtered', ...days })).toBe('audit-logs-unicode-co-ltd-filtered-2026-10-27-to-2026-11-25.csv');
-    expect(exportFileName({ orgName: '日本', orgId: 'org-1', scope: 'all', ...days })).toBe('audit-logs-org-1-all-2026-10-27-to-2026-11-25.csv');
+    expect(exportFileName({ orgName: 'Ünïcode & Co. "Ltd"', orgId: 'org-1', scope: 'filtered', ...days })).toBe(
+      'audit-logs-unicode-co-ltd-filtered-2026-10-27-to-2026-11-25.csv',
+    );
+    expect(exportFileName({ orgName: '日本', orgId: 'org-1', scope: 'all', ...days })).toBe(
+      'audit-logs-org-1-all-2026-10-27-to-2026-11-25.csv',
+    );
   });
 
   it('names the two date columns differently for an organization in UTC', () => {

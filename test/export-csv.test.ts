@@ -25,7 +25,22 @@ import { createTestStore, type TestStore } from './support/test-stores.js';
 
 const ZONE = 'America/New_York';
 const NOW = Date.now();
-const HEADER = ['Log ID', `Date and time (${ZONE})`, 'Timestamp (UTC, ISO 8601)', 'Action type', 'Activity', 'Description', 'Security action', 'Entity name', 'Entity type', 'Entity ID', 'Product', 'Performed by name', 'Performed by email', 'Trace ID'];
+const HEADER = [
+  'Log ID',
+  `Date and time (${ZONE})`,
+  'Timestamp (UTC, ISO 8601)',
+  'Action type',
+  'Activity',
+  'Description',
+  'Security action',
+  'Entity name',
+  'Entity type',
+  'Entity ID',
+  'Product',
+  'Performed by name',
+  'Performed by email',
+  'Trace ID',
+];
 const execFileAsync = promisify(execFile);
 
 let testStore: TestStore;
@@ -63,7 +78,10 @@ async function listAll(query: string): Promise<AuditEventRecord[]> {
   const events: AuditEventRecord[] = [];
   let cursor: string | null = null;
   do {
-    const response = await app.inject({ url: `${base}?${query}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, headers: authHeaders(tenancy.owner) });
+    const response = await app.inject({
+      url: `${base}?${query}&limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      headers: authHeaders(tenancy.owner),
+    });
     expect(response.statusCode).toBe(200);
     const page = response.json() as { data: AuditEventRecord[]; nextCursor: string | null };
     events.push(...page.data);
@@ -73,7 +91,13 @@ async function listAll(query: string): Promise<AuditEventRecord[]> {
 }
 
 async function exportedEvents(orgId = tenancy.org.id): Promise<AuditEventRecord[]> {
-  const rows = await store.db.selectFrom('audit_events').select(['record', 'leaf_hash']).where('org_id', '=', orgId).where('type', '=', 'audit_log.exported').orderBy('seq').execute();
+  const rows = await store.db
+    .selectFrom('audit_events')
+    .select(['record', 'leaf_hash'])
+    .where('org_id', '=', orgId)
+    .where('type', '=', 'audit_log.exported')
+    .orderBy('seq')
+    .execute();
   return rows.map(rowToRecord);
 }
 
@@ -104,7 +128,9 @@ describe('CSV export', () => {
     const day = (iso: string) => DateTime.fromISO(iso, { zone: ZONE }).toFormat('yyyy-MM-dd');
     // The range ends before `to`, exclusive.
     const lastDay = DateTime.fromISO(to, { zone: ZONE }).minus({ milliseconds: 1 }).toFormat('yyyy-MM-dd');
-    expect(response.headers['content-disposition']).toBe(`attachment; filename="audit-logs-acme-corp-filtered-${day(from)}-to-${lastDay}.csv"`);
+    expect(response.headers['content-disposition']).toBe(
+      `attachment; filename="audit-logs-acme-corp-filtered-${day(from)}-to-${lastDay}.csv"`,
+    );
     const [header, ...rows] = parseCsv(response.body);
     expect(header).toEqual(HEADER);
     const listed = await listAll(filtered);
@@ -120,11 +146,16 @@ describe('CSV export', () => {
       .filter((e) => Date.parse(e.occurredAt) >= NOW - 90 * DAY_MS)
       .sort((a, b) => Date.parse(b.occurredAt) - Date.parse(a.occurredAt) || b.seq - a.seq);
     expect(all.length).toBeGreaterThan(4500);
-    const response = await app.inject({ url: `${base}/export?scope=all&action=Login&security=true`, headers: authHeaders(tenancy.owner, 'bearer') });
+    const response = await app.inject({
+      url: `${base}/export?scope=all&action=Login&security=true`,
+      headers: authHeaders(tenancy.owner, 'bearer'),
+    });
     expect(response.statusCode).toBe(200);
     const today = DateTime.fromMillis(NOW, { zone: ZONE });
     const oldest = DateTime.fromMillis(NOW - 90 * DAY_MS, { zone: ZONE }).toFormat('yyyy-MM-dd');
-    expect(response.headers['content-disposition']).toBe(`attachment; filename="audit-logs-acme-corp-all-${oldest}-to-${today.toFormat('yyyy-MM-dd')}.csv"`);
+    expect(response.headers['content-disposition']).toBe(
+      `attachment; filename="audit-logs-acme-corp-all-${oldest}-to-${today.toFormat('yyyy-MM-dd')}.csv"`,
+    );
     const [, ...rows] = parseCsv(response.body);
     expect(rows).toEqual(all.map(expectedRow));
   });
@@ -147,14 +178,21 @@ describe('CSV export', () => {
     }
     const missing = await app.inject({ url: `${base}/export?action=Create`, headers: authHeaders(tenancy.owner) });
     expect(missing.statusCode).toBe(400);
-    const tooLong = await app.inject({ url: `${base}/export?scope=filtered&action=Create&from=${new Date(NOW - 40 * DAY_MS).toISOString()}`, headers: authHeaders(tenancy.owner) });
+    const tooLong = await app.inject({
+      url: `${base}/export?scope=filtered&action=Create&from=${new Date(NOW - 40 * DAY_MS).toISOString()}`,
+      headers: authHeaders(tenancy.owner),
+    });
     expect(tooLong.statusCode).toBe(400);
     expect(tooLong.json()).toMatchObject({ code: 'RANGE_TOO_LONG' });
   });
 
   it('records audit_log.exported with the scope, filters and row count of every export', async () => {
     const before = (await exportedEvents()).length;
-    const response = await app.inject({ url: `${base}/export?scope=filtered&${filtered}&actor=ANN@example.com`, headers: authHeaders(tenancy.owner), remoteAddress: '203.0.113.9' });
+    const response = await app.inject({
+      url: `${base}/export?scope=filtered&${filtered}&actor=ANN@example.com`,
+      headers: authHeaders(tenancy.owner),
+      remoteAddress: '203.0.113.9',
+    });
     const [, ...rows] = parseCsv(response.body);
     const events = await exportedEvents();
     expect(events.length).toBe(before + 1);
@@ -165,7 +203,14 @@ describe('CSV export', () => {
       securityAction: true,
       actor: { id: tenancy.owner.id, email: tenancy.owner.email, type: 'user' },
       entity: { id: tenancy.org.id, type: 'audit_log' },
-      metadata: { scope: 'filtered', rowCount: rows.length, completed: true, from, to, filters: { action: ['Create', 'Delete', 'Update'], actor: 'ann@example.com', security: false } },
+      metadata: {
+        scope: 'filtered',
+        rowCount: rows.length,
+        completed: true,
+        from,
+        to,
+        filters: { action: ['Create', 'Delete', 'Update'], actor: 'ann@example.com', security: false },
+      },
     });
     expect(rows.length).toBeGreaterThan(0);
   });
@@ -176,20 +221,44 @@ describe('CSV export', () => {
       const out = join(dir, 'out.csv');
       const { stderr } = await execFileAsync(
         process.execPath,
-        ['bin/attest.js', 'export', '--org', tenancy.org.id, '--from', from, '--to', to, '--action', 'Create', 'Update', 'Delete', '--out', out],
+        [
+          'bin/attest.js',
+          'export',
+          '--org',
+          tenancy.org.id,
+          '--from',
+          from,
+          '--to',
+          to,
+          '--action',
+          'Create',
+          'Update',
+          'Delete',
+          '--out',
+          out,
+        ],
         { env: { ...process.env, ATTEST_DATABASE_URL: testStore.databaseUrl, ...testStore.env } },
       );
       expect(stderr).toMatch(/exported \d+ events to/);
       const fromCli = parseCsv(readFileSync(out, 'utf8'));
-      const fromApi = parseCsv((await app.inject({ url: `${base}/export?scope=filtered&${filtered}`, headers: authHeaders(tenancy.owner) })).body);
+      const fromApi = parseCsv(
+        (await app.inject({ url: `${base}/export?scope=filtered&${filtered}`, headers: authHeaders(tenancy.owner) })).body,
+      );
       expect(fromCli).toEqual(fromApi);
       const cliEvents = (await exportedEvents()).filter((e) => e.actor.id === 'cli');
       expect(cliEvents.length).toBe(1);
-      expect(cliEvents[0]).toMatchObject({ actor: { type: 'system', id: 'cli' }, metadata: { scope: 'filtered', rowCount: fromCli.length - 1, completed: true } });
+      expect(cliEvents[0]).toMatchObject({
+        actor: { type: 'system', id: 'cli' },
+        metadata: { scope: 'filtered', rowCount: fromCli.length - 1, completed: true },
+      });
 
-      const refused = await execFileAsync(process.execPath, ['bin/attest.js', 'export', '--org', tenancy.org.id, '--scope', 'filtered', '--out', join(dir, 'none.csv')], {
-        env: { ...process.env, ATTEST_DATABASE_URL: testStore.databaseUrl, ...testStore.env },
-      }).then(
+      const refused = await execFileAsync(
+        process.execPath,
+        ['bin/attest.js', 'export', '--org', tenancy.org.id, '--scope', 'filtered', '--out', join(dir, 'none.csv')],
+        {
+          env: { ...process.env, ATTEST_DATABASE_URL: testStore.databaseUrl, ...testStore.env },
+        },
+      ).then(
         () => undefined,
         (error: { code: number; stderr: string }) => error,
       );
@@ -202,7 +271,10 @@ describe('CSV export', () => {
 
   it('an export of an empty selection is the header alone, and is still recorded', async () => {
     const before = (await exportedEvents()).length;
-    const response = await app.inject({ url: `${base}/export?scope=filtered&type=org.proxy_access.granted&actor=nobody@example.com`, headers: authHeaders(tenancy.owner) });
+    const response = await app.inject({
+      url: `${base}/export?scope=filtered&type=org.proxy_access.granted&actor=nobody@example.com`,
+      headers: authHeaders(tenancy.owner),
+    });
     expect(parseCsv(response.body)).toEqual([HEADER]);
     expect((await exportedEvents()).length).toBe(before + 1);
   });
@@ -216,12 +288,15 @@ describe('CSV export', () => {
     const { port } = app.server.address() as AddressInfo;
     const before = (await exportedOfBig()).length;
     await new Promise<void>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path: `/api/v1/orgs/${big.org.id}/audit-logs/export?scope=all`, headers: authHeaders(big.owner) }, (res) => {
-        res.once('data', () => {
-          res.destroy();
-          resolve();
-        });
-      });
+      const req = httpRequest(
+        { host: '127.0.0.1', port, path: `/api/v1/orgs/${big.org.id}/audit-logs/export?scope=all`, headers: authHeaders(big.owner) },
+        (res) => {
+          res.once('data', () => {
+            res.destroy();
+            resolve();
+          });
+        },
+      );
       req.on('error', reject);
       req.end();
     });

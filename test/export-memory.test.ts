@@ -83,25 +83,33 @@ describe('export of 1,000,000 rows [LARGE]', () => {
     let serverRowsAtPauseEnd = 0;
     let bytesAtPauseEnd = 0;
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path: `/api/v1/orgs/${tenancy.org.id}/audit-logs/export?scope=all`, headers: authHeaders(tenancy.owner) }, (res) => {
-        let paused = false;
-        res.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
-          for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) newlines += 1;
-          if (!paused && rowsReadByServer > ROWS / 5) {
-            // A slow client: stop reading for two seconds, then note how far the server got meanwhile.
-            paused = true;
-            res.pause();
-            setTimeout(() => {
-              serverRowsAtPauseEnd = rowsReadByServer;
-              bytesAtPauseEnd = bytes;
-              res.resume();
-            }, 2000);
-          }
-        });
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', reject);
-      });
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path: `/api/v1/orgs/${tenancy.org.id}/audit-logs/export?scope=all`,
+          headers: authHeaders(tenancy.owner),
+        },
+        (res) => {
+          let paused = false;
+          res.on('data', (chunk: Buffer) => {
+            bytes += chunk.length;
+            for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) newlines += 1;
+            if (!paused && rowsReadByServer > ROWS / 5) {
+              // A slow client: stop reading for two seconds, then note how far the server got meanwhile.
+              paused = true;
+              res.pause();
+              setTimeout(() => {
+                serverRowsAtPauseEnd = rowsReadByServer;
+                bytesAtPauseEnd = bytes;
+                res.resume();
+              }, 2000);
+            }
+          });
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -111,7 +119,9 @@ describe('export of 1,000,000 rows [LARGE]', () => {
     const leadWhilePaused = serverRowsAtPauseEnd - Math.round(bytesAtPauseEnd / (bytes / ROWS));
     const heapGrowth = peakHeap - baseline.heapUsed;
     const rssGrowth = peakRss - baseline.rss;
-    console.log(`export of ${ROWS} rows: ${(bytes / MB).toFixed(0)} MiB of CSV; heap growth ${(heapGrowth / MB).toFixed(1)} MiB, RSS growth ${(rssGrowth / MB).toFixed(1)} MiB; server lead while the client paused ${leadWhilePaused} rows`);
+    console.log(
+      `export of ${ROWS} rows: ${(bytes / MB).toFixed(0)} MiB of CSV; heap growth ${(heapGrowth / MB).toFixed(1)} MiB, RSS growth ${(rssGrowth / MB).toFixed(1)} MiB; server lead while the client paused ${leadWhilePaused} rows`,
+    );
     expect(status).toBe(200);
     expect(rowsReadByServer).toBe(ROWS);
     expect(newlines).toBeGreaterThan(ROWS);

@@ -46,7 +46,12 @@ describe.skipIf(!volume)('sqlite: the volume fills up', () => {
     store = await AttestStore.open(openSqliteStoreDialect(join(dir, 'attest.db')));
     services = servicesForStore(store, loadConfig({}));
     app = await buildApp(services);
-    const bootstrap = await bootstrapIfEmpty(store, { email: 'owner@example.com', password: 'a long enough password', orgName: 'Full', timeZone: 'UTC' });
+    const bootstrap = await bootstrapIfEmpty(store, {
+      email: 'owner@example.com',
+      password: 'a long enough password',
+      orgName: 'Full',
+      timeZone: 'UTC',
+    });
     orgId = bootstrap?.organization.id as string;
     key = (await createProducerKey(store.db, 'filler', ['UserManagement'], Date.now())).secret;
   });
@@ -58,15 +63,20 @@ describe.skipIf(!volume)('sqlite: the volume fills up', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const post = (events: unknown[]) => app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${key}` }, payload: { events } });
-  const batch = (tag: string) => Array.from({ length: 100 }, (_, i) => incomingEvent(orgId, { idempotencyKey: `${tag}-${i}`, metadata: { padding: 'x'.repeat(1500), i } }));
+  const post = (events: unknown[]) =>
+    app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${key}` }, payload: { events } });
+  const batch = (tag: string) =>
+    Array.from({ length: 100 }, (_, i) =>
+      incomingEvent(orgId, { idempotencyKey: `${tag}-${i}`, metadata: { padding: 'x'.repeat(1500), i } }),
+    );
 
   it('answers 503 with Retry-After when SQLite reports the disk full, loses nothing acknowledged, and recovers when space returns', async () => {
     const acknowledged: string[] = [];
     let full: Awaited<ReturnType<typeof post>> | undefined;
     for (let round = 0; round < 200 && !full; round += 1) {
       const response = await post(batch(`fill-${round}`));
-      if (response.statusCode === 201) acknowledged.push(...response.json<{ events: Array<{ logId: string }> }>().events.map((e) => e.logId));
+      if (response.statusCode === 201)
+        acknowledged.push(...response.json<{ events: Array<{ logId: string }> }>().events.map((e) => e.logId));
       else full = response;
     }
     expect(full, 'the 3 MiB volume never filled up').toBeDefined();

@@ -33,7 +33,9 @@ for (const { kind, available } of await storeMatrix()) {
             method: 'POST',
             url: '/api/v1/events',
             headers: { authorization: `Bearer ${harness.allProductsKey}` },
-            payload: { events: Array.from({ length: size }, (_, j) => incomingEvent(harness.otherOrgId, { idempotencyKey: `burst-${i}-${j}` })) },
+            payload: {
+              events: Array.from({ length: size }, (_, j) => incomingEvent(harness.otherOrgId, { idempotencyKey: `burst-${i}-${j}` })),
+            },
           }),
         ),
       );
@@ -43,7 +45,12 @@ for (const { kind, available } of await storeMatrix()) {
       expect(commits).toBeLessThan(50);
 
       const total = sizes.reduce((a, b) => a + b, 0);
-      const rows = await harness.testStore.store.db.selectFrom('audit_events').select(['seq', 'log_id', 'idempotency_key']).where('org_id', '=', harness.otherOrgId).orderBy('seq').execute();
+      const rows = await harness.testStore.store.db
+        .selectFrom('audit_events')
+        .select(['seq', 'log_id', 'idempotency_key'])
+        .where('org_id', '=', harness.otherOrgId)
+        .orderBy('seq')
+        .execute();
       expect(rows.map((r) => Number(r.seq))).toEqual(Array.from({ length: total }, (_, i) => i));
       // Each answer names exactly the rows of its own request, in the order sent.
       const rowByKey = new Map(rows.map((r) => [r.idempotency_key, r]));

@@ -24,31 +24,92 @@ interface EventCase {
 const withoutKey = (event: Record<string, unknown>, key: string) => Object.fromEntries(Object.entries(event).filter(([k]) => k !== key));
 
 const EVENT_CASES: EventCase[] = [
-  { name: 'unknown type', spoil: (o) => incomingEvent(o, { type: 'user.teleported' }), field: 'type', reason: /unknown event type "user\.teleported"/ },
-  { name: 'type outside the key’s products', spoil: (o) => incomingEvent(o, { type: 'audit_log.viewed' }), field: 'type', reason: /AuditLogs.*may not write/, scopedKey: true },
+  {
+    name: 'unknown type',
+    spoil: (o) => incomingEvent(o, { type: 'user.teleported' }),
+    field: 'type',
+    reason: /unknown event type "user\.teleported"/,
+  },
+  {
+    name: 'type outside the key’s products',
+    spoil: (o) => incomingEvent(o, { type: 'audit_log.viewed' }),
+    field: 'type',
+    reason: /AuditLogs.*may not write/,
+    scopedKey: true,
+  },
   { name: 'missing actor', spoil: (o) => withoutKey(incomingEvent(o), 'actor'), field: 'actor', reason: /is required/ },
   { name: 'missing entity', spoil: (o) => withoutKey(incomingEvent(o), 'entity'), field: 'entity', reason: /is required/ },
   { name: 'missing actor.id', spoil: (o) => incomingEvent(o, { actor: { name: 'Alice' } }), field: 'actor.id', reason: /is required/ },
   { name: 'empty actor.id', spoil: (o) => incomingEvent(o, { actor: { id: '' } }), field: 'actor.id', reason: /fewer than 1/ },
   { name: 'blank actor.id', spoil: (o) => incomingEvent(o, { actor: { id: '   ' } }), field: 'actor.id', reason: /must not be empty/ },
   { name: 'missing entity.id', spoil: (o) => incomingEvent(o, { entity: { name: 'Bob' } }), field: 'entity.id', reason: /is required/ },
-  { name: 'occurredAt over 5 minutes ahead', spoil: (o) => incomingEvent(o, { occurredAt: new Date(Date.now() + 6 * MINUTE_MS).toISOString() }), field: 'occurredAt', reason: /more than 5 minutes in the future/ },
-  { name: 'occurredAt older than retention', spoil: (o) => incomingEvent(o, { occurredAt: new Date(Date.now() - 91 * DAY_MS).toISOString() }), field: 'occurredAt', reason: /older than the retention/ },
-  { name: 'occurredAt not a timestamp', spoil: (o) => incomingEvent(o, { occurredAt: 'yesterday' }), field: 'occurredAt', reason: /ISO-8601/ },
-  { name: 'metadata with 33 keys', spoil: (o) => incomingEvent(o, { metadata: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, i])) }), field: 'metadata', reason: /more than 32 keys/ },
-  { name: 'metadata over 8 KiB', spoil: (o) => incomingEvent(o, { metadata: { blob: 'x'.repeat(8 * 1024) } }), field: 'metadata', reason: /larger than 8 KiB/ },
+  {
+    name: 'occurredAt over 5 minutes ahead',
+    spoil: (o) => incomingEvent(o, { occurredAt: new Date(Date.now() + 6 * MINUTE_MS).toISOString() }),
+    field: 'occurredAt',
+    reason: /more than 5 minutes in the future/,
+  },
+  {
+    name: 'occurredAt older than retention',
+    spoil: (o) => incomingEvent(o, { occurredAt: new Date(Date.now() - 91 * DAY_MS).toISOString() }),
+    field: 'occurredAt',
+    reason: /older than the retention/,
+  },
+  {
+    name: 'occurredAt not a timestamp',
+    spoil: (o) => incomingEvent(o, { occurredAt: 'yesterday' }),
+    field: 'occurredAt',
+    reason: /ISO-8601/,
+  },
+  {
+    name: 'metadata with 33 keys',
+    spoil: (o) => incomingEvent(o, { metadata: Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, i])) }),
+    field: 'metadata',
+    reason: /more than 32 keys/,
+  },
+  {
+    name: 'metadata over 8 KiB',
+    spoil: (o) => incomingEvent(o, { metadata: { blob: 'x'.repeat(8 * 1024) } }),
+    field: 'metadata',
+    reason: /larger than 8 KiB/,
+  },
   { name: 'orgId not a UUID', spoil: () => incomingEvent('acme-corp'), field: 'orgId', reason: /UUID/ },
   { name: 'unknown organization', spoil: () => incomingEvent(newId()), field: 'orgId', reason: /no such organization/ },
   // PostgreSQL text cannot hold U+0000; SQLite could, so without this check the same event would be stored
   // on one database and fail with a 500 on the other.
   { name: 'NUL character in actor.id', spoil: (o) => incomingEvent(o, { actor: { id: 'u\u00001' } }), field: 'actor.id', reason: /NUL/ },
-  { name: 'NUL character in actor.name', spoil: (o) => incomingEvent(o, { actor: { id: 'u-1', name: 'Al\u0000ice' } }), field: 'actor.name', reason: /NUL/ },
+  {
+    name: 'NUL character in actor.name',
+    spoil: (o) => incomingEvent(o, { actor: { id: 'u-1', name: 'Al\u0000ice' } }),
+    field: 'actor.name',
+    reason: /NUL/,
+  },
   { name: 'NUL character in entity.id', spoil: (o) => incomingEvent(o, { entity: { id: '\u0000' } }), field: 'entity.id', reason: /NUL/ },
-  { name: 'NUL character in idempotencyKey', spoil: (o) => incomingEvent(o, { idempotencyKey: 'k\u0000' }), field: 'idempotencyKey', reason: /NUL/ },
-  { name: 'sender-chosen product', spoil: (o) => incomingEvent(o, { product: 'AuditLogs' }), field: 'product', reason: /not a known field/ },
+  {
+    name: 'NUL character in idempotencyKey',
+    spoil: (o) => incomingEvent(o, { idempotencyKey: 'k\u0000' }),
+    field: 'idempotencyKey',
+    reason: /NUL/,
+  },
+  {
+    name: 'sender-chosen product',
+    spoil: (o) => incomingEvent(o, { product: 'AuditLogs' }),
+    field: 'product',
+    reason: /not a known field/,
+  },
   { name: 'sender-chosen action', spoil: (o) => incomingEvent(o, { action: 'Delete' }), field: 'action', reason: /not a known field/ },
-  { name: 'sender-chosen activity', spoil: (o) => incomingEvent(o, { activity: 'Nothing happened' }), field: 'activity', reason: /not a known field/ },
-  { name: 'sender-chosen security flag', spoil: (o) => incomingEvent(o, { securityAction: false }), field: 'securityAction', reason: /not a known field/ },
+  {
+    name: 'sender-chosen activity',
+    spoil: (o) => incomingEvent(o, { activity: 'Nothing happened' }),
+    field: 'activity',
+    reason: /not a known field/,
+  },
+  {
+    name: 'sender-chosen security flag',
+    spoil: (o) => incomingEvent(o, { securityAction: false }),
+    field: 'securityAction',
+    reason: /not a known field/,
+  },
   { name: 'sender-chosen seq', spoil: (o) => incomingEvent(o, { seq: 0 }), field: 'seq', reason: /not a known field/ },
 ];
 
@@ -69,12 +130,23 @@ for (const { kind, available } of await storeMatrix()) {
     }
 
     /** Sends, expects the problem, and checks that nothing at all was written. */
-    async function expectRejected(send: () => Promise<LightMyRequestResponse>, status: number, code: string, error: { field: string; reason: RegExp; index?: number }) {
+    async function expectRejected(
+      send: () => Promise<LightMyRequestResponse>,
+      status: number,
+      code: string,
+      error: { field: string; reason: RegExp; index?: number },
+    ) {
       const before = await h.countEvents();
       const response = await send();
       expect(response.statusCode, response.body).toBe(status);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-      const problem = response.json<{ status: number; code: string; title: string; detail: string; errors: Array<{ field: string; reason: string; index?: number }> }>();
+      const problem = response.json<{
+        status: number;
+        code: string;
+        title: string;
+        detail: string;
+        errors: Array<{ field: string; reason: string; index?: number }>;
+      }>();
       expect(problem).toMatchObject({ status, code });
       expect(problem.title.length).toBeGreaterThan(0);
       const match = problem.errors.find((e) => e.field === error.field && e.index === error.index);
@@ -88,18 +160,27 @@ for (const { kind, available } of await storeMatrix()) {
       it(`rejects ${c.name}, naming event 2 and ${c.field}, and writes nothing`, async () => {
         // Two valid events first: the batch is all-or-nothing, so they must not be written either.
         const events = [incomingEvent(h.orgId), incomingEvent(h.otherOrgId), c.spoil(h.orgId)];
-        const problem = await expectRejected(() => post({ events }, { key: c.scopedKey ? h.userManagementKey : h.allProductsKey }), 400, 'VALIDATION_FAILED', {
-          field: `events[2].${c.field}`,
-          reason: c.reason,
-          index: 2,
-        });
+        const problem = await expectRejected(
+          () => post({ events }, { key: c.scopedKey ? h.userManagementKey : h.allProductsKey }),
+          400,
+          'VALIDATION_FAILED',
+          {
+            field: `events[2].${c.field}`,
+            reason: c.reason,
+            index: 2,
+          },
+        );
         expect(problem.detail).toMatch(/Event 2 rejected.*Nothing was written/);
       });
     }
 
     it('reports every bad event of a batch, not only the first', async () => {
       const events = [incomingEvent(h.orgId, { type: 'nope' }), incomingEvent(h.orgId), incomingEvent('bad-org')];
-      const problem = await expectRejected(() => post({ events }), 400, 'VALIDATION_FAILED', { field: 'events[0].type', reason: /unknown/, index: 0 });
+      const problem = await expectRejected(() => post({ events }), 400, 'VALIDATION_FAILED', {
+        field: 'events[0].type',
+        reason: /unknown/,
+        index: 0,
+      });
       expect(problem.errors).toContainEqual(expect.objectContaining({ field: 'events[2].orgId', index: 2 }));
       expect(problem.errors.some((e) => e.index === 1)).toBe(false);
     });
@@ -112,18 +193,35 @@ for (const { kind, available } of await storeMatrix()) {
     });
 
     it('rejects a body that is not JSON with 400 and a non-JSON content type with 415', async () => {
-      await expectRejected(() => post('{"events": [', { contentType: 'application/json' }), 400, 'MALFORMED_JSON', { field: 'body', reason: /not valid JSON/ });
-      await expectRejected(() => post('', { contentType: 'application/json' }), 400, 'MALFORMED_JSON', { field: 'body', reason: /not valid JSON/ });
-      await expectRejected(() => post('[1, 2]', { contentType: 'application/json' }), 400, 'VALIDATION_FAILED', { field: 'body', reason: /object/ });
-      await expectRejected(() => post(JSON.stringify({ events: [incomingEvent(h.orgId)] }), { contentType: 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE', {
-        field: 'content-type',
-        reason: /application\/json/,
+      await expectRejected(() => post('{"events": [', { contentType: 'application/json' }), 400, 'MALFORMED_JSON', {
+        field: 'body',
+        reason: /not valid JSON/,
       });
+      await expectRejected(() => post('', { contentType: 'application/json' }), 400, 'MALFORMED_JSON', {
+        field: 'body',
+        reason: /not valid JSON/,
+      });
+      await expectRejected(() => post('[1, 2]', { contentType: 'application/json' }), 400, 'VALIDATION_FAILED', {
+        field: 'body',
+        reason: /object/,
+      });
+      await expectRejected(
+        () => post(JSON.stringify({ events: [incomingEvent(h.orgId)] }), { contentType: 'text/plain' }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        {
+          field: 'content-type',
+          reason: /application\/json/,
+        },
+      );
     });
 
     it('rejects a body over the limit with 413', async () => {
       const huge = JSON.stringify({ events: [incomingEvent(h.orgId, { metadata: { blob: 'x'.repeat(13 * 1024 * 1024) } })] });
-      await expectRejected(() => post(huge, { contentType: 'application/json' }), 413, 'BODY_TOO_LARGE', { field: 'body', reason: /size limit/ });
+      await expectRejected(() => post(huge, { contentType: 'application/json' }), 413, 'BODY_TOO_LARGE', {
+        field: 'body',
+        reason: /size limit/,
+      });
     });
 
     it('accepts an organization created after its events were refused (a refusal is not remembered)', async () => {

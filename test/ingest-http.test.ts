@@ -22,7 +22,12 @@ for (const { kind, available } of await storeMatrix()) {
     });
 
     function post(events: unknown[], headers: Record<string, string> = {}, key?: string): Promise<LightMyRequestResponse> {
-      return h.app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${key ?? h.allProductsKey}`, ...headers }, payload: { events } });
+      return h.app.inject({
+        method: 'POST',
+        url: '/api/v1/events',
+        headers: { authorization: `Bearer ${key ?? h.allProductsKey}`, ...headers },
+        payload: { events },
+      });
     }
 
     it('accepts every catalog type, taking product, action, activity and security from the catalog', async () => {
@@ -63,7 +68,13 @@ for (const { kind, available } of await storeMatrix()) {
       const response = await post([sent]);
       expect(response.statusCode, response.body).toBe(201);
       const record = await h.testStore.store.events.findByLogId(h.orgId, response.json<IngestAnswer>().events[0]?.logId as string);
-      expect(record).toMatchObject({ occurredAt, description: 'Made Bob an admin', changes: sent.changes as object, metadata: sent.metadata as object, securityAction: true });
+      expect(record).toMatchObject({
+        occurredAt,
+        description: 'Made Bob an admin',
+        changes: sent.changes as object,
+        metadata: sent.metadata as object,
+        securityAction: true,
+      });
     });
 
     it('answers a resend of the same event with the same idempotency key with the original logId and seq, writing nothing', async () => {
@@ -87,17 +98,30 @@ for (const { kind, available } of await storeMatrix()) {
       const first = await post([incomingEvent(h.orgId, { idempotencyKey: 'invoice-17' })]);
       const original = first.json<IngestAnswer>().events[0];
       const rows = await h.countEvents();
-      const reused = await post([incomingEvent(h.orgId), incomingEvent(h.orgId, { idempotencyKey: 'invoice-17', description: 'changed on resend' })]);
+      const reused = await post([
+        incomingEvent(h.orgId),
+        incomingEvent(h.orgId, { idempotencyKey: 'invoice-17', description: 'changed on resend' }),
+      ]);
       expect(reused.statusCode, reused.body).toBe(409);
       expect(reused.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(reused.json()).toMatchObject({
         status: 409,
         code: 'IDEMPOTENCY_CONFLICT',
-        errors: [{ index: 1, field: 'events[1].idempotencyKey', logId: original?.logId, reason: expect.stringContaining(original?.logId as string) as unknown }],
+        errors: [
+          {
+            index: 1,
+            field: 'events[1].idempotencyKey',
+            logId: original?.logId,
+            reason: expect.stringContaining(original?.logId as string) as unknown,
+          },
+        ],
       });
       expect(await h.countEvents()).toBe(rows);
       // Twice in one batch for two different events: refused too, nothing written.
-      const twice = await post([incomingEvent(h.orgId, { idempotencyKey: 'twice' }), incomingEvent(h.orgId, { idempotencyKey: 'twice', entity: { id: 'u-3' } })]);
+      const twice = await post([
+        incomingEvent(h.orgId, { idempotencyKey: 'twice' }),
+        incomingEvent(h.orgId, { idempotencyKey: 'twice', entity: { id: 'u-3' } }),
+      ]);
       expect(twice.statusCode, twice.body).toBe(409);
       expect(twice.json()).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', errors: [{ index: 1, field: 'events[1].idempotencyKey' }] });
       expect(await h.countEvents()).toBe(rows);
@@ -125,7 +149,12 @@ for (const { kind, available } of await storeMatrix()) {
     });
 
     it('generates a fresh trace id when traceparent is malformed', async () => {
-      const malformed = ['garbage', '00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, 'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'];
+      const malformed = [
+        'garbage',
+        '00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01',
+        `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`,
+        'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      ];
       const seen = new Set<string>();
       for (const traceparent of malformed) {
         const response = await post([incomingEvent(h.orgId)], { traceparent });
@@ -172,7 +201,12 @@ for (const { kind, available } of await storeMatrix()) {
     });
 
     it('assigns gapless seqs to an organization across requests, whatever else is written', async () => {
-      const orgRows = await h.testStore.store.db.selectFrom('audit_events').select('seq').where('org_id', '=', h.orgId).orderBy('seq').execute();
+      const orgRows = await h.testStore.store.db
+        .selectFrom('audit_events')
+        .select('seq')
+        .where('org_id', '=', h.orgId)
+        .orderBy('seq')
+        .execute();
       expect(orgRows.map((r) => Number(r.seq))).toEqual(orgRows.map((_, i) => i));
       expect(orgRows.length).toBeGreaterThan(allEventTypes().length);
     });

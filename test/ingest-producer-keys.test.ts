@@ -30,7 +30,12 @@ for (const { kind, available } of await storeMatrix()) {
     }
 
     it('reads the binding back: bound keys list their organizations, the others are platform-wide', async () => {
-      expect(await findProducerKey(h.testStore.store.db, boundKey.secret)).toEqual({ id: boundKey.id, name: 'acme-billing', products: ['UserManagement'], orgIds: [h.orgId] });
+      expect(await findProducerKey(h.testStore.store.db, boundKey.secret)).toEqual({
+        id: boundKey.id,
+        name: 'acme-billing',
+        products: ['UserManagement'],
+        orgIds: [h.orgId],
+      });
       expect((await findProducerKey(h.testStore.store.db, h.allProductsKey))?.orgIds).toBe('all');
       const listed = await listProducerKeys(h.testStore.store.db);
       expect(listed.find((k) => k.id === boundKey.id)?.orgIds).toEqual([h.orgId]);
@@ -48,7 +53,9 @@ for (const { kind, available } of await storeMatrix()) {
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       const problem = response.json<Problem>();
       expect(problem).toMatchObject({ status: 403, code: 'FORBIDDEN' });
-      expect(problem.errors).toEqual([{ index: 1, field: 'events[1].orgId', reason: `this producer key is not bound to organization ${h.otherOrgId}` }]);
+      expect(problem.errors).toEqual([
+        { index: 1, field: 'events[1].orgId', reason: `this producer key is not bound to organization ${h.otherOrgId}` },
+      ]);
       expect(problem.detail).toMatch(/Event 1 rejected.*Nothing was written/);
       expect(await h.countEvents()).toBe(before);
     });
@@ -67,7 +74,11 @@ for (const { kind, available } of await storeMatrix()) {
     it('records the sending key in the event, inside what the leaf hash covers, and the API returns it', async () => {
       const response = await post([incomingEvent(h.orgId)], boundKey.secret);
       const logId = response.json<IngestAnswer>().events[0]?.logId as string;
-      const read = await h.app.inject({ method: 'GET', url: `/api/v1/orgs/${h.orgId}/audit-logs/${logId}`, headers: { authorization: `Bearer ${h.ownerToken}` } });
+      const read = await h.app.inject({
+        method: 'GET',
+        url: `/api/v1/orgs/${h.orgId}/audit-logs/${logId}`,
+        headers: { authorization: `Bearer ${h.ownerToken}` },
+      });
       expect(read.statusCode, read.body).toBe(200);
       const record = read.json<AuditEventRecord>();
       expect(record.producer).toEqual({ id: boundKey.id, name: 'acme-billing' });
@@ -76,16 +87,29 @@ for (const { kind, available } of await storeMatrix()) {
       const { producer: _dropped, ...withoutProducer } = unhashed;
       expect(leafHash(canonicalRecordJson(withoutProducer))).not.toBe(hashed);
 
-      const page = await h.app.inject({ method: 'GET', url: `/api/v1/orgs/${h.orgId}/audit-logs`, headers: { authorization: `Bearer ${h.ownerToken}` } });
+      const page = await h.app.inject({
+        method: 'GET',
+        url: `/api/v1/orgs/${h.orgId}/audit-logs`,
+        headers: { authorization: `Bearer ${h.ownerToken}` },
+      });
       const listed = page.json<{ data: AuditEventRecord[] }>().data.find((e) => e.logId === logId);
       expect(listed?.producer).toEqual({ id: boundKey.id, name: 'acme-billing' });
     });
 
     it('records no producer for the events Attest writes itself', async () => {
       // The owner's first page read records audit_log.viewed, which no producer key sent.
-      const page = await h.app.inject({ method: 'GET', url: `/api/v1/orgs/${h.orgId}/audit-logs`, headers: { authorization: `Bearer ${h.ownerToken}` } });
+      const page = await h.app.inject({
+        method: 'GET',
+        url: `/api/v1/orgs/${h.orgId}/audit-logs`,
+        headers: { authorization: `Bearer ${h.ownerToken}` },
+      });
       expect(page.statusCode).toBe(200);
-      const viewed = await h.testStore.store.db.selectFrom('audit_events').select('record').where('org_id', '=', h.orgId).where('type', '=', 'audit_log.viewed').executeTakeFirstOrThrow();
+      const viewed = await h.testStore.store.db
+        .selectFrom('audit_events')
+        .select('record')
+        .where('org_id', '=', h.orgId)
+        .where('type', '=', 'audit_log.viewed')
+        .executeTakeFirstOrThrow();
       expect(JSON.parse(viewed.record)).not.toHaveProperty('producer');
     });
 

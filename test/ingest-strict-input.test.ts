@@ -19,7 +19,10 @@ function bodyWithRawEvent(orgId: string, rawEvent: string): string {
 function rawEvent(orgId: string, members: Record<string, string>, without: string[] = []): string {
   const base = incomingEvent(orgId);
   const kept = Object.entries(base).filter(([key]) => !(key in members) && !without.includes(key));
-  const parts = [...kept.map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`), ...Object.entries(members).map(([key, raw]) => `${JSON.stringify(key)}:${raw}`)];
+  const parts = [
+    ...kept.map(([key, value]) => `${JSON.stringify(key)}:${JSON.stringify(value)}`),
+    ...Object.entries(members).map(([key, raw]) => `${JSON.stringify(key)}:${raw}`),
+  ];
   return `{${parts.join(',')}}`;
 }
 
@@ -39,10 +42,18 @@ for (const { kind, available } of await storeMatrix()) {
     });
 
     function postRaw(payload: string | Buffer): Promise<LightMyRequestResponse> {
-      return h.app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${h.allProductsKey}`, 'content-type': 'application/json' }, payload });
+      return h.app.inject({
+        method: 'POST',
+        url: '/api/v1/events',
+        headers: { authorization: `Bearer ${h.allProductsKey}`, 'content-type': 'application/json' },
+        payload,
+      });
     }
 
-    async function expectRefused(payload: string | Buffer, expected: { code?: string; field: string; reason: RegExp; index?: number }): Promise<Problem> {
+    async function expectRefused(
+      payload: string | Buffer,
+      expected: { code?: string; field: string; reason: RegExp; index?: number },
+    ): Promise<Problem> {
       const before = await h.countEvents();
       const response = await postRaw(payload);
       expect(response.statusCode, response.body).toBe(400);
@@ -90,32 +101,81 @@ for (const { kind, available } of await storeMatrix()) {
     ];
     for (const c of NUMBER_CASES) {
       it(`refuses the number ${c.text}, naming its field`, async () => {
-        await expectRefused(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { metadata: `{"size":${c.text}}` })), { field: 'events[1].metadata.size', reason: c.reason, index: 1 });
+        await expectRefused(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { metadata: `{"size":${c.text}}` })), {
+          field: 'events[1].metadata.size',
+          reason: c.reason,
+          index: 1,
+        });
       });
     }
 
     it('accepts numbers every consumer reads the same way', async () => {
-      const response = await postRaw(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { metadata: '{"max":9007199254740991,"min":-9007199254740991,"half":0.5,"zero":0,"negZero":-0.0,"small":1e-300}' })));
+      const response = await postRaw(
+        bodyWithRawEvent(
+          h.orgId,
+          rawEvent(h.orgId, {
+            metadata: '{"max":9007199254740991,"min":-9007199254740991,"half":0.5,"zero":0,"negZero":-0.0,"small":1e-300}',
+          }),
+        ),
+      );
       expect(response.statusCode, response.body).toBe(201);
     });
 
     it('refuses an impossible date instead of moving it to the next day', async () => {
-      for (const occurredAt of ['2026-11-31T10:00:00Z', '2026-02-29T10:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T23:59:60Z', '2026-01-01T10:00:00+24:00']) {
-        await expectRefused(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { occurredAt: JSON.stringify(occurredAt) })), { field: 'events[1].occurredAt', reason: /RFC 3339/, index: 1 });
+      for (const occurredAt of [
+        '2026-11-31T10:00:00Z',
+        '2026-02-29T10:00:00Z',
+        '2026-01-01T24:00:00Z',
+        '2026-01-01T23:59:60Z',
+        '2026-01-01T10:00:00+24:00',
+      ]) {
+        await expectRefused(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { occurredAt: JSON.stringify(occurredAt) })), {
+          field: 'events[1].occurredAt',
+          reason: /RFC 3339/,
+          index: 1,
+        });
       }
     });
 
     it('does not coerce types: an array type and a numeric actor.id are refused', async () => {
-      await expectRefused(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { type: '["user.standard.added"]' })), { field: 'events[1].type', reason: /must be string/, index: 1 });
-      await expectRefused(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { actor: '{"id":42}' })), { field: 'events[1].actor.id', reason: /must be string/, index: 1 });
-      await expectRefused(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { entity: '{"id":true}' })), { field: 'events[1].entity.id', reason: /must be string/, index: 1 });
-      await expectRefused(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { idempotencyKey: '7' })), { field: 'events[1].idempotencyKey', reason: /must be string/, index: 1 });
+      await expectRefused(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { type: '["user.standard.added"]' })), {
+        field: 'events[1].type',
+        reason: /must be string/,
+        index: 1,
+      });
+      await expectRefused(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { actor: '{"id":42}' })), {
+        field: 'events[1].actor.id',
+        reason: /must be string/,
+        index: 1,
+      });
+      await expectRefused(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { entity: '{"id":true}' })), {
+        field: 'events[1].entity.id',
+        reason: /must be string/,
+        index: 1,
+      });
+      await expectRefused(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { idempotencyKey: '7' })), {
+        field: 'events[1].idempotencyKey',
+        reason: /must be string/,
+        index: 1,
+      });
     });
 
     it('refuses lone surrogates in values and keys', async () => {
-      await expectRefused(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { actor: '{"id":"u-1","name":"A\\ud800"}' })), { field: 'events[1].actor.name', reason: /lone UTF-16 surrogate/, index: 1 });
-      await expectRefused(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { description: '"\\udc00 trailing"' })), { field: 'events[1].description', reason: /lone UTF-16 surrogate/, index: 1 });
-      await expectRefused(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { metadata: '{"k\\ud83d":1}' })), { field: 'events[1].metadata.k\ud83d', reason: /lone UTF-16 surrogate/, index: 1 });
+      await expectRefused(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { actor: '{"id":"u-1","name":"A\\ud800"}' })), {
+        field: 'events[1].actor.name',
+        reason: /lone UTF-16 surrogate/,
+        index: 1,
+      });
+      await expectRefused(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { description: '"\\udc00 trailing"' })), {
+        field: 'events[1].description',
+        reason: /lone UTF-16 surrogate/,
+        index: 1,
+      });
+      await expectRefused(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { metadata: '{"k\\ud83d":1}' })), {
+        field: 'events[1].metadata.k\ud83d',
+        reason: /lone UTF-16 surrogate/,
+        index: 1,
+      });
       // A proper pair (an emoji written as two escapes) is text.
       const emoji = await postRaw(bodyWithRawEvent(h.orgId, rawEvent(h.orgId, { description: '"party \\ud83c\\udf89"' })));
       expect(emoji.statusCode, emoji.body).toBe(201);

@@ -17,13 +17,17 @@ interface OpenedFeed {
 
 function openFeed(port: number, orgId: string, caller: TestUser, via: 'cookie' | 'bearer' = 'cookie'): Promise<OpenedFeed> {
   return new Promise((resolve, reject) => {
-    const req: ClientRequest = httpRequest(`http://127.0.0.1:${port}/api/v1/orgs/${orgId}/audit-logs/stream`, { headers: { accept: 'text/event-stream', ...authHeaders(caller, via) }, agent: false }, (res) => {
-      res.setEncoding('utf8');
-      let text = '';
-      res.on('data', (chunk: string) => (text += chunk));
-      const body = new Promise<string>((done) => res.on('end', () => done(text)));
-      resolve({ status: res.statusCode ?? 0, headers: res.headers, body, close: () => req.destroy() });
-    });
+    const req: ClientRequest = httpRequest(
+      `http://127.0.0.1:${port}/api/v1/orgs/${orgId}/audit-logs/stream`,
+      { headers: { accept: 'text/event-stream', ...authHeaders(caller, via) }, agent: false },
+      (res) => {
+        res.setEncoding('utf8');
+        let text = '';
+        res.on('data', (chunk: string) => (text += chunk));
+        const body = new Promise<string>((done) => res.on('end', () => done(text)));
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, close: () => req.destroy() });
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -77,11 +81,16 @@ for (const { kind, available } of await storeMatrix()) {
 
       // Closing a feed gives its slot back, once the server has seen the connection go.
       second.close();
-      await expect.poll(async () => {
-        const retry = await open(t.org.id, t.owner);
-        if (retry.status !== 200) retry.close();
-        return retry.status;
-      }, { timeout: 10_000, interval: 100 }).toBe(200);
+      await expect
+        .poll(
+          async () => {
+            const retry = await open(t.org.id, t.owner);
+            if (retry.status !== 200) retry.close();
+            return retry.status;
+          },
+          { timeout: 10_000, interval: 100 },
+        )
+        .toBe(200);
     });
   });
 }

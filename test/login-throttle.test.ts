@@ -16,12 +16,26 @@ async function withOwner(a: ConfiguredApp): Promise<string> {
   const orgId = newId(now);
   const userId = newId(now);
   await insertOrganization(store.db, { id: orgId, name: 'Throttled Inc', timeZone: 'UTC' }, now);
-  await insertUser(store.db, { id: userId, email: OWNER.email, name: 'Olga Owner', password_hash: await hashPassword(OWNER.password), created_at: now });
-  await insertMembership(store.db, { org_id: orgId, user_id: userId, user_type: 'owner', proxy_from_org_id: null, expires_at: null, created_at: now });
+  await insertUser(store.db, {
+    id: userId,
+    email: OWNER.email,
+    name: 'Olga Owner',
+    password_hash: await hashPassword(OWNER.password),
+    created_at: now,
+  });
+  await insertMembership(store.db, {
+    org_id: orgId,
+    user_id: userId,
+    user_type: 'owner',
+    proxy_from_org_id: null,
+    expires_at: null,
+    created_at: now,
+  });
   return orgId;
 }
 
-const login = (a: ConfiguredApp, password: string, remoteAddress: string, email = OWNER.email) => a.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password }, remoteAddress });
+const login = (a: ConfiguredApp, password: string, remoteAddress: string, email = OWNER.email) =>
+  a.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password }, remoteAddress });
 
 async function failedLoginsRecorded(a: ConfiguredApp, orgId: string): Promise<number> {
   const rows = await a.testStore.store.db.selectFrom('audit_events').select('type').where('org_id', '=', orgId).execute();
@@ -73,7 +87,8 @@ for (const { kind, available } of await storeMatrix()) {
       a = await createConfiguredApp(kind, {}, clock);
       await withOwner(a);
       const address = '203.0.113.99';
-      for (let i = 0; i < LOGIN_THROTTLE.accountAtAddressFreeFailures; i += 1) expect((await login(a, `wrong-${i}`, address)).statusCode).toBe(401);
+      for (let i = 0; i < LOGIN_THROTTLE.accountAtAddressFreeFailures; i += 1)
+        expect((await login(a, `wrong-${i}`, address)).statusCode).toBe(401);
       const waits: number[] = [];
       for (let i = 0; i < 12; i += 1) {
         const held = await login(a, 'wrong-again', address);
@@ -87,9 +102,11 @@ for (const { kind, available } of await storeMatrix()) {
 
       // From another address: a right password starts the account over there, so five typos later are free again.
       const home = '192.0.2.44';
-      for (let i = 0; i < LOGIN_THROTTLE.accountAtAddressFreeFailures - 1; i += 1) expect((await login(a, `typo-${i}`, home)).statusCode).toBe(401);
+      for (let i = 0; i < LOGIN_THROTTLE.accountAtAddressFreeFailures - 1; i += 1)
+        expect((await login(a, `typo-${i}`, home)).statusCode).toBe(401);
       expect((await login(a, OWNER.password, home)).statusCode).toBe(200);
-      for (let i = 0; i < LOGIN_THROTTLE.accountAtAddressFreeFailures; i += 1) expect((await login(a, `later-typo-${i}`, home)).statusCode).toBe(401);
+      for (let i = 0; i < LOGIN_THROTTLE.accountAtAddressFreeFailures; i += 1)
+        expect((await login(a, `later-typo-${i}`, home)).statusCode).toBe(401);
       expect((await login(a, 'one-typo-too-many', home)).statusCode).toBe(429);
 
       // An hour without failures, and the flooded address starts over too.
@@ -102,7 +119,9 @@ for (const { kind, available } of await storeMatrix()) {
       a = await createConfiguredApp(kind, {}, new FixedClock(Date.parse('2026-11-02T09:00:00.000Z')));
       await withOwner(a);
       const app = a;
-      const sprayed = await Promise.all(Array.from({ length: 30 }, (_, i) => login(app, 'Summer2026!', '198.51.100.5', `sprayed.${i}@example.com`)));
+      const sprayed = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => login(app, 'Summer2026!', '198.51.100.5', `sprayed.${i}@example.com`)),
+      );
       expect(sprayed.filter((r) => r.statusCode === 401).length).toBe(LOGIN_THROTTLE.addressFreeFailures);
       expect(sprayed.filter((r) => r.statusCode === 429).length).toBe(30 - LOGIN_THROTTLE.addressFreeFailures);
       expect((await login(app, OWNER.password, '198.51.100.5')).statusCode).toBe(429);
@@ -111,7 +130,14 @@ for (const { kind, available } of await storeMatrix()) {
     it('behind one proxy (ATTEST_TRUST_PROXY=1) the throttle counts the address the proxy saw; entries the client adds to X-Forwarded-For do not escape it', async () => {
       a = await createConfiguredApp(kind, { ATTEST_TRUST_PROXY: '1' }, new FixedClock(Date.parse('2026-11-02T09:00:00.000Z')));
       await withOwner(a);
-      const viaProxy = (password: string, forwardedFor: string) => a!.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: OWNER.email, password }, remoteAddress: '10.0.0.2', headers: { 'x-forwarded-for': forwardedFor } });
+      const viaProxy = (password: string, forwardedFor: string) =>
+        a!.app.inject({
+          method: 'POST',
+          url: '/api/v1/session',
+          payload: { email: OWNER.email, password },
+          remoteAddress: '10.0.0.2',
+          headers: { 'x-forwarded-for': forwardedFor },
+        });
       const statuses: number[] = [];
       for (let i = 0; i < 10; i += 1) statuses.push((await viaProxy(`guess-${i}`, `198.51.100.${i}, 203.0.113.50`)).statusCode);
       const free = LOGIN_THROTTLE.accountAtAddressFreeFailures;

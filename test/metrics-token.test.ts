@@ -12,7 +12,13 @@ describe('/metrics and ATTEST_METRICS_TOKEN', () => {
   it('with the token set, answers 401 problem+json without it or with a wrong one, and the metrics with it', async () => {
     const a = await createConfiguredApp('sqlite', { ATTEST_METRICS_TOKEN: 'scrape-secret-1234' });
     apps.push(a);
-    for (const headers of [{}, { authorization: 'Bearer wrong-secret' }, { authorization: 'Bearer scrape-secret-12345' }, { authorization: 'Basic c2NyYXBlLXNlY3JldC0xMjM0' }, { authorization: 'scrape-secret-1234' }]) {
+    for (const headers of [
+      {},
+      { authorization: 'Bearer wrong-secret' },
+      { authorization: 'Bearer scrape-secret-12345' },
+      { authorization: 'Basic c2NyYXBlLXNlY3JldC0xMjM0' },
+      { authorization: 'scrape-secret-1234' },
+    ]) {
       const res = await a.app.inject({ method: 'GET', url: '/metrics', headers });
       expect({ headers, status: res.statusCode }).toEqual({ headers, status: 401 });
       expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);

@@ -35,11 +35,29 @@ for (const { kind, available } of await storeMatrix()) {
       testStore = await createTestStore(kind);
       // The store the CLI must reach only through ATTEST_DATABASE_URL (+ ATTEST_POSTGRES_SCHEMA).
       env = { ATTEST_DATABASE_URL: testStore.databaseUrl, ...testStore.env };
-      const bootstrap = await bootstrapIfEmpty(testStore.store, { email: OWNER_EMAIL, password: 'pw-for-cli-test', orgName: 'CLI Org', timeZone: 'UTC' });
+      const bootstrap = await bootstrapIfEmpty(testStore.store, {
+        email: OWNER_EMAIL,
+        password: 'pw-for-cli-test',
+        orgName: 'CLI Org',
+        timeZone: 'UTC',
+      });
       orgId = bootstrap?.organization.id as string;
       const adminId = newId();
-      await insertUser(testStore.store.db, { id: adminId, email: 'admin@example.com', name: 'Admin', password_hash: null, created_at: Date.now() });
-      await insertMembership(testStore.store.db, { org_id: orgId, user_id: adminId, user_type: 'admin', proxy_from_org_id: null, expires_at: null, created_at: Date.now() });
+      await insertUser(testStore.store.db, {
+        id: adminId,
+        email: 'admin@example.com',
+        name: 'Admin',
+        password_hash: null,
+        created_at: Date.now(),
+      });
+      await insertMembership(testStore.store.db, {
+        org_id: orgId,
+        user_id: adminId,
+        user_type: 'admin',
+        proxy_from_org_id: null,
+        expires_at: null,
+        created_at: Date.now(),
+      });
     });
     afterAll(async () => {
       await testStore?.dispose();
@@ -60,7 +78,12 @@ for (const { kind, available } of await storeMatrix()) {
       const { app, services } = await appOverTestStore();
       try {
         const post = (type: string) =>
-          app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${key}` }, payload: { events: [incomingEvent(orgId, { type })] } });
+          app.inject({
+            method: 'POST',
+            url: '/api/v1/events',
+            headers: { authorization: `Bearer ${key}` },
+            payload: { events: [incomingEvent(orgId, { type })] },
+          });
         expect((await post('user.standard.added')).statusCode).toBe(201);
         expect((await post('audit_log.viewed')).statusCode).toBe(400);
       } finally {
@@ -74,22 +97,43 @@ for (const { kind, available } of await storeMatrix()) {
       const thirdOrg = newId();
       await insertOrganization(testStore.store.db, { id: secondOrg, name: 'Second', timeZone: 'UTC' }, Date.now());
       await insertOrganization(testStore.store.db, { id: thirdOrg, name: 'Third', timeZone: 'UTC' }, Date.now());
-      const result = await runCli(['producer-key', 'create', '--product', 'UserManagement', '--org', `${orgId},${secondOrg}`, '--name', 'tenant-service'], env);
+      const result = await runCli(
+        ['producer-key', 'create', '--product', 'UserManagement', '--org', `${orgId},${secondOrg}`, '--name', 'tenant-service'],
+        env,
+      );
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(result.stdout).toMatch(/^atp_[A-Za-z0-9_-]{43}\n$/);
       const key = result.stdout.trim();
-      const repeated = await runCli(['producer-key', 'create', '--product', 'UserManagement', '--org', orgId, '--org', thirdOrg, '--name', 'repeated-orgs'], env);
+      const repeated = await runCli(
+        ['producer-key', 'create', '--product', 'UserManagement', '--org', orgId, '--org', thirdOrg, '--name', 'repeated-orgs'],
+        env,
+      );
       expect(repeated.code).toBe(0);
 
       const listed = (await runCli(['producer-key', 'list'], env)).stdout.split('\n').map((line) => line.split('\t'));
-      expect(listed.find((f) => f[1] === 'tenant-service')?.[4]?.split(',').sort()).toEqual([orgId, secondOrg].sort());
-      expect(listed.find((f) => f[1] === 'repeated-orgs')?.[4]?.split(',').sort()).toEqual([orgId, thirdOrg].sort());
+      expect(
+        listed
+          .find((f) => f[1] === 'tenant-service')?.[4]
+          ?.split(',')
+          .sort(),
+      ).toEqual([orgId, secondOrg].sort());
+      expect(
+        listed
+          .find((f) => f[1] === 'repeated-orgs')?.[4]
+          ?.split(',')
+          .sort(),
+      ).toEqual([orgId, thirdOrg].sort());
 
       const { app, services } = await appOverTestStore();
       try {
         const post = (target: string) =>
-          app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${key}` }, payload: { events: [incomingEvent(target)] } });
+          app.inject({
+            method: 'POST',
+            url: '/api/v1/events',
+            headers: { authorization: `Bearer ${key}` },
+            payload: { events: [incomingEvent(target)] },
+          });
         expect((await post(secondOrg)).statusCode).toBe(201);
         expect((await post(thirdOrg)).statusCode).toBe(403);
       } finally {
@@ -111,7 +155,12 @@ for (const { kind, available } of await storeMatrix()) {
         expect(me.statusCode).toBe(200);
         expect(me.json()).toMatchObject({ user: { email: OWNER_EMAIL }, organizations: [{ orgId, userType: 'owner' }] });
         // An owner token may not append events.
-        const ingest = await app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${token}` }, payload: { events: [incomingEvent(orgId)] } });
+        const ingest = await app.inject({
+          method: 'POST',
+          url: '/api/v1/events',
+          headers: { authorization: `Bearer ${token}` },
+          payload: { events: [incomingEvent(orgId)] },
+        });
         expect(ingest.statusCode).toBe(403);
       } finally {
         await app.close();
@@ -122,7 +171,10 @@ for (const { kind, available } of await storeMatrix()) {
     it('prints nothing on stdout and exits 1 with a reason on stderr when it cannot create the secret', async () => {
       const failures = [
         { args: ['producer-key', 'create', '--product', 'Loyalty'], reason: /unknown product Loyalty/ },
-        { args: ['producer-key', 'create', '--product', 'UserManagement', '--org', '0190d9a0-0000-7000-8000-00000000dead'], reason: /no organization with id 0190d9a0-0000-7000-8000-00000000dead/ },
+        {
+          args: ['producer-key', 'create', '--product', 'UserManagement', '--org', '0190d9a0-0000-7000-8000-00000000dead'],
+          reason: /no organization with id 0190d9a0-0000-7000-8000-00000000dead/,
+        },
         { args: ['token', 'create', '--email', 'nobody@example.com'], reason: /no user with email/ },
         { args: ['token', 'create', '--email', 'admin@example.com'], reason: /not an owner/ },
       ];
@@ -141,7 +193,9 @@ for (const { kind, available } of await storeMatrix()) {
     });
 
     it('lists producer keys and owner tokens without secrets, and a revoked one is refused at once by the running app', async () => {
-      const key = (await runCli(['producer-key', 'create', '--product', 'UserManagement', 'AuditLogs', '--name', 'billing\tservice'], env)).stdout.trim();
+      const key = (
+        await runCli(['producer-key', 'create', '--product', 'UserManagement', 'AuditLogs', '--name', 'billing\tservice'], env)
+      ).stdout.trim();
       const token = (await runCli(['token', 'create', '--email', OWNER_EMAIL, '--name', 'reporting'], env)).stdout.trim();
 
       const keyList = await runCli(['producer-key', 'list'], env);
@@ -149,7 +203,11 @@ for (const { kind, available } of await storeMatrix()) {
       expect(keyList.stdout).not.toContain(key);
       const keyLine = keyList.stdout.split('\n').find((line) => line.includes('billing service'));
       const [keyId, keyName, keyProducts, keyCreated, keyOrgs] = (keyLine ?? '').split('\t');
-      expect({ keyName, keyProducts, keyOrgs }).toEqual({ keyName: 'billing service', keyProducts: 'UserManagement,AuditLogs', keyOrgs: '*' });
+      expect({ keyName, keyProducts, keyOrgs }).toEqual({
+        keyName: 'billing service',
+        keyProducts: 'UserManagement,AuditLogs',
+        keyOrgs: '*',
+      });
       expect(Date.parse(keyCreated as string)).toBeGreaterThan(Date.now() - 60_000);
 
       const tokenList = await runCli(['token', 'list', '--email', 'CLI-OWNER@example.com'], env);
@@ -162,7 +220,13 @@ for (const { kind, available } of await storeMatrix()) {
 
       const { app, services } = await appOverTestStore();
       try {
-        const post = () => app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${key}` }, payload: { events: [incomingEvent(orgId)] } });
+        const post = () =>
+          app.inject({
+            method: 'POST',
+            url: '/api/v1/events',
+            headers: { authorization: `Bearer ${key}` },
+            payload: { events: [incomingEvent(orgId)] },
+          });
         const me = () => app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${token}` } });
         expect((await post()).statusCode).toBe(201);
         expect((await me()).statusCode).toBe(200);
@@ -198,7 +262,9 @@ for (const { kind, available } of await storeMatrix()) {
 
     it('purge deletes only expired events beside the open store, reporting on stderr', async () => {
       const now = Date.now();
-      const expired = Array.from({ length: 5 }, (_, i) => preparedEvent(orgId, { occurredAtMs: now - 3_600_000, expiresAtMs: now - 1000 - i }));
+      const expired = Array.from({ length: 5 }, (_, i) =>
+        preparedEvent(orgId, { occurredAtMs: now - 3_600_000, expiresAtMs: now - 1000 - i }),
+      );
       const live = preparedEvent(orgId, { occurredAtMs: now - 3_600_000 });
       await testStore.store.appendEvents([...expired, live]);
       const result = await runCli(['purge'], env);

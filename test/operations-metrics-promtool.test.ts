@@ -25,7 +25,12 @@ describe.skipIf(!runs)('/metrics under promtool check metrics', () => {
   beforeAll(async () => {
     h = await createIngestHarness('sqlite');
     // Some traffic first, so request histograms and counters carry samples.
-    await h.app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${h.userManagementKey}` }, payload: { events: [incomingEvent(h.orgId)] } });
+    await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/events',
+      headers: { authorization: `Bearer ${h.userManagementKey}` },
+      payload: { events: [incomingEvent(h.orgId)] },
+    });
     await h.app.inject({ method: 'GET', url: '/healthz' });
   });
   afterAll(async () => h?.dispose());
@@ -45,6 +50,8 @@ describe.skipIf(!runs)('/metrics under promtool check metrics', () => {
 
   it('would catch a gauge named like a counter (the check is not vacuous)', () => {
     const bad = '# HELP bad_total A gauge.\n# TYPE bad_total gauge\nbad_total 1\n';
-    expect(() => execFileSync(PROMTOOL, ['check', 'metrics'], { input: bad, stdio: 'pipe' })).toThrow(/non-counter metrics should not have "_total" suffix/);
+    expect(() => execFileSync(PROMTOOL, ['check', 'metrics'], { input: bad, stdio: 'pipe' })).toThrow(
+      /non-counter metrics should not have "_total" suffix/,
+    );
   });
 });

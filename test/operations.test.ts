@@ -39,7 +39,12 @@ for (const { kind, available } of await storeMatrix()) {
       // Liveness does not depend on the store.
       expect((await h.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
       // Other routes say the same as /readyz: 503, retry later, instead of a bare 500.
-      const ingest = await h.app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${h.allProductsKey}` }, payload: { events: [incomingEvent(h.orgId)] } });
+      const ingest = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/events',
+        headers: { authorization: `Bearer ${h.allProductsKey}` },
+        payload: { events: [incomingEvent(h.orgId)] },
+      });
       expect(ingest.statusCode).toBe(503);
       expect(ingest.headers['retry-after']).toBe('1');
       expect(ingest.json()).toMatchObject({ status: 503, code: 'STORE_UNAVAILABLE' });
@@ -49,7 +54,12 @@ for (const { kind, available } of await storeMatrix()) {
 
     it('serves Prometheus text on /metrics with request durations by route and the ingest counters', async () => {
       h = await createIngestHarness(kind);
-      const ingest = await h.app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${h.allProductsKey}` }, payload: { events: [incomingEvent(h.orgId), incomingEvent(h.orgId)] } });
+      const ingest = await h.app.inject({
+        method: 'POST',
+        url: '/api/v1/events',
+        headers: { authorization: `Bearer ${h.allProductsKey}` },
+        payload: { events: [incomingEvent(h.orgId), incomingEvent(h.orgId)] },
+      });
       expect(ingest.statusCode).toBe(201);
       const metrics = await h.app.inject({ method: 'GET', url: '/metrics' });
       expect(metrics.statusCode).toBe(200);
@@ -70,7 +80,9 @@ for (const { kind, available } of await storeMatrix()) {
       const doc = response.json<{ openapi: string; paths: Record<string, Record<string, { responses?: Record<string, unknown> }>> }>();
       expect(doc.openapi).toBe('3.1.0');
       expect(Object.keys(doc.paths['/api/v1/events'] ?? {})).toContain('post');
-      expect(Object.keys(doc.paths['/api/v1/events']?.post?.responses ?? {})).toEqual(expect.arrayContaining(['201', '400', '401', '403', '413', '415']));
+      expect(Object.keys(doc.paths['/api/v1/events']?.post?.responses ?? {})).toEqual(
+        expect.arrayContaining(['201', '400', '401', '403', '413', '415']),
+      );
       expect(Object.keys(doc.paths['/api/v1/session'] ?? {})).toEqual(expect.arrayContaining(['post', 'delete']));
     });
 

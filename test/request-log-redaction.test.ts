@@ -36,11 +36,28 @@ describe('request logs', () => {
   });
 
   it('log every request with its URL, the tokens of invite and welcome links replaced by [redacted]', async () => {
-    const link = (await app.inject({ method: 'POST', url: `/api/v1/orgs/${tenancy.org.id}/invite-link/regenerate`, headers: { cookie: tenancy.owner.cookie } })).json<{ token: string }>();
-    const added = (await app.inject({ method: 'POST', url: `/api/v1/orgs/${tenancy.org.id}/users`, headers: { cookie: tenancy.owner.cookie }, payload: { email: 'logged@example.com', name: 'Log Ged', userType: 'standard' } })).json<{ welcomeLink: { token: string } }>();
+    const link = (
+      await app.inject({
+        method: 'POST',
+        url: `/api/v1/orgs/${tenancy.org.id}/invite-link/regenerate`,
+        headers: { cookie: tenancy.owner.cookie },
+      })
+    ).json<{ token: string }>();
+    const added = (
+      await app.inject({
+        method: 'POST',
+        url: `/api/v1/orgs/${tenancy.org.id}/users`,
+        headers: { cookie: tenancy.owner.cookie },
+        payload: { email: 'logged@example.com', name: 'Log Ged', userType: 'standard' },
+      })
+    ).json<{ welcomeLink: { token: string } }>();
     const token = added.welcomeLink.token;
     const requests = [
-      { method: 'POST' as const, url: `/api/v1/invites/${link.token}/join`, payload: { email: 'joiner.logged@example.com', name: 'Jo', password: 'joiner-password' } },
+      {
+        method: 'POST' as const,
+        url: `/api/v1/invites/${link.token}/join`,
+        payload: { email: 'joiner.logged@example.com', name: 'Jo', password: 'joiner-password' },
+      },
       { method: 'GET' as const, url: `/join/${link.token}` },
       { method: 'GET' as const, url: `/welcome/${token}` },
       { method: 'GET' as const, url: `/api/v1/anything?token=${token}` },
@@ -48,9 +65,19 @@ describe('request logs', () => {
     ];
     for (const request of requests) await app.inject(request);
 
-    const incoming = lines.map((line) => JSON.parse(line) as { msg?: string; req?: { url?: string; method?: string } }).filter((entry) => entry.req?.url !== undefined);
+    const incoming = lines
+      .map((line) => JSON.parse(line) as { msg?: string; req?: { url?: string; method?: string } })
+      .filter((entry) => entry.req?.url !== undefined);
     const urls = incoming.map((entry) => entry.req?.url);
-    expect(urls).toEqual(expect.arrayContaining(['/api/v1/invites/[redacted]/join', '/join/[redacted]', '/welcome/[redacted]', '/api/v1/anything?token=[redacted]', '/api/v1/activation']));
+    expect(urls).toEqual(
+      expect.arrayContaining([
+        '/api/v1/invites/[redacted]/join',
+        '/join/[redacted]',
+        '/welcome/[redacted]',
+        '/api/v1/anything?token=[redacted]',
+        '/api/v1/activation',
+      ]),
+    );
     const everything = lines.join('\n');
     expect(everything).not.toContain(link.token);
     expect(everything).not.toContain(token);
@@ -58,7 +85,9 @@ describe('request logs', () => {
   });
 
   it('redacts only tokens: the rest of a URL stays readable', () => {
-    expect(redactUrl('/api/v1/orgs/0190a0a0-0000-7000-8000-000000000000/audit-logs?limit=5')).toBe('/api/v1/orgs/0190a0a0-0000-7000-8000-000000000000/audit-logs?limit=5');
+    expect(redactUrl('/api/v1/orgs/0190a0a0-0000-7000-8000-000000000000/audit-logs?limit=5')).toBe(
+      '/api/v1/orgs/0190a0a0-0000-7000-8000-000000000000/audit-logs?limit=5',
+    );
     expect(redactUrl('/welcome/ata_abc?x=1')).toBe('/welcome/[redacted]?x=1');
   });
 });

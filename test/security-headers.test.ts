@@ -19,7 +19,12 @@ describe('security headers', () => {
     for (const url of ['/healthz', '/api/v1/me', '/api/v1/no-such-route', '/orgs/some-org/audit-logs']) {
       const res = await a.app.inject({ method: 'GET', url });
       const h = res.headers;
-      expect({ url, nosniff: h['x-content-type-options'], referrer: h['referrer-policy'], frame: h['x-frame-options'] }).toEqual({ url, nosniff: 'nosniff', referrer: 'no-referrer', frame: 'DENY' });
+      expect({ url, nosniff: h['x-content-type-options'], referrer: h['referrer-policy'], frame: h['x-frame-options'] }).toEqual({
+        url,
+        nosniff: 'nosniff',
+        referrer: 'no-referrer',
+        frame: 'DENY',
+      });
       const policy = String(h['content-security-policy']);
       expect(policy).toContain("default-src 'self'");
       expect(policy).toContain("frame-ancestors 'none'");

@@ -14,21 +14,33 @@ async function importProblems(filePath: string, code: string): Promise<string[]>
 // The layering of docs/ARCHITECTURE.md ("Which folder may import which"), as eslint.config.js enforces it.
 describe('server import layers', () => {
   it('rejects an import from a higher layer, whether of a value or of a type', async () => {
-    expect(await importProblems('src/store/probe.ts', "import { GroupCommitter } from '../features/ingest/group-committer.js';\nexport const probe = GroupCommitter;\n")).toEqual([
-      expect.stringMatching(/^import-x\/no-restricted-paths: .*group-committer.*own layer or lower ones/),
-    ]);
-    expect(await importProblems('src/http/probe.ts', "import type { buildApp } from '../service/build-app.js';\nexport type Probe = typeof buildApp;\n")).toEqual([
-      expect.stringMatching(/^import-x\/no-restricted-paths: .*build-app/),
-    ]);
+    expect(
+      await importProblems(
+        'src/store/probe.ts',
+        "import { GroupCommitter } from '../features/ingest/group-committer.js';\nexport const probe = GroupCommitter;\n",
+      ),
+    ).toEqual([expect.stringMatching(/^import-x\/no-restricted-paths: .*group-committer.*own layer or lower ones/)]);
+    expect(
+      await importProblems(
+        'src/http/probe.ts',
+        "import type { buildApp } from '../service/build-app.js';\nexport type Probe = typeof buildApp;\n",
+      ),
+    ).toEqual([expect.stringMatching(/^import-x\/no-restricted-paths: .*build-app/)]);
   });
 
   it('rejects a feature importing another feature, and tenancy importing auth', async () => {
-    expect(await importProblems('src/features/audit-logs/query/probe.ts', "import { ingestRoutes } from '../../ingest/http/ingest-routes.js';\nexport const probe = ingestRoutes;\n")).toEqual([
-      expect.stringMatching(/^import-x\/no-restricted-paths: .*never imports another feature/),
-    ]);
-    expect(await importProblems('src/tenancy/probe.ts', "import { hashPassword } from '../auth/passwords.js';\nexport const probe = hashPassword;\n")).toEqual([
-      expect.stringMatching(/^import-x\/no-restricted-paths: .*auth\/ builds on tenancy\//),
-    ]);
+    expect(
+      await importProblems(
+        'src/features/audit-logs/query/probe.ts',
+        "import { ingestRoutes } from '../../ingest/http/ingest-routes.js';\nexport const probe = ingestRoutes;\n",
+      ),
+    ).toEqual([expect.stringMatching(/^import-x\/no-restricted-paths: .*never imports another feature/)]);
+    expect(
+      await importProblems(
+        'src/tenancy/probe.ts',
+        "import { hashPassword } from '../auth/passwords.js';\nexport const probe = hashPassword;\n",
+      ),
+    ).toEqual([expect.stringMatching(/^import-x\/no-restricted-paths: .*auth\/ builds on tenancy\//)]);
   });
 
   it('accepts imports from the same feature and from lower layers', async () => {
@@ -46,7 +58,10 @@ describe('server import layers', () => {
 
   it('rejects an import cycle of values', async () => {
     // event-log-reader.ts imports event-rows.ts: the other way round closes a cycle.
-    const problems = await importProblems('src/store/event-rows.ts', "import { EventLogReader } from './event-log-reader.js';\nexport const probe = EventLogReader;\n");
+    const problems = await importProblems(
+      'src/store/event-rows.ts',
+      "import { EventLogReader } from './event-log-reader.js';\nexport const probe = EventLogReader;\n",
+    );
     expect(problems).toContain('import-x/no-cycle: Dependency cycle detected');
   });
 
@@ -61,6 +76,8 @@ describe('server import layers', () => {
       ['src/store/store-dialect.ts', ['src/store/event-log-reader.ts']],
       ['src/store/database-schema.ts', []],
     ]);
-    expect(importCycles(store)).toEqual([['src/store/event-log-reader.ts', 'src/store/event-log-writer.ts', 'src/store/store-dialect.ts', 'src/store/event-log-reader.ts']]);
+    expect(importCycles(store)).toEqual([
+      ['src/store/event-log-reader.ts', 'src/store/event-log-writer.ts', 'src/store/store-dialect.ts', 'src/store/event-log-reader.ts'],
+    ]);
   });
 });

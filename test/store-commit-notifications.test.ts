@@ -30,7 +30,12 @@ for (const { kind, available } of await storeMatrix()) {
         await testStore.store.appendEventsIn(tx, [preparedEvent(orgA)]);
         expect(heard).toEqual([]);
       });
-      expect(heard.sort()).toEqual([[orgA, 2], [orgB, 0]].sort());
+      expect(heard.sort()).toEqual(
+        [
+          [orgA, 2],
+          [orgB, 0],
+        ].sort(),
+      );
     });
 
     it('announces nothing for a transaction that rolled back', async () => {
@@ -45,7 +50,9 @@ for (const { kind, available } of await storeMatrix()) {
     });
 
     it('refuses an append outside a store transaction, which could not be announced', async () => {
-      await expect(testStore.store.db.transaction().execute((tx) => testStore.store.appendEventsIn(tx, [preparedEvent(orgA)]))).rejects.toThrow(/store\.transaction/);
+      await expect(
+        testStore.store.db.transaction().execute((tx) => testStore.store.appendEventsIn(tx, [preparedEvent(orgA)])),
+      ).rejects.toThrow(/store\.transaction/);
     });
   });
 }

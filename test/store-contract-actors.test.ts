@@ -33,7 +33,12 @@ for (const { kind, available } of await storeMatrix()) {
       await testStore.store.appendEvents([event]);
     };
     const actorRow = () =>
-      testStore.store.db.selectFrom('audit_actors').select(['actor_name', 'last_seen_at']).where('org_id', '=', orgId).where('actor_email', '=', 'alice@example.com').executeTakeFirstOrThrow();
+      testStore.store.db
+        .selectFrom('audit_actors')
+        .select(['actor_name', 'last_seen_at'])
+        .where('org_id', '=', orgId)
+        .where('actor_email', '=', 'alice@example.com')
+        .executeTakeFirstOrThrow();
 
     it('takes a new name at once, and the time last seen to the hour', async () => {
       await appendAt(START_MS, 'Alice');
@@ -44,7 +49,9 @@ for (const { kind, available } of await storeMatrix()) {
 
       await appendAt(START_MS + 20 * MINUTE_MS, 'Alice Liddell');
       expect(await actorRow()).toEqual({ actor_name: 'Alice Liddell', last_seen_at: START_MS + 20 * MINUTE_MS });
-      expect(await testStore.store.events.findActors(orgId, 'liddell', 10)).toEqual([{ email: 'alice@example.com', name: 'Alice Liddell' }]);
+      expect(await testStore.store.events.findActors(orgId, 'liddell', 10)).toEqual([
+        { email: 'alice@example.com', name: 'Alice Liddell' },
+      ]);
 
       await appendAt(START_MS + 81 * MINUTE_MS, 'Alice Liddell');
       expect(await actorRow()).toEqual({ actor_name: 'Alice Liddell', last_seen_at: START_MS + 81 * MINUTE_MS });

@@ -96,7 +96,10 @@ for (const { kind, available } of await storeMatrix()) {
     });
 
     it('pages newest first by (occurredAt, seq) without repeating or skipping an event', async () => {
-      const filters: EventFilter[] = [{ orgId: orgA, fromMs: BASE_MS - HOUR_MS, toMs: BASE_MS + 9 * HOUR_MS }, ...Array.from({ length: 15 }, randomFilter)];
+      const filters: EventFilter[] = [
+        { orgId: orgA, fromMs: BASE_MS - HOUR_MS, toMs: BASE_MS + 9 * HOUR_MS },
+        ...Array.from({ length: 15 }, randomFilter),
+      ];
       for (const filter of filters) {
         const seen: string[] = [];
         let after: EventPosition | undefined;
@@ -114,7 +117,11 @@ for (const { kind, available } of await storeMatrix()) {
     // The API's pages (`findStoredPage`) are read in two steps where the store can (SQLite: the index walk, then
     // the rows by row id in several threads at once): the same events, in the same order, as the model.
     it('pages the stored records for the API exactly as the model, whatever the filter', async () => {
-      const filters: EventFilter[] = [{ orgId: orgA, fromMs: BASE_MS - HOUR_MS, toMs: BASE_MS + 9 * HOUR_MS }, { orgId: orgB, fromMs: 0, toMs: BASE_MS * 2, actorEmail: 'alice@example.com' }, ...Array.from({ length: 15 }, randomFilter)];
+      const filters: EventFilter[] = [
+        { orgId: orgA, fromMs: BASE_MS - HOUR_MS, toMs: BASE_MS + 9 * HOUR_MS },
+        { orgId: orgB, fromMs: 0, toMs: BASE_MS * 2, actorEmail: 'alice@example.com' },
+        ...Array.from({ length: 15 }, randomFilter),
+      ];
       for (const filter of filters) {
         const seen: string[] = [];
         let after: EventPosition | undefined;
@@ -158,9 +165,18 @@ for (const { kind, available } of await storeMatrix()) {
 
     it('finds actors by email or name fragment, literally (% and _ are not wildcards), within one organization', async () => {
       const orgId = newId();
-      const actor = (email: string, name: string) => ({ ...preparedEvent(orgId), actor: { id: email, email: email.toLowerCase(), name, type: 'user' as const } });
-      await testStore.store.appendEvents([actor('Ann.Lee@Example.com', 'Ann Lee'), actor('x_y@example.com', 'Xavier'), actor('pat@example.com', '100% Pat')]);
-      await testStore.store.appendEvents([{ ...preparedEvent(newId()), actor: { id: 'o', email: 'ann@other.example', name: 'Ann Other', type: 'user' } }]);
+      const actor = (email: string, name: string) => ({
+        ...preparedEvent(orgId),
+        actor: { id: email, email: email.toLowerCase(), name, type: 'user' as const },
+      });
+      await testStore.store.appendEvents([
+        actor('Ann.Lee@Example.com', 'Ann Lee'),
+        actor('x_y@example.com', 'Xavier'),
+        actor('pat@example.com', '100% Pat'),
+      ]);
+      await testStore.store.appendEvents([
+        { ...preparedEvent(newId()), actor: { id: 'o', email: 'ann@other.example', name: 'Ann Other', type: 'user' } },
+      ]);
       const find = async (text: string) => (await testStore.store.events.findActors(orgId, text, 10)).map((a) => a.email);
       expect(await find('ANN')).toEqual(['ann.lee@example.com']);
       expect(await find('lee')).toEqual(['ann.lee@example.com']);

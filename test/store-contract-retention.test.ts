@@ -15,7 +15,15 @@ import { createTestStore, type TestStore } from './support/test-stores.js';
 const HOUR_MS = 3_600_000;
 const NOW_MS = Date.UTC(2026, 3, 1, 12);
 
-type CountRow = { org_id: string; hour_start: number; type: string; action: string; product: string; security: number; event_count: number };
+type CountRow = {
+  org_id: string;
+  hour_start: number;
+  type: string;
+  action: string;
+  product: string;
+  security: number;
+  event_count: number;
+};
 
 function bucketKey(row: Omit<CountRow, 'event_count'>): string {
   return [row.org_id, Number(row.hour_start), row.type, row.action, row.product, Number(row.security)].join('|');
@@ -25,7 +33,10 @@ function bucketKey(row: Omit<CountRow, 'event_count'>): string {
 async function countsAndRecount(store: AttestStore): Promise<{ stored: Map<string, number>; recounted: Map<string, number> }> {
   const counts = (await store.db.selectFrom('audit_event_counts').selectAll().execute()) as CountRow[];
   const stored = new Map(counts.map((c) => [bucketKey(c), Number(c.event_count)]));
-  const rows = await store.db.selectFrom('audit_events').select(['org_id', 'occurred_at', 'type', 'action', 'product', 'security']).execute();
+  const rows = await store.db
+    .selectFrom('audit_events')
+    .select(['org_id', 'occurred_at', 'type', 'action', 'product', 'security'])
+    .execute();
   const recounted = new Map<string, number>();
   for (const row of rows) {
     const key = bucketKey({ ...row, hour_start: Math.floor(Number(row.occurred_at) / HOUR_MS) * HOUR_MS });
@@ -59,7 +70,11 @@ for (const { kind, available } of await storeMatrix()) {
         const occurredAtMs = NOW_MS - random.int(6 * HOUR_MS);
         const expired = i % 3 !== 0;
         const expiresAtMs = expired ? NOW_MS - random.int(HOUR_MS) : NOW_MS + 1 + random.int(HOUR_MS);
-        return preparedEvent(random.pick(orgs), { occurredAtMs, expiresAtMs, type: random.pick(['user.standard.added', 'user.privileged.added', 'permission_set.updated']) });
+        return preparedEvent(random.pick(orgs), {
+          occurredAtMs,
+          expiresAtMs,
+          type: random.pick(['user.standard.added', 'user.privileged.added', 'permission_set.updated']),
+        });
       });
       // An event expiring exactly now is expired; one a millisecond later is not.
       events.push(preparedEvent(orgs[0] as string, { occurredAtMs: NOW_MS - 10, expiresAtMs: NOW_MS }));
@@ -96,8 +111,12 @@ for (const { kind, available } of await storeMatrix()) {
       testStore = await createTestStore(kind, clock);
       const { store } = testStore;
       const orgId = newId();
-      const expired = Array.from({ length: 2300 }, (_, i) => preparedEvent(orgId, { occurredAtMs: NOW_MS - HOUR_MS - i, expiresAtMs: NOW_MS - i }));
-      const live = Array.from({ length: 20 }, (_, i) => preparedEvent(orgId, { occurredAtMs: NOW_MS - HOUR_MS - i, expiresAtMs: NOW_MS + 1 + i }));
+      const expired = Array.from({ length: 2300 }, (_, i) =>
+        preparedEvent(orgId, { occurredAtMs: NOW_MS - HOUR_MS - i, expiresAtMs: NOW_MS - i }),
+      );
+      const live = Array.from({ length: 20 }, (_, i) =>
+        preparedEvent(orgId, { occurredAtMs: NOW_MS - HOUR_MS - i, expiresAtMs: NOW_MS + 1 + i }),
+      );
       await store.appendEvents([...expired.slice(0, 1000), ...live.slice(0, 10)]);
       await store.appendEvents([...expired.slice(1000), ...live.slice(10)]);
       const progress: number[] = [];
@@ -116,11 +135,18 @@ for (const { kind, available } of await storeMatrix()) {
       const { store } = testStore;
       // On PostgreSQL the second purger is another pool, as `attest purge` beside a server is; a SQLite
       // process has one writer connection, and other processes are serialized by the file lock.
-      const other = kind === 'postgres' ? await openStore(testStore.databaseUrl, clock, { postgresSchema: testStore.env.ATTEST_POSTGRES_SCHEMA }) : store;
+      const other =
+        kind === 'postgres'
+          ? await openStore(testStore.databaseUrl, clock, { postgresSchema: testStore.env.ATTEST_POSTGRES_SCHEMA })
+          : store;
       try {
         const orgId = newId();
-        const expired = Array.from({ length: 600 }, (_, i) => preparedEvent(orgId, { occurredAtMs: NOW_MS - HOUR_MS - (i % 7) * HOUR_MS, expiresAtMs: NOW_MS - 1 }));
-        const live = Array.from({ length: 30 }, (_, i) => preparedEvent(orgId, { occurredAtMs: NOW_MS - (i % 7) * HOUR_MS, expiresAtMs: NOW_MS + 1 }));
+        const expired = Array.from({ length: 600 }, (_, i) =>
+          preparedEvent(orgId, { occurredAtMs: NOW_MS - HOUR_MS - (i % 7) * HOUR_MS, expiresAtMs: NOW_MS - 1 }),
+        );
+        const live = Array.from({ length: 30 }, (_, i) =>
+          preparedEvent(orgId, { occurredAtMs: NOW_MS - (i % 7) * HOUR_MS, expiresAtMs: NOW_MS + 1 }),
+        );
         await store.appendEvents([...expired, ...live]);
         const purgers = [store, other, store, other].map(async (s) => {
           let total = 0;

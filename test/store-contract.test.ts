@@ -27,7 +27,11 @@ function range(n: number): number[] {
 }
 
 /** Every answered (logId, seq) must be the row stored under that seq. */
-async function expectAnswersMatchRows(store: AttestStore, orgId: string, answers: Array<{ event: PreparedEvent; appended: AppendedEvent }>): Promise<void> {
+async function expectAnswersMatchRows(
+  store: AttestStore,
+  orgId: string,
+  answers: Array<{ event: PreparedEvent; appended: AppendedEvent }>,
+): Promise<void> {
   const rows = await store.db.selectFrom('audit_events').select(['seq', 'log_id']).where('org_id', '=', orgId).execute();
   const logIdBySeq = new Map(rows.map((r) => [Number(r.seq), r.log_id]));
   for (const { event, appended } of answers.filter((a) => a.event.orgId === orgId)) {
@@ -83,25 +87,32 @@ for (const { kind, available } of await storeMatrix()) {
       await expectAnswersMatchRows(store, orgB, answers);
     });
 
-    if (kind === 'postgres') it('keeps seq gapless across two store instances (two pools) appending at once', async () => {
-      // The wall clock, as two servers have: the contract is about the order they commit in.
-      const first = await openStore(testStore.databaseUrl, undefined, { postgresSchema: testStore.env.ATTEST_POSTGRES_SCHEMA });
-      const other = await openStore(testStore.databaseUrl, undefined, { postgresSchema: testStore.env.ATTEST_POSTGRES_SCHEMA });
-      try {
-        const orgId = newId();
-        const batches = range(40).map(() => preparedEvents(orgId, 3, START_MS));
-        const results = await Promise.all(batches.map((batch, i) => (i % 2 === 0 ? first : other).appendEvents(batch)));
-        expect(await seqsOf(store, orgId)).toEqual(range(120));
-        const answers = batches.flatMap((batch, i) => batch.map((event, j) => ({ event, appended: results[i]?.[j] as AppendedEvent })));
-        await expectAnswersMatchRows(store, orgId, answers);
-        // recordedAt is taken once the log head is locked, so it never goes backwards along the seq order.
-        const recorded = await store.db.selectFrom('audit_events').select(['seq', 'recorded_at']).where('org_id', '=', orgId).orderBy('seq').execute();
-        for (let i = 1; i < recorded.length; i += 1) expect(Number(recorded[i]?.recorded_at)).toBeGreaterThanOrEqual(Number(recorded[i - 1]?.recorded_at));
-      } finally {
-        await first.close();
-        await other.close();
-      }
-    });
+    if (kind === 'postgres')
+      it('keeps seq gapless across two store instances (two pools) appending at once', async () => {
+        // The wall clock, as two servers have: the contract is about the order they commit in.
+        const first = await openStore(testStore.databaseUrl, undefined, { postgresSchema: testStore.env.ATTEST_POSTGRES_SCHEMA });
+        const other = await openStore(testStore.databaseUrl, undefined, { postgresSchema: testStore.env.ATTEST_POSTGRES_SCHEMA });
+        try {
+          const orgId = newId();
+          const batches = range(40).map(() => preparedEvents(orgId, 3, START_MS));
+          const results = await Promise.all(batches.map((batch, i) => (i % 2 === 0 ? first : other).appendEvents(batch)));
+          expect(await seqsOf(store, orgId)).toEqual(range(120));
+          const answers = batches.flatMap((batch, i) => batch.map((event, j) => ({ event, appended: results[i]?.[j] as AppendedEvent })));
+          await expectAnswersMatchRows(store, orgId, answers);
+          // recordedAt is taken once the log head is locked, so it never goes backwards along the seq order.
+          const recorded = await store.db
+            .selectFrom('audit_events')
+            .select(['seq', 'recorded_at'])
+            .where('org_id', '=', orgId)
+            .orderBy('seq')
+            .execute();
+          for (let i = 1; i < recorded.length; i += 1)
+            expect(Number(recorded[i]?.recorded_at)).toBeGreaterThanOrEqual(Number(recorded[i - 1]?.recorded_at));
+        } finally {
+          await first.close();
+          await other.close();
+        }
+      });
 
     it('answers a resent idempotency key with the original logId and seq, without a new row', async () => {
       const orgA = newId();
@@ -123,7 +134,10 @@ for (const { kind, available } of await storeMatrix()) {
 
     it('collapses a key repeated inside one batch and raced by concurrent appends into one row', async () => {
       const orgId = newId();
-      const inBatch = await store.appendEvents([preparedEvent(orgId, { idempotencyKey: 'k' }), preparedEvent(orgId, { idempotencyKey: 'k' })]);
+      const inBatch = await store.appendEvents([
+        preparedEvent(orgId, { idempotencyKey: 'k' }),
+        preparedEvent(orgId, { idempotencyKey: 'k' }),
+      ]);
       expect(inBatch[1]).toEqual({ logId: inBatch[0]?.logId, seq: 0, duplicate: true });
 
       const raced = await Promise.all(range(12).map(() => store.appendEvents([preparedEvent(orgId, { idempotencyKey: 'raced' })])));
@@ -158,11 +172,17 @@ for (const { kind, available } of await storeMatrix()) {
         '"occurredAt":"2024-07-01T11:59:59.123Z","orgId":"0190a5b4-0000-7000-8000-000000000001","product":"UserManagement",' +
         '"recordedAt":"2024-07-01T12:00:00.000Z","securityAction":true,"seq":0,"traceId":"4bf92f3577b34da6a3ce929d0e0e4736",' +
         '"type":"user.type.made_privileged"}';
-      const expectedLeafHash = createHash('sha256').update(Buffer.concat([Buffer.from([0]), Buffer.from(expectedCanonical, 'utf8')])).digest('hex');
+      const expectedLeafHash = createHash('sha256')
+        .update(Buffer.concat([Buffer.from([0]), Buffer.from(expectedCanonical, 'utf8')]))
+        .digest('hex');
       // Also computed outside Node: printf '\0' followed by the bytes above, piped to sha256sum.
       expect(expectedLeafHash).toBe('0652765139fc1a96b0127f321f68a6ad26244761f98d9e04fc7a8aecfad7f5cf');
 
-      const row = await store.db.selectFrom('audit_events').select(['record', 'leaf_hash']).where('org_id', '=', orgId).executeTakeFirstOrThrow();
+      const row = await store.db
+        .selectFrom('audit_events')
+        .select(['record', 'leaf_hash'])
+        .where('org_id', '=', orgId)
+        .executeTakeFirstOrThrow();
       expect(row.record).toBe(expectedCanonical);
       expect(row.leaf_hash).toBe(expectedLeafHash);
       const read = await store.events.findByLogId(orgId, event.logId);
@@ -173,17 +193,26 @@ for (const { kind, available } of await storeMatrix()) {
       const rows = await store.db.selectFrom('audit_events').select(['record', 'leaf_hash', 'seq', 'org_id']).execute();
       expect(rows.length).toBeGreaterThan(100);
       for (const row of rows) {
-        const recomputed = createHash('sha256').update(Buffer.from([0])).update(row.record, 'utf8').digest('hex');
+        const recomputed = createHash('sha256')
+          .update(Buffer.from([0]))
+          .update(row.record, 'utf8')
+          .digest('hex');
         expect(row.leaf_hash).toBe(recomputed);
         expect(JSON.parse(row.record)).toMatchObject({ seq: Number(row.seq), orgId: row.org_id });
       }
     });
 
     it('runs migrations idempotently: opening the same store again keeps the schema and the data', async () => {
-      const before = await store.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const before = await store.db
+        .selectFrom('audit_events')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       for (let i = 0; i < 2; i += 1) {
         const reopened = await openStore(testStore.databaseUrl, clock, { postgresSchema: testStore.env.ATTEST_POSTGRES_SCHEMA });
-        const after = await reopened.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        const after = await reopened.db
+          .selectFrom('audit_events')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow();
         expect(Number(after.n)).toBe(Number(before.n));
         await reopened.close();
         // Closed means closed, even for a connection that never answered a query.
@@ -194,47 +223,49 @@ for (const { kind, available } of await storeMatrix()) {
       expect(new Set(migrations.map((m) => m.name)).size).toBe(migrations.length);
     });
 
-    if (kind === 'postgres') it('opens while other schemas of the same database are created and dropped', async () => {
-      // Another tenant of the database (or another test file) churning schemas must not break migrations.
-      const churn = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-      await churn.connect();
-      let stop = false;
-      const churning = (async () => {
-        for (let i = 0; !stop; i += 1) {
-          const name = `attest_churn_${process.pid}_${i}`;
-          // Separate statements, so each schema is committed (visible) before it is dropped.
-          await churn.query(`create schema ${name}`);
-          await churn.query(`create table ${name}.t (id bigserial primary key, v text)`);
-          await churn.query(`drop schema ${name} cascade`);
+    if (kind === 'postgres')
+      it('opens while other schemas of the same database are created and dropped', async () => {
+        // Another tenant of the database (or another test file) churning schemas must not break migrations.
+        const churn = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+        await churn.connect();
+        let stop = false;
+        const churning = (async () => {
+          for (let i = 0; !stop; i += 1) {
+            const name = `attest_churn_${process.pid}_${i}`;
+            // Separate statements, so each schema is committed (visible) before it is dropped.
+            await churn.query(`create schema ${name}`);
+            await churn.query(`create table ${name}.t (id bigserial primary key, v text)`);
+            await churn.query(`drop schema ${name} cascade`);
+          }
+        })();
+        const locations = range(6).map(() => freshStoreLocation(kind));
+        try {
+          for (const location of locations) {
+            const opened = await openStore(location.databaseUrl, clock, { postgresSchema: location.schema });
+            await opened.close();
+          }
+        } finally {
+          stop = true;
+          await churning;
+          await churn.end();
+          for (const location of locations) await location.remove();
         }
-      })();
-      const locations = range(6).map(() => freshStoreLocation(kind));
-      try {
-        for (const location of locations) {
-          const opened = await openStore(location.databaseUrl, clock, { postgresSchema: location.schema });
-          await opened.close();
-        }
-      } finally {
-        stop = true;
-        await churning;
-        await churn.end();
-        for (const location of locations) await location.remove();
-      }
-    });
+      });
 
     // SQLite's concurrent first open is proven across real processes in store-sqlite-multi-process.test.ts:
     // within one process a second writer connection would wait synchronously on the first.
-    if (kind === 'postgres') it('opens a brand-new store from several pools at once (server and CLI starting together)', async () => {
-      const fresh = freshStoreLocation(kind);
-      try {
-        const stores = await Promise.all(range(3).map(() => openStore(fresh.databaseUrl, clock, { postgresSchema: fresh.schema })));
-        const orgId = newId();
-        await Promise.all(stores.map((s) => s.appendEvents([preparedEvent(orgId)])));
-        expect(await seqsOf(stores[0] as AttestStore, orgId)).toEqual([0, 1, 2]);
-        await Promise.all(stores.map((s) => s.close()));
-      } finally {
-        await fresh.remove();
-      }
-    });
+    if (kind === 'postgres')
+      it('opens a brand-new store from several pools at once (server and CLI starting together)', async () => {
+        const fresh = freshStoreLocation(kind);
+        try {
+          const stores = await Promise.all(range(3).map(() => openStore(fresh.databaseUrl, clock, { postgresSchema: fresh.schema })));
+          const orgId = newId();
+          await Promise.all(stores.map((s) => s.appendEvents([preparedEvent(orgId)])));
+          expect(await seqsOf(stores[0] as AttestStore, orgId)).toEqual([0, 1, 2]);
+          await Promise.all(stores.map((s) => s.close()));
+        } finally {
+          await fresh.remove();
+        }
+      });
   });
 }

@@ -23,8 +23,12 @@ describe('upgrading a store with invite links to hashed tokens (migration 0005)'
     const token = newSecret('ati');
     const old = openSqliteStoreDialect(file);
     expect((await new Migrator({ db: old.db, provider: migrationProvider }).migrateTo('0004-organization-numbers')).error).toBeUndefined();
-    await sql`insert into organizations (id, name, time_zone, created_at) values (${orgId}, 'Old Org', 'UTC', ${Date.now()})`.execute(old.db);
-    await sql`insert into invite_links (org_id, id, token, created_at) values (${orgId}, ${newId()}, ${token}, ${Date.now()})`.execute(old.db);
+    await sql`insert into organizations (id, name, time_zone, created_at) values (${orgId}, 'Old Org', 'UTC', ${Date.now()})`.execute(
+      old.db,
+    );
+    await sql`insert into invite_links (org_id, id, token, created_at) values (${orgId}, ${newId()}, ${token}, ${Date.now()})`.execute(
+      old.db,
+    );
     await old.close();
 
     const store = await AttestStore.open(openSqliteStoreDialect(file));
@@ -34,9 +38,15 @@ describe('upgrading a store with invite links to hashed tokens (migration 0005)'
       const rows = await store.db.selectFrom('org_invite_links').selectAll().execute();
       expect(rows).toEqual([expect.objectContaining({ org_id: orgId, token_hash: hashSecret(token) })]);
       expect(JSON.stringify(rows)).not.toContain(token);
-      const { rows: tables } = await sql<{ name: string }>`select name from sqlite_schema where type = 'table' and name = 'invite_links'`.execute(store.db);
+      const { rows: tables } = await sql<{
+        name: string;
+      }>`select name from sqlite_schema where type = 'table' and name = 'invite_links'`.execute(store.db);
       expect(tables).toEqual([]);
-      const joined = await app.inject({ method: 'POST', url: `/api/v1/invites/${token}/join`, payload: { email: 'after.upgrade@example.com', name: 'After Upgrade', password: 'after-upgrade-password' } });
+      const joined = await app.inject({
+        method: 'POST',
+        url: `/api/v1/invites/${token}/join`,
+        payload: { email: 'after.upgrade@example.com', name: 'After Upgrade', password: 'after-upgrade-password' },
+      });
       expect(joined.statusCode).toBe(202);
       expect(joined.json()).toEqual({ orgId });
     } finally {

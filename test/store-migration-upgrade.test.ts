@@ -30,7 +30,11 @@ describe('upgrading a populated SQLite store to the leaner event indexes and clu
     const now = Date.now();
     const types = allEventTypes();
     const events = Array.from({ length: 300 }, (_, i) =>
-      preparedEvent(orgId, { type: (types[i % types.length] as (typeof types)[number]).type, occurredAtMs: now - i * 60_000, actorEmail: i % 3 === 0 ? 'ann@example.com' : 'bo@example.com' }),
+      preparedEvent(orgId, {
+        type: (types[i % types.length] as (typeof types)[number]).type,
+        occurredAtMs: now - i * 60_000,
+        actorEmail: i % 3 === 0 ? 'ann@example.com' : 'bo@example.com',
+      }),
     );
 
     const old = openSqliteStoreDialect(file);
@@ -41,7 +45,10 @@ describe('upgrading a populated SQLite store to the leaner event indexes and clu
     const oldWriter: AppendingDialect = {
       supportsRowLocks: old.supportsRowLocks,
       insertEventRows: async (tx, rows) => {
-        await tx.insertInto('audit_events').values(rows.map(({ idempotency_fingerprint: _added0007, ...columns }) => columns)).execute();
+        await tx
+          .insertInto('audit_events')
+          .values(rows.map(({ idempotency_fingerprint: _added0007, ...columns }) => columns))
+          .execute();
       },
     };
     await old.db.transaction().execute((tx) => appendEventsInTransaction(tx, oldWriter, events, systemClock));
@@ -51,7 +58,10 @@ describe('upgrading a populated SQLite store to the leaner event indexes and clu
     const store = await AttestStore.open(openSqliteStoreDialect(file));
     try {
       const range = { orgId, fromMs: now - 86_400_000, toMs: now + 1 };
-      const expectMatches = async (filter: Parameters<typeof store.events.findPage>[0], matches: (e: (typeof events)[number]) => boolean) => {
+      const expectMatches = async (
+        filter: Parameters<typeof store.events.findPage>[0],
+        matches: (e: (typeof events)[number]) => boolean,
+      ) => {
         const expected = events.filter(matches).map((e) => e.logId);
         expect(expected.length).toBeGreaterThan(0);
         const page = await store.events.findPage(filter, 1000);
@@ -62,7 +72,10 @@ describe('upgrading a populated SQLite store to the leaner event indexes and clu
       await expectMatches({ ...range, securityOnly: true }, (e) => e.securityAction);
       await expectMatches({ ...range, actions: ['Create', 'Delete'] }, (e) => e.action === 'Create' || e.action === 'Delete');
       await expectMatches({ ...range, products: ['AuditLogs'] }, (e) => e.product === 'AuditLogs');
-      await expectMatches({ ...range, actorEmail: 'ann@example.com', actions: ['Update'] }, (e) => e.actor.email === 'ann@example.com' && e.action === 'Update');
+      await expectMatches(
+        { ...range, actorEmail: 'ann@example.com', actions: ['Update'] },
+        (e) => e.actor.email === 'ann@example.com' && e.action === 'Update',
+      );
       const names = await indexNames(store.db);
       expect(names).not.toContain('audit_events_by_security');
       expect(names).not.toContain('audit_events_by_action');
@@ -76,7 +89,9 @@ describe('upgrading a populated SQLite store to the leaner event indexes and clu
       const all = [...events, ...later].sort((a, b) => b.occurredAtMs - a.occurredAtMs);
       expect((await store.events.findPage(range, 1000)).map((e) => e.logId)).toEqual(all.map((e) => e.logId));
       const { rows } = await sql<{ old_max: number; new_min: number }>`
-        select max(case when seq < 300 then rowid end) as old_max, min(case when seq >= 300 then rowid end) as new_min from audit_events`.execute(store.db);
+        select max(case when seq < 300 then rowid end) as old_max, min(case when seq >= 300 then rowid end) as new_min from audit_events`.execute(
+        store.db,
+      );
       expect(rows[0]?.old_max).toBe(300);
       expect(rows[0]?.new_min).toBeGreaterThan(2 ** 36);
     } finally {

@@ -32,7 +32,11 @@ describe('SQLite append thread', () => {
     const { store } = testStore;
     const work: Promise<unknown>[] = [];
     for (let i = 0; i < 40; i += 1) {
-      work.push(i % 2 === 0 ? store.appendEvents([preparedEvent(orgId), preparedEvent(orgId)]) : store.transaction((tx) => store.appendEventsIn(tx, [preparedEvent(orgId)])));
+      work.push(
+        i % 2 === 0
+          ? store.appendEvents([preparedEvent(orgId), preparedEvent(orgId)])
+          : store.transaction((tx) => store.appendEventsIn(tx, [preparedEvent(orgId)])),
+      );
     }
     await Promise.all(work);
     const events = await store.events.findAfterSeq(orgId, -1, 1000);
@@ -44,7 +48,9 @@ describe('SQLite append thread', () => {
   it('answers a failed append with the driver error and writes nothing of it', async () => {
     const { store } = testStore;
     const logId = newId();
-    const error: unknown = await store.appendEvents([preparedEvent(orgId, { logId }), preparedEvent(orgId, { logId })]).catch((e: unknown) => e);
+    const error: unknown = await store
+      .appendEvents([preparedEvent(orgId, { logId }), preparedEvent(orgId, { logId })])
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Database.SqliteError);
     expect(store.dialect.isUniqueViolation(error)).toBe(true);
     expect(await store.events.lastSeq(orgId)).toBe(-1);
@@ -94,6 +100,8 @@ describe('workerModuleUrl', () => {
   });
 
   it('takes the sibling file as it is when the caller is compiled', () => {
-    expect(workerModuleUrl('file:///srv/attest/dist/src/store/sqlite/a.js', 'b').href).toBe('file:///srv/attest/dist/src/store/sqlite/b.js');
+    expect(workerModuleUrl('file:///srv/attest/dist/src/store/sqlite/a.js', 'b').href).toBe(
+      'file:///srv/attest/dist/src/store/sqlite/b.js',
+    );
   });
 });

@@ -33,7 +33,9 @@ describe('SQLite event rows, clustered by organization', () => {
   const storedRows = (): StoredRow[] =>
     (
       file
-        .prepare('select e.rowid, e.org_id, e.seq, h.org_no from audit_events e join org_log_heads h on h.org_id = e.org_id order by e.rowid')
+        .prepare(
+          'select e.rowid, e.org_id, e.seq, h.org_no from audit_events e join org_log_heads h on h.org_id = e.org_id order by e.rowid',
+        )
         .all() as Array<{ rowid: bigint; org_id: string; seq: bigint; org_no: bigint }>
     ).map((row) => ({ rowid: row.rowid, org_id: row.org_id, seq: Number(row.seq), org_no: Number(row.org_no) }));
 

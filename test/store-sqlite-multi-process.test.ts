@@ -71,7 +71,11 @@ describe('sqlite: several writer processes on one file', () => {
     const httpSender = async (sender: number): Promise<AppendedEvent[]> => {
       const answers: AppendedEvent[] = [];
       for (let r = 0; r < 12; r += 1) {
-        const response = await postEvents(port, producerKey, Array.from({ length: 5 }, (_, i) => incomingEvent(orgId, { idempotencyKey: `http-${sender}-${r}-${i}` })));
+        const response = await postEvents(
+          port,
+          producerKey,
+          Array.from({ length: 5 }, (_, i) => incomingEvent(orgId, { idempotencyKey: `http-${sender}-${r}-${i}` })),
+        );
         expect(response.status, response.body).toBe(201);
         answers.push(...(JSON.parse(response.body) as { events: AppendedEvent[] }).events);
       }

@@ -21,7 +21,9 @@ describe('SQLite planner statistics', () => {
     const big = Array.from({ length: 2000 }, (_, i) =>
       preparedEvent(bigOrg, { type: types[i % types.length], occurredAtMs: now - i * 60_000, actorEmail: `actor-${i % 200}@example.com` }),
     );
-    const small = Array.from({ length: 100 }, (_, i) => preparedEvent(smallOrg, { occurredAtMs: now - i * 60_000, actorEmail: `small-${i % 2}@example.com` }));
+    const small = Array.from({ length: 100 }, (_, i) =>
+      preparedEvent(smallOrg, { occurredAtMs: now - i * 60_000, actorEmail: `small-${i % 2}@example.com` }),
+    );
     await testStore.store.appendEvents([...big, ...small]);
     await testStore.store.refreshPlannerStatistics();
     file = new Database(testStore.databaseUrl.slice('sqlite:'.length), { readonly: true });
@@ -31,7 +33,8 @@ describe('SQLite planner statistics', () => {
     await testStore.dispose();
   });
 
-  const stat = (index: string) => (file.prepare("select stat from sqlite_stat1 where tbl = 'audit_events' and idx = ?").get(index) as { stat: string } | undefined)?.stat;
+  const stat = (index: string) =>
+    (file.prepare("select stat from sqlite_stat1 where tbl = 'audit_events' and idx = ?").get(index) as { stat: string } | undefined)?.stat;
 
   it('weights the averages by events, so the large organization sets them', () => {
     // Event-weighted rows per organization: (2000² + 100²) / 2100 ≈ 1910; per actor: (2000·10 + 100·50) / 2100 ≈ 12.
@@ -52,7 +55,9 @@ describe('SQLite planner statistics', () => {
   const planOf = (where: string, ...params: unknown[]) =>
     (
       file
-        .prepare(`explain query plan select record from audit_events where org_id = ? and ${where} and occurred_at >= ? and occurred_at < ? order by occurred_at desc, seq desc limit 51`)
+        .prepare(
+          `explain query plan select record from audit_events where org_id = ? and ${where} and occurred_at >= ? and occurred_at < ? order by occurred_at desc, seq desc limit 51`,
+        )
         .all(bigOrg, ...params, 0, Date.now() + 1) as Array<{ detail: string }>
     )
       .map((row) => row.detail)
@@ -72,7 +77,9 @@ describe('SQLite planner statistics', () => {
       .map((row) => row.detail)
       .join(' | ');
     expect(plan).toContain('MERGE (UNION ALL)');
-    expect(plan.match(/COVERING INDEX audit_events_by_type \(org_id=\? AND type=\? AND occurred_at>\? AND occurred_at<\?\)/g)).toHaveLength(3);
+    expect(plan.match(/COVERING INDEX audit_events_by_type \(org_id=\? AND type=\? AND occurred_at>\? AND occurred_at<\?\)/g)).toHaveLength(
+      3,
+    );
     expect(plan).not.toContain('audit_events_by_time');
   });
 
@@ -83,7 +90,10 @@ describe('SQLite planner statistics', () => {
   });
 
   it('answers the same rows as before: statistics change plans, never results', async () => {
-    const page = await testStore.store.events.findPage({ orgId: bigOrg, fromMs: 0, toMs: Date.now() + 1, actorEmail: 'actor-3@example.com', types: ['permission_set.deleted'] }, 500);
+    const page = await testStore.store.events.findPage(
+      { orgId: bigOrg, fromMs: 0, toMs: Date.now() + 1, actorEmail: 'actor-3@example.com', types: ['permission_set.deleted'] },
+      500,
+    );
     expect(page.length).toBe(10);
     expect(page.every((e) => e.actor.email === 'actor-3@example.com' && e.type === 'permission_set.deleted')).toBe(true);
   });

@@ -23,7 +23,8 @@ describe('SQLite read-ahead for exports', () => {
     testStore = await createTestStore('sqlite');
     file = testStore.databaseUrl.slice('sqlite:'.length);
     const start = Date.now() - EVENTS * 1000;
-    for (let offset = 0; offset < EVENTS; offset += 5000) await testStore.store.appendEvents(preparedEvents(orgId, 5000, start + offset * 1000));
+    for (let offset = 0; offset < EVENTS; offset += 5000)
+      await testStore.store.appendEvents(preparedEvents(orgId, 5000, start + offset * 1000));
   });
   afterAll(async () => {
     await testStore.dispose();

@@ -23,7 +23,9 @@ describe('SQLite row fetch threads', () => {
   const rowIdsOf = (orgId: string) => {
     const file = new Database(path, { readonly: true });
     try {
-      return (file.prepare('select rowid as id, seq from audit_events where org_id = ? order by seq').all(orgId) as { id: number; seq: number }[]).map((row) => ({ rowId: row.id, seq: row.seq }));
+      return (
+        file.prepare('select rowid as id, seq from audit_events where org_id = ? order by seq').all(orgId) as { id: number; seq: number }[]
+      ).map((row) => ({ rowId: row.id, seq: row.seq }));
     } finally {
       file.close();
     }
@@ -32,7 +34,10 @@ describe('SQLite row fetch threads', () => {
   beforeEach(async () => {
     testStore = await createTestStore('sqlite');
     path = testStore.databaseUrl.slice('sqlite:'.length);
-    await testStore.store.appendEvents([...Array.from({ length: 60 }, () => preparedEvent(orgA)), ...Array.from({ length: 20 }, () => preparedEvent(orgB))]);
+    await testStore.store.appendEvents([
+      ...Array.from({ length: 60 }, () => preparedEvent(orgA)),
+      ...Array.from({ length: 20 }, () => preparedEvent(orgB)),
+    ]);
   });
   afterEach(() => testStore.dispose());
 
@@ -40,13 +45,24 @@ describe('SQLite row fetch threads', () => {
     const fetchers = new SqliteRowFetchers(path);
     try {
       const rowsA = rowIdsOf(orgA);
-      const fetched = await fetchers.fetch(orgA, rowsA.map((row) => row.rowId));
+      const fetched = await fetchers.fetch(
+        orgA,
+        rowsA.map((row) => row.rowId),
+      );
       expect(fetched.map((row) => Number(row.seq)).sort((a, b) => a - b)).toEqual(rowsA.map((row) => row.seq));
-      const stored = await testStore.store.events.findStoredByLogId(orgA, (JSON.parse(fetched[0]?.record ?? '{}') as { logId: string }).logId);
+      const stored = await testStore.store.events.findStoredByLogId(
+        orgA,
+        (JSON.parse(fetched[0]?.record ?? '{}') as { logId: string }).logId,
+      );
       expect(stored?.leaf_hash).toBe(fetched[0]?.leaf_hash);
 
       // Row ids of organization B asked for as A's (a renumbered row id would look like this): nothing.
-      expect(await fetchers.fetch(orgA, rowIdsOf(orgB).map((row) => row.rowId))).toEqual([]);
+      expect(
+        await fetchers.fetch(
+          orgA,
+          rowIdsOf(orgB).map((row) => row.rowId),
+        ),
+      ).toEqual([]);
       // A row id that does not exist is left out.
       expect(await fetchers.fetch(orgA, [Number.MAX_SAFE_INTEGER])).toEqual([]);
     } finally {
@@ -98,7 +114,11 @@ describe('SQLite row fetch threads', () => {
       console.log('stopped after reading ' + rows.length + ' rows');
     `,
     );
-    const result = await runNode([script], { STORE_PATH: path, ORG_ID: orgB, ROW_IDS: JSON.stringify(rowIdsOf(orgB).map((row) => row.rowId)) });
+    const result = await runNode([script], {
+      STORE_PATH: path,
+      ORG_ID: orgB,
+      ROW_IDS: JSON.stringify(rowIdsOf(orgB).map((row) => row.rowId)),
+    });
     expect(result.stderr).toBe('');
     expect(result.stdout.trim()).toBe('stopped after reading 20 rows');
     expect(result.code).toBe(0);
@@ -113,7 +133,11 @@ describe('SQLite row fetch threads', () => {
       console.log('read ' + rows.length + ' rows');
     `;
     for (const inputType of [['--input-type=module'], ['--input-type', 'module']]) {
-      const result = await runNode([...inputType, '-e', source], { STORE_PATH: path, ORG_ID: orgB, ROW_IDS: JSON.stringify(rowIdsOf(orgB).map((row) => row.rowId)) });
+      const result = await runNode([...inputType, '-e', source], {
+        STORE_PATH: path,
+        ORG_ID: orgB,
+        ROW_IDS: JSON.stringify(rowIdsOf(orgB).map((row) => row.rowId)),
+      });
       expect(result.stderr, inputType.join(' ')).toBe('');
       expect(result.stdout.trim()).toBe('read 20 rows');
       expect(result.code).toBe(0);

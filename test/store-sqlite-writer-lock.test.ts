@@ -25,7 +25,9 @@ describe('SQLite writer connection and the transaction lock', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'attest-writer-lock-'));
     writer = openSqliteFile(join(dir, 'store.db'), 'writer');
-    writer.exec('create table login_throttle (scope_key text primary key, failures integer not null, last_failure_at integer not null, next_attempt_at integer not null)');
+    writer.exec(
+      'create table login_throttle (scope_key text primary key, failures integer not null, last_failure_at integer not null, next_attempt_at integer not null)',
+    );
     lock = new AsyncLock();
     commits = 0;
     db = sqliteWriterKysely(writer, { transactionLock: lock, afterCommit: () => (commits += 1) });
@@ -83,7 +85,10 @@ describe('SQLite writer connection and the transaction lock', () => {
     const transaction = db
       .transaction()
       .execute(async (tx) => {
-        await tx.insertInto('login_throttle').values({ scope_key: 'address:10.0.0.3', failures: 1, last_failure_at: 3, next_attempt_at: 3 }).execute();
+        await tx
+          .insertInto('login_throttle')
+          .values({ scope_key: 'address:10.0.0.3', failures: 1, last_failure_at: 3, next_attempt_at: 3 })
+          .execute();
         await sql`delete from login_throttle where last_failure_at < 0`.execute(tx);
       })
       .then(() => (committed = true));

@@ -25,17 +25,38 @@ for (const { kind, available } of await storeMatrix()) {
       const set = await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/permission-sets`, { name: setName, permissions: [] });
       expect(set.statusCode).toBe(201);
       for (const [i, name] of HOSTILE_NAMES.entries()) {
-        const added = await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, { email: `hostile.${i}@example.com`, name, userType: 'standard' });
+        const added = await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, {
+          email: `hostile.${i}@example.com`,
+          name,
+          userType: 'standard',
+        });
         expect(added.statusCode).toBe(201);
-        const access = await f.call('owner', 'PUT', `/api/v1/orgs/${f.orgA.id}/users/${added.json<{ id: string }>().id}/access`, { permissionSetIds: [set.json<{ id: string }>().id], customPermissionIds: [], entityIds: [] });
+        const access = await f.call('owner', 'PUT', `/api/v1/orgs/${f.orgA.id}/users/${added.json<{ id: string }>().id}/access`, {
+          permissionSetIds: [set.json<{ id: string }>().id],
+          customPermissionIds: [],
+          entityIds: [],
+        });
         expect(access.statusCode).toBe(200);
       }
 
       const now = f.ts.store.clock.now();
       for (const [i, name] of WHITESPACE_LED_NAMES.entries()) {
         const id = newId(now);
-        await insertUser(f.ts.store.db, { id, email: `hostile.${HOSTILE_NAMES.length + i}@example.com`, name, password_hash: null, created_at: now });
-        await insertMembership(f.ts.store.db, { org_id: f.orgA.id, user_id: id, user_type: 'standard', proxy_from_org_id: null, expires_at: null, created_at: now });
+        await insertUser(f.ts.store.db, {
+          id,
+          email: `hostile.${HOSTILE_NAMES.length + i}@example.com`,
+          name,
+          password_hash: null,
+          created_at: now,
+        });
+        await insertMembership(f.ts.store.db, {
+          org_id: f.orgA.id,
+          user_id: id,
+          user_type: 'standard',
+          proxy_from_org_id: null,
+          expires_at: null,
+          created_at: now,
+        });
       }
 
       const res = await f.call('owner', 'GET', `/api/v1/orgs/${f.orgA.id}/users/export`);

@@ -18,14 +18,24 @@ for (const { kind, available } of await storeMatrix()) {
     beforeAll(async () => {
       f = await createUserManagementFixture(kind);
       const org = `/api/v1/orgs/${f.orgA.id}`;
-      for (const name of ['Cashiers', 'Managers', 'Auditors']) ids[name] = (await f.call('owner', 'POST', `${org}/permission-sets`, { name, permissions: ['users.view'] })).json<{ id: string }>().id;
-      ids['refunds.approve'] = (await f.call('owner', 'POST', `${org}/custom-permissions`, { name: 'refunds.approve', description: 'Approve refunds' })).json<{ id: string }>().id;
-      for (const e of (await f.call('owner', 'GET', `${org}/entities`)).json<{ data: { id: string; name: string }[] }>().data) ids[e.name] = e.id;
+      for (const name of ['Cashiers', 'Managers', 'Auditors'])
+        ids[name] = (await f.call('owner', 'POST', `${org}/permission-sets`, { name, permissions: ['users.view'] })).json<{
+          id: string;
+        }>().id;
+      ids['refunds.approve'] = (
+        await f.call('owner', 'POST', `${org}/custom-permissions`, { name: 'refunds.approve', description: 'Approve refunds' })
+      ).json<{ id: string }>().id;
+      for (const e of (await f.call('owner', 'GET', `${org}/entities`)).json<{ data: { id: string; name: string }[] }>().data)
+        ids[e.name] = e.id;
     });
     afterAll(async () => f?.close());
 
-    const bulk = (mode: string, csv: string, role: 'owner' | 'admin' = 'owner') => f.call(role, 'POST', `/api/v1/orgs/${f.orgA.id}/users/bulk?mode=${mode}`, csv, { 'content-type': 'text/csv' });
-    const users = async () => new Map((await f.call('owner', 'GET', `/api/v1/orgs/${f.orgA.id}/users`)).json<{ data: ListedUser[] }>().data.map((u) => [u.email, u]));
+    const bulk = (mode: string, csv: string, role: 'owner' | 'admin' = 'owner') =>
+      f.call(role, 'POST', `/api/v1/orgs/${f.orgA.id}/users/bulk?mode=${mode}`, csv, { 'content-type': 'text/csv' });
+    const users = async () =>
+      new Map(
+        (await f.call('owner', 'GET', `/api/v1/orgs/${f.orgA.id}/users`)).json<{ data: ListedUser[] }>().data.map((u) => [u.email, u]),
+      );
 
     it('a good file adds every user with their type and access, and records one event with counts and ids', async () => {
       const seq = await f.lastSeq(f.orgA.id);
@@ -39,12 +49,23 @@ for (const { kind, available } of await storeMatrix()) {
       expect(res.statusCode).toBe(200);
       const welcome = { welcomeUrl: expect.stringMatching(/^\/welcome\/ata_[\w-]{43}$/), welcomeLinkExpiresAt: expect.any(String) };
       expect(res.json()).toEqual({
-        applied: true, rows: 3, errors: [],
+        applied: true,
+        rows: 3,
+        errors: [],
         added: ['ana@example.com', 'ben@example.com', 'carol@example.com'].map((email) => ({ email, status: 'active', ...welcome })),
       });
       const list = await users();
-      expect(list.get('ana@example.com')).toMatchObject({ userType: 'standard', permissionSetIds: [ids.Cashiers], customPermissionIds: [], entityIds: [ids['Downtown Store'], ids['North Zone']].sort() });
-      expect(list.get('ben@example.com')).toMatchObject({ userType: 'admin', permissionSetIds: [ids.Cashiers, ids.Managers].sort(), customPermissionIds: [ids['refunds.approve']] });
+      expect(list.get('ana@example.com')).toMatchObject({
+        userType: 'standard',
+        permissionSetIds: [ids.Cashiers],
+        customPermissionIds: [],
+        entityIds: [ids['Downtown Store'], ids['North Zone']].sort(),
+      });
+      expect(list.get('ben@example.com')).toMatchObject({
+        userType: 'admin',
+        permissionSetIds: [ids.Cashiers, ids.Managers].sort(),
+        customPermissionIds: [ids['refunds.approve']],
+      });
       expect(list.get('carol@example.com')).toMatchObject({ userType: 'standard', entityIds: [ids['Airport Store']] });
       const events = await f.eventsAfter(f.orgA.id, seq);
       expect(events.map((e) => e.type)).toEqual(['users.bulk_added']);
@@ -52,14 +73,24 @@ for (const { kind, available } of await storeMatrix()) {
       expect(events[0]?.metadata).toEqual({ mode: 'add', rows: 3, addedCount: 3, userIds: added, pendingCount: 0 });
       // Each new user sets their own password through their link.
       const anaLink = res.json<{ added: { email: string; welcomeUrl: string }[] }>().added[0]?.welcomeUrl ?? '';
-      const activated = await f.app.inject({ method: 'POST', url: '/api/v1/activation', payload: { token: anaLink.replace('/welcome/', ''), password: 'ana-own-password' } });
+      const activated = await f.app.inject({
+        method: 'POST',
+        url: '/api/v1/activation',
+        payload: { token: anaLink.replace('/welcome/', ''), password: 'ana-own-password' },
+      });
       expect(activated.json()).toMatchObject({ user: { email: 'ana@example.com' } });
     });
 
     it('adds existing accounts as pending memberships, and answers the welcome links as CSV when asked', async () => {
       const elsewhere = await f.member(f.orgB.id, 'admin', { email: '=formula.person@example.com' });
       const seq = await f.lastSeq(f.orgA.id);
-      const res = await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users/bulk?mode=add`, `email,name,userType,permissionSets\n${elsewhere.email},Named Here,admin,Auditors\nnew.in.csv@example.com,New In Csv,standard,\n`, { 'content-type': 'text/csv', accept: 'text/csv' });
+      const res = await f.call(
+        'owner',
+        'POST',
+        `/api/v1/orgs/${f.orgA.id}/users/bulk?mode=add`,
+        `email,name,userType,permissionSets\n${elsewhere.email},Named Here,admin,Auditors\nnew.in.csv@example.com,New In Csv,standard,\n`,
+        { 'content-type': 'text/csv', accept: 'text/csv' },
+      );
       expect(res.statusCode).toBe(200);
       expect(res.headers['content-type']).toContain('text/csv');
       const lines = res.body.trim().split('\n');
@@ -69,16 +100,25 @@ for (const { kind, available } of await storeMatrix()) {
       expect(lines[2]).toMatch(/^new\.in\.csv@example\.com,active,\/welcome\/ata_[\w-]{43},/);
       // The pending account is no member and has no access until its holder accepts through the link.
       expect((await users()).has(elsewhere.email)).toBe(false);
-      expect((await f.app.inject({ method: 'GET', url: `/api/v1/orgs/${f.orgA.id}/users`, headers: { cookie: elsewhere.cookie } })).statusCode).toBe(404);
+      expect(
+        (await f.app.inject({ method: 'GET', url: `/api/v1/orgs/${f.orgA.id}/users`, headers: { cookie: elsewhere.cookie } })).statusCode,
+      ).toBe(404);
       const events = await f.eventsAfter(f.orgA.id, seq);
       expect(events[0]?.metadata).toMatchObject({ mode: 'add', addedCount: 2, pendingCount: 1 });
       expect(JSON.stringify(events)).not.toContain('ata_');
       const token = (lines[1] as string).split(',')[2]?.replace('/welcome/', '') ?? '';
-      const accepted = await f.app.inject({ method: 'POST', url: '/api/v1/me/invitations/accept', headers: { cookie: elsewhere.cookie }, payload: { token } });
+      const accepted = await f.app.inject({
+        method: 'POST',
+        url: '/api/v1/me/invitations/accept',
+        headers: { cookie: elsewhere.cookie },
+        payload: { token },
+      });
       expect(accepted.json()).toMatchObject({ orgId: f.orgA.id, userType: 'admin' });
       expect((await users()).get(elsewhere.email)).toMatchObject({ userType: 'admin', permissionSetIds: [ids.Auditors] });
       const again = await bulk('add', `email,name\n${elsewhere.email},Again\n`);
-      expect(again.json<{ errors: unknown[] }>().errors).toEqual([{ line: 2, field: 'email', reason: `${elsewhere.email} is already a member of this organization` }]);
+      expect(again.json<{ errors: unknown[] }>().errors).toEqual([
+        { line: 2, field: 'email', reason: `${elsewhere.email} is already a member of this organization` },
+      ]);
     });
 
     it('a file with bad rows reports each problem with its line, and applies nothing', async () => {
@@ -98,7 +138,12 @@ for (const { kind, available } of await storeMatrix()) {
       const res = await bulk('add', csv);
       expect(res.statusCode).toBe(400);
       expect(res.headers['content-type']).toContain('application/problem+json');
-      const body = res.json<{ applied: boolean; rows: number; errors: { line: number; field: string; reason: string }[]; detail: string }>();
+      const body = res.json<{
+        applied: boolean;
+        rows: number;
+        errors: { line: number; field: string; reason: string }[];
+        detail: string;
+      }>();
       expect(body.applied).toBe(false);
       expect(body.detail).toMatch(/^Line 3: email/);
       expect(body.errors.map((e) => [e.line, e.field])).toEqual([
@@ -108,7 +153,13 @@ for (const { kind, available } of await storeMatrix()) {
         [8, 'email'],
       ]);
       // Name lookups and membership checks come after the format checks pass, so fix those and look again.
-      const second = await bulk('add', csv.split('\n').filter((_, i) => ![2, 3, 4, 7].includes(i)).join('\n'));
+      const second = await bulk(
+        'add',
+        csv
+          .split('\n')
+          .filter((_, i) => ![2, 3, 4, 7].includes(i))
+          .join('\n'),
+      );
       expect(second.json<{ errors: { line: number; field: string; reason: string }[] }>().errors).toEqual([
         { line: 3, field: 'permissionSets', reason: 'no permissionSet named "Nonexistent set" in this organization' },
         { line: 4, field: 'entities', reason: 'no entity named "Moon Base" in this organization' },
@@ -120,7 +171,13 @@ for (const { kind, available } of await storeMatrix()) {
 
     it('header problems are line 1: an unknown column, a missing required column, an empty file', async () => {
       const unknown = await bulk('append', 'email,userType\nana@example.com,admin\n');
-      expect(unknown.json<{ errors: unknown[] }>().errors).toEqual([{ line: 1, field: 'userType', reason: 'is not a column of append mode; expected email, permissionSets, customPermissions, entities' }]);
+      expect(unknown.json<{ errors: unknown[] }>().errors).toEqual([
+        {
+          line: 1,
+          field: 'userType',
+          reason: 'is not a column of append mode; expected email, permissionSets, customPermissions, entities',
+        },
+      ]);
       const missing = await bulk('add', 'email\nx@example.com\n');
       expect(missing.json<{ errors: unknown[] }>().errors).toEqual([{ line: 1, field: 'name', reason: 'column is required' }]);
       const empty = await bulk('add', '');
@@ -131,13 +188,19 @@ for (const { kind, available } of await storeMatrix()) {
     });
 
     it('append adds to what users have; overwrite replaces the listed columns', async () => {
-      const setup = await bulk('add', 'email,name,permissionSets,entities\nappend.me@example.com,Append Me,Cashiers,North Zone\noverwrite.me@example.com,Overwrite Me,Cashiers,North Zone\n');
+      const setup = await bulk(
+        'add',
+        'email,name,permissionSets,entities\nappend.me@example.com,Append Me,Cashiers,North Zone\noverwrite.me@example.com,Overwrite Me,Cashiers,North Zone\n',
+      );
       expect(setup.statusCode).toBe(200);
       const seq = await f.lastSeq(f.orgA.id);
       expect((await bulk('append', 'email,permissionSets\nappend.me@example.com,Managers\n')).statusCode).toBe(200);
       expect((await bulk('overwrite', 'email,permissionSets\noverwrite.me@example.com,Managers\n')).statusCode).toBe(200);
       const list = await users();
-      expect(list.get('append.me@example.com')).toMatchObject({ permissionSetIds: [ids.Cashiers, ids.Managers].sort(), entityIds: [ids['North Zone']] });
+      expect(list.get('append.me@example.com')).toMatchObject({
+        permissionSetIds: [ids.Cashiers, ids.Managers].sort(),
+        entityIds: [ids['North Zone']],
+      });
       expect(list.get('overwrite.me@example.com')).toMatchObject({ permissionSetIds: [ids.Managers], entityIds: [ids['North Zone']] });
       const events = await f.eventsAfter(f.orgA.id, seq);
       expect(events.map((e) => e.type)).toEqual(['users.bulk_updated.append', 'users.bulk_updated.overwrite']);
@@ -156,7 +219,9 @@ for (const { kind, available } of await storeMatrix()) {
 
     it('updating someone who is not a member is a line error', async () => {
       const res = await bulk('overwrite', 'email,permissionSets\nstranger@example.com,Managers\n');
-      expect(res.json<{ errors: unknown[] }>().errors).toEqual([{ line: 2, field: 'email', reason: 'stranger@example.com is not a member of this organization' }]);
+      expect(res.json<{ errors: unknown[] }>().errors).toEqual([
+        { line: 2, field: 'email', reason: 'stranger@example.com is not a member of this organization' },
+      ]);
     });
 
     it('takes a 10,000-row file in one operation with one event; 10,001 rows are refused', async () => {
@@ -166,9 +231,20 @@ for (const { kind, available } of await storeMatrix()) {
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ applied: true, rows: 10_000, errors: [] });
       expect(res.json<{ added: unknown[] }>().added).toHaveLength(10_000);
-      const count = await f.ts.store.db.selectFrom('memberships').innerJoin('users', 'users.id', 'memberships.user_id').where('memberships.org_id', '=', f.orgA.id).where('users.email', 'like', 'load.%').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const count = await f.ts.store.db
+        .selectFrom('memberships')
+        .innerJoin('users', 'users.id', 'memberships.user_id')
+        .where('memberships.org_id', '=', f.orgA.id)
+        .where('users.email', 'like', 'load.%')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(count.n)).toBe(10_000);
-      const grants = await f.ts.store.db.selectFrom('membership_grants').where('org_id', '=', f.orgA.id).where('target_id', '=', ids.Cashiers!).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const grants = await f.ts.store.db
+        .selectFrom('membership_grants')
+        .where('org_id', '=', f.orgA.id)
+        .where('target_id', '=', ids.Cashiers!)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(grants.n)).toBeGreaterThanOrEqual(10_000);
       const events = await f.eventsAfter(f.orgA.id, seq);
       expect(events).toHaveLength(1);
@@ -178,9 +254,14 @@ for (const { kind, available } of await storeMatrix()) {
       expect(metadata.userIdsOmitted).toBe(9_850);
       expect(Buffer.byteLength(JSON.stringify(metadata))).toBeLessThanOrEqual(8 * 1024);
 
-      const tooMany = await bulk('add', ['email,name', ...Array.from({ length: 10_001 }, (_, i) => `over.${i}@example.com,Over ${i}`)].join('\n'));
+      const tooMany = await bulk(
+        'add',
+        ['email,name', ...Array.from({ length: 10_001 }, (_, i) => `over.${i}@example.com,Over ${i}`)].join('\n'),
+      );
       expect(tooMany.statusCode).toBe(400);
-      expect(tooMany.json<{ errors: unknown[] }>().errors).toEqual([{ line: 10_002, field: 'file', reason: 'has 10001 rows; at most 10000 are allowed' }]);
+      expect(tooMany.json<{ errors: unknown[] }>().errors).toEqual([
+        { line: 10_002, field: 'file', reason: 'has 10001 rows; at most 10000 are allowed' },
+      ]);
     });
   });
 }

@@ -17,7 +17,12 @@ for (const { kind, available } of await storeMatrix()) {
     let env: Record<string, string>;
     beforeAll(async () => {
       ts = await createTestStore(kind);
-      env = { ATTEST_DATABASE_URL: ts.databaseUrl, ATTEST_BOOTSTRAP_EMAIL: 'demo.owner@example.com', ATTEST_BOOTSTRAP_PASSWORD: 'demo-owner-password', ...ts.env };
+      env = {
+        ATTEST_DATABASE_URL: ts.databaseUrl,
+        ATTEST_BOOTSTRAP_EMAIL: 'demo.owner@example.com',
+        ATTEST_BOOTSTRAP_PASSWORD: 'demo-owner-password',
+        ...ts.env,
+      };
       run = await runCli(['demo'], env);
     });
     afterAll(async () => ts.dispose());
@@ -31,8 +36,17 @@ for (const { kind, available } of await storeMatrix()) {
     });
 
     it('records every User Management event type, by several actors, spread over the last weeks, with gapless seqs', async () => {
-      const org = await ts.store.db.selectFrom('organizations').select(['id']).where('name', '=', 'Example Organization').executeTakeFirstOrThrow();
-      const rows = await ts.store.db.selectFrom('audit_events').select(['record', 'leaf_hash']).where('org_id', '=', org.id).orderBy('seq').execute();
+      const org = await ts.store.db
+        .selectFrom('organizations')
+        .select(['id'])
+        .where('name', '=', 'Example Organization')
+        .executeTakeFirstOrThrow();
+      const rows = await ts.store.db
+        .selectFrom('audit_events')
+        .select(['record', 'leaf_hash'])
+        .where('org_id', '=', org.id)
+        .orderBy('seq')
+        .execute();
       const events = rows.map(rowToRecord);
       expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
       // The franchise it creates the way a platform creates a tenant holds the organization's creation and the
@@ -41,9 +55,14 @@ for (const { kind, available } of await storeMatrix()) {
       const types = new Set(everywhere.map((e) => e.type));
       for (const def of userManagementCatalog.eventTypes) expect(types, def.type).toContain(def.type);
       const inOrg = new Set(events.map((e) => e.type));
-      for (const def of userManagementCatalog.eventTypes.filter((d) => d.type !== 'org.created' && d.type !== 'user.invitation.accepted')) expect(inOrg, def.type).toContain(def.type);
+      for (const def of userManagementCatalog.eventTypes.filter((d) => d.type !== 'org.created' && d.type !== 'user.invitation.accepted'))
+        expect(inOrg, def.type).toContain(def.type);
       expect(new Set(events.map((e) => e.actor.id)).size).toBeGreaterThanOrEqual(3);
-      const members = await ts.store.db.selectFrom('memberships').where('org_id', '=', org.id).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const members = await ts.store.db
+        .selectFrom('memberships')
+        .where('org_id', '=', org.id)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       expect(Number(members.n)).toBeGreaterThanOrEqual(30);
       const times = events.map((e) => Date.parse(e.occurredAt));
       const now = Date.now();
@@ -54,10 +73,22 @@ for (const { kind, available } of await storeMatrix()) {
     });
 
     it('the demo people set their passwords through their activation links, which are spent', async () => {
-      const demoUsers = await ts.store.db.selectFrom('users').select(['id', 'password_hash']).where('email', 'like', '%.%@demo.attest.dev').execute();
+      const demoUsers = await ts.store.db
+        .selectFrom('users')
+        .select(['id', 'password_hash'])
+        .where('email', 'like', '%.%@demo.attest.dev')
+        .execute();
       expect(demoUsers.length).toBe(4);
       for (const user of demoUsers) expect(user.password_hash).toMatch(/^\$argon2id\$/);
-      const unspent = await ts.store.db.selectFrom('account_activations').select('id').where('user_id', 'in', demoUsers.map((u) => u.id)).execute();
+      const unspent = await ts.store.db
+        .selectFrom('account_activations')
+        .select('id')
+        .where(
+          'user_id',
+          'in',
+          demoUsers.map((u) => u.id),
+        )
+        .execute();
       expect(unspent).toEqual([]);
     });
 
@@ -65,10 +96,20 @@ for (const { kind, available } of await storeMatrix()) {
       const services = servicesForStore(ts.store, loadConfig({}));
       const app = await buildApp(services);
       try {
-        const admin = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: 'ava.admin@demo.attest.dev', password: 'demo-admin-ava' } });
+        const admin = await app.inject({
+          method: 'POST',
+          url: '/api/v1/session',
+          payload: { email: 'ava.admin@demo.attest.dev', password: 'demo-admin-ava' },
+        });
         expect(admin.statusCode).toBe(200);
-        expect(admin.json<{ organizations: { orgName: string; userType: string }[] }>().organizations).toContainEqual(expect.objectContaining({ orgName: 'Example Organization', userType: 'admin' }));
-        const standard = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { email: 'liam.standard@demo.attest.dev', password: 'demo-standard-liam' } });
+        expect(admin.json<{ organizations: { orgName: string; userType: string }[] }>().organizations).toContainEqual(
+          expect.objectContaining({ orgName: 'Example Organization', userType: 'admin' }),
+        );
+        const standard = await app.inject({
+          method: 'POST',
+          url: '/api/v1/session',
+          payload: { email: 'liam.standard@demo.attest.dev', password: 'demo-standard-liam' },
+        });
         expect(standard.json<{ organizations: { userType: string }[] }>().organizations[0]?.userType).toBe('standard');
       } finally {
         await app.close();

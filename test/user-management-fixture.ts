@@ -36,7 +36,13 @@ export interface UserManagementFixture {
   orgB: { id: string; name: string };
   users: Record<Exclude<Role, 'anonymous'>, TestUser>;
   /** Sends a request as a role (session cookie). */
-  call(role: Role, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  call(
+    role: Role,
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
   /** Creates a user and membership directly (setup, not audited). */
   member(orgId: string, userType: UserType, opts?: { proxyFromOrgId?: string; expiresAt?: number; email?: string }): Promise<TestUser>;
   /** Events of an organization committed after `afterSeq`, oldest first. */
@@ -59,13 +65,24 @@ export async function createUserManagementFixture(kind: StoreKind): Promise<User
   await insertOrganization(store.db, { ...orgA, timeZone: 'UTC' }, now);
   await insertOrganization(store.db, { ...orgB, timeZone: 'UTC' }, now);
 
-  async function member(orgId: string, userType: UserType, opts: { proxyFromOrgId?: string; expiresAt?: number; email?: string } = {}): Promise<TestUser> {
+  async function member(
+    orgId: string,
+    userType: UserType,
+    opts: { proxyFromOrgId?: string; expiresAt?: number; email?: string } = {},
+  ): Promise<TestUser> {
     counter += 1;
     const id = newId(store.clock.now());
     const email = opts.email ?? `${userType}.${counter}@example.com`;
     const name = `${userType[0]?.toUpperCase()}${userType.slice(1)} Person ${counter}`;
     await insertUser(store.db, { id, email, name, password_hash: null, created_at: now });
-    await insertMembership(store.db, { org_id: orgId, user_id: id, user_type: userType, proxy_from_org_id: opts.proxyFromOrgId ?? null, expires_at: opts.expiresAt ?? null, created_at: now });
+    await insertMembership(store.db, {
+      org_id: orgId,
+      user_id: id,
+      user_type: userType,
+      proxy_from_org_id: opts.proxyFromOrgId ?? null,
+      expires_at: opts.expiresAt ?? null,
+      created_at: now,
+    });
     const secret = await createSession(store.db, id, store.clock.now());
     return { id, email, name, cookie: `attest_session=${secret}` };
   }
@@ -75,7 +92,14 @@ export async function createUserManagementFixture(kind: StoreKind): Promise<User
   const standard = await member(orgA.id, 'standard');
   const outsider = await member(orgB.id, 'owner');
   const proxy = await member(orgB.id, 'standard');
-  await insertMembership(store.db, { org_id: orgA.id, user_id: proxy.id, user_type: 'admin', proxy_from_org_id: orgB.id, expires_at: null, created_at: now });
+  await insertMembership(store.db, {
+    org_id: orgA.id,
+    user_id: proxy.id,
+    user_type: 'admin',
+    proxy_from_org_id: orgB.id,
+    expires_at: null,
+    created_at: now,
+  });
   const users = { owner, admin, standard, proxy, outsider };
 
   return {
@@ -92,7 +116,13 @@ export async function createUserManagementFixture(kind: StoreKind): Promise<User
       return app.inject({ method, url, headers: { ...cookie, ...headers }, ...payload });
     },
     async eventsAfter(orgId, afterSeq) {
-      const rows = await store.db.selectFrom('audit_events').select(['record', 'leaf_hash']).where('org_id', '=', orgId).where('seq', '>', afterSeq).orderBy('seq').execute();
+      const rows = await store.db
+        .selectFrom('audit_events')
+        .select(['record', 'leaf_hash'])
+        .where('org_id', '=', orgId)
+        .where('seq', '>', afterSeq)
+        .orderBy('seq')
+        .execute();
       return rows.map(rowToRecord);
     },
     async lastSeq(orgId) {
@@ -114,10 +144,14 @@ export async function createUserManagementFixture(kind: StoreKind): Promise<User
 export async function injectAuditWriteFailure(ts: TestStore): Promise<() => Promise<void>> {
   const db = ts.store.db;
   if (ts.kind === 'sqlite') {
-    await sql`create trigger fail_audit_insert before insert on audit_events begin select raise(abort, 'injected audit write failure'); end`.execute(db);
+    await sql`create trigger fail_audit_insert before insert on audit_events begin select raise(abort, 'injected audit write failure'); end`.execute(
+      db,
+    );
     return async () => void (await sql`drop trigger fail_audit_insert`.execute(db));
   }
-  await sql`create or replace function fail_audit_insert() returns trigger as $$ begin raise exception 'injected audit write failure'; end $$ language plpgsql`.execute(db);
+  await sql`create or replace function fail_audit_insert() returns trigger as $$ begin raise exception 'injected audit write failure'; end $$ language plpgsql`.execute(
+    db,
+  );
   await sql`create trigger fail_audit_insert before insert on audit_events for each row execute function fail_audit_insert()`.execute(db);
   return async () => {
     await sql`drop trigger fail_audit_insert on audit_events`.execute(db);

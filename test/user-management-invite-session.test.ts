@@ -12,14 +12,26 @@ for (const { kind, available } of await storeMatrix()) {
     });
     afterAll(async () => f?.close());
 
-    const join = (token: string, body: Record<string, string>) => f.app.inject({ method: 'POST', url: `/api/v1/invites/${token}/join`, payload: body });
-    const login = (email: string, password: string, remoteAddress = '127.0.0.1') => f.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password }, remoteAddress, headers: { 'user-agent': 'attest-test/1.0' } });
+    const join = (token: string, body: Record<string, string>) =>
+      f.app.inject({ method: 'POST', url: `/api/v1/invites/${token}/join`, payload: body });
+    const login = (email: string, password: string, remoteAddress = '127.0.0.1') =>
+      f.app.inject({
+        method: 'POST',
+        url: '/api/v1/session',
+        payload: { email, password },
+        remoteAddress,
+        headers: { 'user-agent': 'attest-test/1.0' },
+      });
 
     /** Adds a user as A's owner and activates the account through its welcome link, as the person would. */
     async function activatedUser(email: string, name: string, password: string): Promise<string> {
       const added = await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/users`, { email, name, userType: 'standard' });
       expect(added.statusCode).toBe(201);
-      const activated = await f.app.inject({ method: 'POST', url: '/api/v1/activation', payload: { token: added.json<{ welcomeLink: { token: string } }>().welcomeLink.token, password } });
+      const activated = await f.app.inject({
+        method: 'POST',
+        url: '/api/v1/activation',
+        payload: { token: added.json<{ welcomeLink: { token: string } }>().welcomeLink.token, password },
+      });
       expect(activated.statusCode).toBe(200);
       return added.json<{ id: string }>().id;
     }
@@ -29,7 +41,11 @@ for (const { kind, available } of await storeMatrix()) {
       const first = (await f.call('admin', 'GET', `/api/v1/orgs/${org}/invite-link`)).json<{ id: string; token: string; url: string }>();
       expect(first.url).toBe(`/join/${first.token}`);
       // Only the answer that made the link holds its token: the store keeps its hash.
-      expect((await f.call('owner', 'GET', `/api/v1/orgs/${org}/invite-link`)).json()).toMatchObject({ id: first.id, token: null, url: null });
+      expect((await f.call('owner', 'GET', `/api/v1/orgs/${org}/invite-link`)).json()).toMatchObject({
+        id: first.id,
+        token: null,
+        url: null,
+      });
       const stored = await f.ts.store.db.selectFrom('org_invite_links').selectAll().where('org_id', '=', org).execute();
       expect(JSON.stringify(stored)).not.toContain(first.token);
 
@@ -37,19 +53,34 @@ for (const { kind, available } of await storeMatrix()) {
       const joined = await join(first.token, { email: 'joiner@example.com', name: 'Jo Iner', password: 'joiner-password' });
       expect(joined.statusCode).toBe(202);
       expect(joined.json()).toEqual({ orgId: org });
-      const { id: userId } = await f.ts.store.db.selectFrom('users').select('id').where('email', '=', 'joiner@example.com').executeTakeFirstOrThrow();
+      const { id: userId } = await f.ts.store.db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', 'joiner@example.com')
+        .executeTakeFirstOrThrow();
       const events = await f.eventsAfter(org, seq);
       expect(events.map((e) => e.type)).toEqual(['user.standard.added']);
-      expect(events[0]).toMatchObject({ actor: { id: userId, email: 'joiner@example.com', name: 'Jo Iner', type: 'user' }, entity: { id: userId, type: 'user' }, metadata: { via: 'invite_link' }, changes: [{ field: 'userType', from: null, to: 'standard' }] });
-      const list = (await f.call('owner', 'GET', `/api/v1/orgs/${org}/users?q=joiner`)).json<{ data: { id: string; userType: string }[] }>().data;
+      expect(events[0]).toMatchObject({
+        actor: { id: userId, email: 'joiner@example.com', name: 'Jo Iner', type: 'user' },
+        entity: { id: userId, type: 'user' },
+        metadata: { via: 'invite_link' },
+        changes: [{ field: 'userType', from: null, to: 'standard' }],
+      });
+      const list = (await f.call('owner', 'GET', `/api/v1/orgs/${org}/users?q=joiner`)).json<{ data: { id: string; userType: string }[] }>()
+        .data;
       expect(list).toEqual([expect.objectContaining({ id: userId, userType: 'standard' })]);
       expect((await login('joiner@example.com', 'joiner-password')).statusCode).toBe(200);
 
-      const regenerated = (await f.call('owner', 'POST', `/api/v1/orgs/${org}/invite-link/regenerate`)).json<{ id: string; token: string }>();
+      const regenerated = (await f.call('owner', 'POST', `/api/v1/orgs/${org}/invite-link/regenerate`)).json<{
+        id: string;
+        token: string;
+      }>();
       expect(regenerated.token).not.toBe(first.token);
       const stale = await join(first.token, { email: 'late@example.com', name: 'Late', password: 'late-password' });
       expect(stale.statusCode).toBe(404);
-      expect(await f.ts.store.db.selectFrom('users').select('id').where('email', '=', 'late@example.com').executeTakeFirst()).toBeUndefined();
+      expect(
+        await f.ts.store.db.selectFrom('users').select('id').where('email', '=', 'late@example.com').executeTakeFirst(),
+      ).toBeUndefined();
       expect((await join(regenerated.token, { email: 'late@example.com', name: 'Late', password: 'late-password' })).statusCode).toBe(202);
       // Joining again changes nothing and answers the same.
       const seqAgain = await f.lastSeq(org);
@@ -75,14 +106,22 @@ for (const { kind, available } of await storeMatrix()) {
       expect((await f.eventsAfter(f.orgB.id, seqB)).map((e) => e.entity.name)).toEqual(['Brand New (brand.new@example.com)']);
       // The account holder accepts with the invite link's token after signing in.
       const cookie = String(signedIn.headers['set-cookie']).split(';')[0] as string;
-      const accepted = await f.app.inject({ method: 'POST', url: '/api/v1/me/invitations/accept', headers: { cookie }, payload: { token: link.token } });
+      const accepted = await f.app.inject({
+        method: 'POST',
+        url: '/api/v1/me/invitations/accept',
+        headers: { cookie },
+        payload: { token: link.token },
+      });
       expect(accepted.json()).toEqual({ orgId: f.orgB.id, orgName: f.orgB.name, userType: 'standard' });
       const events = await f.eventsAfter(f.orgB.id, seqB);
-      expect(events.map((e) => [e.type, e.actor.id])).toEqual([['user.standard.added', expect.any(String)], ['user.invitation.accepted', holderId]]);
+      expect(events.map((e) => [e.type, e.actor.id])).toEqual([
+        ['user.standard.added', expect.any(String)],
+        ['user.invitation.accepted', holderId],
+      ]);
       expect(events[1]?.metadata).toEqual({ invitedVia: 'invite_link' });
     });
 
-    it('login success and failure are recorded in the user\'s organizations; an unknown email gets the same 401 and records nothing', async () => {
+    it("login success and failure are recorded in the user's organizations; an unknown email gets the same 401 and records nothing", async () => {
       const samId = await activatedUser('sam.session@example.com', 'Sam Session', 'sam-password-1');
       const seq = await f.lastSeq(f.orgA.id);
       const ok = await login('Sam.Session@example.com', 'sam-password-1');
@@ -95,15 +134,27 @@ for (const { kind, available } of await storeMatrix()) {
       const strip = (body: Record<string, unknown>) => ({ ...body, instance: undefined });
       expect(strip(unknown.json())).toEqual(strip(bad.json()));
       const events = await f.eventsAfter(f.orgA.id, seq);
-      expect(events.map((e) => [e.type, e.securityAction])).toEqual([['session.login.succeeded', false], ['session.login.failed', true]]);
-      for (const e of events) expect(e).toMatchObject({ actor: { id: samId, email: 'sam.session@example.com', type: 'user', ip: '127.0.0.1', userAgent: 'attest-test/1.0' }, entity: { id: samId, type: 'user' } });
-      const logout = await f.app.inject({ method: 'DELETE', url: '/api/v1/session', headers: { cookie: String(ok.headers['set-cookie']).split(';')[0] } });
+      expect(events.map((e) => [e.type, e.securityAction])).toEqual([
+        ['session.login.succeeded', false],
+        ['session.login.failed', true],
+      ]);
+      for (const e of events)
+        expect(e).toMatchObject({
+          actor: { id: samId, email: 'sam.session@example.com', type: 'user', ip: '127.0.0.1', userAgent: 'attest-test/1.0' },
+          entity: { id: samId, type: 'user' },
+        });
+      const logout = await f.app.inject({
+        method: 'DELETE',
+        url: '/api/v1/session',
+        headers: { cookie: String(ok.headers['set-cookie']).split(';')[0] },
+      });
       expect(logout.statusCode).toBe(204);
     });
 
     it('logins are throttled per account at an address, and per address across accounts', async () => {
       await activatedUser('rita.rate@example.com', 'Rita Rate', 'rita-password-1');
-      for (let i = 0; i < LOGIN_THROTTLE.accountAtAddressFreeFailures; i += 1) expect((await login('rita.rate@example.com', `wrong-${i}`, '10.0.0.1')).statusCode).toBe(401);
+      for (let i = 0; i < LOGIN_THROTTLE.accountAtAddressFreeFailures; i += 1)
+        expect((await login('rita.rate@example.com', `wrong-${i}`, '10.0.0.1')).statusCode).toBe(401);
       const limited = await login('rita.rate@example.com', 'rita-password-1', '10.0.0.1');
       expect(limited.statusCode).toBe(429);
       expect(limited.headers['retry-after']).toBe(String(LOGIN_THROTTLE.firstDelayMs / 1000));
@@ -113,12 +164,13 @@ for (const { kind, available } of await storeMatrix()) {
       for (let i = 0; i < LOGIN_THROTTLE.accountAtAddressFreeFailures; i += 1) await login('ghost@example.com', `wrong-${i}`, '10.0.0.3');
       expect((await login('ghost@example.com', 'x', '10.0.0.3')).statusCode).toBe(429);
 
-      for (let i = 0; i < LOGIN_THROTTLE.addressFreeFailures; i += 1) expect((await login(`spray.${i}@example.com`, 'guess', '10.9.9.9')).statusCode).toBe(401);
+      for (let i = 0; i < LOGIN_THROTTLE.addressFreeFailures; i += 1)
+        expect((await login(`spray.${i}@example.com`, 'guess', '10.9.9.9')).statusCode).toBe(401);
       expect((await login('fresh.target@example.com', 'guess', '10.9.9.9')).statusCode).toBe(429);
       expect((await login('fresh.target@example.com', 'guess', '10.9.9.10')).statusCode).toBe(401);
     });
 
-    it('the user list export is CSV of the organization\'s users, recorded as a security action', async () => {
+    it("the user list export is CSV of the organization's users, recorded as a security action", async () => {
       const seq = await f.lastSeq(f.orgA.id);
       const res = await f.call('admin', 'GET', `/api/v1/orgs/${f.orgA.id}/users/export`);
       expect(res.statusCode).toBe(200);
@@ -130,23 +182,49 @@ for (const { kind, available } of await storeMatrix()) {
       expect(emails).not.toContain(f.users.outsider.email);
       expect(rows.find((r) => r.email === f.users.proxy.email)).toMatchObject({ userType: 'admin', viaProxy: 'true' });
       const events = await f.eventsAfter(f.orgA.id, seq);
-      expect(events.map((e) => [e.type, e.securityAction, e.actor.id, e.metadata])).toEqual([['user_list.exported', true, f.users.admin.id, { format: 'csv', rowCount: rows.length }]]);
+      expect(events.map((e) => [e.type, e.securityAction, e.actor.id, e.metadata])).toEqual([
+        ['user_list.exported', true, f.users.admin.id, { format: 'csv', rowCount: rows.length }],
+      ]);
     });
 
     it('proxy access: granted with type and expiry, listed, and refused for non-members of other organizations or existing members', async () => {
       const guest = await f.member(f.orgB.id, 'admin');
       const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
-      const granted = await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/proxy-access`, { email: guest.email, userType: 'standard', expiresAt });
+      const granted = await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/proxy-access`, {
+        email: guest.email,
+        userType: 'standard',
+        expiresAt,
+      });
       expect(granted.statusCode).toBe(201);
-      expect(granted.json()).toEqual({ userId: guest.id, email: guest.email, name: guest.name, userType: 'standard', proxyFromOrgId: f.orgB.id, expiresAt });
-      const listed = (await f.call('owner', 'GET', `/api/v1/orgs/${f.orgA.id}/proxy-access`)).json<{ data: { userId: string }[] }>().data.map((p) => p.userId);
+      expect(granted.json()).toEqual({
+        userId: guest.id,
+        email: guest.email,
+        name: guest.name,
+        userType: 'standard',
+        proxyFromOrgId: f.orgB.id,
+        expiresAt,
+      });
+      const listed = (await f.call('owner', 'GET', `/api/v1/orgs/${f.orgA.id}/proxy-access`))
+        .json<{ data: { userId: string }[] }>()
+        .data.map((p) => p.userId);
       expect(listed).toEqual(expect.arrayContaining([guest.id, f.users.proxy.id]));
-      expect((await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/proxy-access`, { email: guest.email, userType: 'admin' })).statusCode).toBe(409);
-      expect((await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/proxy-access`, { email: f.users.admin.email, userType: 'admin' })).statusCode).toBe(400);
-      const past = await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/proxy-access`, { email: f.users.outsider.email, userType: 'admin', expiresAt: '2020-01-01T00:00:00.000Z' });
+      expect(
+        (await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/proxy-access`, { email: guest.email, userType: 'admin' })).statusCode,
+      ).toBe(409);
+      expect(
+        (await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/proxy-access`, { email: f.users.admin.email, userType: 'admin' }))
+          .statusCode,
+      ).toBe(400);
+      const past = await f.call('owner', 'POST', `/api/v1/orgs/${f.orgA.id}/proxy-access`, {
+        email: f.users.outsider.email,
+        userType: 'admin',
+        expiresAt: '2020-01-01T00:00:00.000Z',
+      });
       expect(past.json<{ errors: unknown[] }>().errors).toEqual([{ field: 'expiresAt', reason: 'must be in the future' }]);
       // The guest now acts in A as a standard user: no user management there.
-      expect((await f.app.inject({ method: 'GET', url: `/api/v1/orgs/${f.orgA.id}/users`, headers: { cookie: guest.cookie } })).statusCode).toBe(403);
+      expect(
+        (await f.app.inject({ method: 'GET', url: `/api/v1/orgs/${f.orgA.id}/users`, headers: { cookie: guest.cookie } })).statusCode,
+      ).toBe(403);
     });
   });
 }

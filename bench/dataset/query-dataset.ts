@@ -57,7 +57,11 @@ function readReusable(dataDir: string, shape: QueryDatasetShape, nowMs: number):
   const file = metaPath(dataDir, shape.events);
   if (!existsSync(file)) return undefined;
   const meta = JSON.parse(readFileSync(file, 'utf8')) as QueryDataset;
-  const sameShape = meta.version === DATASET_VERSION && meta.events === shape.events && meta.bigOrgShare === shape.bigOrgShare && meta.smallOrgs === shape.smallOrgs;
+  const sameShape =
+    meta.version === DATASET_VERSION &&
+    meta.events === shape.events &&
+    meta.bigOrgShare === shape.bigOrgShare &&
+    meta.smallOrgs === shape.smallOrgs;
   // Past this instant the oldest events have expired and the server's start-up purge would change the file.
   const reusableUntil = meta.anchorMs + RETENTION_MS - meta.spreadMs - 3_600_000;
   if (!sameShape || nowMs > reusableUntil || !existsSync(meta.path)) return undefined;
@@ -69,11 +73,17 @@ function readReusable(dataDir: string, shape: QueryDatasetShape, nowMs: number):
  * then `events` synthetic events in time order, one big organization and the rest spread over the small ones,
  * appended straight through `store.appendEvents` in transactions of 10,000 events.
  */
-export async function openOrBuildQueryDataset(dataDir: string, shape: QueryDatasetShape, log: (line: string) => void): Promise<QueryDataset> {
+export async function openOrBuildQueryDataset(
+  dataDir: string,
+  shape: QueryDatasetShape,
+  log: (line: string) => void,
+): Promise<QueryDataset> {
   const nowMs = Date.now();
   const cached = readReusable(dataDir, shape, nowMs);
   if (cached) {
-    log(`query dataset: reusing ${cached.path} (${cached.events.toLocaleString('en-US')} events, built ${new Date(cached.anchorMs).toISOString()})`);
+    log(
+      `query dataset: reusing ${cached.path} (${cached.events.toLocaleString('en-US')} events, built ${new Date(cached.anchorMs).toISOString()})`,
+    );
     return cached;
   }
   mkdirSync(dataDir, { recursive: true });
@@ -89,7 +99,9 @@ export async function openOrBuildQueryDataset(dataDir: string, shape: QueryDatas
     const random = seededRandom(20_260_101);
     const actors = syntheticActors(ACTOR_COUNT);
     const source = new SyntheticEventSource(random, actors);
-    const smallOrgActors = smallOrgIds.map((_, i) => Array.from({ length: SMALL_ORG_ACTORS }, (_unused, j) => actors[(i * 7 + j) % ACTOR_COUNT]!));
+    const smallOrgActors = smallOrgIds.map((_, i) =>
+      Array.from({ length: SMALL_ORG_ACTORS }, (_unused, j) => actors[(i * 7 + j) % ACTOR_COUNT]!),
+    );
     const anchorMs = nowMs;
     const startMs = anchorMs - SPREAD_MS;
     const stepMs = SPREAD_MS / shape.events;
@@ -113,7 +125,9 @@ export async function openOrBuildQueryDataset(dataDir: string, shape: QueryDatas
       await store.appendEvents(batch);
       if (end / shape.events >= nextReport) {
         const rate = end / ((performance.now() - started) / 1000);
-        log(`  ${Math.round((end / shape.events) * 100)}% (${end.toLocaleString('en-US')} events, ${Math.round(rate).toLocaleString('en-US')} events/s)`);
+        log(
+          `  ${Math.round((end / shape.events) * 100)}% (${end.toLocaleString('en-US')} events, ${Math.round(rate).toLocaleString('en-US')} events/s)`,
+        );
         nextReport += 0.1;
       }
     }

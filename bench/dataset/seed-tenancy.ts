@@ -23,7 +23,14 @@ export async function createBenchOrganizations(store: AttestStore, count: number
     for (let i = 0; i < count; i += 1) {
       const orgId = newId(now);
       await insertOrganization(tx, { id: orgId, name: `${namePrefix} ${String(i).padStart(3, '0')}`, timeZone: 'UTC' }, now);
-      await insertMembership(tx, { org_id: orgId, user_id: owner.id, user_type: 'owner', proxy_from_org_id: null, expires_at: null, created_at: now });
+      await insertMembership(tx, {
+        org_id: orgId,
+        user_id: owner.id,
+        user_type: 'owner',
+        proxy_from_org_id: null,
+        expires_at: null,
+        created_at: now,
+      });
       ids.push(orgId);
     }
     return ids;

@@ -33,7 +33,10 @@ const TYPE_WEIGHTS: Record<string, number> = {
 };
 
 const PERMISSIONS = ['users.read', 'users.write', 'reports.read', 'loyalty.manage', 'engage.send', 'insights.view', 'billing.read'];
-const USER_AGENTS = ['Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/126.0 Safari/537.36'];
+const USER_AGENTS = [
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15',
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/126.0 Safari/537.36',
+];
 
 /**
  * Makes realistic audit events: every catalogued type with a skewed frequency, actors from a fixed pool with
@@ -127,7 +130,8 @@ export class SyntheticEventSource {
   }
 
   private metadataFor(def: EventTypeDefinition): Record<string, JsonValue> | undefined {
-    if (def.type.startsWith('users.bulk')) return { fileName: `import-${this.int(1000)}.csv`, rows: 1 + this.int(5000), failedRows: this.int(10) };
+    if (def.type.startsWith('users.bulk'))
+      return { fileName: `import-${this.int(1000)}.csv`, rows: 1 + this.int(5000), failedRows: this.int(10) };
     if (def.action === 'Export') return { rows: 1 + this.int(100_000), format: 'csv' };
     if (def.action === 'Login') return { method: this.random() < 0.8 ? 'password' : 'sso' };
     return undefined;
@@ -135,7 +139,10 @@ export class SyntheticEventSource {
 
   private traceId(): string {
     let hex = '';
-    for (let i = 0; i < 4; i += 1) hex += Math.floor(this.random() * 4_294_967_296).toString(16).padStart(8, '0');
+    for (let i = 0; i < 4; i += 1)
+      hex += Math.floor(this.random() * 4_294_967_296)
+        .toString(16)
+        .padStart(8, '0');
     return hex;
   }
 

@@ -61,7 +61,9 @@ export async function runExportBench(dataset: QueryDataset, options: ExportBench
       let status: number | undefined;
       let failure = '';
       try {
-        const response = await httpGet(`${server.url}/api/v1/orgs/${dataset.bigOrgId}/audit-logs/export?scope=all`, { authorization: `Bearer ${token}` });
+        const response = await httpGet(`${server.url}/api/v1/orgs/${dataset.bigOrgId}/audit-logs/export?scope=all`, {
+          authorization: `Bearer ${token}`,
+        });
         status = response.statusCode ?? 0;
         for await (const chunk of response) {
           const buffer = chunk as Buffer;
@@ -80,7 +82,15 @@ export async function runExportBench(dataset: QueryDataset, options: ExportBench
       }
       const memory = server.memory();
       const rows = Math.max(0, lines - 1);
-      return { rows, bytes, seconds, rowsPerSecond: rows / seconds, baselineRssMb, peakSampledRssMb: Math.max(peakSampledRssMb, memory.rssMb), peakRssMb: memory.peakRssMb };
+      return {
+        rows,
+        bytes,
+        seconds,
+        rowsPerSecond: rows / seconds,
+        baselineRssMb,
+        peakSampledRssMb: Math.max(peakSampledRssMb, memory.rssMb),
+        peakRssMb: memory.peakRssMb,
+      };
     };
 
     const evicted = evictDatasetFromPageCache(dataset.path);
@@ -89,10 +99,22 @@ export async function runExportBench(dataset: QueryDataset, options: ExportBench
     const warm = await exportOnce('warm page cache');
     if ('skipped' in warm) return { figures: [], details: warm };
     const rateFigure = (name: string, m: ExportMeasurement) =>
-      atLeast({ section: 'export', name, value: m.rowsPerSecond, unit: 'rows/s', note: `${m.rows.toLocaleString('en-US')} rows, ${(m.bytes / 1_048_576).toFixed(0)} MiB in ${m.seconds.toFixed(1)} s` }, 150_000);
+      atLeast(
+        {
+          section: 'export',
+          name,
+          value: m.rowsPerSecond,
+          unit: 'rows/s',
+          note: `${m.rows.toLocaleString('en-US')} rows, ${(m.bytes / 1_048_576).toFixed(0)} MiB in ${m.seconds.toFixed(1)} s`,
+        },
+        150_000,
+      );
     return {
       figures: [
-        rateFigure(evicted ? 'export scope=all, big organization, cold page cache' : 'export scope=all, big organization (page cache as found)', cold),
+        rateFigure(
+          evicted ? 'export scope=all, big organization, cold page cache' : 'export scope=all, big organization (page cache as found)',
+          cold,
+        ),
         rateFigure('the same export again, warm page cache', warm),
         atMost(
           {

@@ -13,7 +13,10 @@ import { measureRawStoreLimit, type RawStoreLimit } from './raw-store-limit.js';
 import { measureSqliteInsertFloor, type SqliteInsertFloor } from './sqlite-insert-floor.js';
 
 // Compiled beside this file under dist/bench, or found in dist/ when this runs from the sources (the tests).
-const LOAD_GENERATOR_JS = [new URL('./load-generator.js', import.meta.url), new URL('../../dist/bench/ingest/load-generator.js', import.meta.url)]
+const LOAD_GENERATOR_JS = [
+  new URL('./load-generator.js', import.meta.url),
+  new URL('../../dist/bench/ingest/load-generator.js', import.meta.url),
+]
   .map((url) => fileURLToPath(url))
   .find((path) => existsSync(path));
 
@@ -35,7 +38,15 @@ export interface IngestBenchOptions {
 /** Figures plus the raw measurements for the JSON report. */
 export interface IngestBenchResult {
   figures: BenchFigure[];
-  details: { batches: LoadResult; singles: LoadResult; responsiveness: LatencySummary; raw: RawStoreLimit; floor: SqliteInsertFloor; storedEvents: number; acknowledgedEvents: number };
+  details: {
+    batches: LoadResult;
+    singles: LoadResult;
+    responsiveness: LatencySummary;
+    raw: RawStoreLimit;
+    floor: SqliteInsertFloor;
+    storedEvents: number;
+    acknowledgedEvents: number;
+  };
 }
 
 /** Runs the load generator as a second process and waits for its result. */
@@ -57,7 +68,10 @@ export function runLoadGenerator(plan: LoadPlan): Promise<LoadResult> {
 async function countStoredEvents(databaseUrl: string): Promise<number> {
   const store = await openStore(databaseUrl);
   try {
-    const row = await store.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await store.db
+      .selectFrom('audit_events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   } finally {
     await store.close();
@@ -103,11 +117,16 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
 
     options.log(`ingest: raw store limit, ${options.rawEvents.toLocaleString('en-US')} events straight through store.appendEvents…`);
     const raw = await measureRawStoreLimit(dir, options.rawEvents, options.orgs);
-    options.log(`ingest: SQLite insert floor, ${options.rawEvents.toLocaleString('en-US')} rows built beforehand, with and without the secondary indexes…`);
+    options.log(
+      `ingest: SQLite insert floor, ${options.rawEvents.toLocaleString('en-US')} rows built beforehand, with and without the secondary indexes…`,
+    );
     const floor = await measureSqliteInsertFloor(dir, options.rawEvents, options.orgs);
     const ratio = batches.eventsPerSecond / raw.eventsPerSecond;
     const figures: BenchFigure[] = [
-      atLeast({ section: 'ingest', name: 'HTTP batches of 100', value: batches.eventsPerSecond, unit: 'events/s', note: describeErrors(batches) }, 50_000),
+      atLeast(
+        { section: 'ingest', name: 'HTTP batches of 100', value: batches.eventsPerSecond, unit: 'events/s', note: describeErrors(batches) },
+        50_000,
+      ),
       { section: 'ingest', name: 'HTTP batches of 100, p99 latency', value: batches.latency.p99, unit: 'ms' },
       {
         section: 'ingest',
@@ -125,8 +144,16 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
         unit: 'rows/s',
         note: `building a row (canonical record, leaf hash) adds ${floor.rowBuildMicros.toFixed(1)} µs`,
       },
-      { section: 'ingest', name: 'SQLite insert floor: prebuilt rows, no secondary index', value: floor.withoutSecondaryIndexes, unit: 'rows/s' },
-      atLeast({ section: 'ingest', name: 'HTTP single events', value: singles.eventsPerSecond, unit: 'events/s', note: describeErrors(singles) }, 5_000),
+      {
+        section: 'ingest',
+        name: 'SQLite insert floor: prebuilt rows, no secondary index',
+        value: floor.withoutSecondaryIndexes,
+        unit: 'rows/s',
+      },
+      atLeast(
+        { section: 'ingest', name: 'HTTP single events', value: singles.eventsPerSecond, unit: 'events/s', note: describeErrors(singles) },
+        5_000,
+      ),
       { section: 'ingest', name: 'HTTP single events, p50 latency', value: singles.latency.p50, unit: 'ms' },
       { section: 'ingest', name: 'HTTP single events, p95 latency', value: singles.latency.p95, unit: 'ms' },
       atMost({ section: 'ingest', name: 'HTTP single events, p99 latency', value: singles.latency.p99, unit: 'ms' }, 25),

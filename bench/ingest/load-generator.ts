@@ -41,7 +41,9 @@ const BODY_POOL_SIZE = 256;
 function buildBodies(plan: LoadPlan): Buffer[] {
   const source = new SyntheticEventSource(seededRandom(plan.seed), syntheticActors(200), userManagementCatalog.eventTypes);
   return Array.from({ length: BODY_POOL_SIZE }, (_, b) => {
-    const events = Array.from({ length: plan.eventsPerRequest }, (_unused, i) => source.incoming(plan.orgIds[(b + i) % plan.orgIds.length] as string));
+    const events = Array.from({ length: plan.eventsPerRequest }, (_unused, i) =>
+      source.incoming(plan.orgIds[(b + i) % plan.orgIds.length] as string),
+    );
     return Buffer.from(JSON.stringify({ events }));
   });
 }
@@ -49,7 +51,14 @@ function buildBodies(plan: LoadPlan): Buffer[] {
 function post(agent: Agent, target: URL, producerKey: string, body: Buffer): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { agent, hostname: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${producerKey}` } },
+      {
+        agent,
+        hostname: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${producerKey}` },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -27,7 +27,14 @@ export function preparedBenchBatches(orgIds: readonly string[], events: number):
   const incoming = Array.from({ length: events }, (_, i) => source.incoming(orgIds[i % orgIds.length] as string));
   const batches: PreparedEvent[][] = [];
   for (let i = 0; i < incoming.length; i += EVENTS_PER_TRANSACTION) {
-    batches.push(prepareIncomingEvents(incoming.slice(i, i + EVENTS_PER_TRANSACTION), { allowedProducts: 'all', nowMs: Date.now(), retentionMs: 90 * DAY_MS, traceId: '4bf92f3577b34da6a3ce929d0e0e4736' }));
+    batches.push(
+      prepareIncomingEvents(incoming.slice(i, i + EVENTS_PER_TRANSACTION), {
+        allowedProducts: 'all',
+        nowMs: Date.now(),
+        retentionMs: 90 * DAY_MS,
+        traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      }),
+    );
   }
   return batches;
 }

@@ -55,14 +55,23 @@ export async function measureSqliteInsertFloor(dir: string, events: number, orgC
 }
 
 /** Rows per second of `rowBatches` inserted into the file at `path`, one transaction per batch. */
-function insertRate(path: string, orgIds: readonly string[], rowBatches: readonly AuditEventsTable[][], events: number, keepIndexes: boolean): number {
+function insertRate(
+  path: string,
+  orgIds: readonly string[],
+  rowBatches: readonly AuditEventsTable[][],
+  events: number,
+  keepIndexes: boolean,
+): number {
   const writer = openSqliteFile(path, 'writer');
   try {
     const addHead = writer.prepare('insert into org_log_heads (org_id, next_seq) values (?, 0) on conflict do nothing');
     for (const orgId of orgIds) addHead.run(orgId);
     if (!keepIndexes) {
       // Indexes declared by a statement: every one but the primary key's, which belongs to the table.
-      const secondary = writer.prepare<[], string>("select name from sqlite_schema where type = 'index' and tbl_name = 'audit_events' and sql is not null").pluck().all();
+      const secondary = writer
+        .prepare<[], string>("select name from sqlite_schema where type = 'index' and tbl_name = 'audit_events' and sql is not null")
+        .pluck()
+        .all();
       for (const name of secondary) writer.exec(`drop index "${name}"`);
     }
     const insertRows = sqliteEventRowInserter(writer);

@@ -66,5 +66,11 @@ export function summarizeCpuProfile(path: string, count = 15): ProfileSummary {
 /** The summary as indented text lines for the terminal. */
 export function formatProfileSummary(title: string, summary: ProfileSummary): string {
   const entry = (e: ProfileEntry) => `    ${(e.share * 100).toFixed(1).padStart(5)}%  ${e.selfMs.toFixed(0).padStart(7)} ms  ${e.name}`;
-  return [`${title}: ${summary.totalMs.toFixed(0)} ms of non-idle CPU`, '  by area:', ...summary.topAreas.map(entry), '  by function (self time):', ...summary.topFunctions.map(entry)].join('\n');
+  return [
+    `${title}: ${summary.totalMs.toFixed(0)} ms of non-idle CPU`,
+    '  by area:',
+    ...summary.topAreas.map(entry),
+    '  by function (self time):',
+    ...summary.topFunctions.map(entry),
+  ].join('\n');
 }

@@ -30,7 +30,13 @@ async function timedGetJson(url: string, token: string): Promise<{ ms: number; b
  * next page by `nextCursor`, and `GET …/audit-logs/{logId}`. Each call is timed from sending the request to
  * the last byte of the answer.
  */
-export async function measureHttpQueries(baseUrl: string, token: string, cases: readonly QueryCase[], logIds: readonly { orgId: string; logId: string }[], pageSize: number): Promise<QueryTimings> {
+export async function measureHttpQueries(
+  baseUrl: string,
+  token: string,
+  cases: readonly QueryCase[],
+  logIds: readonly { orgId: string; logId: string }[],
+  pageSize: number,
+): Promise<QueryTimings> {
   const timings = emptyTimings();
   for (const queryCase of cases) {
     const url = `${auditLogsUrl(baseUrl, queryCase.orgId)}?${auditLogQueryString(queryCase.filter, pageSize)}`;

@@ -42,9 +42,18 @@ export interface QueryBenchResult {
 function summarize(timings: QueryTimings): QueryLevelSummary {
   const byScenario: QueryLevelSummary['byScenario'] = {};
   for (const [name, samples] of Object.entries(timings.byScenario)) {
-    byScenario[name] = { firstPage: summarizeLatencies(samples.firstPage), ...(samples.total.length > 0 ? { total: summarizeLatencies(samples.total) } : {}) };
+    byScenario[name] = {
+      firstPage: summarizeLatencies(samples.firstPage),
+      ...(samples.total.length > 0 ? { total: summarizeLatencies(samples.total) } : {}),
+    };
   }
-  return { firstPage: summarizeLatencies(timings.firstPage), total: summarizeLatencies(timings.total), nextPage: summarizeLatencies(timings.nextPage), logId: summarizeLatencies(timings.logId), byScenario };
+  return {
+    firstPage: summarizeLatencies(timings.firstPage),
+    total: summarizeLatencies(timings.total),
+    nextPage: summarizeLatencies(timings.nextPage),
+    logId: summarizeLatencies(timings.logId),
+    byScenario,
+  };
 }
 
 function worstScenario(summary: QueryLevelSummary, kind: 'firstPage' | 'total'): string {
@@ -82,8 +91,20 @@ export async function runQueryBench(dataset: QueryDataset, options: QueryBenchOp
   }
   const label = (name: string) => `${name} (store level)`;
   const figures: BenchFigure[] = [
-    atMost({ section: 'query', name: label('first page p95'), value: storeSummary.firstPage.p95, unit: 'ms', note: worstScenario(storeSummary, 'firstPage') }, 20),
-    atMost({ section: 'query', name: label('total p95'), value: storeSummary.total.p95, unit: 'ms', note: worstScenario(storeSummary, 'total') }, 100),
+    atMost(
+      {
+        section: 'query',
+        name: label('first page p95'),
+        value: storeSummary.firstPage.p95,
+        unit: 'ms',
+        note: worstScenario(storeSummary, 'firstPage'),
+      },
+      20,
+    ),
+    atMost(
+      { section: 'query', name: label('total p95'), value: storeSummary.total.p95, unit: 'ms', note: worstScenario(storeSummary, 'total') },
+      100,
+    ),
     atMost({ section: 'query', name: label('next page p95'), value: storeSummary.nextPage.p95, unit: 'ms' }, 5),
     atMost({ section: 'query', name: label('log-id lookup p95'), value: storeSummary.logId.p95, unit: 'ms' }, 5),
   ];
@@ -100,7 +121,16 @@ export async function runQueryBench(dataset: QueryDataset, options: QueryBenchOp
       await measureHttpQueries(server.url, token, cases.slice(0, WARMUP_CASES), [], PAGE_SIZE);
       httpSummary = summarize(await measureHttpQueries(server.url, token, cases, logIds, PAGE_SIZE));
       figures.push(
-        atMost({ section: 'query', name: 'HTTP first page with total p95', value: httpSummary.firstPage.p95, unit: 'ms', note: `target: page ≤ 20 + total ≤ 100; ${worstScenario(httpSummary, 'firstPage')}` }, 100),
+        atMost(
+          {
+            section: 'query',
+            name: 'HTTP first page with total p95',
+            value: httpSummary.firstPage.p95,
+            unit: 'ms',
+            note: `target: page ≤ 20 + total ≤ 100; ${worstScenario(httpSummary, 'firstPage')}`,
+          },
+          100,
+        ),
         atMost({ section: 'query', name: 'HTTP next page p95', value: httpSummary.nextPage.p95, unit: 'ms' }, 5),
         atMost({ section: 'query', name: 'HTTP log-id lookup p95', value: httpSummary.logId.p95, unit: 'ms' }, 5),
       );
@@ -111,16 +141,25 @@ export async function runQueryBench(dataset: QueryDataset, options: QueryBenchOp
   } finally {
     await server.stop();
   }
-  return { figures, details: { cases: cases.length, store: storeSummary, ...(httpSummary ? { http: httpSummary } : {}), ...(httpSkipped ? { httpSkipped } : {}) } };
+  return {
+    figures,
+    details: {
+      cases: cases.length,
+      store: storeSummary,
+      ...(httpSummary ? { http: httpSummary } : {}),
+      ...(httpSkipped ? { httpSkipped } : {}),
+    },
+  };
 }
-
 
 /** Per-filter p95s as a small table, so the slow filter combinations are visible without opening the JSON. */
 export function formatScenarioTable(details: QueryBenchResult['details']): string {
   const cell = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(1)).padStart(12);
   const lines = [`${'p95 ms by filter'.padEnd(50)}${'store page'.padStart(12)}${'store total'.padStart(12)}${'HTTP call'.padStart(12)}`];
   for (const [name, store] of Object.entries(details.store.byScenario)) {
-    lines.push(`${name.padEnd(50)}${cell(store.firstPage.p95)}${cell(store.total?.p95)}${cell(details.http?.byScenario[name]?.firstPage.p95)}`);
+    lines.push(
+      `${name.padEnd(50)}${cell(store.firstPage.p95)}${cell(store.total?.p95)}${cell(details.http?.byScenario[name]?.firstPage.p95)}`,
+    );
   }
   return lines.join('\n');
 }

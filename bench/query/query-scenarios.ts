@@ -41,7 +41,10 @@ export function queryScenarios(actorEmail: string): QueryScenario[] {
     { name: 'action=Update, security', filters: { actions: ['Update'], securityOnly: true } },
     { name: 'actor, action=Login', filters: { actorEmail, actions: ['Login'] } },
     { name: 'actor, type=permission_set.deleted', filters: { actorEmail, types: ['permission_set.deleted'] } },
-    { name: 'actor, security, type=org.proxy_access.granted', filters: { actorEmail, securityOnly: true, types: ['org.proxy_access.granted'] } },
+    {
+      name: 'actor, security, type=org.proxy_access.granted',
+      filters: { actorEmail, securityOnly: true, types: ['org.proxy_access.granted'] },
+    },
     { name: 'product=UserManagement, action=Export', filters: { products: ['UserManagement'], actions: ['Export'] } },
   ];
 }

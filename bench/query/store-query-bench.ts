@@ -25,7 +25,12 @@ export function addScenarioSample(timings: QueryTimings, scenario: string, kind:
 }
 
 /** `count` existing log ids of the dataset's measured organizations, picked at random positions (untimed). */
-export async function sampleLogIds(store: AttestStore, dataset: QueryDataset, count: number, random: () => number): Promise<{ orgId: string; logId: string }[]> {
+export async function sampleLogIds(
+  store: AttestStore,
+  dataset: QueryDataset,
+  count: number,
+  random: () => number,
+): Promise<{ orgId: string; logId: string }[]> {
   const orgs = [dataset.bigOrgId, ...dataset.smallOrgIds.slice(0, 1)];
   const picked: { orgId: string; logId: string }[] = [];
   for (let i = 0; i < count; i += 1) {
@@ -33,7 +38,12 @@ export async function sampleLogIds(store: AttestStore, dataset: QueryDataset, co
     const lastSeq = await store.events.lastSeq(orgId);
     if (lastSeq < 0) continue;
     const seq = Math.floor(random() * (lastSeq + 1));
-    const row = await store.dialect.readDb.selectFrom('audit_events').select('log_id').where('org_id', '=', orgId).where('seq', '=', seq).executeTakeFirst();
+    const row = await store.dialect.readDb
+      .selectFrom('audit_events')
+      .select('log_id')
+      .where('org_id', '=', orgId)
+      .where('seq', '=', seq)
+      .executeTakeFirst();
     if (row) picked.push({ orgId, logId: row.log_id });
   }
   return picked;
@@ -48,7 +58,12 @@ function positionOf(row: StoredEvent): { occurredAtMs: number; seq: number } {
  * page of a case, its total, the page after it (pages as the API reads them, `findStoredPage`), and log-id
  * lookups.
  */
-export async function measureStoreQueries(store: AttestStore, cases: readonly QueryCase[], logIds: readonly { orgId: string; logId: string }[], pageSize: number): Promise<QueryTimings> {
+export async function measureStoreQueries(
+  store: AttestStore,
+  cases: readonly QueryCase[],
+  logIds: readonly { orgId: string; logId: string }[],
+  pageSize: number,
+): Promise<QueryTimings> {
   const timings = emptyTimings();
   const reader = store.events;
   for (const queryCase of cases) {

@@ -21,7 +21,14 @@ export function summarizeLatencies(samplesMs: readonly number[]): LatencySummary
   const at = (share: number) => sorted[Math.max(0, Math.ceil(share * sorted.length) - 1)] as number;
   let sum = 0;
   for (const value of sorted) sum += value;
-  return { count: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[sorted.length - 1] as number, mean: sum / sorted.length };
+  return {
+    count: sorted.length,
+    p50: at(0.5),
+    p95: at(0.95),
+    p99: at(0.99),
+    max: sorted[sorted.length - 1] as number,
+    mean: sum / sorted.length,
+  };
 }
 
 /** Runs `work` and returns its result with the elapsed wall time in milliseconds. */

@@ -15,7 +15,9 @@ export function formatFigureTable(figures: readonly BenchFigure[]): string {
   // The note column is not padded: it is last and may be long.
   const line = (cells: string[]) =>
     cells
-      .map((cell, column) => (column === cells.length - 1 ? cell : column === 2 ? cell.padStart(widths[column] as number) : cell.padEnd(widths[column] as number)))
+      .map((cell, column) =>
+        column === cells.length - 1 ? cell : column === 2 ? cell.padStart(widths[column] as number) : cell.padEnd(widths[column] as number),
+      )
       .join('  ')
       .trimEnd();
   const rule = widths.map((w, column) => '-'.repeat(column === widths.length - 1 ? Math.min(w, 40) : w)).join('  ');

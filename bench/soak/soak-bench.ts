@@ -114,12 +114,24 @@ export async function runSoakBench(options: SoakOptions): Promise<SoakResult> {
     const peakEventsPerSecond = probed / (PROBE_MS / 1000);
     const targetEventsPerSecond = peakEventsPerSecond / 2;
     ingestMs = [];
-    log(`soak: peak ${Math.round(peakEventsPerSecond)} events/s; running at ${Math.round(targetEventsPerSecond)} events/s for ${options.durationMs / 60_000} min`);
+    log(
+      `soak: peak ${Math.round(peakEventsPerSecond)} events/s; running at ${Math.round(targetEventsPerSecond)} events/s for ${options.durationMs / 60_000} min`,
+    );
 
     const end = Date.now() + options.durationMs;
     const running: Array<Promise<unknown>> = [];
     running.push(openLoopIngest(targetEventsPerSecond, end, (i) => ingest(orgIds[i % ORGS] as string)));
-    running.push(pagingOwner(server, owner, orgIds[0] as string, end, (ms) => queryMs.push(ms), fail, () => (requests += 1)));
+    running.push(
+      pagingOwner(
+        server,
+        owner,
+        orgIds[0] as string,
+        end,
+        (ms) => queryMs.push(ms),
+        fail,
+        () => (requests += 1),
+      ),
+    );
     running.push(periodicExports(server, owner, orgIds[1] as string, end, fail, () => (requests += 1)));
     const feeds = new AbortController();
     for (let i = 0; i < LIVE_FEEDS; i += 1) running.push(liveFeed(server, owner, orgIds[i % ORGS] as string, feeds.signal, fail));
@@ -141,7 +153,9 @@ export async function runSoakBench(options: SoakOptions): Promise<SoakResult> {
       ingestMs = [];
       queryMs = [];
       requests = 0;
-      log(`${(sample.atSeconds / 60).toFixed(1).padStart(5)} ${sample.rssMb.toFixed(0).padStart(9)} ${sample.ingestP99Ms.toFixed(1).padStart(15)} ${sample.queryP99Ms.toFixed(1).padStart(14)} ${String(sample.requests).padStart(10)} ${String(sample.errors).padStart(8)}`);
+      log(
+        `${(sample.atSeconds / 60).toFixed(1).padStart(5)} ${sample.rssMb.toFixed(0).padStart(9)} ${sample.ingestP99Ms.toFixed(1).padStart(15)} ${sample.queryP99Ms.toFixed(1).padStart(14)} ${String(sample.requests).padStart(10)} ${String(sample.errors).padStart(8)}`,
+      );
     }
     feeds.abort();
     await Promise.allSettled(running);
@@ -170,13 +184,23 @@ async function openLoopIngest(eventsPerSecond: number, end: number, send: (i: nu
   await Promise.allSettled(inFlight);
 }
 
-async function pagingOwner(server: ServerChild, token: string, orgId: string, end: number, record: (ms: number) => void, fail: (what: string) => void, count: () => void): Promise<void> {
+async function pagingOwner(
+  server: ServerChild,
+  token: string,
+  orgId: string,
+  end: number,
+  record: (ms: number) => void,
+  fail: (what: string) => void,
+  count: () => void,
+): Promise<void> {
   let cursor: string | null = null;
   while (Date.now() < end) {
     const started = performance.now();
     try {
       const query = new URLSearchParams({ limit: '50', ...(cursor ? { cursor } : {}) });
-      const response = await fetch(`${server.url}/api/v1/orgs/${orgId}/audit-logs?${query}`, { headers: { authorization: `Bearer ${token}` } });
+      const response = await fetch(`${server.url}/api/v1/orgs/${orgId}/audit-logs?${query}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       const body = (await response.json()) as { nextCursor?: string | null };
       count();
       if (response.status !== 200) fail(`query ${response.status}`);
@@ -189,10 +213,19 @@ async function pagingOwner(server: ServerChild, token: string, orgId: string, en
   }
 }
 
-async function periodicExports(server: ServerChild, token: string, orgId: string, end: number, fail: (what: string) => void, count: () => void): Promise<void> {
+async function periodicExports(
+  server: ServerChild,
+  token: string,
+  orgId: string,
+  end: number,
+  fail: (what: string) => void,
+  count: () => void,
+): Promise<void> {
   while (Date.now() < end) {
     try {
-      const response = await fetch(`${server.url}/api/v1/orgs/${orgId}/audit-logs/export?scope=filtered&security=true`, { headers: { authorization: `Bearer ${token}` } });
+      const response = await fetch(`${server.url}/api/v1/orgs/${orgId}/audit-logs/export?scope=filtered&security=true`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       await response.arrayBuffer();
       count();
       if (response.status !== 200) fail(`export ${response.status}`);
@@ -203,9 +236,18 @@ async function periodicExports(server: ServerChild, token: string, orgId: string
   }
 }
 
-async function liveFeed(server: ServerChild, token: string, orgId: string, signal: AbortSignal, fail: (what: string) => void): Promise<void> {
+async function liveFeed(
+  server: ServerChild,
+  token: string,
+  orgId: string,
+  signal: AbortSignal,
+  fail: (what: string) => void,
+): Promise<void> {
   try {
-    const response = await fetch(`${server.url}/api/v1/orgs/${orgId}/audit-logs/stream`, { headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' }, signal });
+    const response = await fetch(`${server.url}/api/v1/orgs/${orgId}/audit-logs/stream`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
+      signal,
+    });
     if (response.status !== 200 || !response.body) {
       fail(`live feed ${response.status}`);
       return;

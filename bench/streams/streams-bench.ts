@@ -81,7 +81,10 @@ export async function runStreamsBench(options: StreamsBenchOptions): Promise<Str
     const config = loadConfig(env).streams;
     for (const orgId of orgIds) {
       const actor = { id: 'bench', name: null, email: null, type: 'system' as const };
-      await createStream({ store, config, actor, orgId, nowMs: Date.now(), retentionDays: 90, traceId: newTraceId() }, { kind: 'webhook', url: `http://127.0.0.1:${receiver.port}/hook` });
+      await createStream(
+        { store, config, actor, orgId, nowMs: Date.now(), retentionDays: 90, traceId: newTraceId() },
+        { kind: 'webhook', url: `http://127.0.0.1:${receiver.port}/hook` },
+      );
     }
     const streamCreations = orgIds.length;
     await store.close();
@@ -90,8 +93,19 @@ export async function runStreamsBench(options: StreamsBenchOptions): Promise<Str
     let load: LoadResult;
     const started = Date.now();
     try {
-      options.log(`streams: batch ingest (100 per request, ${options.batchConcurrency} in flight) while ${orgIds.length} webhook destinations receive, ${(options.warmupMs + options.durationMs) / 1000} s…`);
-      load = await runLoadGenerator({ url: server.url, producerKey, orgIds, warmupMs: options.warmupMs, durationMs: options.durationMs, eventsPerRequest: 100, concurrency: options.batchConcurrency, seed: 3 });
+      options.log(
+        `streams: batch ingest (100 per request, ${options.batchConcurrency} in flight) while ${orgIds.length} webhook destinations receive, ${(options.warmupMs + options.durationMs) / 1000} s…`,
+      );
+      load = await runLoadGenerator({
+        url: server.url,
+        producerKey,
+        orgIds,
+        warmupMs: options.warmupMs,
+        durationMs: options.durationMs,
+        eventsPerRequest: 100,
+        concurrency: options.batchConcurrency,
+        seed: 3,
+      });
       const expected = load.acceptedEvents + streamCreations;
       const deadline = Date.now() + DRAIN_TIMEOUT_MS;
       while (receiver.lagsMs.length < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -105,8 +119,23 @@ export async function runStreamsBench(options: StreamsBenchOptions): Promise<Str
     const lag = summarizeLatencies(receiver.lagsMs);
     const caughtUpSeconds = Math.max(0, (receiver.lastArrivalMs - loadEnded) / 1000);
     const figures: BenchFigure[] = [
-      { section: 'streams', name: 'batch ingest while streaming (whole run)', value: ingestPerSecond, unit: 'events/s', note: `${load.acceptedEvents} events acknowledged` },
-      atLeast({ section: 'streams', name: 'delivered to webhooks', value: deliveredPerSecond, unit: 'events/s', note: `${receiver.lagsMs.length} delivered of ${load.acceptedEvents + streamCreations}; caught up ${caughtUpSeconds.toFixed(1)} s after the load` }, ingestPerSecond),
+      {
+        section: 'streams',
+        name: 'batch ingest while streaming (whole run)',
+        value: ingestPerSecond,
+        unit: 'events/s',
+        note: `${load.acceptedEvents} events acknowledged`,
+      },
+      atLeast(
+        {
+          section: 'streams',
+          name: 'delivered to webhooks',
+          value: deliveredPerSecond,
+          unit: 'events/s',
+          note: `${receiver.lagsMs.length} delivered of ${load.acceptedEvents + streamCreations}; caught up ${caughtUpSeconds.toFixed(1)} s after the load`,
+        },
+        ingestPerSecond,
+      ),
       { section: 'streams', name: 'delivery lag (commit → receiver), p50', value: lag.p50, unit: 'ms' },
       atMost({ section: 'streams', name: 'delivery lag (commit → receiver), p99', value: lag.p99, unit: 'ms' }, 2000),
     ];

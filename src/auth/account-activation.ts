@@ -33,7 +33,10 @@ export function newWelcomeLink(nowMs: number): WelcomeLink & { tokenHash: string
  */
 export async function issueActivation(db: Db, userId: string, nowMs: number): Promise<WelcomeLink> {
   const { tokenHash, ...link } = newWelcomeLink(nowMs);
-  await db.insertInto('account_activations').values({ token_hash: tokenHash, id: link.id, user_id: userId, created_at: nowMs, expires_at: link.expiresAt }).execute();
+  await db
+    .insertInto('account_activations')
+    .values({ token_hash: tokenHash, id: link.id, user_id: userId, created_at: nowMs, expires_at: link.expiresAt })
+    .execute();
   return link;
 }
 
@@ -42,8 +45,16 @@ export async function issueActivation(db: Db, userId: string, nowMs: number): Pr
  * them all) and answers the account's id, or undefined when the token is unknown, used or expired. Run it in the
  * transaction that sets the password, so a token is spent exactly when a password is set.
  */
-export async function consumeActivation(db: Db, token: string, nowMs: number): Promise<{ userId: string; activationId: string } | undefined> {
-  const row = await db.selectFrom('account_activations').select(['id', 'user_id', 'expires_at']).where('token_hash', '=', hashSecret(token)).executeTakeFirst();
+export async function consumeActivation(
+  db: Db,
+  token: string,
+  nowMs: number,
+): Promise<{ userId: string; activationId: string } | undefined> {
+  const row = await db
+    .selectFrom('account_activations')
+    .select(['id', 'user_id', 'expires_at'])
+    .where('token_hash', '=', hashSecret(token))
+    .executeTakeFirst();
   if (!row) return undefined;
   const deleted = await db.deleteFrom('account_activations').where('token_hash', '=', hashSecret(token)).executeTakeFirst();
   // A concurrent use of the same token deleted it first: only one of them sets the password.

@@ -14,7 +14,10 @@ const PREFIX = { session: 'ats', apiToken: 'att', producerKey: 'atp', operatorTo
 /** Creates a session for a user; returns the secret for the cookie (shown once, never stored). */
 export async function createSession(db: Db, userId: string, nowMs: number): Promise<string> {
   const secret = newSecret(PREFIX.session);
-  await db.insertInto('sessions').values({ id_hash: hashSecret(secret), user_id: userId, created_at: nowMs, expires_at: nowMs + SESSION_TTL_MS }).execute();
+  await db
+    .insertInto('sessions')
+    .values({ id_hash: hashSecret(secret), user_id: userId, created_at: nowMs, expires_at: nowMs + SESSION_TTL_MS })
+    .execute();
   return secret;
 }
 
@@ -38,7 +41,10 @@ export async function deleteSession(db: Db, secret: string): Promise<void> {
 export async function createApiToken(db: Db, userId: string, name: string, nowMs: number): Promise<{ id: string; secret: string }> {
   const secret = newSecret(PREFIX.apiToken);
   const id = newId(nowMs);
-  await db.insertInto('api_tokens').values({ id, token_hash: hashSecret(secret), user_id: userId, name, created_at: nowMs }).execute();
+  await db
+    .insertInto('api_tokens')
+    .values({ id, token_hash: hashSecret(secret), user_id: userId, name, created_at: nowMs })
+    .execute();
   return { id, secret };
 }
 
@@ -66,20 +72,36 @@ export interface ProducerKey {
  * Creates a producer key scoped to product areas and, when `orgIds` is not `'all'`, bound to those
  * organizations; returns the secret, shown once.
  */
-export async function createProducerKey(db: Db, name: string, products: string[], nowMs: number, orgIds: string[] | 'all' = 'all'): Promise<{ id: string; secret: string }> {
+export async function createProducerKey(
+  db: Db,
+  name: string,
+  products: string[],
+  nowMs: number,
+  orgIds: string[] | 'all' = 'all',
+): Promise<{ id: string; secret: string }> {
   const secret = newSecret(PREFIX.producerKey);
   const id = newId(nowMs);
   await db.transaction().execute(async (tx) => {
-    await tx.insertInto('producer_keys').values({ id, key_hash: hashSecret(secret), name, products: JSON.stringify(products), created_at: nowMs }).execute();
+    await tx
+      .insertInto('producer_keys')
+      .values({ id, key_hash: hashSecret(secret), name, products: JSON.stringify(products), created_at: nowMs })
+      .execute();
     if (orgIds !== 'all' && orgIds.length > 0) {
-      await tx.insertInto('producer_key_orgs').values([...new Set(orgIds)].map((org_id) => ({ key_id: id, org_id }))).execute();
+      await tx
+        .insertInto('producer_key_orgs')
+        .values([...new Set(orgIds)].map((org_id) => ({ key_id: id, org_id })))
+        .execute();
     }
   });
   return { id, secret };
 }
 
 export async function findProducerKey(db: Db, secret: string): Promise<ProducerKey | undefined> {
-  const row = await db.selectFrom('producer_keys').select(['id', 'name', 'products']).where('key_hash', '=', hashSecret(secret)).executeTakeFirst();
+  const row = await db
+    .selectFrom('producer_keys')
+    .select(['id', 'name', 'products'])
+    .where('key_hash', '=', hashSecret(secret))
+    .executeTakeFirst();
   if (!row) return undefined;
   const bound = await boundOrganizations(db, [row.id]);
   return { id: row.id, name: row.name, products: JSON.parse(row.products) as string[], orgIds: bound.get(row.id) ?? 'all' };
@@ -89,7 +111,12 @@ export async function findProducerKey(db: Db, secret: string): Promise<ProducerK
 async function boundOrganizations(db: Db, keyIds: readonly string[]): Promise<Map<string, string[]>> {
   const bound = new Map<string, string[]>();
   if (keyIds.length === 0) return bound;
-  const rows = await db.selectFrom('producer_key_orgs').select(['key_id', 'org_id']).where('key_id', 'in', keyIds).orderBy('org_id').execute();
+  const rows = await db
+    .selectFrom('producer_key_orgs')
+    .select(['key_id', 'org_id'])
+    .where('key_id', 'in', keyIds)
+    .orderBy('org_id')
+    .execute();
   for (const row of rows) bound.set(row.key_id, [...(bound.get(row.key_id) ?? []), row.org_id]);
   return bound;
 }
@@ -101,8 +128,16 @@ export interface ProducerKeyListing extends ProducerKey {
 
 /** Every producer key, oldest first. */
 export async function listProducerKeys(db: Db): Promise<ProducerKeyListing[]> {
-  const rows = await db.selectFrom('producer_keys').select(['id', 'name', 'products', 'created_at']).orderBy('created_at').orderBy('id').execute();
-  const bound = await boundOrganizations(db, rows.map((r) => r.id));
+  const rows = await db
+    .selectFrom('producer_keys')
+    .select(['id', 'name', 'products', 'created_at'])
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  const bound = await boundOrganizations(
+    db,
+    rows.map((r) => r.id),
+  );
   return rows.map((row) => toProducerKeyListing(row, bound.get(row.id) ?? 'all'));
 }
 
@@ -115,12 +150,19 @@ export async function revokeProducerKey(db: Db, id: string): Promise<ProducerKey
   return db.transaction().execute(async (tx) => {
     const bound = await boundOrganizations(tx, [id]);
     await tx.deleteFrom('producer_key_orgs').where('key_id', '=', id).execute();
-    const row = await tx.deleteFrom('producer_keys').where('id', '=', id).returning(['id', 'name', 'products', 'created_at']).executeTakeFirst();
+    const row = await tx
+      .deleteFrom('producer_keys')
+      .where('id', '=', id)
+      .returning(['id', 'name', 'products', 'created_at'])
+      .executeTakeFirst();
     return row ? toProducerKeyListing(row, bound.get(id) ?? 'all') : undefined;
   });
 }
 
-function toProducerKeyListing(row: { id: string; name: string; products: string; created_at: number }, orgIds: string[] | 'all'): ProducerKeyListing {
+function toProducerKeyListing(
+  row: { id: string; name: string; products: string; created_at: number },
+  orgIds: string[] | 'all',
+): ProducerKeyListing {
   return { id: row.id, name: row.name, products: JSON.parse(row.products) as string[], orgIds, createdAt: Number(row.created_at) };
 }
 
@@ -163,7 +205,10 @@ export interface OperatorToken {
 export async function createOperatorToken(db: Db, name: string, nowMs: number): Promise<{ id: string; secret: string }> {
   const secret = newSecret(PREFIX.operatorToken);
   const id = newId(nowMs);
-  await db.insertInto('operator_tokens').values({ id, token_hash: hashSecret(secret), name, created_at: nowMs }).execute();
+  await db
+    .insertInto('operator_tokens')
+    .values({ id, token_hash: hashSecret(secret), name, created_at: nowMs })
+    .execute();
   return { id, secret };
 }
 

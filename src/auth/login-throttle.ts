@@ -60,20 +60,32 @@ export class LoginThrottle {
       { key: `address:${address}`, freeFailures: LOGIN_THROTTLE.addressFreeFailures },
     ];
     const reservedAt = this.store.clock.now();
-    const waitMs = await updateThrottleStates(this.store, scopes.map((s) => s.key), (states) => {
-      const current = scopes.map((scope) => ({ scope, state: remembered(states.get(scope.key), reservedAt) }));
-      const wait = Math.max(0, ...current.map(({ state }) => state.nextAttemptAt - reservedAt));
-      if (wait > 0) return { result: wait, states: new Map() };
-      const counted = current.map(({ scope, state }): [string, ThrottleState] => {
-        const failures = state.failures + 1;
-        return [scope.key, { failures, lastFailureAt: reservedAt, nextAttemptAt: reservedAt + loginDelayAfter(failures, scope.freeFailures) }];
-      });
-      return { result: 0, states: new Map(counted) };
-    });
+    const waitMs = await updateThrottleStates(
+      this.store,
+      scopes.map((s) => s.key),
+      (states) => {
+        const current = scopes.map((scope) => ({ scope, state: remembered(states.get(scope.key), reservedAt) }));
+        const wait = Math.max(0, ...current.map(({ state }) => state.nextAttemptAt - reservedAt));
+        if (wait > 0) return { result: wait, states: new Map() };
+        const counted = current.map(({ scope, state }): [string, ThrottleState] => {
+          const failures = state.failures + 1;
+          return [
+            scope.key,
+            { failures, lastFailureAt: reservedAt, nextAttemptAt: reservedAt + loginDelayAfter(failures, scope.freeFailures) },
+          ];
+        });
+        return { result: 0, states: new Map(counted) };
+      },
+    );
     await this.sweepNowAndThen(reservedAt);
     if (waitMs > 0) {
       const seconds = Math.ceil(waitMs / 1000);
-      throw new AttestError('RATE_LIMITED', `Too many failed logins; try again in ${seconds} second${seconds === 1 ? '' : 's'}.`, [], seconds);
+      throw new AttestError(
+        'RATE_LIMITED',
+        `Too many failed logins; try again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
+        [],
+        seconds,
+      );
     }
     const [accountAtAddress] = scopes;
     return { passwordAccepted: () => this.giveBack(scopes, reservedAt, accountAtAddress?.key) };
@@ -84,15 +96,22 @@ export class LoginThrottle {
    * its failures less one and its wait as if the check had not been made.
    */
   private async giveBack(scopes: readonly Scope[], reservedAt: number, startOver: string | undefined): Promise<void> {
-    await updateThrottleStates(this.store, scopes.map((s) => s.key), (states) => {
-      const updates = scopes.map(({ key, freeFailures }): [string, ThrottleState | undefined] => {
-        const state = states.get(key) ?? EMPTY_THROTTLE_STATE;
-        if (key === startOver) return [key, undefined];
-        const failures = Math.max(0, state.failures - 1);
-        return [key, { ...state, failures, nextAttemptAt: Math.min(state.nextAttemptAt, reservedAt + loginDelayAfter(failures, freeFailures)) }];
-      });
-      return { result: undefined, states: new Map(updates) };
-    });
+    await updateThrottleStates(
+      this.store,
+      scopes.map((s) => s.key),
+      (states) => {
+        const updates = scopes.map(({ key, freeFailures }): [string, ThrottleState | undefined] => {
+          const state = states.get(key) ?? EMPTY_THROTTLE_STATE;
+          if (key === startOver) return [key, undefined];
+          const failures = Math.max(0, state.failures - 1);
+          return [
+            key,
+            { ...state, failures, nextAttemptAt: Math.min(state.nextAttemptAt, reservedAt + loginDelayAfter(failures, freeFailures)) },
+          ];
+        });
+        return { result: undefined, states: new Map(updates) };
+      },
+    );
   }
 
   private async sweepNowAndThen(now: number): Promise<void> {

@@ -72,9 +72,14 @@ export function prepareIncomingEvents(events: readonly IncomingEvent[], ingest: 
     let occurredAtMs = ingest.nowMs;
     if (event.occurredAt !== undefined) {
       const parsed = parseTimestamp(event.occurredAt);
-      if (Number.isNaN(parsed)) fail('occurredAt', 'must be an RFC 3339 (ISO-8601) timestamp with a time zone, on a day that exists, e.g. 2026-01-31T12:00:00.000Z');
+      if (Number.isNaN(parsed))
+        fail(
+          'occurredAt',
+          'must be an RFC 3339 (ISO-8601) timestamp with a time zone, on a day that exists, e.g. 2026-01-31T12:00:00.000Z',
+        );
       else if (parsed > ingest.nowMs + INGEST_LIMITS.maxFutureSkewMs) fail('occurredAt', 'is more than 5 minutes in the future');
-      else if (parsed <= ingest.nowMs - ingest.retentionMs) fail('occurredAt', 'is older than the retention period, so it would already be expired');
+      else if (parsed <= ingest.nowMs - ingest.retentionMs)
+        fail('occurredAt', 'is older than the retention period, so it would already be expired');
       else occurredAtMs = parsed;
     }
     for (const [field, value] of textFields(event)) {
@@ -83,8 +88,10 @@ export function prepareIncomingEvents(events: readonly IncomingEvent[], ingest: 
     if (!event.actor.id.trim()) fail('actor.id', 'must not be empty');
     if (!event.entity.id.trim()) fail('entity.id', 'must not be empty');
     if (event.metadata !== undefined) {
-      if (Object.keys(event.metadata).length > INGEST_LIMITS.maxMetadataKeys) fail('metadata', `has more than ${INGEST_LIMITS.maxMetadataKeys} keys`);
-      else if (Buffer.byteLength(JSON.stringify(event.metadata)) > INGEST_LIMITS.maxMetadataBytes) fail('metadata', 'is larger than 8 KiB serialized');
+      if (Object.keys(event.metadata).length > INGEST_LIMITS.maxMetadataKeys)
+        fail('metadata', `has more than ${INGEST_LIMITS.maxMetadataKeys} keys`);
+      else if (Buffer.byteLength(JSON.stringify(event.metadata)) > INGEST_LIMITS.maxMetadataBytes)
+        fail('metadata', 'is larger than 8 KiB serialized');
     }
     errors.push(...eventErrors);
     if (eventErrors.length > 0 || !def) return;
@@ -101,7 +108,11 @@ export function prepareIncomingEvents(events: readonly IncomingEvent[], ingest: 
       retentionMs: ingest.retentionMs,
       traceId: ingest.traceId,
       actor,
-      entity: { id: event.entity.id, name: event.entity.name ?? null, ...(event.entity.type !== undefined ? { type: event.entity.type } : {}) },
+      entity: {
+        id: event.entity.id,
+        name: event.entity.name ?? null,
+        ...(event.entity.type !== undefined ? { type: event.entity.type } : {}),
+      },
       ...(event.description !== undefined ? { description: event.description } : {}),
       ...(event.changes !== undefined ? { changes: event.changes } : {}),
       ...(event.metadata !== undefined ? { metadata: event.metadata } : {}),

@@ -11,10 +11,7 @@ import { registerVerifyCommand } from './commands/verify-command.js';
  * The `attest` command line for operators. Every command honours ATTEST_DATABASE_URL and works beside a
  * running server (the store serializes writers across processes).
  */
-const program = new Command()
-  .name('attest')
-  .description('Attest: audit logs for multi-tenant SaaS platforms')
-  .showHelpAfterError();
+const program = new Command().name('attest').description('Attest: audit logs for multi-tenant SaaS platforms').showHelpAfterError();
 
 registerCredentialCommands(program);
 registerPurgeCommand(program);

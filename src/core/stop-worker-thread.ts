@@ -8,7 +8,10 @@ import type { Worker } from 'node:worker_threads';
  *
  * @param exited the thread's end, when the caller already watches for it (or it may already have happened)
  */
-export function stopWorkerThread(worker: Worker, exited: Promise<void> = new Promise((resolve) => worker.once('exit', () => resolve()))): Promise<void> {
+export function stopWorkerThread(
+  worker: Worker,
+  exited: Promise<void> = new Promise((resolve) => worker.once('exit', () => resolve())),
+): Promise<void> {
   worker.ref();
   worker.postMessage('stop');
   return exited;

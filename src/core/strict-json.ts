@@ -108,7 +108,8 @@ function scanDepthAndNumbers(text: string, maxDepth: number): void {
       }
       i += 1;
     } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
-      if (open.length >= maxDepth) throw new StrictJsonError('rejected', pathOf(text, open), `nests deeper than ${maxDepth} levels of objects and arrays`);
+      if (open.length >= maxDepth)
+        throw new StrictJsonError('rejected', pathOf(text, open), `nests deeper than ${maxDepth} levels of objects and arrays`);
       open.push({ isArray: code === OPEN_BRACKET, index: 0, keyStart: -1, keyEnd: -1, expectingKey: code === OPEN_BRACE });
       i += 1;
     } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
@@ -160,7 +161,12 @@ function joinKey(path: string, key: string): string {
  */
 function checkStringsAndKeys(value: unknown, path: string): void {
   if (typeof value === 'string') {
-    if (LONE_SURROGATE.test(value)) throw new StrictJsonError('rejected', path || 'body', 'contains a lone UTF-16 surrogate (an unpaired \\ud800–\\udfff escape), which is not text');
+    if (LONE_SURROGATE.test(value))
+      throw new StrictJsonError(
+        'rejected',
+        path || 'body',
+        'contains a lone UTF-16 surrogate (an unpaired \\ud800–\\udfff escape), which is not text',
+      );
     return;
   }
   if (value === null || typeof value !== 'object') return;
@@ -170,12 +176,21 @@ function checkStringsAndKeys(value: unknown, path: string): void {
   }
   for (const [key, member] of Object.entries(value)) {
     const memberPath = joinKey(path, key);
-    if (LONE_SURROGATE.test(key)) throw new StrictJsonError('rejected', memberPath, 'is a key with a lone UTF-16 surrogate, which is not text');
+    if (LONE_SURROGATE.test(key))
+      throw new StrictJsonError('rejected', memberPath, 'is a key with a lone UTF-16 surrogate, which is not text');
     if (key === '__proto__') {
-      throw new StrictJsonError('rejected', memberPath, 'is a key named "__proto__", which is refused: code that copies objects would take it as their prototype (prototype pollution)');
+      throw new StrictJsonError(
+        'rejected',
+        memberPath,
+        'is a key named "__proto__", which is refused: code that copies objects would take it as their prototype (prototype pollution)',
+      );
     }
     if (key === 'constructor' && member !== null && typeof member === 'object' && Object.hasOwn(member, 'prototype')) {
-      throw new StrictJsonError('rejected', memberPath, 'is a "constructor" object with a "prototype" key, which is refused (prototype pollution)');
+      throw new StrictJsonError(
+        'rejected',
+        memberPath,
+        'is a "constructor" object with a "prototype" key, which is refused (prototype pollution)',
+      );
     }
     checkStringsAndKeys(member, memberPath);
   }

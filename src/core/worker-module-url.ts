@@ -19,7 +19,9 @@ export function workerModuleUrl(callerUrl: string, name: string): URL {
   const sourceRoot = dirname(OWN_DIR);
   const compiled = join(dirname(sourceRoot), 'dist', 'src', relative(sourceRoot, fileURLToPath(sibling)));
   if (!existsSync(compiled)) {
-    throw new Error(`${compiled.split(sep).join('/')} is missing: worker threads run the compiled code; run \`npm run build\` first (\`npm test\` does).`);
+    throw new Error(
+      `${compiled.split(sep).join('/')} is missing: worker threads run the compiled code; run \`npm run build\` first (\`npm test\` does).`,
+    );
   }
   return pathToFileURL(compiled);
 }

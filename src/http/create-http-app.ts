@@ -24,7 +24,10 @@ function fastifyTrustProxy(setting: AttestConfig['trustProxy']): FastifyServerOp
  * its external plugins (cookies, security headers, the OpenAPI document), the shared schemas, RFC 9457 problem details for every
  * error, authentication and the metrics. Layers: external plugins, then Attest's plugins; routes come after.
  */
-export async function createHttpApp(services: AppServices, options: { logger?: FastifyServerOptions['logger'] } = {}): Promise<FastifyInstance> {
+export async function createHttpApp(
+  services: AppServices,
+  options: { logger?: FastifyServerOptions['logger'] } = {},
+): Promise<FastifyInstance> {
   const serverOptions: FastifyServerOptions = {
     logger: withRedactedRequests(options.logger ?? false),
     trustProxy: fastifyTrustProxy(services.config.trustProxy),
@@ -44,7 +47,11 @@ export async function createHttpApp(services: AppServices, options: { logger?: F
       info: { title: 'Attest', version: '1.0.0', description: 'Audit logs for multi-tenant SaaS platforms.' },
       components: {
         securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'Owner API token (att_…), producer key (atp_…) or operator token (ato_…)' },
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Owner API token (att_…), producer key (atp_…) or operator token (ato_…)',
+          },
           session: { type: 'apiKey', in: 'cookie', name: 'attest_session' },
         },
       },
@@ -54,7 +61,9 @@ export async function createHttpApp(services: AppServices, options: { logger?: F
   app.addSchema(AuditEventSchema);
 
   app.setErrorHandler((error, request, reply) => sendProblem(reply, request, error));
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, request, new AttestError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`)));
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, request, new AttestError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`)),
+  );
 
   await app.register(crossSiteRequestPlugin, services);
   await app.register(authenticationPlugin, services);

@@ -29,7 +29,11 @@ export function instrumentApp(app: FastifyInstance, registry: Registry, committe
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
     registers: [registry],
   });
-  const ingested = new Counter({ name: 'attest_ingested_events_total', help: 'Events accepted by POST /api/v1/events', registers: [registry] });
+  const ingested = new Counter({
+    name: 'attest_ingested_events_total',
+    help: 'Events accepted by POST /api/v1/events',
+    registers: [registry],
+  });
   new Counter({
     name: 'attest_group_commits_total',
     help: 'Transactions committed by the ingest group committer',

@@ -113,11 +113,29 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
       const errors = validationErrors(fastifyError);
       body = problem('VALIDATION_FAILED', 400, rejectionDetail(errors), errors, request.url);
     } else if (fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      body = problem('UNSUPPORTED_MEDIA_TYPE', 415, `Content-Type ${request.headers['content-type'] ?? '(none)'} is not supported; send application/json.`, [{ field: 'content-type', reason: 'must be application/json' }], request.url);
+      body = problem(
+        'UNSUPPORTED_MEDIA_TYPE',
+        415,
+        `Content-Type ${request.headers['content-type'] ?? '(none)'} is not supported; send application/json.`,
+        [{ field: 'content-type', reason: 'must be application/json' }],
+        request.url,
+      );
     } else if (fastifyError.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      body = problem('BODY_TOO_LARGE', 413, 'The request body is larger than the limit.', [{ field: 'body', reason: 'exceeds the size limit' }], request.url);
+      body = problem(
+        'BODY_TOO_LARGE',
+        413,
+        'The request body is larger than the limit.',
+        [{ field: 'body', reason: 'exceeds the size limit' }],
+        request.url,
+      );
     } else if (fastifyError.statusCode === 400 && (fastifyError.code?.startsWith('FST_ERR_CTP') || error instanceof SyntaxError)) {
-      body = problem('MALFORMED_JSON', 400, `The request body is not valid JSON: ${fastifyError.message}`, [{ field: 'body', reason: 'is not valid JSON' }], request.url);
+      body = problem(
+        'MALFORMED_JSON',
+        400,
+        `The request body is not valid JSON: ${fastifyError.message}`,
+        [{ field: 'body', reason: 'is not valid JSON' }],
+        request.url,
+      );
     } else if (fastifyError.statusCode === 429) {
       body = problem('RATE_LIMITED', 429, fastifyError.message, [], request.url);
     } else if (fastifyError.statusCode !== undefined && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
@@ -125,7 +143,13 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
     } else if (isStoreFullError(error)) {
       request.log.error({ err: error }, 'store full');
       void reply.header('retry-after', String(STORE_FULL_RETRY_SECONDS));
-      body = problem('STORE_FULL', 503, 'The store has no disk space left; nothing was written. Retry later: writes resume once space is freed.', [], request.url);
+      body = problem(
+        'STORE_FULL',
+        503,
+        'The store has no disk space left; nothing was written. Retry later: writes resume once space is freed.',
+        [],
+        request.url,
+      );
     } else if (isStoreUnavailableError(error)) {
       request.log.warn({ err: error }, 'store unavailable');
       void reply.header('retry-after', '1');

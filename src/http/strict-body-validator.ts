@@ -13,7 +13,9 @@ import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
 export function strictBodyValidatorCompiler(app: FastifyInstance): FastifySchemaCompiler<unknown> {
   const buildFromPool = AjvCompiler();
   type SharedSchemas = Parameters<typeof buildFromPool>[0];
-  const build = buildFromPool(app.getSchemas() as SharedSchemas, { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false, useDefaults: true } });
+  const build = buildFromPool(app.getSchemas() as SharedSchemas, {
+    customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false, useDefaults: true },
+  });
   type RouteDefinition = Parameters<typeof build>[0];
   return (route) => build(route as RouteDefinition) as ReturnType<FastifySchemaCompiler<unknown>>;
 }

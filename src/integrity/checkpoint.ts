@@ -28,10 +28,13 @@ export function checkpointOrigin(logName: string, orgId: string): string {
 /** The checkpoint body text, ready to be signed. */
 export function formatCheckpoint(checkpoint: Checkpoint): string {
   assertOrigin(checkpoint.origin);
-  if (!Number.isSafeInteger(checkpoint.size) || checkpoint.size < 0) throw new FormatError(`the checkpoint size ${checkpoint.size} is not a whole number ≥ 0`);
-  if (checkpoint.rootHash.length !== HASH_SIZE) throw new FormatError(`the checkpoint root is ${checkpoint.rootHash.length} bytes, a SHA-256 hash is ${HASH_SIZE}`);
+  if (!Number.isSafeInteger(checkpoint.size) || checkpoint.size < 0)
+    throw new FormatError(`the checkpoint size ${checkpoint.size} is not a whole number ≥ 0`);
+  if (checkpoint.rootHash.length !== HASH_SIZE)
+    throw new FormatError(`the checkpoint root is ${checkpoint.rootHash.length} bytes, a SHA-256 hash is ${HASH_SIZE}`);
   const extensions = checkpoint.extensions ?? [];
-  for (const line of extensions) if (line === '' || line.includes('\n')) throw new FormatError('a checkpoint extension is one non-empty line');
+  for (const line of extensions)
+    if (line === '' || line.includes('\n')) throw new FormatError('a checkpoint extension is one non-empty line');
   return [checkpoint.origin, String(checkpoint.size), toBase64(checkpoint.rootHash), ...extensions].map((line) => `${line}\n`).join('');
 }
 
@@ -43,17 +46,21 @@ export function formatCheckpoint(checkpoint: Checkpoint): string {
 export function parseCheckpoint(text: string): Checkpoint {
   if (!text.endsWith('\n')) throw new FormatError('a checkpoint ends with a newline');
   const [origin, sizeText, rootText, ...extensions] = text.slice(0, -1).split('\n');
-  if (origin === undefined || sizeText === undefined || rootText === undefined) throw new FormatError('a checkpoint has an origin, a size and a root hash line');
+  if (origin === undefined || sizeText === undefined || rootText === undefined)
+    throw new FormatError('a checkpoint has an origin, a size and a root hash line');
   assertOrigin(origin);
-  if (!/^(0|[1-9][0-9]*)$/.test(sizeText)) throw new FormatError(`the checkpoint size ${JSON.stringify(sizeText)} is not a decimal number without leading zeros`);
+  if (!/^(0|[1-9][0-9]*)$/.test(sizeText))
+    throw new FormatError(`the checkpoint size ${JSON.stringify(sizeText)} is not a decimal number without leading zeros`);
   const size = Number(sizeText);
   if (!Number.isSafeInteger(size)) throw new FormatError(`the checkpoint size ${sizeText} is larger than this verifier can count`);
   const rootHash = fromBase64(rootText);
-  if (rootHash?.length !== HASH_SIZE) throw new FormatError(`the checkpoint root ${JSON.stringify(rootText)} is not base64 of a 32-byte hash`);
+  if (rootHash?.length !== HASH_SIZE)
+    throw new FormatError(`the checkpoint root ${JSON.stringify(rootText)} is not base64 of a 32-byte hash`);
   if (extensions.includes('')) throw new FormatError('a checkpoint has no empty lines');
   return { origin, size, rootHash, extensions };
 }
 
 function assertOrigin(origin: string): void {
-  if (origin === '' || /[\s+]/u.test(origin)) throw new FormatError(`the checkpoint origin ${JSON.stringify(origin)} is empty or holds white space or a +`);
+  if (origin === '' || /[\s+]/u.test(origin))
+    throw new FormatError(`the checkpoint origin ${JSON.stringify(origin)} is empty or holds white space or a +`);
 }

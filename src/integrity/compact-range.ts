@@ -30,7 +30,8 @@ export class CompactRange {
     hashes: readonly Uint8Array[] = [],
   ) {
     assertTreeSize('the tree size', size);
-    if (hashes.length !== edgeNodes(size).length) throw new FormatError(`a tree of ${size} leaves has ${edgeNodes(size).length} edge hashes, not ${hashes.length}`);
+    if (hashes.length !== edgeNodes(size).length)
+      throw new FormatError(`a tree of ${size} leaves has ${edgeNodes(size).length} edge hashes, not ${hashes.length}`);
     hashes.forEach((hash, i) => assertHash(`edge hash ${i}`, hash));
     this.#size = size;
     this.#hashes = [...hashes];

@@ -48,7 +48,8 @@ export class MemoryMerkleTree implements SubtreeHashes {
     return Promise.resolve(
       nodes.map(({ level, index }) => {
         const hash = this.#levels[level]?.[index];
-        if (hash === undefined) throw new RangeError(`node ${index} of level ${level} is not a complete subtree of this tree of ${this.size} leaves`);
+        if (hash === undefined)
+          throw new RangeError(`node ${index} of level ${level} is not a complete subtree of this tree of ${this.size} leaves`);
         return hash;
       }),
     );

@@ -14,7 +14,12 @@ import { assertTreeSize, splitPoint, type LeafRange } from './tree-shape.js';
  * const hashes = await multiInclusionProof([2, 3, 9], 16, tree, hasher);
  * await verifyMultiInclusion(hasher, { size: 16, leaves: [[2, h2], [3, h3], [9, h9]], proof: hashes, root });
  */
-export function multiInclusionProof(indices: readonly number[], size: number, source: SubtreeHashes, hasher: MerkleHasher): Promise<Uint8Array[]> {
+export function multiInclusionProof(
+  indices: readonly number[],
+  size: number,
+  source: SubtreeHashes,
+  hasher: MerkleHasher,
+): Promise<Uint8Array[]> {
   assertLeafIndices(indices, size);
   return rangeHashes(rangesWithoutLeaves(indices, size), source, hasher);
 }
@@ -47,7 +52,10 @@ export async function rootFromMultiInclusionProof(hasher: MerkleHasher, claim: M
 }
 
 /** Checks a multi-leaf proof against a root; throws a `RootMismatchError` carrying both roots when it fails. */
-export async function verifyMultiInclusion(hasher: MerkleHasher, claim: MultiInclusionClaim & { readonly root: Uint8Array }): Promise<void> {
+export async function verifyMultiInclusion(
+  hasher: MerkleHasher,
+  claim: MultiInclusionClaim & { readonly root: Uint8Array },
+): Promise<void> {
   const computed = await rootFromMultiInclusionProof(hasher, claim);
   if (!equalBytes(computed, claim.root)) throw new RootMismatchError(claim.root, computed);
 }
@@ -84,7 +92,8 @@ function assertLeafIndices(indices: readonly number[], size: number): void {
   assertTreeSize('the tree size', size);
   if (indices.length === 0) throw new IntegrityError('a multi-leaf proof needs at least one leaf');
   indices.forEach((index, i) => {
-    if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw new TreeSizeError(`leaf index ${index} is not in a tree of ${size} leaves`);
+    if (!Number.isSafeInteger(index) || index < 0 || index >= size)
+      throw new TreeSizeError(`leaf index ${index} is not in a tree of ${size} leaves`);
     if (i > 0 && index <= indices[i - 1]!) throw new TreeSizeError(`leaf indices must increase: ${index} follows ${indices[i - 1]}`);
   });
 }

@@ -24,7 +24,9 @@ type WebCryptoKey = Awaited<ReturnType<typeof globalThis.crypto.subtle.importKey
 const SIGNER_KEY_PREFIX = 'PRIVATE+KEY+';
 // An Ed25519 private key in PKCS #8 is this fixed DER header followed by the 32-byte seed (RFC 8410 §7);
 // WebCrypto imports Ed25519 private keys only as PKCS #8 or JWK.
-const PKCS8_ED25519_HEADER = new Uint8Array([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20]);
+const PKCS8_ED25519_HEADER = new Uint8Array([
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+]);
 
 /** Who signed a note: a key's name and ID, as a signature line carries them. */
 export interface NoteKeyId {
@@ -87,7 +89,8 @@ export async function parseVerifierKey(vkey: string): Promise<NoteVerifier> {
     name,
     keyId: Number.parseInt(keyIdHex, 16),
     verifierKey: vkey,
-    verify: (message, signature) => globalThis.crypto.subtle.verify({ name: 'Ed25519' }, cryptoKey, ownedBytes(signature), ownedBytes(message)),
+    verify: (message, signature) =>
+      globalThis.crypto.subtle.verify({ name: 'Ed25519' }, cryptoKey, ownedBytes(signature), ownedBytes(message)),
   };
 }
 
@@ -136,7 +139,8 @@ function assertKeyName(name: string): void {
 
 function decodeTypedKey(name: string, keyIdHex: string, encodedKey: string, kind: string): Uint8Array {
   assertKeyName(name);
-  if (!/^[0-9a-f]{8}$/.test(keyIdHex)) throw new FormatError(`the ${kind} key's ID ${JSON.stringify(keyIdHex)} is not 8 lowercase hex digits`);
+  if (!/^[0-9a-f]{8}$/.test(keyIdHex))
+    throw new FormatError(`the ${kind} key's ID ${JSON.stringify(keyIdHex)} is not 8 lowercase hex digits`);
   const keyBytes = fromBase64(encodedKey);
   if (keyBytes === undefined) throw new FormatError(`the ${kind} key is not base64`);
   if (keyBytes[0] !== ED25519_TYPE) throw new FormatError(`the ${kind} key's type ${keyBytes[0]} is not Ed25519 (${ED25519_TYPE})`);

@@ -43,7 +43,8 @@ export async function signNote(text: string, signers: readonly NoteSigner[]): Pr
   const message = utf8(text);
   let note = `${text}\n`;
   for (const signer of signers) {
-    if (!isValidKeyName(signer.name)) throw new FormatError(`the key name ${JSON.stringify(signer.name)} is empty or holds white space or a +`);
+    if (!isValidKeyName(signer.name))
+      throw new FormatError(`the key name ${JSON.stringify(signer.name)} is empty or holds white space or a +`);
     note += signatureLine(signer, await signer.sign(message));
   }
   return note;
@@ -106,14 +107,16 @@ function parseSignatureLine(line: string): NoteSignature {
   const space = rest.indexOf(' ');
   const name = rest.slice(0, space);
   const bytes = space < 0 ? undefined : fromBase64(rest.slice(space + 1));
-  if (!isValidKeyName(name)) throw new FormatError(`the signature line's key name ${JSON.stringify(name)} is empty or holds white space or a +`);
+  if (!isValidKeyName(name))
+    throw new FormatError(`the signature line's key name ${JSON.stringify(name)} is empty or holds white space or a +`);
   if (bytes === undefined || bytes.length < 5) throw new FormatError(`the signature by ${name} is not base64 of a key ID and a signature`);
   return { name, keyId: new DataView(bytes.buffer).getUint32(0), signature: bytes.slice(4) };
 }
 
 function assertNoteText(text: string): void {
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  if (/[\u0000-\u0009\u000b-\u001f]|\p{Surrogate}/u.test(text)) throw new FormatError('a note holds no control characters other than newlines');
+  if (/[\u0000-\u0009\u000b-\u001f]|\p{Surrogate}/u.test(text))
+    throw new FormatError('a note holds no control characters other than newlines');
 }
 
 function signerNames(signatures: readonly NoteSignature[]): string[] {

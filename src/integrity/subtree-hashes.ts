@@ -42,7 +42,6 @@ export async function foldFromRight(parts: readonly Uint8Array[], hasher: Merkle
   return root;
 }
 
-
 /** MTH of the tree of the first `size` leaves (SHA-256() when empty), from the stored complete subtrees. */
 export async function treeRoot(size: number, source: SubtreeHashes, hasher: MerkleHasher): Promise<Uint8Array> {
   if (size === 0) return hasher.emptyRoot();

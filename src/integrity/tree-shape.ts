@@ -112,7 +112,8 @@ export function assertTreeSize(what: string, size: number): void {
 /** Throws a `TreeSizeError` unless leaf `index` lies in a tree of `size` leaves. */
 export function assertIndexInTree(index: number, size: number): void {
   assertTreeSize('the tree size', size);
-  if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw new TreeSizeError(`leaf index ${index} is not in a tree of ${size} leaves`);
+  if (!Number.isSafeInteger(index) || index < 0 || index >= size)
+    throw new TreeSizeError(`leaf index ${index} is not in a tree of ${size} leaves`);
 }
 
 /** Throws a `TreeSizeError` unless both are tree sizes and the old one is not larger. */

@@ -32,7 +32,14 @@ export async function bootstrapIfEmpty(
     const userId = newId(now);
     await insertOrganization(tx, organization, now);
     await insertUser(tx, { id: userId, email: settings.email, name: 'Organization Owner', password_hash: passwordHash, created_at: now });
-    await insertMembership(tx, { org_id: organization.id, user_id: userId, user_type: 'owner', proxy_from_org_id: null, expires_at: null, created_at: now });
+    await insertMembership(tx, {
+      org_id: organization.id,
+      user_id: userId,
+      user_type: 'owner',
+      proxy_from_org_id: null,
+      expires_at: null,
+      created_at: now,
+    });
     const result: BootstrapResult = { organization, ownerEmail: settings.email.toLowerCase() };
     if (settings.password === undefined) result.generatedPassword = password;
     return result;

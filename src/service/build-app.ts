@@ -18,7 +18,10 @@ export type RouteModule = (app: FastifyInstance, services: AppServices) => Promi
  * entry point stays a few lines: the shared HTTP layer (`createHttpApp`), then every feature's routes, then
  * any `routeModules` the caller adds after them.
  */
-export async function buildApp(services: AppServices, options: { logger?: FastifyServerOptions['logger']; routeModules?: RouteModule[] } = {}): Promise<FastifyInstance> {
+export async function buildApp(
+  services: AppServices,
+  options: { logger?: FastifyServerOptions['logger']; routeModules?: RouteModule[] } = {},
+): Promise<FastifyInstance> {
   const app = await createHttpApp(services, { logger: options.logger });
 
   await app.register(async (scope) => operationsRoutes(scope, services));

@@ -123,7 +123,11 @@ export class AttestStore {
 }
 
 /** Raises each organization's highest appended seq in `heads` to what `appended` reached; returns `heads`. */
-function recordLastSeqs(heads: Map<string, number>, events: readonly PreparedEvent[], appended: readonly AppendedEvent[]): Map<string, number> {
+function recordLastSeqs(
+  heads: Map<string, number>,
+  events: readonly PreparedEvent[],
+  appended: readonly AppendedEvent[],
+): Map<string, number> {
   events.forEach((event, i) => heads.set(event.orgId, Math.max(heads.get(event.orgId) ?? -1, appended[i]?.seq ?? -1)));
   return heads;
 }

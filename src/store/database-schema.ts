@@ -1,5 +1,3 @@
-
-
 /**
  * The tables of the Attest store, as Kysely sees them. Times are milliseconds since the epoch in `bigint`
  * columns (both databases hand them back as JS numbers, see the dialect modules); booleans are 0/1 integers

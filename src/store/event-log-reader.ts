@@ -87,12 +87,11 @@ function applyPageRange<Q extends EventsQuery>(query: Q, filter: EventFilter, af
   // One upper bound at the position, never two: given `< to` as well, SQLite starts the index range scan at
   // `to` and walks (and discards) every newer row again on each page, and PostgreSQL cannot take a bound
   // from the OR alone. The OR then breaks ties on seq within the position's millisecond.
-  return q.where('occurred_at', '<=', Math.min(after.occurredAtMs, filter.toMs - 1)).where((eb: ExpressionBuilder<AttestDatabase, 'audit_events'>) =>
-    eb.or([
-      eb('occurred_at', '<', after.occurredAtMs),
-      eb.and([eb('occurred_at', '=', after.occurredAtMs), eb('seq', '<', after.seq)]),
-    ]),
-  ) as Q;
+  return q
+    .where('occurred_at', '<=', Math.min(after.occurredAtMs, filter.toMs - 1))
+    .where((eb: ExpressionBuilder<AttestDatabase, 'audit_events'>) =>
+      eb.or([eb('occurred_at', '<', after.occurredAtMs), eb.and([eb('occurred_at', '=', after.occurredAtMs), eb('seq', '<', after.seq)])]),
+    ) as Q;
 }
 
 /**
@@ -195,7 +194,11 @@ export class EventLogReader {
 
   /** The keys of a page in the index that fits the filter, reading index entries only (each carries its row id). */
   private walkIndex(filter: EventFilter, types: string[] | undefined, limit: number, after: EventPosition | undefined): Promise<PageKey[]> {
-    return applyPageRange(applyColumnFilters(this.db.selectFrom('audit_events').select(['occurred_at', 'seq', this.rowIdColumn()]), filter, types), filter, after)
+    return applyPageRange(
+      applyColumnFilters(this.db.selectFrom('audit_events').select(['occurred_at', 'seq', this.rowIdColumn()]), filter, types),
+      filter,
+      after,
+    )
       .orderBy('occurred_at', 'desc')
       .orderBy('seq', 'desc')
       .limit(limit)
@@ -216,7 +219,15 @@ export class EventLogReader {
     const walks = types.map((type, i) =>
       this.db
         .selectFrom(
-          applyPageRange(this.db.selectFrom('audit_events').select(['occurred_at', 'seq', this.rowIdColumn()]).where('org_id', '=', filter.orgId).where('type', '=', type), filter, after)
+          applyPageRange(
+            this.db
+              .selectFrom('audit_events')
+              .select(['occurred_at', 'seq', this.rowIdColumn()])
+              .where('org_id', '=', filter.orgId)
+              .where('type', '=', type),
+            filter,
+            after,
+          )
             .orderBy('occurred_at', 'desc')
             .orderBy('seq', 'desc')
             .limit(limit)
@@ -241,14 +252,21 @@ export class EventLogReader {
       // of the primary key index first, whose pages a cold page of scattered events reads from the disk too.
       const rowIds = keys.flatMap((key) => (key.row_id === null ? [] : [key.row_id]));
       // The organization is checked with the row id: a renumbered id may point at another organization's row.
-      const rows = fetchRows ? await fetchRows(orgId, rowIds).catch(() => this.rowsByRowId(orgId, rowIds)) : await this.rowsByRowId(orgId, rowIds);
+      const rows = fetchRows
+        ? await fetchRows(orgId, rowIds).catch(() => this.rowsByRowId(orgId, rowIds))
+        : await this.rowsByRowId(orgId, rowIds);
       for (const row of rows) bySeq.set(Number(row.seq), row);
     }
     // By seq: every row on a database without row ids, and any row whose id changed in between (a VACUUM may
     // number rows anew).
     const missing = keys.filter((key) => !bySeq.has(Number(key.seq))).map((key) => key.seq);
     if (missing.length > 0) {
-      const rows = await this.db.selectFrom('audit_events').select(STORED_EVENT_COLUMNS).where('org_id', '=', orgId).where('seq', 'in', missing).execute();
+      const rows = await this.db
+        .selectFrom('audit_events')
+        .select(STORED_EVENT_COLUMNS)
+        .where('org_id', '=', orgId)
+        .where('seq', 'in', missing)
+        .execute();
       for (const row of rows) bySeq.set(Number(row.seq), row);
     }
     return keys.flatMap((key) => {
@@ -258,7 +276,12 @@ export class EventLogReader {
   }
 
   private rowsByRowId(orgId: string, rowIds: readonly number[]): Promise<StoredEvent[]> {
-    return this.db.selectFrom('audit_events').select(STORED_EVENT_COLUMNS).where(sql.ref('rowid'), 'in', rowIds).where('org_id', '=', orgId).execute();
+    return this.db
+      .selectFrom('audit_events')
+      .select(STORED_EVENT_COLUMNS)
+      .where(sql.ref('rowid'), 'in', rowIds)
+      .where('org_id', '=', orgId)
+      .execute();
   }
 
   /** The row id of each row where the database has them; a constant otherwise, so the walks keep one shape. */
@@ -298,7 +321,11 @@ export class EventLogReader {
 
   /** The hourly counts rows of an organization's whole hours in [fromHour, toHour), of `types` when given. */
   private hourlyCountRows(fromHour: number, toHour: number, orgId: string, types: string[] | undefined) {
-    const query = this.db.selectFrom('audit_event_counts').where('org_id', '=', orgId).where('hour_start', '>=', fromHour).where('hour_start', '<', toHour);
+    const query = this.db
+      .selectFrom('audit_event_counts')
+      .where('org_id', '=', orgId)
+      .where('hour_start', '>=', fromHour)
+      .where('hour_start', '<', toHour);
     return types === undefined ? query : query.where('type', 'in', types);
   }
 
@@ -357,12 +384,20 @@ export class EventLogReader {
       .select([hour.as('hour'), sql<number>`count(*)`.as('events'), sql<number>`sum(security)`.as('security_events')])
       .groupBy(hour)
       .execute();
-    return rows.map((r) => ({ hourStartMs: Number(r.hour) * HOUR_MS, events: Number(r.events), securityEvents: Number(r.security_events) }));
+    return rows.map((r) => ({
+      hourStartMs: Number(r.hour) * HOUR_MS,
+      events: Number(r.events),
+      securityEvents: Number(r.security_events),
+    }));
   }
 
   private async hourlyCountsBetween(fromHour: number, toHour: number, orgId: string, types: string[] | undefined): Promise<HourCount[]> {
     const rows = await this.hourlyCountRows(fromHour, toHour, orgId, types)
-      .select(['hour_start', sql<number>`sum(event_count)`.as('events'), sql<number>`sum(case when security = 1 then event_count else 0 end)`.as('security_events')])
+      .select([
+        'hour_start',
+        sql<number>`sum(event_count)`.as('events'),
+        sql<number>`sum(case when security = 1 then event_count else 0 end)`.as('security_events'),
+      ])
       .groupBy('hour_start')
       .execute();
     return rows.map((r) => ({ hourStartMs: Number(r.hour_start), events: Number(r.events), securityEvents: Number(r.security_events) }));
@@ -376,7 +411,12 @@ export class EventLogReader {
 
   /** {@link findByLogId} as the row is stored, unparsed (see {@link findStoredPage}). */
   findStoredByLogId(orgId: string, logId: string): Promise<StoredEvent | undefined> {
-    return this.db.selectFrom('audit_events').select(STORED_EVENT_COLUMNS).where('log_id', '=', logId).where('org_id', '=', orgId).executeTakeFirst();
+    return this.db
+      .selectFrom('audit_events')
+      .select(STORED_EVENT_COLUMNS)
+      .where('log_id', '=', logId)
+      .where('org_id', '=', orgId)
+      .executeTakeFirst();
   }
 
   /** Events of an organization committed after `afterSeq`, oldest first (the live feed and its resumption). */
@@ -406,10 +446,7 @@ export class EventLogReader {
       .select(['actor_email', 'actor_name'])
       .where('org_id', '=', orgId)
       .where((eb) =>
-        eb.or([
-          eb(sql`actor_email`, 'like', sql`${pattern} escape '\\'`),
-          eb(sql`lower(actor_name)`, 'like', sql`${pattern} escape '\\'`),
-        ]),
+        eb.or([eb(sql`actor_email`, 'like', sql`${pattern} escape '\\'`), eb(sql`lower(actor_name)`, 'like', sql`${pattern} escape '\\'`)]),
       )
       .orderBy('actor_email')
       .limit(limit)

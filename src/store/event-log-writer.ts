@@ -59,10 +59,16 @@ export async function appendEventsInTransaction(
     rows.push(toEventRow(event, seq, recordedAtMs));
     if (event.actor.email) {
       const email = event.actor.email.toLowerCase();
-      actors.set(`${event.orgId}\u0000${email}`, { org_id: event.orgId, actor_email: email, actor_name: event.actor.name, last_seen_at: recordedAtMs });
+      actors.set(`${event.orgId}\u0000${email}`, {
+        org_id: event.orgId,
+        actor_email: email,
+        actor_name: event.actor.name,
+        last_seen_at: recordedAtMs,
+      });
     }
     const appended = { logId: event.logId, seq, duplicate: false };
-    if (key !== undefined) seenInBatch.set(key, { logId: event.logId, seq, fingerprint: event.idempotencyFingerprint ?? null, inThisAppend: true });
+    if (key !== undefined)
+      seenInBatch.set(key, { logId: event.logId, seq, fingerprint: event.idempotencyFingerprint ?? null, inThisAppend: true });
     results.push(appended);
   }
 
@@ -70,11 +76,18 @@ export async function appendEventsInTransaction(
     await dialect.insertEventRows(tx, rows);
   } else {
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await tx.insertInto('audit_events').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+      await tx
+        .insertInto('audit_events')
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .execute();
     }
   }
   for (const orgId of orgIds) {
-    await tx.updateTable('org_log_heads').set({ next_seq: nextSeqByOrg.get(orgId) ?? 0 }).where('org_id', '=', orgId).execute();
+    await tx
+      .updateTable('org_log_heads')
+      .set({ next_seq: nextSeqByOrg.get(orgId) ?? 0 })
+      .where('org_id', '=', orgId)
+      .execute();
   }
   await addHourlyCounts(tx, rows);
   await rememberActors(tx, [...actors.values()]);
@@ -144,21 +157,28 @@ interface IdempotentOriginal {
  * recorded when the log holds another one. Refused with the original's Log ID, so the producer can look it up.
  */
 function assertSameEvent(original: IdempotentOriginal, event: PreparedEvent, index: number): void {
-  if (original.fingerprint === null || event.idempotencyFingerprint === undefined || original.fingerprint === event.idempotencyFingerprint) return;
+  if (original.fingerprint === null || event.idempotencyFingerprint === undefined || original.fingerprint === event.idempotencyFingerprint)
+    return;
   const field = `events[${index}].idempotencyKey`;
   if (original.inThisAppend) {
     const reason = 'is used twice in this batch for different events';
     throw new AttestError('IDEMPOTENCY_CONFLICT', rejectionDetail([{ index, field, reason }]), [{ index, field, reason }]);
   }
   const reason = `was already used in this organization for a different event, recorded as ${original.logId}`;
-  throw new AttestError('IDEMPOTENCY_CONFLICT', rejectionDetail([{ index, field, reason }]), [{ index, field, reason, logId: original.logId }]);
+  throw new AttestError('IDEMPOTENCY_CONFLICT', rejectionDetail([{ index, field, reason }]), [
+    { index, field, reason, logId: original.logId },
+  ]);
 }
 
 async function findIdempotentOriginals(tx: StoreTransaction, events: readonly PreparedEvent[]): Promise<Map<string, IdempotentOriginal>> {
   const found = new Map<string, IdempotentOriginal>();
   const keyed = events.filter((e) => e.idempotencyKey !== undefined);
   if (keyed.length === 0) return found;
-  for (const [orgId, keys] of groupBy(keyed, (e) => e.orgId, (e) => e.idempotencyKey as string)) {
+  for (const [orgId, keys] of groupBy(
+    keyed,
+    (e) => e.orgId,
+    (e) => e.idempotencyKey as string,
+  )) {
     const rows = await tx
       .selectFrom('audit_events')
       .select(['log_id', 'seq', 'idempotency_key', 'idempotency_fingerprint'])
@@ -166,7 +186,12 @@ async function findIdempotentOriginals(tx: StoreTransaction, events: readonly Pr
       .where('idempotency_key', 'in', keys)
       .execute();
     for (const row of rows) {
-      found.set(idempotencyMapKey(orgId, row.idempotency_key as string), { logId: row.log_id, seq: Number(row.seq), fingerprint: row.idempotency_fingerprint, inThisAppend: false });
+      found.set(idempotencyMapKey(orgId, row.idempotency_key as string), {
+        logId: row.log_id,
+        seq: Number(row.seq),
+        fingerprint: row.idempotency_fingerprint,
+        inThisAppend: false,
+      });
     }
   }
   return found;
@@ -183,7 +208,14 @@ export type BucketedEventRow = Pick<AuditEventsTable, 'org_id' | 'occurred_at' |
 export function countByHourlyBucket(rows: readonly BucketedEventRow[]): AuditEventCountsTable[] {
   const counts = new Map<string, AuditEventCountsTable>();
   for (const row of rows) {
-    const bucket = { org_id: row.org_id, hour_start: hourStart(Number(row.occurred_at)), type: row.type, action: row.action, product: row.product, security: Number(row.security) };
+    const bucket = {
+      org_id: row.org_id,
+      hour_start: hourStart(Number(row.occurred_at)),
+      type: row.type,
+      action: row.action,
+      product: row.product,
+      security: Number(row.security),
+    };
     const key = [bucket.org_id, bucket.hour_start, bucket.type, bucket.action, bucket.product, bucket.security].join('\u0000');
     const counted = counts.get(key);
     if (counted) counted.event_count += 1;

@@ -26,7 +26,11 @@ export async function purgeExpiredBatch(db: Kysely<AttestDatabase>, nowMs: numbe
     if (expired.length === 0) return 0;
 
     const deletedRows: BucketedEventRow[] = [];
-    for (const [orgId, seqs] of groupBy(expired, (row) => row.org_id, (row) => Number(row.seq))) {
+    for (const [orgId, seqs] of groupBy(
+      expired,
+      (row) => row.org_id,
+      (row) => Number(row.seq),
+    )) {
       const rows = await tx
         .deleteFrom('audit_events')
         .where('org_id', '=', orgId)

@@ -20,7 +20,11 @@ export type ThrottleUpdate<T> = { result: T; states: ReadonlyMap<string, Throttl
  * database's write lock from `BEGIN IMMEDIATE`). Parallel attempts on a scope therefore see each other's
  * updates, one after another, which a read followed by a separate write would not.
  */
-export async function updateThrottleStates<T>(store: AttestStore, keys: readonly string[], decide: (states: ReadonlyMap<string, ThrottleState>) => ThrottleUpdate<T>): Promise<T> {
+export async function updateThrottleStates<T>(
+  store: AttestStore,
+  keys: readonly string[],
+  decide: (states: ReadonlyMap<string, ThrottleState>) => ThrottleUpdate<T>,
+): Promise<T> {
   const sorted = [...new Set(keys)].sort();
   return store.transaction(async (tx) => {
     await tx
@@ -36,11 +40,21 @@ export async function updateThrottleStates<T>(store: AttestStore, keys: readonly
       .$if(store.dialect.supportsRowLocks, (qb) => qb.forUpdate())
       .execute();
     const current = new Map<string, ThrottleState>(sorted.map((key) => [key, EMPTY_THROTTLE_STATE]));
-    for (const row of rows) current.set(row.scope_key, { failures: Number(row.failures), lastFailureAt: Number(row.last_failure_at), nextAttemptAt: Number(row.next_attempt_at) });
+    for (const row of rows)
+      current.set(row.scope_key, {
+        failures: Number(row.failures),
+        lastFailureAt: Number(row.last_failure_at),
+        nextAttemptAt: Number(row.next_attempt_at),
+      });
     const { result, states } = decide(current);
     for (const [key, state] of states) {
       if (state === undefined) await tx.deleteFrom('login_throttle').where('scope_key', '=', key).execute();
-      else await tx.updateTable('login_throttle').set({ failures: state.failures, last_failure_at: state.lastFailureAt, next_attempt_at: state.nextAttemptAt }).where('scope_key', '=', key).execute();
+      else
+        await tx
+          .updateTable('login_throttle')
+          .set({ failures: state.failures, last_failure_at: state.lastFailureAt, next_attempt_at: state.nextAttemptAt })
+          .where('scope_key', '=', key)
+          .execute();
     }
     return result;
   });

@@ -93,7 +93,11 @@ export class MerkleTreeStore {
       for (let i = 0; i < nodes.length; i += NODE_ROWS_PER_INSERT) {
         await tx
           .insertInto('merkle_nodes')
-          .values(nodes.slice(i, i + NODE_ROWS_PER_INSERT).map((node) => ({ org_id: orgId, level: node.level, idx: node.index, hash: node.hash })))
+          .values(
+            nodes
+              .slice(i, i + NODE_ROWS_PER_INSERT)
+              .map((node) => ({ org_id: orgId, level: node.level, idx: node.index, hash: node.hash })),
+          )
           .execute();
       }
       return true;
@@ -169,7 +173,13 @@ export class MerkleTreeStore {
   async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<boolean> {
     const inserted = await this.db
       .insertInto('log_checkpoints')
-      .values({ org_id: checkpoint.orgId, tree_size: checkpoint.treeSize, root_hash: checkpoint.rootHash, note: checkpoint.note, signed_at: checkpoint.signedAt })
+      .values({
+        org_id: checkpoint.orgId,
+        tree_size: checkpoint.treeSize,
+        root_hash: checkpoint.rootHash,
+        note: checkpoint.note,
+        signed_at: checkpoint.signedAt,
+      })
       .onConflict((oc) => oc.columns(['org_id', 'tree_size']).doNothing())
       .executeTakeFirst();
     return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
@@ -177,13 +187,24 @@ export class MerkleTreeStore {
 
   /** The checkpoint of the largest tree of `orgId`, if any was signed. */
   async latestCheckpoint(orgId: string): Promise<StoredCheckpoint | undefined> {
-    const row = await this.db.selectFrom('log_checkpoints').selectAll().where('org_id', '=', orgId).orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('log_checkpoints')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .orderBy('tree_size', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     return row && checkpointOfRow(row);
   }
 
   /** The checkpoint of `orgId`'s tree of exactly `treeSize` leaves, if one was signed. */
   async checkpointOfSize(orgId: string, treeSize: number): Promise<StoredCheckpoint | undefined> {
-    const row = await this.readDb.selectFrom('log_checkpoints').selectAll().where('org_id', '=', orgId).where('tree_size', '=', treeSize).executeTakeFirst();
+    const row = await this.readDb
+      .selectFrom('log_checkpoints')
+      .selectAll()
+      .where('org_id', '=', orgId)
+      .where('tree_size', '=', treeSize)
+      .executeTakeFirst();
     return row && checkpointOfRow(row);
   }
 
@@ -209,7 +230,11 @@ export class MerkleTreeStore {
   /** Every published verifier key, newest first. */
   async keys(): Promise<StoredLogKey[]> {
     const rows = await this.readDb.selectFrom('log_keys').selectAll().orderBy('valid_from', 'desc').execute();
-    return rows.map((row) => ({ vkey: row.vkey, validFrom: Number(row.valid_from), validUntil: row.valid_until === null ? null : Number(row.valid_until) }));
+    return rows.map((row) => ({
+      vkey: row.vkey,
+      validFrom: Number(row.valid_from),
+      validUntil: row.valid_until === null ? null : Number(row.valid_until),
+    }));
   }
 }
 

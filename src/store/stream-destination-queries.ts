@@ -8,7 +8,10 @@ import type { AttestDatabase, AuditEventsTable, StreamDestinationsTable } from '
 type Db = Kysely<AttestDatabase>;
 export type StreamDestinationRow = Selectable<StreamDestinationsTable>;
 /** What an owner may change of a destination (the delivery columns belong to the delivery loop). */
-export type StreamSettingsChange = Pick<Updateable<StreamDestinationsTable>, 'url' | 'filter' | 'enabled' | 'credential' | 'ca_bundle' | 'updated_at'>;
+export type StreamSettingsChange = Pick<
+  Updateable<StreamDestinationsTable>,
+  'url' | 'filter' | 'enabled' | 'credential' | 'ca_bundle' | 'updated_at'
+>;
 
 /** An event as a destination is handed it: enough to filter it without parsing, and its stored record. */
 export type StreamedEventRow = Pick<AuditEventsTable, 'seq' | 'type' | 'action' | 'security' | 'occurred_at' | 'record' | 'leaf_hash'>;
@@ -89,7 +92,12 @@ export async function claimDeliveryLease(db: Db, id: string, owner: string, nowM
 
 /** Gives the lease up (a clean stop), so another process need not wait for it to expire. */
 export async function releaseDeliveryLease(db: Db, id: string, owner: string): Promise<void> {
-  await db.updateTable('stream_destinations').set({ lease_owner: null, lease_expires_at: null }).where('id', '=', id).where('lease_owner', '=', owner).execute();
+  await db
+    .updateTable('stream_destinations')
+    .set({ lease_owner: null, lease_expires_at: null })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .execute();
 }
 
 /**
@@ -97,7 +105,13 @@ export async function releaseDeliveryLease(db: Db, id: string, owner: string): P
  * ends any run of failures. Only the lease holder's write counts: a process that lost its lease meanwhile
  * changes nothing. Returns false then.
  */
-export async function advanceStreamCursor(db: Db, id: string, owner: string, lastSeq: number, deliveredAtMs: number | undefined): Promise<boolean> {
+export async function advanceStreamCursor(
+  db: Db,
+  id: string,
+  owner: string,
+  lastSeq: number,
+  deliveredAtMs: number | undefined,
+): Promise<boolean> {
   const delivered = deliveredAtMs === undefined ? {} : { last_delivered_at: deliveredAtMs };
   const result = await db
     .updateTable('stream_destinations')
@@ -110,7 +124,12 @@ export async function advanceStreamCursor(db: Db, id: string, owner: string, las
 }
 
 /** Records a failed attempt: the count, since when the destination fails, why, and when to try again. */
-export async function recordStreamFailure(db: Db, id: string, owner: string, failure: { error: string; nowMs: number; nextAttemptAtMs: number }): Promise<void> {
+export async function recordStreamFailure(
+  db: Db,
+  id: string,
+  owner: string,
+  failure: { error: string; nowMs: number; nextAttemptAtMs: number },
+): Promise<void> {
   await db
     .updateTable('stream_destinations')
     .set((eb) => ({
@@ -149,5 +168,9 @@ export async function streamLags(db: Db): Promise<Array<{ id: string; orgId: str
     .leftJoin('org_log_heads as h', 'h.org_id', 'd.org_id')
     .select(['d.id', 'd.org_id', 'd.last_delivered_seq', 'h.next_seq'])
     .execute();
-  return rows.map((r) => ({ id: r.id, orgId: r.org_id, lagEvents: Math.max(0, Number(r.next_seq ?? 0) - 1 - Number(r.last_delivered_seq)) }));
+  return rows.map((r) => ({
+    id: r.id,
+    orgId: r.org_id,
+    lagEvents: Math.max(0, Number(r.next_seq ?? 0) - 1 - Number(r.last_delivered_seq)),
+  }));
 }

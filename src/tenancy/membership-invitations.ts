@@ -29,8 +29,18 @@ export async function insertInvitation(db: Db, invitation: MembershipInvitations
  * One pending membership whose link has not expired, or undefined. An expired one is deleted on the way: it can
  * no longer be accepted, and the organization may add the email again.
  */
-export async function findInvitation(db: Db, orgId: string, userId: string, nowMs: number): Promise<MembershipInvitationsTable | undefined> {
-  const row = await db.selectFrom('membership_invitations').selectAll().where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
+export async function findInvitation(
+  db: Db,
+  orgId: string,
+  userId: string,
+  nowMs: number,
+): Promise<MembershipInvitationsTable | undefined> {
+  const row = await db
+    .selectFrom('membership_invitations')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
   if (row && Number(row.expires_at) <= nowMs) {
     await deleteInvitation(db, orgId, userId);
     return undefined;
@@ -41,11 +51,21 @@ export async function findInvitation(db: Db, orgId: string, userId: string, nowM
 /** Deletes the expired pending memberships among these (their links can no longer be accepted). */
 export async function deleteExpiredInvitations(db: Db, orgId: string, userIds: string[], nowMs: number): Promise<void> {
   if (userIds.length === 0) return;
-  await db.deleteFrom('membership_invitations').where('org_id', '=', orgId).where('user_id', 'in', userIds).where('expires_at', '<=', nowMs).execute();
+  await db
+    .deleteFrom('membership_invitations')
+    .where('org_id', '=', orgId)
+    .where('user_id', 'in', userIds)
+    .where('expires_at', '<=', nowMs)
+    .execute();
 }
 
 /** The pending membership of this account whose link has this token hash and has not expired, or undefined. */
-export async function findInvitationByToken(db: Db, userId: string, tokenHash: string, nowMs: number): Promise<MembershipInvitationsTable | undefined> {
+export async function findInvitationByToken(
+  db: Db,
+  userId: string,
+  tokenHash: string,
+  nowMs: number,
+): Promise<MembershipInvitationsTable | undefined> {
   return db
     .selectFrom('membership_invitations')
     .selectAll()
@@ -66,7 +86,12 @@ export async function listInvitationsOfAccount(db: Db, userId: string, nowMs: nu
   const rows = await db
     .selectFrom('membership_invitations')
     .innerJoin('organizations', 'organizations.id', 'membership_invitations.org_id')
-    .select(['membership_invitations.org_id', 'organizations.name', 'membership_invitations.user_type', 'membership_invitations.created_at'])
+    .select([
+      'membership_invitations.org_id',
+      'organizations.name',
+      'membership_invitations.user_type',
+      'membership_invitations.created_at',
+    ])
     .where('membership_invitations.user_id', '=', userId)
     .where('membership_invitations.expires_at', '>', nowMs)
     .orderBy('membership_invitations.created_at')
@@ -79,10 +104,24 @@ export async function listInvitationsOfOrg(db: Db, orgId: string, nowMs: number)
   const rows = await db
     .selectFrom('membership_invitations')
     .innerJoin('users', 'users.id', 'membership_invitations.user_id')
-    .select(['users.id', 'users.email', 'membership_invitations.name', 'membership_invitations.user_type', 'membership_invitations.invited_via', 'membership_invitations.created_at'])
+    .select([
+      'users.id',
+      'users.email',
+      'membership_invitations.name',
+      'membership_invitations.user_type',
+      'membership_invitations.invited_via',
+      'membership_invitations.created_at',
+    ])
     .where('membership_invitations.org_id', '=', orgId)
     .where('membership_invitations.expires_at', '>', nowMs)
     .orderBy('users.email')
     .execute();
-  return rows.map((r) => ({ userId: r.id, email: r.email, name: r.name, userType: r.user_type, invitedVia: r.invited_via, invitedAt: Number(r.created_at) }));
+  return rows.map((r) => ({
+    userId: r.id,
+    email: r.email,
+    name: r.name,
+    userType: r.user_type,
+    invitedVia: r.invited_via,
+    invitedAt: Number(r.created_at),
+  }));
 }

@@ -51,7 +51,10 @@ export async function findUserByEmail(db: Db, email: string): Promise<(UserAccou
 }
 
 export async function insertUser(db: Db, user: Omit<UsersTable, 'email'> & { email: string }): Promise<void> {
-  await db.insertInto('users').values({ ...user, email: user.email.toLowerCase() }).execute();
+  await db
+    .insertInto('users')
+    .values({ ...user, email: user.email.toLowerCase() })
+    .execute();
 }
 
 export async function insertMembership(db: Db, membership: MembershipsTable): Promise<void> {
@@ -63,12 +66,31 @@ function membershipsInForce(db: Db, nowMs: number) {
   return db
     .selectFrom('memberships')
     .innerJoin('organizations', 'organizations.id', 'memberships.org_id')
-    .select(['memberships.org_id', 'organizations.name', 'organizations.time_zone', 'memberships.user_type', 'memberships.proxy_from_org_id', 'memberships.expires_at'])
+    .select([
+      'memberships.org_id',
+      'organizations.name',
+      'organizations.time_zone',
+      'memberships.user_type',
+      'memberships.proxy_from_org_id',
+      'memberships.expires_at',
+    ])
     .where((eb) => eb.or([eb('memberships.expires_at', 'is', null), eb('memberships.expires_at', '>', nowMs)]));
 }
 
-function toMembership(r: { org_id: string; name: string; user_type: Membership['userType']; proxy_from_org_id: string | null; expires_at: number | null }): Membership {
-  return { orgId: r.org_id, orgName: r.name, userType: r.user_type, proxyFromOrgId: r.proxy_from_org_id, expiresAt: r.expires_at === null ? null : Number(r.expires_at) };
+function toMembership(r: {
+  org_id: string;
+  name: string;
+  user_type: Membership['userType'];
+  proxy_from_org_id: string | null;
+  expires_at: number | null;
+}): Membership {
+  return {
+    orgId: r.org_id,
+    orgName: r.name,
+    userType: r.user_type,
+    proxyFromOrgId: r.proxy_from_org_id,
+    expiresAt: r.expires_at === null ? null : Number(r.expires_at),
+  };
 }
 
 /** The memberships of a user that are in force at `nowMs` (expired proxy access is left out). */
@@ -81,7 +103,17 @@ export async function listMemberships(db: Db, userId: string, nowMs: number): Pr
  * The membership in force of a user in one organization, with the organization, or undefined. One
  * primary-key lookup: every request inside an organization asks, and a user may belong to many organizations.
  */
-export async function findMembership(db: Db, orgId: string, userId: string, nowMs: number): Promise<{ membership: Membership; org: Organization } | undefined> {
-  const row = await membershipsInForce(db, nowMs).where('memberships.org_id', '=', orgId).where('memberships.user_id', '=', userId).executeTakeFirst();
-  return row ? { membership: toMembership(row), org: toOrganization({ id: row.org_id, name: row.name, time_zone: row.time_zone }) } : undefined;
+export async function findMembership(
+  db: Db,
+  orgId: string,
+  userId: string,
+  nowMs: number,
+): Promise<{ membership: Membership; org: Organization } | undefined> {
+  const row = await membershipsInForce(db, nowMs)
+    .where('memberships.org_id', '=', orgId)
+    .where('memberships.user_id', '=', userId)
+    .executeTakeFirst();
+  return row
+    ? { membership: toMembership(row), org: toOrganization({ id: row.org_id, name: row.name, time_zone: row.time_zone }) }
+    : undefined;
 }

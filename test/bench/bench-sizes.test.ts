@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { resolveBenchSizes, type BenchCliOptions } from '../../bench/bench-sizes.js';
 
-const defaults: BenchCliOptions = { quick: false, bigOrgShare: '0.5', smallOrgs: '100', batchConcurrency: '16', singleConcurrency: '32', profile: false, keep: false };
+const defaults: BenchCliOptions = {
+  quick: false,
+  bigOrgShare: '0.5',
+  smallOrgs: '100',
+  batchConcurrency: '16',
+  singleConcurrency: '32',
+  profile: false,
+  keep: false,
+};
 
 describe('resolveBenchSizes', () => {
   it('uses the issue sizes by default: 10 million events, half in one organization, 100 others', () => {

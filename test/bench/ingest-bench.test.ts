@@ -63,7 +63,10 @@ describe('ingest benchmark', () => {
       try {
         const rows = db.prepare('select count(*) from audit_events').pluck().get();
         const perOrg = db.prepare('select count(distinct org_id) from audit_events').pluck().get();
-        const indexes = db.prepare("select count(*) from sqlite_schema where type = 'index' and tbl_name = 'audit_events' and sql is not null").pluck().get();
+        const indexes = db
+          .prepare("select count(*) from sqlite_schema where type = 'index' and tbl_name = 'audit_events' and sql is not null")
+          .pluck()
+          .get();
         return { rows, perOrg, indexes };
       } finally {
         db.close();

@@ -20,7 +20,11 @@ const log = () => undefined;
 async function countEvents(dataset: QueryDataset, orgId: string): Promise<number> {
   const store = await openStore(`sqlite:${dataset.path}`);
   try {
-    const row = await store.db.selectFrom('audit_events').where('org_id', '=', orgId).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await store.db
+      .selectFrom('audit_events')
+      .where('org_id', '=', orgId)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   } finally {
     await store.close();
@@ -56,7 +60,9 @@ describe('query dataset, query and export benchmarks', () => {
     expect(result.details.http?.firstPage.count).toBe(result.details.cases);
     expect(result.details.http?.logId.count).toBe(20);
     const names = result.figures.map((f) => f.name);
-    expect(names).toEqual(expect.arrayContaining(['first page p95 (store level)', 'total p95 (store level)', 'HTTP next page p95', 'HTTP log-id lookup p95']));
+    expect(names).toEqual(
+      expect.arrayContaining(['first page p95 (store level)', 'total p95 (store level)', 'HTTP next page p95', 'HTTP log-id lookup p95']),
+    );
     for (const figure of result.figures) expect(Number.isFinite(figure.value)).toBe(true);
   });
 

@@ -26,7 +26,19 @@ describe('query cases', () => {
   });
 
   it('writes the API query string with repeated action parameters and the other filters by their public names', () => {
-    const query = auditLogQueryString({ orgId: 'big', fromMs: anchorMs - DAY_MS, toMs: anchorMs, actions: ['Create', 'Delete'], actorEmail: 'a@b.example', securityOnly: true, types: ['user.privileged.added'], products: ['UserManagement'] }, 50);
+    const query = auditLogQueryString(
+      {
+        orgId: 'big',
+        fromMs: anchorMs - DAY_MS,
+        toMs: anchorMs,
+        actions: ['Create', 'Delete'],
+        actorEmail: 'a@b.example',
+        securityOnly: true,
+        types: ['user.privileged.added'],
+        products: ['UserManagement'],
+      },
+      50,
+    );
     const params = new URLSearchParams(query);
     expect(params.getAll('action')).toEqual(['Create', 'Delete']);
     expect(params.get('actor')).toBe('a@b.example');

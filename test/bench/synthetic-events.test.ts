@@ -13,7 +13,12 @@ describe('SyntheticEventSource', () => {
   it('makes incoming events that the real ingest validation accepts', () => {
     const source = new SyntheticEventSource(seededRandom(1), syntheticActors(200), userManagementCatalog.eventTypes);
     const incoming = Array.from({ length: 1000 }, () => source.incoming(ORG));
-    const prepared = prepareIncomingEvents(incoming, { allowedProducts: ['UserManagement'], nowMs: Date.now(), retentionMs: RETENTION, traceId: '4bf92f3577b34da6a3ce929d0e0e4736' });
+    const prepared = prepareIncomingEvents(incoming, {
+      allowedProducts: ['UserManagement'],
+      nowMs: Date.now(),
+      retentionMs: RETENTION,
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    });
     expect(prepared).toHaveLength(1000);
   });
 
@@ -39,7 +44,9 @@ describe('SyntheticEventSource', () => {
   it('is reproducible: the same seed gives the same sequence of types and actors', () => {
     const take = (seed: number) => {
       const source = new SyntheticEventSource(seededRandom(seed), syntheticActors(200));
-      return Array.from({ length: 50 }, () => source.prepared(ORG, 1_700_000_000_000, RETENTION)).map((e) => `${e.type}/${e.actor.email}/${e.entity.id}`);
+      return Array.from({ length: 50 }, () => source.prepared(ORG, 1_700_000_000_000, RETENTION)).map(
+        (e) => `${e.type}/${e.actor.email}/${e.entity.id}`,
+      );
     };
     expect(take(7)).toEqual(take(7));
     expect(take(7)).not.toEqual(take(8));

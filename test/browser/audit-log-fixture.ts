@@ -33,7 +33,10 @@ const SUBJECTS: { type: string; entityType: string; names: string[] }[] = [
 ];
 
 /** What the page's default "Hide sign-ins and views" leaves out, as API parameters. */
-export const HIDE_ROUTINE: [string, string][] = [['excludeType', 'session.login.succeeded'], ['excludeType', 'audit_log.viewed']];
+export const HIDE_ROUTINE: [string, string][] = [
+  ['excludeType', 'session.login.succeeded'],
+  ['excludeType', 'audit_log.viewed'],
+];
 
 /** Everything a test file needs, and helpers that read the truth from the API. */
 export interface AuditLogWorld {
@@ -60,8 +63,16 @@ export async function createAuditLogWorld(): Promise<AuditLogWorld> {
   const ownerCookie = await signIn(server, server.owner.email, server.owner.password);
   const admin = { email: 'adam.admin@example.com', password: 'admin password 123', name: 'Adam Admin' };
   // The admin sets their own password through the welcome link, as every added user does.
-  const added: { welcomeLink: { token: string } } = await apiAs(server, ownerCookie, 'POST', `/api/v1/orgs/${server.orgId}/users`, { email: admin.email, name: admin.name, userType: 'admin' });
-  const activated = await fetch(`${server.baseUrl}/api/v1/activation`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: added.welcomeLink.token, password: admin.password }) });
+  const added: { welcomeLink: { token: string } } = await apiAs(server, ownerCookie, 'POST', `/api/v1/orgs/${server.orgId}/users`, {
+    email: admin.email,
+    name: admin.name,
+    userType: 'admin',
+  });
+  const activated = await fetch(`${server.baseUrl}/api/v1/activation`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token: added.welcomeLink.token, password: admin.password }),
+  });
   if (!activated.ok) throw new Error(`activating the admin failed: ${activated.status}`);
 
   const now = Date.now();
@@ -76,7 +87,8 @@ export async function createAuditLogWorld(): Promise<AuditLogWorld> {
     };
   });
   // One event at a known UTC wall time: 10:30 UTC is 00:30 the next day in Kiritimati (UTC+14).
-  const occurredAt = DateTime.fromMillis(now, { zone: 'UTC' }).minus({ days: 3 }).set({ hour: 10, minute: 30, second: 0, millisecond: 0 }).toISO() ?? '';
+  const occurredAt =
+    DateTime.fromMillis(now, { zone: 'UTC' }).minus({ days: 3 }).set({ hour: 10, minute: 30, second: 0, millisecond: 0 }).toISO() ?? '';
   const promotion: IncomingEvent = {
     type: 'user.type.made_privileged',
     orgId: server.orgId,
@@ -109,7 +121,12 @@ export async function createAuditLogWorld(): Promise<AuditLogWorld> {
     let cursor: string | null = null;
     do {
       const search = new URLSearchParams([...Object.entries({ limit: '200', ...(cursor ? { cursor } : {}) }), ...HIDE_ROUTINE]);
-      const answer: { data: AuditEventRecord[]; nextCursor: string | null } = await apiAs(server, ownerCookie, 'GET', `/api/v1/orgs/${server.orgId}/audit-logs?${search}`);
+      const answer: { data: AuditEventRecord[]; nextCursor: string | null } = await apiAs(
+        server,
+        ownerCookie,
+        'GET',
+        `/api/v1/orgs/${server.orgId}/audit-logs?${search}`,
+      );
       ids.push(...answer.data.map((e) => e.logId));
       cursor = answer.nextCursor;
     } while (cursor);
@@ -136,7 +153,8 @@ export async function createAuditLogWorld(): Promise<AuditLogWorld> {
 export const auditRows = (page: Page) => page.locator('tbody tr.audit-row');
 
 /** The Log IDs of the table's rows, top to bottom. */
-export const tableLogIds = (page: Page) => page.$$eval('tbody tr.audit-row', (trs) => trs.map((tr) => tr.getAttribute('data-log-id') ?? ''));
+export const tableLogIds = (page: Page) =>
+  page.$$eval('tbody tr.audit-row', (trs) => trs.map((tr) => tr.getAttribute('data-log-id') ?? ''));
 
 /**
  * Scrolls until the table holds every event of the range, newest first, exactly as the API lists them (asked
@@ -145,15 +163,18 @@ export const tableLogIds = (page: Page) => page.$$eval('tbody tr.audit-row', (tr
 export async function scrollToEnd(world: AuditLogWorld): Promise<string[]> {
   let expected: string[] = [];
   await expect
-    .poll(async () => {
-      await world.page.evaluate(() => {
-        const scroller = document.querySelector('.table-scroller');
-        if (scroller) scroller.scrollTop = scroller.scrollHeight;
-      });
-      expected = await world.apiAllLogIds();
-      const shown = await tableLogIds(world.page);
-      return { matches: JSON.stringify(shown) === JSON.stringify(expected), shown: shown.length, expected: expected.length };
-    }, { timeout: 15_000 })
+    .poll(
+      async () => {
+        await world.page.evaluate(() => {
+          const scroller = document.querySelector('.table-scroller');
+          if (scroller) scroller.scrollTop = scroller.scrollHeight;
+        });
+        expected = await world.apiAllLogIds();
+        const shown = await tableLogIds(world.page);
+        return { matches: JSON.stringify(shown) === JSON.stringify(expected), shown: shown.length, expected: expected.length };
+      },
+      { timeout: 15_000 },
+    )
     .toMatchObject({ matches: true });
   return expected;
 }

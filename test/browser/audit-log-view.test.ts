@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { apiParams, defaultRange, defaultView, NO_FILTERS, oldestRetainedDay, parseView, rangeProblem, reachesPastRetention, viewToSearch, whollyPastRetention } from '../../web/src/features/audit-logs/utils/audit-log-view.js';
+import {
+  apiParams,
+  defaultRange,
+  defaultView,
+  NO_FILTERS,
+  oldestRetainedDay,
+  parseView,
+  rangeProblem,
+  reachesPastRetention,
+  viewToSearch,
+  whollyPastRetention,
+} from '../../web/src/features/audit-logs/utils/audit-log-view.js';
 
 /** The Audit Logs page's view model: days in the organization's zone, the URL form, and the API range. */
 describe('audit log view', () => {
@@ -12,16 +23,32 @@ describe('audit log view', () => {
   });
 
   it('sends whole days as UTC instants, the end exclusive', () => {
-    const params = apiParams({ from: '2026-11-01', to: '2026-11-02' }, { actions: ['Create', 'Delete'], actor: 'ana@example.com', securityOnly: true, hideRoutine: false }, 'Pacific/Kiritimati');
-    expect(params).toEqual({ from: '2026-10-31T10:00:00.000Z', to: '2026-11-02T10:00:00.000Z', action: ['Create', 'Delete'], actor: 'ana@example.com', security: true, excludeType: [] });
+    const params = apiParams(
+      { from: '2026-11-01', to: '2026-11-02' },
+      { actions: ['Create', 'Delete'], actor: 'ana@example.com', securityOnly: true, hideRoutine: false },
+      'Pacific/Kiritimati',
+    );
+    expect(params).toEqual({
+      from: '2026-10-31T10:00:00.000Z',
+      to: '2026-11-02T10:00:00.000Z',
+      action: ['Create', 'Delete'],
+      actor: 'ana@example.com',
+      security: true,
+      excludeType: [],
+    });
   });
 
   it('hides sign-ins and views by default, through excludeType, and keeps failed sign-ins and exports', () => {
     expect(NO_FILTERS.hideRoutine).toBe(true);
-    expect(apiParams({ from: '2026-11-01', to: '2026-11-02' }, NO_FILTERS, 'UTC').excludeType).toEqual(['session.login.succeeded', 'audit_log.viewed']);
+    expect(apiParams({ from: '2026-11-01', to: '2026-11-02' }, NO_FILTERS, 'UTC').excludeType).toEqual([
+      'session.login.succeeded',
+      'audit_log.viewed',
+    ]);
     expect(parseView(new URLSearchParams(''), 'UTC', noon).filters.hideRoutine).toBe(true);
     expect(parseView(new URLSearchParams('routine=show'), 'UTC', noon).filters.hideRoutine).toBe(false);
-    expect(viewToSearch({ ...defaultView('UTC', noon), filters: { ...NO_FILTERS, hideRoutine: false } }, 'UTC', noon)).toBe('?routine=show');
+    expect(viewToSearch({ ...defaultView('UTC', noon), filters: { ...NO_FILTERS, hideRoutine: false } }, 'UTC', noon)).toBe(
+      '?routine=show',
+    );
   });
 
   it('keeps a 30-day range across a daylight-saving change within 30 × 24 hours by starting late, never ending early', () => {
@@ -60,7 +87,12 @@ describe('audit log view', () => {
   });
 
   it('round-trips through the URL and falls back to the default for a malformed range', () => {
-    const view = { from: '2026-11-01', to: '2026-11-10', filters: { actions: ['Delete'], actor: 'bob@example.com', securityOnly: true, hideRoutine: true }, logId: '01a2' };
+    const view = {
+      from: '2026-11-01',
+      to: '2026-11-10',
+      filters: { actions: ['Delete'], actor: 'bob@example.com', securityOnly: true, hideRoutine: true },
+      logId: '01a2',
+    };
     const search = viewToSearch(view, 'UTC', noon);
     expect(search).toBe('?from=2026-11-01&to=2026-11-10&action=Delete&actor=bob%40example.com&security=true&log=01a2');
     expect(parseView(new URLSearchParams(search), 'UTC', noon)).toEqual(view);

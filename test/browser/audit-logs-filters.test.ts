@@ -52,7 +52,9 @@ describe.skipIf(!runs)('Audit Logs filters, range and export (Chromium)', () => 
     expect(deletes).toBeGreaterThan(0);
     expect(deletes).toBeLessThan(everything);
     await expect.poll(() => rows().count()).toBe(deletes);
-    expect(new Set(await page.$$eval('tbody tr.audit-row .action-badge', (els) => els.map((el) => el.textContent)))).toEqual(new Set(['Delete']));
+    expect(new Set(await page.$$eval('tbody tr.audit-row .action-badge', (els) => els.map((el) => el.textContent)))).toEqual(
+      new Set(['Delete']),
+    );
     expect(await chips().count()).toBe(1);
     await expect.poll(() => chips().first().innerText()).toMatch(new RegExp(`Activity: Delete\\s*${deletes}`));
     expect(new URL(page.url()).searchParams.getAll('action')).toEqual(['Delete']);
@@ -75,7 +77,9 @@ describe.skipIf(!runs)('Audit Logs filters, range and export (Chromium)', () => 
     const bobs = await apiTotal({ actor: 'bob@example.com' });
     expect(bobs).toBeLessThan(everything);
     await expect.poll(() => rows().count()).toBe(bobs);
-    expect(new Set(await page.$$eval('tbody tr.audit-row .cell-actor', (els) => els.map((el) => el.textContent)))).toEqual(new Set(['Bob Brownbob@example.com']));
+    expect(new Set(await page.$$eval('tbody tr.audit-row .cell-actor', (els) => els.map((el) => el.textContent)))).toEqual(
+      new Set(['Bob Brownbob@example.com']),
+    );
     await expect.poll(() => chips().first().innerText()).toMatch(new RegExp(`User: bob@example.com\\s*${bobs}`));
 
     // Security only, on top of the user filter: two chips, each with its own count.
@@ -168,7 +172,12 @@ describe.skipIf(!runs)('Audit Logs filters, range and export (Chromium)', () => 
     );
 
   const csvAsRows = (csv: Record<string, string>[]) =>
-    csv.map((r) => ({ logId: r['Log ID'], action: r['Action type'], description: r['Description'], occurredAt: r['Timestamp (UTC, ISO 8601)'] }));
+    csv.map((r) => ({
+      logId: r['Log ID'],
+      action: r['Action type'],
+      description: r['Description'],
+      occurredAt: r['Timestamp (UTC, ISO 8601)'],
+    }));
 
   it('exports all logs and filtered logs as CSV files whose rows match the table', async () => {
     await page.getByRole('button', { name: 'Export Logs' }).click();
@@ -179,10 +188,14 @@ describe.skipIf(!runs)('Audit Logs filters, range and export (Chromium)', () => 
     const all = await exportCsv('Export all logs');
     // The export records itself (audit_log.exported); that row may or may not be inside its own file. "All"
     // is everything retained, so it also holds the sign-ins and views the table hides by default.
-    const exported = csvAsRows(all.filter((r) => !['Audit logs exported', 'User logged in', 'Audit logs viewed'].includes(r['Activity'] ?? '')));
+    const exported = csvAsRows(
+      all.filter((r) => !['Audit logs exported', 'User logged in', 'Audit logs viewed'].includes(r['Activity'] ?? '')),
+    );
     expect(all.some((r) => r['Activity'] === 'User logged in')).toBe(true);
     await expect
-      .poll(async () => (await tableRows()).filter((r) => r.type !== 'audit_log.exported').map(({ type: _type, ...rest }) => rest), { timeout: 10_000 })
+      .poll(async () => (await tableRows()).filter((r) => r.type !== 'audit_log.exported').map(({ type: _type, ...rest }) => rest), {
+        timeout: 10_000,
+      })
       .toEqual(exported);
 
     await page.goto(`${server.baseUrl}${logsPath()}?action=Delete`);

@@ -42,10 +42,21 @@ describe.skipIf(!runs)('Audit Logs layout and keyboard (Chromium)', () => {
         const box = tag.getBoundingClientRect();
         return { right: box.right, width: box.width, clipped: tag.scrollWidth > tag.clientWidth };
       });
-      return { tableWidth: table.scrollWidth, scrollerWidth: scroller.clientWidth, horizontalScroll: scroller.scrollWidth > scroller.clientWidth, pageScroll: document.documentElement.scrollWidth > document.documentElement.clientWidth, edge, tags };
+      return {
+        tableWidth: table.scrollWidth,
+        scrollerWidth: scroller.clientWidth,
+        horizontalScroll: scroller.scrollWidth > scroller.clientWidth,
+        pageScroll: document.documentElement.scrollWidth > document.documentElement.clientWidth,
+        edge,
+        tags,
+      };
     });
 
-  for (const [width, height] of [[1440, 900], [1280, 800], [1024, 768]] as const) {
+  for (const [width, height] of [
+    [1440, 900],
+    [1280, 800],
+    [1024, 768],
+  ] as const) {
     it(`fits ${width} px without horizontal scrolling, every Security action tag whole`, async () => {
       await page.setViewportSize({ width, height });
       await page.goto(`${world.server.baseUrl}${world.logsPath}`);
@@ -84,7 +95,8 @@ describe.skipIf(!runs)('Audit Logs layout and keyboard (Chromium)', () => {
     const tabbable = await page.$$eval('tbody tr.audit-row', (trs) => trs.filter((tr) => tr.tabIndex === 0).length);
     expect(tabbable).toBe(1);
 
-    const focusedLogId = () => page.evaluate(() => document.activeElement?.getAttribute('data-log-id') ?? document.activeElement?.tagName ?? null);
+    const focusedLogId = () =>
+      page.evaluate(() => document.activeElement?.getAttribute('data-log-id') ?? document.activeElement?.tagName ?? null);
     const ids = await page.$$eval('tbody tr.audit-row', (trs) => trs.map((tr) => tr.getAttribute('data-log-id')));
     await page.locator('tbody tr.audit-row').first().focus();
     await page.keyboard.press('ArrowDown');
@@ -121,7 +133,8 @@ describe.skipIf(!runs)('Audit Logs layout and keyboard (Chromium)', () => {
     await expect.poll(() => chips.count()).toBe(3);
     await page.getByRole('button', { name: 'Remove filter Activity: Create' }).click();
     await expect.poll(() => chips.count()).toBe(2);
-    const focusedLabel = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.tagName ?? null);
+    const focusedLabel = () =>
+      page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.tagName ?? null);
     await expect.poll(focusedLabel).toBe('Remove filter Activity: Delete');
     await page.keyboard.press('Enter');
     await expect.poll(() => chips.count()).toBe(1);

@@ -37,7 +37,9 @@ describe.skipIf(!runs)('Audit Logs live feed across a server restart (Chromium)'
 
   /** Adds an admin through the API with the page's own session: a User Management change and its event. */
   async function addAdmin(email: string): Promise<void> {
-    const response = await page.request.post(`${baseUrl()}/api/v1/orgs/${orgId}/users`, { data: { email, name: email.split('@')[0], userType: 'admin' } });
+    const response = await page.request.post(`${baseUrl()}/api/v1/orgs/${orgId}/users`, {
+      data: { email, name: email.split('@')[0], userType: 'admin' },
+    });
     expect(response.status(), await response.text()).toBe(201);
   }
   const topRowEntity = () => page.locator('tbody tr.audit-row').first().locator('.cell-entity').innerText();

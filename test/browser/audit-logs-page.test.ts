@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { AuditEventRecord } from '../../src/events/audit-event.js';
-import { ACTORS, auditRows, createAuditLogWorld, ORG_ZONE, scrollToEnd, SEEDED, tableLogIds, type AuditLogWorld } from './audit-log-fixture.js';
+import {
+  ACTORS,
+  auditRows,
+  createAuditLogWorld,
+  ORG_ZONE,
+  scrollToEnd,
+  SEEDED,
+  tableLogIds,
+  type AuditLogWorld,
+} from './audit-log-fixture.js';
 import { chromiumAvailable, apiAs, ingestEvents, screenshotPath, type AttestServer } from './browser-harness.js';
 
 /**
@@ -89,12 +98,23 @@ describe.skipIf(!runs)('Audit Logs page (Chromium)', () => {
     const anchorId = await page.evaluate(() => {
       const scroller = document.querySelector('.table-scroller')!;
       const top = scroller.getBoundingClientRect().top + 60;
-      return [...document.querySelectorAll('tbody tr.audit-row')].find((tr) => tr.getBoundingClientRect().top >= top)?.getAttribute('data-log-id') ?? '';
+      return (
+        [...document.querySelectorAll('tbody tr.audit-row')]
+          .find((tr) => tr.getBoundingClientRect().top >= top)
+          ?.getAttribute('data-log-id') ?? ''
+      );
     });
     const anchor = page.locator(`tr[data-log-id="${anchorId}"]`);
     const before = (await anchor.boundingBox())?.y;
     const countBefore = await rows().count();
-    const [newId] = await ingestEvents(server, [{ type: 'permission_set.created', orgId: server.orgId, actor: ACTORS[2]!, entity: { id: 'ps-live', name: 'Live Set', type: 'permission_set' } }]);
+    const [newId] = await ingestEvents(server, [
+      {
+        type: 'permission_set.created',
+        orgId: server.orgId,
+        actor: ACTORS[2]!,
+        entity: { id: 'ps-live', name: 'Live Set', type: 'permission_set' },
+      },
+    ]);
     await expect.poll(() => rows().first().getAttribute('data-log-id'), { timeout: 10_000 }).toBe(newId);
     expect(await rows().count()).toBe(countBefore + 1);
     expect((await anchor.boundingBox())?.y).toBeCloseTo(before ?? -1, 0);
@@ -115,7 +135,12 @@ describe.skipIf(!runs)('Audit Logs page (Chromium)', () => {
     expect(await panel.locator('.changes-table tbody tr').innerText()).toMatch(/userType\s+standard\s+admin/);
 
     const shown = JSON.parse(await panel.getByTestId('activity-json').innerText()) as AuditEventRecord;
-    const stored = await apiAs<AuditEventRecord>(server, world.ownerCookie, 'GET', `/api/v1/orgs/${server.orgId}/audit-logs/${world.promotion.logId}`);
+    const stored = await apiAs<AuditEventRecord>(
+      server,
+      world.ownerCookie,
+      'GET',
+      `/api/v1/orgs/${server.orgId}/audit-logs/${world.promotion.logId}`,
+    );
     expect(shown).toEqual(stored);
     expect(shown.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(shown.product).toBe('UserManagement');
@@ -124,7 +149,9 @@ describe.skipIf(!runs)('Audit Logs page (Chromium)', () => {
     expect(Date.parse(shown.expiresAt) - Date.parse(shown.occurredAt)).toBe(90 * 86_400_000);
     // The producer key that sent the event, in the record and in words.
     expect(shown.producer?.name).toBe('browser-tests');
-    expect(await panel.getByTestId('producer').innerText()).toMatch(new RegExp(`producer key browser-tests\\s*· ${shown.producer?.id ?? 'missing'}`));
+    expect(await panel.getByTestId('producer').innerText()).toMatch(
+      new RegExp(`producer key browser-tests\\s*· ${shown.producer?.id ?? 'missing'}`),
+    );
     await page.screenshot({ path: screenshotPath('audit-logs-details.png') });
 
     await page.reload();

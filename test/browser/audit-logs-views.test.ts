@@ -49,7 +49,9 @@ describe.skipIf(!runs)('Audit Logs views, chart and export feedback (Chromium)',
     await page.getByRole('checkbox', { name: 'Hide sign-ins and views' }).uncheck();
     await page.getByRole('button', { name: 'Apply' }).click();
     expect(new URL(page.url()).searchParams.get('routine')).toBe('show');
-    const everything = (await apiAs<{ total: number }>(world.server, world.ownerCookie, 'GET', `/api/v1/orgs/${world.server.orgId}/audit-logs?limit=1`)).total;
+    const everything = (
+      await apiAs<{ total: number }>(world.server, world.ownerCookie, 'GET', `/api/v1/orgs/${world.server.orgId}/audit-logs?limit=1`)
+    ).total;
     expect(everything).toBeGreaterThan(hidden);
     await expect.poll(resultCount).toBe(everything);
     await page.evaluate(() => document.querySelector('.table-scroller')?.scrollTo({ top: 0 }));
@@ -61,10 +63,15 @@ describe.skipIf(!runs)('Audit Logs views, chart and export feedback (Chromium)',
     await expect.poll(() => auditRows(page).count()).toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Export Logs' }).click();
     await page.getByRole('menuitem', { name: /Export filtered logs/ }).click();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('dialog', { name: 'Export filtered logs?' }).getByRole('button', { name: 'Yes, export' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('dialog', { name: 'Export filtered logs?' }).getByRole('button', { name: 'Yes, export' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe(`audit-logs-kiritimati-traders-filtered-${day(-29)}-to-${day(0)}.csv`);
     const csv = parse(readFileSync(await download.path(), 'utf8'), { columns: true, bom: true }) as Record<string, string>[];
-    expect(csv.map((r) => r['Log ID'])).toEqual(await page.$$eval('tbody tr.audit-row', (trs) => trs.map((tr) => tr.getAttribute('data-log-id'))));
+    expect(csv.map((r) => r['Log ID'])).toEqual(
+      await page.$$eval('tbody tr.audit-row', (trs) => trs.map((tr) => tr.getAttribute('data-log-id'))),
+    );
     expect(csv.filter((r) => r['Activity'] === 'User logged in')).toEqual([]);
     expect(expected).toBe(0);
     await page.getByText('Filtered logs: your download has started.').waitFor();
@@ -75,7 +82,9 @@ describe.skipIf(!runs)('Audit Logs views, chart and export feedback (Chromium)',
     await expect.poll(() => page.locator('[data-testid="filter-chip"]').count()).toBe(1);
     await page.locator('.chips-row').getByRole('button', { name: 'Clear all' }).click();
     await expect.poll(() => new URL(page.url()).search).toBe('');
-    expect(await page.getByRole('button', { name: /Change date range/ }).innerText()).toContain(DateTime.fromISO(day(0)).toFormat('LLL d, yyyy'));
+    expect(await page.getByRole('button', { name: /Change date range/ }).innerText()).toContain(
+      DateTime.fromISO(day(0)).toFormat('LLL d, yyyy'),
+    );
 
     await page.goto(`${world.server.baseUrl}${world.logsPath}?from=${day(-6)}&to=${day(-1)}&security=true`);
     await openFilters();
@@ -112,7 +121,9 @@ describe.skipIf(!runs)('Audit Logs views, chart and export feedback (Chromium)',
     const clamped = page.locator('[data-warning-code="RANGE_CLAMPED"]');
     await clamped.waitFor();
     const text = await clamped.innerText();
-    expect(text).toMatch(new RegExp(`^Events are kept 90 days: this range starts at ${oldest.toFormat('LLL d, yyyy')} at \\d\\d:\\d\\d \\(${ORG_ZONE}\\)`));
+    expect(text).toMatch(
+      new RegExp(`^Events are kept 90 days: this range starts at ${oldest.toFormat('LLL d, yyyy')} at \\d\\d:\\d\\d \\(${ORG_ZONE}\\)`),
+    );
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T/);
 
     await page.goto(`${world.server.baseUrl}${world.logsPath}?from=${day(-120)}&to=${day(-100)}`);
@@ -154,7 +165,14 @@ describe.skipIf(!runs)('Audit Logs views, chart and export feedback (Chromium)',
     await expect.poll(() => auditRows(page).count()).toBeGreaterThanOrEqual(50);
     const bars = page.locator('.activity-chart g.chart-bar');
     await expect.poll(() => bars.count()).toBe(30);
-    const barData = () => bars.evaluateAll((gs) => gs.map((g) => ({ day: g.getAttribute('data-day') ?? '', events: Number(g.getAttribute('data-events')), security: Number(g.getAttribute('data-security-events')) })));
+    const barData = () =>
+      bars.evaluateAll((gs) =>
+        gs.map((g) => ({
+          day: g.getAttribute('data-day') ?? '',
+          events: Number(g.getAttribute('data-events')),
+          security: Number(g.getAttribute('data-security-events')),
+        })),
+      );
     await expect.poll(async () => (await barData()).reduce((sum, b) => sum + b.events, 0)).toBe(await resultCount());
     const data = await barData();
     expect(data.map((b) => b.day)).toEqual(Array.from({ length: 30 }, (_, i) => day(i - 29)));

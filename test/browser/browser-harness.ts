@@ -24,7 +24,8 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)
  * ones the README shows, when ATTEST_UPDATE_SCREENSHOTS=1. Every run used to rewrite the committed images,
  * leaving a changed tree behind each test run.
  */
-export const SCREENSHOT_DIR = process.env.ATTEST_UPDATE_SCREENSHOTS === '1' ? join(REPO_ROOT, 'docs', 'screenshots') : join(REPO_ROOT, 'test-results', 'screenshots');
+export const SCREENSHOT_DIR =
+  process.env.ATTEST_UPDATE_SCREENSHOTS === '1' ? join(REPO_ROOT, 'docs', 'screenshots') : join(REPO_ROOT, 'test-results', 'screenshots');
 const CHROMIUM = process.env.ATTEST_CHROMIUM ?? '/usr/bin/chromium';
 
 /**
@@ -42,14 +43,26 @@ export function chromiumAvailable(): boolean {
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
   });
 }
 
 /** Builds the web app into dist/web when it is missing (`npm test` builds it first anyway). */
 export function ensureWebAppBuilt(): void {
   if (existsSync(join(REPO_ROOT, 'dist', 'web', 'index.html'))) return;
-  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts'], {
+    cwd: REPO_ROOT,
+    stdio: 'inherit',
+  });
 }
 
 /** A running Attest server with one organization whose owner can sign in. */
@@ -110,7 +123,11 @@ export async function ingestEvents(server: AttestServer, events: IncomingEvent[]
 
 /** Signs in through `POST /api/v1/session` and returns the `Cookie` header value. */
 export async function signIn(server: AttestServer, email: string, password: string): Promise<string> {
-  const response = await fetch(`${server.baseUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  const response = await fetch(`${server.baseUrl}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
   if (response.status !== 200) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
   const cookie = response.headers.get('set-cookie')?.split(';')[0];
   if (!cookie) throw new Error('no session cookie');

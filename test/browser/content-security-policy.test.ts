@@ -1,6 +1,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, ensureWebAppBuilt, ingestEvents, launchChromium, startAttestServer, type AttestServer } from './browser-harness.js';
+import {
+  chromiumAvailable,
+  ensureWebAppBuilt,
+  ingestEvents,
+  launchChromium,
+  startAttestServer,
+  type AttestServer,
+} from './browser-harness.js';
 
 /**
  * The page under its Content-Security-Policy in Chromium: signing in, the Audit Logs table, the Export Logs
@@ -17,13 +24,23 @@ describe.skipIf(!runs)('Content-Security-Policy in Chromium', () => {
   let page: Page;
   const consoleViolations: string[] = [];
 
-  const violations = async () => [...consoleViolations, ...(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations))];
+  const violations = async () => [
+    ...consoleViolations,
+    ...(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)),
+  ];
 
   beforeAll(async () => {
     ensureWebAppBuilt();
     server = await startAttestServer('UTC', 'Policy Holders');
     // A row for the table (sign-ins and views are hidden by default).
-    await ingestEvents(server, [{ type: 'user.standard.added', orgId: server.orgId, actor: { id: 'u-ann', name: 'Ann Admin', email: 'ann@example.com' }, entity: { id: 'u-sid', name: 'Sid Standard', type: 'user' } }]);
+    await ingestEvents(server, [
+      {
+        type: 'user.standard.added',
+        orgId: server.orgId,
+        actor: { id: 'u-ann', name: 'Ann Admin', email: 'ann@example.com' },
+        entity: { id: 'u-sid', name: 'Sid Standard', type: 'user' },
+      },
+    ]);
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     await page.addInitScript(() => {

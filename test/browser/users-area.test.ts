@@ -4,7 +4,16 @@ import type { AuditEventRecord } from '../../src/events/audit-event.js';
 import { insertMembership, insertOrganization, insertUser } from '../../src/tenancy/tenancy-queries.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, chromiumAvailable, ensureWebAppBuilt, launchChromium, screenshotPath, signIn, startAttestServer, type AttestServer } from './browser-harness.js';
+import {
+  apiAs,
+  chromiumAvailable,
+  ensureWebAppBuilt,
+  launchChromium,
+  screenshotPath,
+  signIn,
+  startAttestServer,
+  type AttestServer,
+} from './browser-harness.js';
 
 /**
  * The Users area in Chromium against the real User Management API: every catalogued action is done through
@@ -46,12 +55,45 @@ describe.skipIf(!runs)('Users area (Chromium)', () => {
     const sister = { id: newId(now), name: 'Sister Stores', timeZone: 'UTC' };
     const patId = newId(now);
     await insertOrganization(store.db, sister, now);
-    await insertMembership(store.db, { org_id: sister.id, user_id: ownerId, user_type: 'owner', proxy_from_org_id: null, expires_at: null, created_at: now });
-    await insertUser(store.db, { id: patId, email: 'pat@sister.example', name: 'Pat Proxy', password_hash: await hashPassword('pat password 1'), created_at: now });
-    await insertMembership(store.db, { org_id: sister.id, user_id: patId, user_type: 'standard', proxy_from_org_id: null, expires_at: null, created_at: now });
+    await insertMembership(store.db, {
+      org_id: sister.id,
+      user_id: ownerId,
+      user_type: 'owner',
+      proxy_from_org_id: null,
+      expires_at: null,
+      created_at: now,
+    });
+    await insertUser(store.db, {
+      id: patId,
+      email: 'pat@sister.example',
+      name: 'Pat Proxy',
+      password_hash: await hashPassword('pat password 1'),
+      created_at: now,
+    });
+    await insertMembership(store.db, {
+      org_id: sister.id,
+      user_id: patId,
+      user_type: 'standard',
+      proxy_from_org_id: null,
+      expires_at: null,
+      created_at: now,
+    });
     const quinnId = newId(now);
-    await insertUser(store.db, { id: quinnId, email: 'quinn@sister.example', name: 'Quinn Sister', password_hash: await hashPassword('quinn password 1'), created_at: now });
-    await insertMembership(store.db, { org_id: sister.id, user_id: quinnId, user_type: 'standard', proxy_from_org_id: null, expires_at: null, created_at: now });
+    await insertUser(store.db, {
+      id: quinnId,
+      email: 'quinn@sister.example',
+      name: 'Quinn Sister',
+      password_hash: await hashPassword('quinn password 1'),
+      created_at: now,
+    });
+    await insertMembership(store.db, {
+      org_id: sister.id,
+      user_id: quinnId,
+      user_type: 'standard',
+      proxy_from_org_id: null,
+      expires_at: null,
+      created_at: now,
+    });
 
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
@@ -76,8 +118,18 @@ describe.skipIf(!runs)('Users area (Chromium)', () => {
       await form.getByRole('button', { name: 'Add user' }).click();
       await memberRow('sid@example.com').waitFor();
     });
-    await expectRecorded('user.type.made_privileged', () => page.getByLabel('User type of sid@example.com').selectOption('admin').then(() => undefined));
-    await expectRecorded('user.type.made_standard', () => page.getByLabel('User type of sid@example.com').selectOption('standard').then(() => undefined));
+    await expectRecorded('user.type.made_privileged', () =>
+      page
+        .getByLabel('User type of sid@example.com')
+        .selectOption('admin')
+        .then(() => undefined),
+    );
+    await expectRecorded('user.type.made_standard', () =>
+      page
+        .getByLabel('User type of sid@example.com')
+        .selectOption('standard')
+        .then(() => undefined),
+    );
 
     await expectRecorded('permission_set.created', async () => {
       await page.getByLabel('New permission set name').fill('Store managers');
@@ -123,7 +175,15 @@ describe.skipIf(!runs)('Users area (Chromium)', () => {
     } finally {
       await guest.close();
     }
-    expect((await fetch(`${server.baseUrl}/api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'wendy@example.com', password: 'wendy own password' }) })).status).toBe(200);
+    expect(
+      (
+        await fetch(`${server.baseUrl}/api/v1/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: 'wendy@example.com', password: 'wendy own password' }),
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('an existing account is invited: it sees the pending invitation, and joins only through the link, signed in', async () => {
@@ -155,7 +215,9 @@ describe.skipIf(!runs)('Users area (Chromium)', () => {
 
   it('uploads users in bulk, regenerates the invite link and exports the user list', async () => {
     await expectRecorded('users.bulk_added', async () => {
-      await page.getByLabel('CSV content').fill('email,name,userType\nbulk.one@example.com,Bulk One,standard\nbulk.two@example.com,Bulk Two,standard\n');
+      await page
+        .getByLabel('CSV content')
+        .fill('email,name,userType\nbulk.one@example.com,Bulk One,standard\nbulk.two@example.com,Bulk Two,standard\n');
       await page.getByRole('button', { name: 'Upload' }).click();
       await page.getByText('2 rows applied.').waitFor();
     });
@@ -203,7 +265,10 @@ describe.skipIf(!runs)('Users area (Chromium)', () => {
       await page.getByRole('button', { name: 'Grant proxy access' }).click();
       await page.getByText('Proxy access granted.').waitFor();
     });
-    await page.getByText(/Pat Proxy/).first().waitFor();
+    await page
+      .getByText(/Pat Proxy/)
+      .first()
+      .waitFor();
     await page.screenshot({ path: screenshotPath('users-area.png'), fullPage: true });
   });
 

@@ -18,8 +18,12 @@ describe('web app serving', () => {
   afterAll(async () => server?.close());
 
   it('finds dist/web both from the compiled file and from the source file', () => {
-    expect(webAppRoot(`file://${join(REPO_ROOT, 'dist', 'src', 'features', 'web-app', 'http', 'web-app-routes.js')}`)).toBe(join(REPO_ROOT, 'dist', 'web'));
-    expect(webAppRoot(`file://${join(REPO_ROOT, 'src', 'features', 'web-app', 'http', 'web-app-routes.ts')}`)).toBe(join(REPO_ROOT, 'dist', 'web'));
+    expect(webAppRoot(`file://${join(REPO_ROOT, 'dist', 'src', 'features', 'web-app', 'http', 'web-app-routes.js')}`)).toBe(
+      join(REPO_ROOT, 'dist', 'web'),
+    );
+    expect(webAppRoot(`file://${join(REPO_ROOT, 'src', 'features', 'web-app', 'http', 'web-app-routes.ts')}`)).toBe(
+      join(REPO_ROOT, 'dist', 'web'),
+    );
   });
 
   it('serves index.html for the app routes, so shared links and reloads work', async () => {

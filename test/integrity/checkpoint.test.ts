@@ -17,12 +17,22 @@ function independentlyVerify(note: string, vkey: string): { origin: string; size
   if (typedKey[0] !== 0x01 || typedKey.length !== 33) throw new Error('not an Ed25519 verifier key');
   const publicKey = typedKey.subarray(1);
   // Key ID: the first four bytes of SHA-256(name || 0x0A || 0x01 || public key).
-  const keyId = createHash('sha256').update(name).update(Buffer.from([0x0a, 0x01])).update(publicKey).digest().subarray(0, 4);
+  const keyId = createHash('sha256')
+    .update(name)
+    .update(Buffer.from([0x0a, 0x01]))
+    .update(publicKey)
+    .digest()
+    .subarray(0, 4);
   if (keyId.toString('hex') !== keyIdHex) throw new Error('the verifier key ID does not match its key');
   const separator = note.lastIndexOf('\n\n');
   const body = note.slice(0, separator + 1);
-  const lines = note.slice(separator + 2).split('\n').filter((line) => line !== '');
-  const mine = lines.find((line) => line.startsWith(`\u2014 ${name} `) && Buffer.from(line.split(' ')[2]!, 'base64').subarray(0, 4).equals(keyId));
+  const lines = note
+    .slice(separator + 2)
+    .split('\n')
+    .filter((line) => line !== '');
+  const mine = lines.find(
+    (line) => line.startsWith(`\u2014 ${name} `) && Buffer.from(line.split(' ')[2]!, 'base64').subarray(0, 4).equals(keyId),
+  );
   if (mine === undefined) throw new Error('no signature by the key');
   const signature = Buffer.from(mine.split(' ')[2]!, 'base64').subarray(4);
   const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKey.toString('base64url') }, format: 'jwk' });
@@ -39,7 +49,9 @@ describe('C2SP checkpoints', () => {
     expect(text).toBe(`attest.local/org_1\n1234\n${Buffer.from(ROOT).toString('base64')}\n`);
     expect(parseCheckpoint(text)).toEqual({ origin, size: 1234, rootHash: ROOT, extensions: [] });
     expect(parseCheckpoint(`${text}ext one\n`).extensions).toEqual(['ext one']);
-    expect(formatCheckpoint({ origin, size: 0, rootHash: ROOT, extensions: ['x'] })).toBe(`attest.local/org_1\n0\n${Buffer.from(ROOT).toString('base64')}\nx\n`);
+    expect(formatCheckpoint({ origin, size: 0, rootHash: ROOT, extensions: ['x'] })).toBe(
+      `attest.local/org_1\n0\n${Buffer.from(ROOT).toString('base64')}\nx\n`,
+    );
   });
 
   it.each([

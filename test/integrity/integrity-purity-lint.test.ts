@@ -17,10 +17,15 @@ describe('src/integrity/ stays pure', () => {
     ['a Node module without its node: prefix', "import { createHash } from 'crypto';\nexport const probe = createHash;\n"],
     ['a package', "import canonicalize from 'canonicalize';\nexport const probe = canonicalize;\n"],
     ['another folder of the server', "import { systemClock } from '../core/clock.js';\nexport const probe = systemClock;\n"],
-    ['only a type from another folder', "import type { AuditEventRecord } from '../events/audit-event.js';\nexport type Probe = AuditEventRecord;\n"],
+    [
+      'only a type from another folder',
+      "import type { AuditEventRecord } from '../events/audit-event.js';\nexport type Probe = AuditEventRecord;\n",
+    ],
   ])('rejects importing %s', async (_what, code) => {
     // Another folder of the server is also above src/integrity/ in the layers, which import-x reports too.
-    expect(await lintProblems('src/integrity/probe.ts', code)).toEqual(expect.arrayContaining([expect.stringMatching(/^no-restricted-imports: .*imports only its own files/)]));
+    expect(await lintProblems('src/integrity/probe.ts', code)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^no-restricted-imports: .*imports only its own files/)]),
+    );
   });
 
   it.each(['Buffer', 'process', 'setImmediate'])('rejects the Node-only global %s', async (name) => {
@@ -30,11 +35,14 @@ describe('src/integrity/ stays pure', () => {
   });
 
   it('accepts its own files, WebCrypto and Uint8Array', async () => {
-    const code = "import { toHex } from './bytes.js';\nexport const probe = async () => toHex(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', new Uint8Array(1))));\n";
+    const code =
+      "import { toHex } from './bytes.js';\nexport const probe = async () => toHex(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', new Uint8Array(1))));\n";
     expect(await lintProblems('src/integrity/probe.ts', code)).toEqual([]);
   });
 
   it('leaves the rest of the server free to use Node', async () => {
-    expect(await lintProblems('src/core/probe.ts', "import { hash } from 'node:crypto';\nexport const probe = [hash, Buffer];\n")).toEqual([]);
+    expect(await lintProblems('src/core/probe.ts', "import { hash } from 'node:crypto';\nexport const probe = [hash, Buffer];\n")).toEqual(
+      [],
+    );
   });
 });

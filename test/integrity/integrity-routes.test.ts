@@ -21,7 +21,9 @@ beforeAll(async () => {
   testStore = await createTestStore('sqlite');
   tenancy = await createTenancy(testStore.store);
   ({ app } = await buildTestApp(testStore.store, { ATTEST_LOG_NAME: 'attest.test' }));
-  checkpointer = new LogCheckpointer(testStore.store, await parseSignerKey(await generateSignerKey('attest.test')), 'attest.test', { pollIntervalMs: 60_000 });
+  checkpointer = new LogCheckpointer(testStore.store, await parseSignerKey(await generateSignerKey('attest.test')), 'attest.test', {
+    pollIntervalMs: 60_000,
+  });
   await checkpointer.start();
 });
 
@@ -49,7 +51,9 @@ describe('the proof API', () => {
     await expect.poll(async () => (await testStore.store.merkleTrees.latestCheckpoint(tenancy.org.id))?.treeSize).toBe(66);
 
     // What an auditor holds: the verifier keys, fetched without authentication.
-    const keys = (await app.inject({ url: '/api/v1/log-keys' })).json() as { keys: Array<{ vkey: string; validFrom: string; validUntil: string | null }> };
+    const keys = (await app.inject({ url: '/api/v1/log-keys' })).json() as {
+      keys: Array<{ vkey: string; validFrom: string; validUntil: string | null }>;
+    };
     expect(keys.keys).toHaveLength(1);
     expect(keys.keys[0]).toMatchObject({ vkey: expect.stringMatching(/^attest\.test\+[0-9a-f]{8}\+/), validUntil: null });
     const verifiers = await Promise.all(keys.keys.map((key) => parseVerifierKey(key.vkey)));
@@ -62,18 +66,46 @@ describe('the proof API', () => {
     expect(checkpoint.size).toBe(66);
 
     for (const event of page.data) {
-      const proof = (await get(`/audit-logs/${event.logId}/proof`)).json() as { seq: number; leafHash: string; treeSize: number; hashes: string[]; checkpoint: string };
+      const proof = (await get(`/audit-logs/${event.logId}/proof`)).json() as {
+        seq: number;
+        leafHash: string;
+        treeSize: number;
+        hashes: string[];
+        checkpoint: string;
+      };
       expect(proof).toMatchObject({ seq: event.seq, leafHash: event.leafHash, treeSize: 66, checkpoint: latest.body });
-      await verifyInclusion(hasher, { index: proof.seq, size: proof.treeSize, leafHash: bytes(event.leafHash), proof: proof.hashes.map(bytes), root: checkpoint.rootHash });
+      await verifyInclusion(hasher, {
+        index: proof.seq,
+        size: proof.treeSize,
+        leafHash: bytes(event.leafHash),
+        proof: proof.hashes.map(bytes),
+        root: checkpoint.rootHash,
+      });
     }
     const early = page.data.find((event) => event.seq === 3)!;
-    const atForty = (await get(`/audit-logs/${early.logId}/proof?treeSize=40`)).json() as { treeSize: number; hashes: string[]; checkpoint: string };
+    const atForty = (await get(`/audit-logs/${early.logId}/proof?treeSize=40`)).json() as {
+      treeSize: number;
+      hashes: string[];
+      checkpoint: string;
+    };
     const old = await openCheckpoint(atForty.checkpoint, verifiers, origin);
-    await verifyInclusion(hasher, { index: 3, size: 40, leafHash: bytes(early.leafHash), proof: atForty.hashes.map(bytes), root: old.checkpoint.rootHash });
+    await verifyInclusion(hasher, {
+      index: 3,
+      size: 40,
+      leafHash: bytes(early.leafHash),
+      proof: atForty.hashes.map(bytes),
+      root: old.checkpoint.rootHash,
+    });
 
     const consistency = (await get('/audit-logs/consistency?from=40&to=66')).json() as { from: number; to: number; hashes: string[] };
     expect(consistency).toMatchObject({ from: 40, to: 66 });
-    await verifyConsistency(hasher, { oldSize: 40, newSize: 66, oldRoot: old.checkpoint.rootHash, newRoot: checkpoint.rootHash, proof: consistency.hashes.map(bytes) });
+    await verifyConsistency(hasher, {
+      oldSize: 40,
+      newSize: 66,
+      oldRoot: old.checkpoint.rootHash,
+      newRoot: checkpoint.rootHash,
+      proof: consistency.hashes.map(bytes),
+    });
   });
 
   it.each([

@@ -61,7 +61,13 @@ for (const { kind, available } of await storeMatrix()) {
         await verifyInclusion(nodeMerkleHasher, { index, size: 513, leafHash: leaves[index]!, proof, root: checkpoint.rootHash });
       }
       const proof = await consistencyProof(300, 513, source, nodeMerkleHasher);
-      await verifyConsistency(nodeMerkleHasher, { oldSize: 300, newSize: 513, oldRoot: bytes(first.rootHash), newRoot: checkpoint.rootHash, proof });
+      await verifyConsistency(nodeMerkleHasher, {
+        oldSize: 300,
+        newSize: 513,
+        oldRoot: bytes(first.rootHash),
+        newRoot: checkpoint.rootHash,
+        proof,
+      });
     });
 
     it('refuses to sign a tree that contradicts its latest checkpoint (the stored tree was altered)', async () => {
@@ -70,7 +76,11 @@ for (const { kind, available } of await storeMatrix()) {
       expect((await checkpointer.checkpointOrganization(orgId))?.treeSize).toBe(8);
       // Someone with the database rewrites the tree's edge (the hash over events 0–7 that the next leaves join),
       // then more events arrive: the tree grown from it would sign a history that never held events 0–7.
-      await test.store.db.updateTable('merkle_tree_heads').set({ edge: JSON.stringify(['ab'.repeat(32)]) }).where('org_id', '=', orgId).execute();
+      await test.store.db
+        .updateTable('merkle_tree_heads')
+        .set({ edge: JSON.stringify(['ab'.repeat(32)]) })
+        .where('org_id', '=', orgId)
+        .execute();
       await test.store.appendEvents(preparedEvents(orgId, 4, Date.now() - 300_000));
       await expect(checkpointer.checkpointOrganization(orgId)).rejects.toMatchObject({ name: 'RootMismatchError' });
       expect((await test.store.merkleTrees.latestCheckpoint(orgId))?.treeSize).toBe(8);

@@ -63,8 +63,16 @@ describe('the library against a recursive RFC 9162 reference', () => {
       const reference = new ReferenceTree(LEAVES.slice(0, newSize));
       for (let oldSize = 1; oldSize <= newSize; oldSize++) {
         const expected = reference.consistencyProof(oldSize);
-        expect(hex(await consistencyProof(oldSize, newSize, tree, nodeHasher)), `consistency proof ${oldSize} → ${newSize}`).toEqual(hex(expected));
-        await verifyConsistency(nodeHasher, { oldSize, newSize, oldRoot: reference.root(0, oldSize), newRoot: reference.root(), proof: expected });
+        expect(hex(await consistencyProof(oldSize, newSize, tree, nodeHasher)), `consistency proof ${oldSize} → ${newSize}`).toEqual(
+          hex(expected),
+        );
+        await verifyConsistency(nodeHasher, {
+          oldSize,
+          newSize,
+          oldRoot: reference.root(0, oldSize),
+          newRoot: reference.root(),
+          proof: expected,
+        });
       }
       // Every tree grew from the empty one: the proof is empty and any old root is accepted, as RFC 9162 leaves it.
       expect(await consistencyProof(0, newSize, tree, nodeHasher)).toEqual([]);
@@ -76,8 +84,19 @@ describe('the library against a recursive RFC 9162 reference', () => {
     const size = 77;
     const tree = await MemoryMerkleTree.fromLeafHashes(LEAVES.slice(0, size), nodeHasher);
     const root = new ReferenceTree(LEAVES.slice(0, size)).root();
-    const sets = [[0], [76], [0, 76], Array.from({ length: size }, (_, i) => i), Array.from({ length: 20 }, (_, i) => 30 + i), [1, 2, 3, 40, 64, 65, 75]];
-    for (let index = 0; index < size; index++) sets.push([index], [index, size - 1].filter((v, i, all) => all.indexOf(v) === i));
+    const sets = [
+      [0],
+      [76],
+      [0, 76],
+      Array.from({ length: size }, (_, i) => i),
+      Array.from({ length: 20 }, (_, i) => 30 + i),
+      [1, 2, 3, 40, 64, 65, 75],
+    ];
+    for (let index = 0; index < size; index++)
+      sets.push(
+        [index],
+        [index, size - 1].filter((v, i, all) => all.indexOf(v) === i),
+      );
     for (const indices of sets) {
       const proof = await multiInclusionProof(indices, size, tree, nodeHasher);
       await verifyMultiInclusion(nodeHasher, { size, leaves: indices.map((i) => [i, LEAVES[i]!] as const), proof, root });
@@ -85,7 +104,14 @@ describe('the library against a recursive RFC 9162 reference', () => {
     // A contiguous range needs only the hashes along its edges: at most two per level.
     const range = Array.from({ length: 20 }, (_, i) => 30 + i);
     expect((await multiInclusionProof(range, size, tree, nodeHasher)).length).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(size)));
-    expect(await multiInclusionProof(Array.from({ length: size }, (_, i) => i), size, tree, nodeHasher)).toEqual([]);
+    expect(
+      await multiInclusionProof(
+        Array.from({ length: size }, (_, i) => i),
+        size,
+        tree,
+        nodeHasher,
+      ),
+    ).toEqual([]);
   });
 
   it('gives the same answers with the default WebCrypto SHA-256', async () => {

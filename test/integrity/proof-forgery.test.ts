@@ -23,7 +23,11 @@ async function outcome(verify: () => Promise<void>): Promise<string> {
 }
 
 /** The forgeries whose outcome was not the expected error, as readable lines (none when all were caught). */
-async function uncaught<Claim>(forgeries: Iterable<Forgery<Claim>>, verify: (claim: Claim) => Promise<void>, context: string): Promise<{ count: number; misses: string[] }> {
+async function uncaught<Claim>(
+  forgeries: Iterable<Forgery<Claim>>,
+  verify: (claim: Claim) => Promise<void>,
+  context: string,
+): Promise<{ count: number; misses: string[] }> {
   let count = 0;
   const misses: string[] = [];
   for (const forgery of forgeries) {
@@ -46,7 +50,11 @@ describe('forged proofs are rejected, each with the error that names what is wro
       const reference = new ReferenceTree(LEAVES.slice(0, size));
       const good = { index, size, leafHash: LEAVES[index]!, proof: reference.inclusionPath(index), root: reference.root() };
       expect(await outcome(() => verifyInclusion(nodeHasher, good))).toBe('ok');
-      const result = await uncaught(inclusionForgeries(good, LEAVES[(index + 1) % Math.max(size, 2)]!), (claim) => verifyInclusion(nodeHasher, claim), `leaf ${index} of ${size}`);
+      const result = await uncaught(
+        inclusionForgeries(good, LEAVES[(index + 1) % Math.max(size, 2)]!),
+        (claim) => verifyInclusion(nodeHasher, claim),
+        `leaf ${index} of ${size}`,
+      );
       total += result.count;
       misses.push(...result.misses);
     }
@@ -60,9 +68,19 @@ describe('forged proofs are rejected, each with the error that names what is wro
     for (let newSize = 1; newSize <= MAX_EXHAUSTIVE_SIZE; newSize++) {
       const reference = new ReferenceTree(LEAVES.slice(0, newSize));
       for (let oldSize = 1; oldSize <= newSize; oldSize++) {
-        const good = { oldSize, newSize, oldRoot: reference.root(0, oldSize), newRoot: reference.root(), proof: reference.consistencyProof(oldSize) };
+        const good = {
+          oldSize,
+          newSize,
+          oldRoot: reference.root(0, oldSize),
+          newRoot: reference.root(),
+          proof: reference.consistencyProof(oldSize),
+        };
         expect(await outcome(() => verifyConsistency(nodeHasher, good))).toBe('ok');
-        const result = await uncaught(consistencyForgeries(good), (claim) => verifyConsistency(nodeHasher, claim), `${oldSize} → ${newSize}`);
+        const result = await uncaught(
+          consistencyForgeries(good),
+          (claim) => verifyConsistency(nodeHasher, claim),
+          `${oldSize} → ${newSize}`,
+        );
         total += result.count;
         misses.push(...result.misses);
       }

@@ -22,8 +22,24 @@ interface KnownAnswers {
   inclusionProofs: Array<{ index: number; size: number; hashes: string[] }>;
   consistencyProofs: Array<{ oldSize: number; newSize: number; hashes: string[] }>;
 }
-interface InclusionVector { description: string; index: number; size: number; leafHash: string; hashes: string[]; root: string; expectedError: string | null }
-interface ConsistencyVector { description: string; oldSize: number; newSize: number; oldRoot: string; newRoot: string; hashes: string[]; expectedError: string | null }
+interface InclusionVector {
+  description: string;
+  index: number;
+  size: number;
+  leafHash: string;
+  hashes: string[];
+  root: string;
+  expectedError: string | null;
+}
+interface ConsistencyVector {
+  description: string;
+  oldSize: number;
+  newSize: number;
+  oldRoot: string;
+  newRoot: string;
+  hashes: string[];
+  expectedError: string | null;
+}
 
 function readVectors<T>(file: string): T {
   return JSON.parse(readFileSync(join(VECTORS, file), 'utf8')) as T;
@@ -44,14 +60,27 @@ describe('known-answer vectors (test/integrity/vectors/)', () => {
     const known = readVectors<KnownAnswers>('rfc6962-known-answers.json');
     const leafHashes = await Promise.all(known.leafInputs.map((input) => hasher.hashLeaf(bytes(input))));
     const tree = await MemoryMerkleTree.fromLeafHashes(leafHashes, hasher);
-    for (const [size, root] of known.rootsBySize.entries()) expect(toHex(await treeRoot(size, tree, hasher)), `root of size ${size}`).toBe(root);
+    for (const [size, root] of known.rootsBySize.entries())
+      expect(toHex(await treeRoot(size, tree, hasher)), `root of size ${size}`).toBe(root);
     for (const { index, size, hashes } of known.inclusionProofs) {
       expect((await inclusionProof(index, size, tree, hasher)).map(toHex)).toEqual(hashes);
-      await verifyInclusion(hasher, { index, size, leafHash: leafHashes[index]!, proof: hashes.map(bytes), root: bytes(known.rootsBySize[size]!) });
+      await verifyInclusion(hasher, {
+        index,
+        size,
+        leafHash: leafHashes[index]!,
+        proof: hashes.map(bytes),
+        root: bytes(known.rootsBySize[size]!),
+      });
     }
     for (const { oldSize, newSize, hashes } of known.consistencyProofs) {
       expect((await consistencyProof(oldSize, newSize, tree, hasher)).map(toHex)).toEqual(hashes);
-      await verifyConsistency(hasher, { oldSize, newSize, oldRoot: bytes(known.rootsBySize[oldSize]!), newRoot: bytes(known.rootsBySize[newSize]!), proof: hashes.map(bytes) });
+      await verifyConsistency(hasher, {
+        oldSize,
+        newSize,
+        oldRoot: bytes(known.rootsBySize[oldSize]!),
+        newRoot: bytes(known.rootsBySize[newSize]!),
+        proof: hashes.map(bytes),
+      });
     }
   });
 
@@ -68,7 +97,15 @@ describe('known-answer vectors (test/integrity/vectors/)', () => {
     const { cases } = readVectors<{ cases: InclusionVector[] }>('inclusion-proofs.json');
     expect(cases.filter((c) => c.expectedError === null).length).toBeGreaterThan(5);
     for (const c of cases) {
-      const result = await outcome(() => verifyInclusion(hasher, { index: c.index, size: c.size, leafHash: bytes(c.leafHash), proof: c.hashes.map(bytes), root: bytes(c.root) }));
+      const result = await outcome(() =>
+        verifyInclusion(hasher, {
+          index: c.index,
+          size: c.size,
+          leafHash: bytes(c.leafHash),
+          proof: c.hashes.map(bytes),
+          root: bytes(c.root),
+        }),
+      );
       expect(result, c.description).toBe(c.expectedError);
     }
   });
@@ -77,7 +114,15 @@ describe('known-answer vectors (test/integrity/vectors/)', () => {
     const { cases } = readVectors<{ cases: ConsistencyVector[] }>('consistency-proofs.json');
     expect(cases.filter((c) => c.expectedError === null).length).toBeGreaterThan(5);
     for (const c of cases) {
-      const result = await outcome(() => verifyConsistency(hasher, { oldSize: c.oldSize, newSize: c.newSize, oldRoot: bytes(c.oldRoot), newRoot: bytes(c.newRoot), proof: c.hashes.map(bytes) }));
+      const result = await outcome(() =>
+        verifyConsistency(hasher, {
+          oldSize: c.oldSize,
+          newSize: c.newSize,
+          oldRoot: bytes(c.oldRoot),
+          newRoot: bytes(c.newRoot),
+          proof: c.hashes.map(bytes),
+        }),
+      );
       expect(result, c.description).toBe(c.expectedError);
     }
   });

@@ -56,7 +56,8 @@ describe('C2SP signed notes', () => {
   });
 
   it('refuses every bad verifier key of the vector file', async () => {
-    for (const c of vectors().badVerifierKeys) expect(await outcome(() => parseVerifierKey(c.verifierKey)), c.description).toBe(c.expectedError);
+    for (const c of vectors().badVerifierKeys)
+      expect(await outcome(() => parseVerifierKey(c.verifierKey)), c.description).toBe(c.expectedError);
   });
 
   it('signs with a generated key, opens with its verifier key, and names the trusted and the other signers', async () => {
@@ -68,7 +69,10 @@ describe('C2SP signed notes', () => {
     expect(opened.unverified).toEqual([{ name: 'witness.example', keyId: other.keyId }]);
     // A key of the same name but another secret has another key ID: the note does not open with it.
     const impostor = await parseSignerKey(await generateSignerKey('attest.example'));
-    await expect(openNote(note, [await parseVerifierKey(impostor.verifierKey)])).rejects.toMatchObject({ name: 'SignatureError', signerNames: ['attest.example', 'witness.example'] });
+    await expect(openNote(note, [await parseVerifierKey(impostor.verifierKey)])).rejects.toMatchObject({
+      name: 'SignatureError',
+      signerNames: ['attest.example', 'witness.example'],
+    });
   });
 
   it('refuses to sign what is not a note text or with a key name that is not one', async () => {

@@ -30,13 +30,25 @@ for (const { kind, available } of await storeMatrix()) {
       await test.dispose();
     });
 
-    async function verify(): Promise<{ code: number | null; report: { ok: boolean; eventsChecked: number; checkpointsChecked: number; problem?: { seq: number; reason: string } } }> {
-      const result = await runCli(['verify', '--org', orgId, '--json'], { ATTEST_DATABASE_URL: test.databaseUrl, ATTEST_LOG_NAME: LOG_NAME, ...test.env });
+    async function verify(): Promise<{
+      code: number | null;
+      report: { ok: boolean; eventsChecked: number; checkpointsChecked: number; problem?: { seq: number; reason: string } };
+    }> {
+      const result = await runCli(['verify', '--org', orgId, '--json'], {
+        ATTEST_DATABASE_URL: test.databaseUrl,
+        ATTEST_LOG_NAME: LOG_NAME,
+        ...test.env,
+      });
       return { code: result.code, report: JSON.parse(result.stdout) as never };
     }
 
     async function row(seq: number): Promise<{ record: string; leaf_hash: string }> {
-      return test.store.db.selectFrom('audit_events').select(['record', 'leaf_hash']).where('org_id', '=', orgId).where('seq', '=', seq).executeTakeFirstOrThrow();
+      return test.store.db
+        .selectFrom('audit_events')
+        .select(['record', 'leaf_hash'])
+        .where('org_id', '=', orgId)
+        .where('seq', '=', seq)
+        .executeTakeFirstOrThrow();
     }
 
     async function rewrite(seq: number, values: { record: string; leaf_hash: string }): Promise<void> {
@@ -68,7 +80,13 @@ for (const { kind, available } of await storeMatrix()) {
     it('names the first event of a checkpoint that no longer holds when the tree was rewritten too', async () => {
       const edited = (await row(12)).record.replace('(test)', '(edited)');
       await rewrite(12, { record: edited, leaf_hash: leafHash(edited) });
-      await test.store.db.updateTable('merkle_nodes').set({ hash: leafHash(edited) }).where('org_id', '=', orgId).where('level', '=', 0).where('idx', '=', 12).execute();
+      await test.store.db
+        .updateTable('merkle_nodes')
+        .set({ hash: leafHash(edited) })
+        .where('org_id', '=', orgId)
+        .where('level', '=', 0)
+        .where('idx', '=', 12)
+        .execute();
       const { code, report } = await verify();
       // The checkpoint of 10 events still holds; the one of 20 does not: the change lies in events 10–19.
       expect(report.problem).toEqual({ seq: 10, reason: expect.stringContaining('one of events 10–19 was changed') });

@@ -39,14 +39,39 @@ const record: fc.Arbitrary<HashedRecord> = fc.record(
     securityAction: fc.boolean(),
     occurredAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
     recordedAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
-    actor: fc.record({ id: fc.string(), name: fc.option(fc.string(), { nil: null }), email: fc.option(fc.emailAddress(), { nil: null }), type: fc.constantFrom('user' as const, 'service' as const) }),
+    actor: fc.record({
+      id: fc.string(),
+      name: fc.option(fc.string(), { nil: null }),
+      email: fc.option(fc.emailAddress(), { nil: null }),
+      type: fc.constantFrom('user' as const, 'service' as const),
+    }),
     entity: fc.record({ id: fc.string(), name: fc.option(fc.string(), { nil: null }), type: fc.string(), product: fc.string() }),
-    metadata: fc.array(fc.tuple(key, jsonValue), { maxLength: 5 }).map((entries) => Object.fromEntries(entries) as Record<string, JsonValue>),
+    metadata: fc
+      .array(fc.tuple(key, jsonValue), { maxLength: 5 })
+      .map((entries) => Object.fromEntries(entries) as Record<string, JsonValue>),
     producer: fc.record({ id: fc.uuid(), name: fc.string() }),
     traceId: fc.stringMatching(/^[0-9a-f]{32}$/),
     expiresAt: fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
   },
-  { requiredKeys: ['logId', 'orgId', 'seq', 'product', 'type', 'action', 'activity', 'description', 'securityAction', 'occurredAt', 'recordedAt', 'actor', 'entity', 'traceId', 'expiresAt'] },
+  {
+    requiredKeys: [
+      'logId',
+      'orgId',
+      'seq',
+      'product',
+      'type',
+      'action',
+      'activity',
+      'description',
+      'securityAction',
+      'occurredAt',
+      'recordedAt',
+      'actor',
+      'entity',
+      'traceId',
+      'expiresAt',
+    ],
+  },
 );
 
 /** A deep copy of JSON data with every object's keys defined in an order chosen by `order`. */
@@ -56,7 +81,12 @@ function reordered(value: unknown, order: (keys: string[]) => string[]): unknown
   const copy: Record<string, unknown> = {};
   for (const k of order(Object.keys(value))) {
     // defineProperty, not assignment: a "__proto__" key stays an own data member.
-    Object.defineProperty(copy, k, { value: reordered((value as Record<string, unknown>)[k], order), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(copy, k, {
+      value: reordered((value as Record<string, unknown>)[k], order),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return copy;
 }
@@ -65,7 +95,8 @@ describe('canonical record (property)', () => {
   it('is the same bytes, and the same leaf hash, whatever order the keys were set in', () => {
     fc.assert(
       fc.property(record, fc.integer(), (r, salt) => {
-        const shuffle = (keys: string[]) => [...keys].sort((a, b) => ((a.length * 31 + salt) % 7) - ((b.length * 31 + salt) % 7) || (a < b ? 1 : -1));
+        const shuffle = (keys: string[]) =>
+          [...keys].sort((a, b) => ((a.length * 31 + salt) % 7) - ((b.length * 31 + salt) % 7) || (a < b ? 1 : -1));
         const json = canonicalRecordJson(r);
         const other = canonicalRecordJson(reordered(r, shuffle) as HashedRecord);
         expect(other).toBe(json);

@@ -12,7 +12,10 @@ import { configureProperties } from './fast-check-settings.js';
 
 configureProperties(150);
 
-const text = fc.oneof(fc.string(), fc.constantFrom('=SUM(A1)', '+1', '-2', '@cmd', '\tx', '\rx', 'a,b', 'say "hi"', 'line\nbreak', 'crlf\r\nend', ''));
+const text = fc.oneof(
+  fc.string(),
+  fc.constantFrom('=SUM(A1)', '+1', '-2', '@cmd', '\tx', '\rx', 'a,b', 'say "hi"', 'line\nbreak', 'crlf\r\nend', ''),
+);
 
 const event: fc.Arbitrary<AuditEventRecord> = fc.record({
   logId: fc.uuid(),
@@ -26,7 +29,12 @@ const event: fc.Arbitrary<AuditEventRecord> = fc.record({
   securityAction: fc.boolean(),
   occurredAt: fc.date({ min: new Date('2000-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString()),
   recordedAt: fc.constant('2026-01-01T00:00:00.000Z'),
-  actor: fc.record({ id: text, name: fc.option(text, { nil: null }), email: fc.option(text, { nil: null }), type: fc.constant('user' as const) }),
+  actor: fc.record({
+    id: text,
+    name: fc.option(text, { nil: null }),
+    email: fc.option(text, { nil: null }),
+    type: fc.constant('user' as const),
+  }),
   entity: fc.record({ id: text, name: fc.option(text, { nil: null }), type: text, product: fc.constant('UserManagement') }),
   traceId: fc.stringMatching(/^[0-9a-f]{32}$/),
   expiresAt: fc.constant('2026-04-01T00:00:00.000Z'),

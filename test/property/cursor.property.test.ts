@@ -22,7 +22,11 @@ const issued = fc
     seq: fc.integer({ min: 0, max: 2 ** 36 }),
     total: fc.integer({ min: 0, max: 2 ** 40 }),
   })
-  .map(({ toMs, span, back, seq, total }) => ({ range: { fromMs: toMs - span, toMs }, position: { occurredAtMs: toMs - Math.min(back, span), seq }, total }));
+  .map(({ toMs, span, back, seq, total }) => ({
+    range: { fromMs: toMs - span, toMs },
+    position: { occurredAtMs: toMs - Math.min(back, span), seq },
+    total,
+  }));
 
 function isRefused(cursor: string): boolean {
   try {

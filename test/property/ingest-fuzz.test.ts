@@ -43,18 +43,30 @@ describe('ingest fuzz (fixed seed, time-bounded)', () => {
   });
 
   const post = (payload: string | Buffer) =>
-    h.app.inject({ method: 'POST', url: '/api/v1/events', headers: { authorization: `Bearer ${h.allProductsKey}`, 'content-type': 'application/json' }, payload });
+    h.app.inject({
+      method: 'POST',
+      url: '/api/v1/events',
+      headers: { authorization: `Bearer ${h.allProductsKey}`, 'content-type': 'application/json' },
+      payload,
+    });
 
   it(`refuses every spoiled event with a 4xx, never a 500, writing nothing (seed ${PROPERTY_SEED})`, async () => {
     const spoiled = fc.tuple(fc.constantFrom(...SPOILERS), fc.nat({ max: 3 }), fc.nat({ max: 3 }));
     await fc.assert(
       fc.asyncProperty(spoiled, async ([[name, spoil], before, after]) => {
-        const events = [...Array.from({ length: before }, () => incomingEvent(h.orgId)), spoil(incomingEvent(h.orgId)), ...Array.from({ length: after }, () => incomingEvent(h.otherOrgId))];
+        const events = [
+          ...Array.from({ length: before }, () => incomingEvent(h.orgId)),
+          spoil(incomingEvent(h.orgId)),
+          ...Array.from({ length: after }, () => incomingEvent(h.otherOrgId)),
+        ];
         const rows = await h.countEvents();
         const response = await post(JSON.stringify({ events }));
         expect(response.statusCode, `${name}: ${response.body}`).toBeGreaterThanOrEqual(400);
         expect(response.statusCode, name).toBeLessThan(500);
-        expect(response.json<{ errors: Array<{ index?: number }> }>().errors.some((e) => e.index === before), name).toBe(true);
+        expect(
+          response.json<{ errors: Array<{ index?: number }> }>().errors.some((e) => e.index === before),
+          name,
+        ).toBe(true);
         expect(await h.countEvents()).toBe(rows);
       }),
       { interruptAfterTimeLimit: TIME_LIMIT_MS, numRuns: 200 },
@@ -76,7 +88,11 @@ describe('ingest fuzz (fixed seed, time-bounded)', () => {
   });
 
   it('answers arbitrary bytes with a 4xx, never a 500', async () => {
-    const bytes = fc.oneof(fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)), fc.string().map((s) => Buffer.from(s)), fc.json().map((j) => Buffer.from(`{"events":[${j}`)));
+    const bytes = fc.oneof(
+      fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a)),
+      fc.string().map((s) => Buffer.from(s)),
+      fc.json().map((j) => Buffer.from(`{"events":[${j}`)),
+    );
     await fc.assert(
       fc.asyncProperty(bytes, async (payload) => {
         const response = await post(payload);
@@ -88,11 +104,15 @@ describe('ingest fuzz (fixed seed, time-bounded)', () => {
   });
 
   it('acknowledges every valid batch, storing each event with the texts sent', async () => {
-    const name = fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim().length > 0 && !s.includes('\u0000') && !/[\uD800-\uDFFF]/.test(s));
+    const name = fc
+      .string({ minLength: 1, maxLength: 40 })
+      .filter((s) => s.trim().length > 0 && !s.includes('\u0000') && !/[\uD800-\uDFFF]/.test(s));
     const valid = fc.array(fc.record({ actorId: name, entityName: name, description: name }), { minLength: 1, maxLength: 5 });
     await fc.assert(
       fc.asyncProperty(valid, async (specs) => {
-        const events = specs.map((s) => incomingEvent(h.orgId, { actor: { id: s.actorId }, entity: { id: 'e-1', name: s.entityName }, description: s.description }));
+        const events = specs.map((s) =>
+          incomingEvent(h.orgId, { actor: { id: s.actorId }, entity: { id: 'e-1', name: s.entityName }, description: s.description }),
+        );
         const response = await post(JSON.stringify({ events }));
         expect(response.statusCode, response.body).toBe(201);
         const answer = response.json<{ events: Array<{ logId: string }> }>();
@@ -112,7 +132,10 @@ describe('ingest validation (property)', () => {
       {
         type: fc.oneof(fc.constant('user.standard.added'), fc.string()),
         orgId: fc.oneof(fc.uuid(), fc.string()),
-        occurredAt: fc.oneof(fc.date({ noInvalidDate: true }).map((d) => d.toISOString()), fc.string()),
+        occurredAt: fc.oneof(
+          fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+          fc.string(),
+        ),
         actor: fc.record({ id: fc.string() }),
         entity: fc.record({ id: fc.string() }),
         description: fc.string(),

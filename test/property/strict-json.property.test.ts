@@ -18,7 +18,11 @@ const strictValue = fc.letrec((tie) => ({
     fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e15, max: 1e15 }),
     fc.string({ unit: 'grapheme' }),
     fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(fc.string({ unit: 'grapheme' }).filter((k) => k !== '__proto__' && k !== 'constructor'), tie('value'), { maxKeys: 4 }),
+    fc.dictionary(
+      fc.string({ unit: 'grapheme' }).filter((k) => k !== '__proto__' && k !== 'constructor'),
+      tie('value'),
+      { maxKeys: 4 },
+    ),
   ),
 })).value;
 
@@ -74,7 +78,8 @@ describe('strict JSON (property)', () => {
         const text = `{"s":"${JSON.stringify(before).slice(1, -1)}${surrogate}${JSON.stringify(after).slice(1, -1)}"}`;
         // A high surrogate may meet a low one at the start of `after`: then it is a pair, and text.
         const value = (JSON.parse(text) as { s: string }).s;
-        if (!/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value)) expect(parseStrictJson(text)).toEqual({ s: value });
+        if (!/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(value))
+          expect(parseStrictJson(text)).toEqual({ s: value });
         else expect(refusal(text).field).toBe('s');
       }),
     );
@@ -82,16 +87,22 @@ describe('strict JSON (property)', () => {
 
   it('never throws anything but a StrictJsonError, and accepts only what JSON.parse accepts', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json().map((j) => j.slice(0, Math.max(0, j.length - 1)))), (text) => {
-        let parsed: unknown;
-        try {
-          parsed = parseStrictJson(text);
-        } catch (error) {
-          expect(error).toBeInstanceOf(StrictJsonError);
-          return;
-        }
-        expect(parsed).toEqual(JSON.parse(text));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json().map((j) => j.slice(0, Math.max(0, j.length - 1))),
+        ),
+        (text) => {
+          let parsed: unknown;
+          try {
+            parsed = parseStrictJson(text);
+          } catch (error) {
+            expect(error).toBeInstanceOf(StrictJsonError);
+            return;
+          }
+          expect(parsed).toEqual(JSON.parse(text));
+        },
+      ),
     );
   });
 });

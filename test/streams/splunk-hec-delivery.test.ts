@@ -41,7 +41,13 @@ describe('Splunk HEC delivery', () => {
 
     expect(seqsOf(collector.accepted)).toEqual(range(stream.lastDeliveredSeq + 1, last));
     expect(collector.refused).toHaveLength(1);
-    const stored = await ts.store.db.selectFrom('audit_events').select(['seq', 'occurred_at', 'record', 'leaf_hash']).where('org_id', '=', h.t.org.id).where('seq', '>', stream.lastDeliveredSeq).orderBy('seq').execute();
+    const stored = await ts.store.db
+      .selectFrom('audit_events')
+      .select(['seq', 'occurred_at', 'record', 'leaf_hash'])
+      .where('org_id', '=', h.t.org.id)
+      .where('seq', '>', stream.lastDeliveredSeq)
+      .orderBy('seq')
+      .execute();
     const lines = collector.accepted.flatMap((b) => {
       expect(b.path).toBe('/services/collector/event');
       expect(b.headers['content-type']).toBe('application/json');
@@ -49,7 +55,9 @@ describe('Splunk HEC delivery', () => {
     });
     lines.forEach((line, i) => {
       const row = stored[i];
-      expect(line).toBe(`{"time":${Number(row?.occurred_at) / 1000},"source":"attest","sourcetype":"attest:audit","event":${row ? storedRecordJson(row) : ''}}`);
+      expect(line).toBe(
+        `{"time":${Number(row?.occurred_at) / 1000},"source":"attest","sourcetype":"attest:audit","event":${row ? storedRecordJson(row) : ''}}`,
+      );
     });
   });
 });

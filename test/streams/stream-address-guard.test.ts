@@ -76,7 +76,12 @@ describe('at creation', () => {
   }
 
   it('plain http:// is refused without ATTEST_STREAMS_ALLOW_PRIVATE', async () => {
-    const res = await app.inject({ method: 'POST', url: `/api/v1/orgs/${t.org.id}/streams`, headers: authHeaders(t.owner, 'cookie'), payload: { kind: 'webhook', url: 'http://93.184.215.14/hook' } });
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/v1/orgs/${t.org.id}/streams`,
+      headers: authHeaders(t.owner, 'cookie'),
+      payload: { kind: 'webhook', url: 'http://93.184.215.14/hook' },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json<{ errors: Array<{ reason: string }> }>().errors[0]?.reason).toContain('https://');
   });
@@ -86,7 +91,12 @@ describe('at connection time', () => {
   const event = () => streamTestEvent(t.org.id, 'guard-test', Date.now());
   const target = (url: string) => {
     const parsed = new URL(url);
-    return { streamId: newId(), url, endpoint: { host: parsed.hostname, port: Number(parsed.port), tls: false }, credential: 'a-secret-of-sixteen-or-more' };
+    return {
+      streamId: newId(),
+      url,
+      endpoint: { host: parsed.hostname, port: Number(parsed.port), tls: false },
+      credential: 'a-secret-of-sixteen-or-more',
+    };
   };
 
   it('a webhook to a name resolving to loopback (localhost) is refused before any byte is sent', async () => {
@@ -113,13 +123,33 @@ describe('at connection time', () => {
     const id = newId();
     const now = Date.now();
     await insertStreamDestination(ts.store.db, {
-      id, org_id: t.org.id, kind: 'syslog', url: `tcp://localhost:${tcpPort()}`, filter: '{}', enabled: 1, credential: null, ca_bundle: null,
-      last_delivered_seq: await ts.store.events.lastSeq(t.org.id), last_delivered_at: null, failed_attempts: 0, failing_since: null, last_error: null,
-      next_attempt_at: null, lease_owner: null, lease_expires_at: null, created_at: now, updated_at: now,
+      id,
+      org_id: t.org.id,
+      kind: 'syslog',
+      url: `tcp://localhost:${tcpPort()}`,
+      filter: '{}',
+      enabled: 1,
+      credential: null,
+      ca_bundle: null,
+      last_delivered_seq: await ts.store.events.lastSeq(t.org.id),
+      last_delivered_at: null,
+      failed_attempts: 0,
+      failing_since: null,
+      last_error: null,
+      next_attempt_at: null,
+      lease_owner: null,
+      lease_expires_at: null,
+      created_at: now,
+      updated_at: now,
     });
     await ts.store.appendEvents([variedEvent(t.org.id, now, 1)]);
     await expect
-      .poll(async () => (await app.inject({ url: `/api/v1/orgs/${t.org.id}/streams/${id}`, headers: authHeaders(t.owner, 'cookie') })).json<{ lastError: string | null; state: string }>())
+      .poll(async () =>
+        (await app.inject({ url: `/api/v1/orgs/${t.org.id}/streams/${id}`, headers: authHeaders(t.owner, 'cookie') })).json<{
+          lastError: string | null;
+          state: string;
+        }>(),
+      )
       .toMatchObject({ state: 'retrying', lastError: expect.stringMatching(/localhost resolves to (127\.0\.0\.1|::1)/) });
     expect(tcpConnections).toBe(0);
   });

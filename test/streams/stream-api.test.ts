@@ -12,7 +12,13 @@ import { signatureValid, WebhookReceiver } from './webhook-receiver.js';
  */
 
 type Caller = 'owner' | 'ownerToken' | 'admin' | 'standard' | 'otherOwner' | 'anonymous' | 'producer';
-const REFUSED: Record<Exclude<Caller, 'owner' | 'ownerToken'>, number> = { admin: 403, standard: 403, otherOwner: 404, anonymous: 401, producer: 403 };
+const REFUSED: Record<Exclude<Caller, 'owner' | 'ownerToken'>, number> = {
+  admin: 403,
+  standard: 403,
+  otherOwner: 404,
+  anonymous: 401,
+  producer: 403,
+};
 const callers: Caller[] = ['owner', 'ownerToken', 'admin', 'standard', 'otherOwner', 'anonymous', 'producer'];
 
 interface StreamBody {
@@ -42,7 +48,12 @@ for (const { kind, available } of await storeMatrix()) {
       return authHeaders(t[caller], 'cookie');
     };
     const call = (caller: Caller, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown) =>
-      app.inject({ method, url: `/api/v1/orgs/${t.org.id}${path}`, headers: headersOf(caller), ...(body === undefined ? {} : { payload: body as Record<string, unknown> }) });
+      app.inject({
+        method,
+        url: `/api/v1/orgs/${t.org.id}${path}`,
+        headers: headersOf(caller),
+        ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
+      });
     const lastSeq = () => ts.store.events.lastSeq(t.org.id);
     const newStream = async (extra: Record<string, unknown> = {}) => {
       const res = await call('owner', 'POST', '/streams', { kind: 'webhook', url: `${receiver.url}/hook`, enabled: false, ...extra });
@@ -62,13 +73,29 @@ for (const { kind, available } of await storeMatrix()) {
       await receiver.stop();
     });
 
-    const endpoints: Array<{ name: string; ok: number; request: () => Promise<{ method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string; body?: unknown }> }> = [
+    const endpoints: Array<{
+      name: string;
+      ok: number;
+      request: () => Promise<{ method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string; body?: unknown }>;
+    }> = [
       { name: 'GET streams', ok: 200, request: async () => ({ method: 'GET', path: '/streams' }) },
-      { name: 'POST streams', ok: 201, request: async () => ({ method: 'POST', path: '/streams', body: { kind: 'syslog', url: 'tcp://127.0.0.1:1', enabled: false } }) },
+      {
+        name: 'POST streams',
+        ok: 201,
+        request: async () => ({ method: 'POST', path: '/streams', body: { kind: 'syslog', url: 'tcp://127.0.0.1:1', enabled: false } }),
+      },
       { name: 'GET streams/{id}', ok: 200, request: async () => ({ method: 'GET', path: `/streams/${(await newStream()).id}` }) },
-      { name: 'PATCH streams/{id}', ok: 200, request: async () => ({ method: 'PATCH', path: `/streams/${(await newStream()).id}`, body: { filter: { security: true } } }) },
+      {
+        name: 'PATCH streams/{id}',
+        ok: 200,
+        request: async () => ({ method: 'PATCH', path: `/streams/${(await newStream()).id}`, body: { filter: { security: true } } }),
+      },
       { name: 'DELETE streams/{id}', ok: 204, request: async () => ({ method: 'DELETE', path: `/streams/${(await newStream()).id}` }) },
-      { name: 'POST streams/{id}/test', ok: 200, request: async () => ({ method: 'POST', path: `/streams/${(await newStream()).id}/test` }) },
+      {
+        name: 'POST streams/{id}/test',
+        ok: 200,
+        request: async () => ({ method: 'POST', path: `/streams/${(await newStream()).id}/test` }),
+      },
     ];
 
     for (const endpoint of endpoints) {
@@ -91,12 +118,23 @@ for (const { kind, available } of await storeMatrix()) {
     it('creating a webhook returns its generated secret once; reading it never shows a secret again', async () => {
       const created = await newStream({ filter: { security: true, actions: ['Update'] } });
       expect(created.secret).toMatch(/^whsec_/);
-      expect(created).toMatchObject({ kind: 'webhook', url: `${receiver.url}/hook`, enabled: false, state: 'paused', filter: { security: true, actions: ['Update'] }, lastError: null });
+      expect(created).toMatchObject({
+        kind: 'webhook',
+        url: `${receiver.url}/hook`,
+        enabled: false,
+        state: 'paused',
+        filter: { security: true, actions: ['Update'] },
+        lastError: null,
+      });
       const read = await call('owner', 'GET', `/streams/${created.id}`);
       expect(read.json<StreamBody>()).not.toHaveProperty('secret');
       const list = await call('owner', 'GET', '/streams');
       expect(list.body).not.toContain(created.secret);
-      const row = await ts.store.db.selectFrom('stream_destinations').select('credential').where('id', '=', created.id).executeTakeFirstOrThrow();
+      const row = await ts.store.db
+        .selectFrom('stream_destinations')
+        .select('credential')
+        .where('id', '=', created.id)
+        .executeTakeFirstOrThrow();
       expect(row.credential).toMatch(/^v1\./);
       expect(row.credential).not.toContain(created.secret);
     });
@@ -120,7 +158,12 @@ for (const { kind, available } of await storeMatrix()) {
         'audit_log.stream.deleted',
       ]);
       for (const e of events) {
-        expect(e).toMatchObject({ product: 'AuditLogs', securityAction: true, entity: { id: created.id, type: 'stream' }, actor: { id: t.owner.id, type: 'user' } });
+        expect(e).toMatchObject({
+          product: 'AuditLogs',
+          securityAction: true,
+          entity: { id: created.id, type: 'stream' },
+          actor: { id: t.owner.id, type: 'user' },
+        });
       }
       expect(events[1]?.changes).toEqual([{ field: 'url', from: `${receiver.url}/hook`, to: `${receiver.url}/other` }]);
       const text = JSON.stringify(events);
@@ -151,7 +194,11 @@ for (const { kind, available } of await storeMatrix()) {
 
     it('a stream of another organization is a 404 even to an owner', async () => {
       const created = await newStream();
-      const res = await app.inject({ method: 'GET', url: `/api/v1/orgs/${t.otherOrg.id}/streams/${created.id}`, headers: authHeaders(t.otherOwner, 'cookie') });
+      const res = await app.inject({
+        method: 'GET',
+        url: `/api/v1/orgs/${t.otherOrg.id}/streams/${created.id}`,
+        headers: authHeaders(t.otherOwner, 'cookie'),
+      });
       expect(res.statusCode).toBe(404);
     });
 

@@ -17,7 +17,12 @@ import { WebhookReceiver } from './webhook-receiver.js';
  * was on the wire), loss never, and every event still arrives after the ones before it.
  */
 
-const STREAM_ENV = { ATTEST_STREAMS_ALLOW_PRIVATE: 'true', ATTEST_STREAMS_RETRY_BASE_MS: '100', ATTEST_STREAMS_RETRY_MAX_MS: '500', ATTEST_STREAMS_TIMEOUT_MS: '1000' };
+const STREAM_ENV = {
+  ATTEST_STREAMS_ALLOW_PRIVATE: 'true',
+  ATTEST_STREAMS_RETRY_BASE_MS: '100',
+  ATTEST_STREAMS_RETRY_MAX_MS: '500',
+  ATTEST_STREAMS_TIMEOUT_MS: '1000',
+};
 
 for (const { kind, available } of await storeMatrix()) {
   describe.skipIf(!available)(`${kind}: streams survive kill -9`, () => {
@@ -52,7 +57,11 @@ for (const { kind, available } of await storeMatrix()) {
       const server = await startServer(env);
       servers.push(server);
       for (let i = 0; i < 20; i += 1) {
-        const res = await postEvents(server.port, producerKey, Array.from({ length: 50 }, () => incomingEvent(orgId)));
+        const res = await postEvents(
+          server.port,
+          producerKey,
+          Array.from({ length: 50 }, () => incomingEvent(orgId)),
+        );
         expect(res.status).toBe(201);
       }
       // Kill once some batches were accepted and another is in flight.
@@ -66,7 +75,11 @@ for (const { kind, available } of await storeMatrix()) {
 
       const restarted = await startServer(env);
       servers.push(restarted);
-      const res = await postEvents(restarted.port, producerKey, Array.from({ length: 20 }, () => incomingEvent(orgId)));
+      const res = await postEvents(
+        restarted.port,
+        producerKey,
+        Array.from({ length: 20 }, () => incomingEvent(orgId)),
+      );
       expect(res.status).toBe(201);
       const last = (JSON.parse(res.body) as { events: Array<{ seq: number }> }).events.at(-1)?.seq ?? -1;
       // The restarted service waits for the dead one's lease to expire (3 × the request limit), then resumes.

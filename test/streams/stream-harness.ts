@@ -17,7 +17,12 @@ export interface StreamState {
 }
 
 /** Settings that make retries quick enough for a test; the policy is the same as in a deployment. */
-export const QUICK_RETRIES = { ATTEST_STREAMS_ALLOW_PRIVATE: 'true', ATTEST_STREAMS_RETRY_BASE_MS: '100', ATTEST_STREAMS_RETRY_MAX_MS: '800', ATTEST_STREAMS_TIMEOUT_MS: '1000' };
+export const QUICK_RETRIES = {
+  ATTEST_STREAMS_ALLOW_PRIVATE: 'true',
+  ATTEST_STREAMS_RETRY_BASE_MS: '100',
+  ATTEST_STREAMS_RETRY_MAX_MS: '800',
+  ATTEST_STREAMS_TIMEOUT_MS: '1000',
+};
 
 /** An app over a test store with a tenancy, and the calls the delivery tests make. */
 export interface StreamHarness {

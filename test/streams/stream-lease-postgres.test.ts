@@ -26,9 +26,17 @@ describe.skipIf(!available)('stream delivery with several services on one Postgr
     ts = await createTestStore('postgres');
     h = await streamHarness(ts);
     for (let i = 0; i < 2; i += 1) {
-      const store = await AttestStore.open(openPostgresStoreDialect({ connectionString: TEST_POSTGRES_URL, schema: ts.env.ATTEST_POSTGRES_SCHEMA ?? '', maxConnections: 3 }));
+      const store = await AttestStore.open(
+        openPostgresStoreDialect({ connectionString: TEST_POSTGRES_URL, schema: ts.env.ATTEST_POSTGRES_SCHEMA ?? '', maxConnections: 3 }),
+      );
       const { app } = await buildTestApp(store, QUICK_RETRIES);
-      others.push({ store, close: async () => { await app.close(); await store.close(); } });
+      others.push({
+        store,
+        close: async () => {
+          await app.close();
+          await store.close();
+        },
+      });
     }
   });
   afterAll(async () => {

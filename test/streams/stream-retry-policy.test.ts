@@ -12,7 +12,14 @@ const base = { failingSinceMs: 0, nowMs: 0, retryAfterMs: undefined, baseMs: 100
 
 describe('retry delay', () => {
   it('doubles per failure between half and all of the ceiling, up to the maximum', () => {
-    for (const [attempts, ceiling] of [[1, 1000], [2, 2000], [3, 4000], [9, 256_000], [10, 300_000], [60, 300_000]] as const) {
+    for (const [attempts, ceiling] of [
+      [1, 1000],
+      [2, 2000],
+      [3, 4000],
+      [9, 256_000],
+      [10, 300_000],
+      [60, 300_000],
+    ] as const) {
       expect(nextRetryDelayMs({ ...base, failedAttempts: attempts, random: 0 })).toBe(ceiling / 2);
       expect(nextRetryDelayMs({ ...base, failedAttempts: attempts, random: 0.999999 })).toBeCloseTo(ceiling, -1);
     }
@@ -39,8 +46,25 @@ describe('retry delay', () => {
 
 describe('state', () => {
   const row = (over: Partial<StreamDestinationRow>): StreamDestinationRow => ({
-    id: 's', org_id: 'o', kind: 'webhook', url: 'https://x', filter: '{}', enabled: 1, credential: null, ca_bundle: null, last_delivered_seq: 0, last_delivered_at: null,
-    failed_attempts: 0, failing_since: null, last_error: null, next_attempt_at: null, lease_owner: null, lease_expires_at: null, created_at: 0, updated_at: 0, ...over,
+    id: 's',
+    org_id: 'o',
+    kind: 'webhook',
+    url: 'https://x',
+    filter: '{}',
+    enabled: 1,
+    credential: null,
+    ca_bundle: null,
+    last_delivered_seq: 0,
+    last_delivered_at: null,
+    failed_attempts: 0,
+    failing_since: null,
+    last_error: null,
+    next_attempt_at: null,
+    lease_owner: null,
+    lease_expires_at: null,
+    created_at: 0,
+    updated_at: 0,
+    ...over,
   });
   it('is ok, retrying, failing after a day of failures, or paused', () => {
     expect(streamStateOf(row({}), DAY)).toBe('ok');

@@ -30,7 +30,23 @@ beforeAll(async () => {
   run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Attest Test CA');
   run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
   writeFileSync(join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext');
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'san.ext',
+  );
   ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
   const options = { key: readFileSync(join(dir, 'server.key')), cert: readFileSync(join(dir, 'server.pem')) };
   https = createHttpsServer(options, (req, res) => {
@@ -61,7 +77,7 @@ afterAll(async () => {
 const portOf = (server: HttpsServer | TlsServer) => (server.address() as AddressInfo).port;
 
 describe('TLS destinations', () => {
-  it('an https webhook with an unknown CA is refused, and delivered to with the destination\'s caBundle', async () => {
+  it("an https webhook with an unknown CA is refused, and delivered to with the destination's caBundle", async () => {
     const stream = await h.createStream({ kind: 'webhook', url: `https://127.0.0.1:${portOf(https)}/hook` });
     await h.append(5);
     await expect.poll(async () => (await h.readStream(stream.id)).lastError, { timeout: 10_000 }).toMatch(/certificate/);
@@ -86,6 +102,9 @@ describe('TLS destinations', () => {
       rest = rest.subarray(space + 1 + length);
     }
     expect(frames.length).toBe(last - stream.lastDeliveredSeq);
-    for (const frame of frames) expect(frame).toMatch(/^<10[89]>1 \S+ \S+ attest \d+ \S+ \[attest@32473 logId="[0-9a-f-]{36}" seq="\d+" org="[0-9a-f-]{36}"\] \{.*"leafHash":"[0-9a-f]{64}"\}$/);
+    for (const frame of frames)
+      expect(frame).toMatch(
+        /^<10[89]>1 \S+ \S+ attest \d+ \S+ \[attest@32473 logId="[0-9a-f-]{36}" seq="\d+" org="[0-9a-f-]{36}"\] \{.*"leafHash":"[0-9a-f]{64}"\}$/,
+      );
   });
 });

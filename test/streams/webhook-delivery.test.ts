@@ -36,7 +36,8 @@ async function newReceiverStream(body: Record<string, unknown> = {}) {
   return stream;
 }
 
-const waitForCursor = (id: string, seq: number) => expect.poll(async () => (await h.readStream(id)).lastDeliveredSeq, { timeout: 20_000 }).toBe(seq);
+const waitForCursor = (id: string, seq: number) =>
+  expect.poll(async () => (await h.readStream(id)).lastDeliveredSeq, { timeout: 20_000 }).toBe(seq);
 
 describe('webhook delivery', () => {
   it('delivers every event in seq order, at most 100 per request, each the stored record with leafHash, signed', async () => {
@@ -48,8 +49,16 @@ describe('webhook delivery', () => {
     expect(receiver.accepted[0]?.records[0]?.type).toBe('audit_log.stream.created');
     expect(receiver.signatureFailures).toEqual([]);
     // The exact stored bytes, as the audit-log API returns them, so a receiver can recompute each leaf hash.
-    const stored = await ts.store.db.selectFrom('audit_events').select(['record', 'leaf_hash']).where('org_id', '=', h.t.org.id).where('seq', '>', stream.lastDeliveredSeq).orderBy('seq').execute();
-    expect(receiver.accepted.map((b) => b.body).join('')).toBe(receiver.accepted.map((b) => `{"events":[${stored.splice(0, b.records.length).map(storedRecordJson).join(',')}]}`).join(''));
+    const stored = await ts.store.db
+      .selectFrom('audit_events')
+      .select(['record', 'leaf_hash'])
+      .where('org_id', '=', h.t.org.id)
+      .where('seq', '>', stream.lastDeliveredSeq)
+      .orderBy('seq')
+      .execute();
+    expect(receiver.accepted.map((b) => b.body).join('')).toBe(
+      receiver.accepted.map((b) => `{"events":[${stored.splice(0, b.records.length).map(storedRecordJson).join(',')}]}`).join(''),
+    );
     expect(new Set(receiver.accepted.map((b) => b.headers['attest-delivery-id'])).size).toBe(receiver.accepted.length);
     const after = await h.readStream(stream.id);
     expect(after).toMatchObject({ state: 'ok', lagEvents: 0, lastError: null });
@@ -111,9 +120,14 @@ describe('webhook delivery', () => {
     await h.patchStream(stream.id, { enabled: false });
   });
 
-  it('filters deliver only what matches, and a destination never receives another organization\'s events', async () => {
+  it("filters deliver only what matches, and a destination never receives another organization's events", async () => {
     const security = await newReceiverStream({ filter: { security: true }, url: 'http://127.0.0.1:1/placeholder', enabled: false });
-    const types = await h.createStream({ kind: 'webhook', url: `${receiver.url}/types`, filter: { types: ['user.standard.added', 'permission_set.created'], actions: ['Create'] }, enabled: false });
+    const types = await h.createStream({
+      kind: 'webhook',
+      url: `${receiver.url}/types`,
+      filter: { types: ['user.standard.added', 'permission_set.created'], actions: ['Create'] },
+      enabled: false,
+    });
     // Both receive on the one receiver (one secret), each on its own path.
     await h.patchStream(security.id, { url: `${receiver.url}/security`, secret: 'shared-secret-for-both-paths' });
     await h.patchStream(types.id, { secret: 'shared-secret-for-both-paths' });
@@ -130,23 +144,29 @@ describe('webhook delivery', () => {
     const received = (path: string) => receiver.accepted.filter((b) => b.path === path).flatMap((b) => b.records.map((r) => r.seq));
     // The security stream was created before `from`: it also got the events of its own changes.
     expect(received('/security').filter((s) => s > from)).toEqual(sent.filter((e) => e.seq > from && e.securityAction).map((e) => e.seq));
-    expect(received('/types')).toEqual(sent.filter((e) => e.seq > from && ['user.standard.added', 'permission_set.created'].includes(e.type)).map((e) => e.seq));
+    expect(received('/types')).toEqual(
+      sent.filter((e) => e.seq > from && ['user.standard.added', 'permission_set.created'].includes(e.type)).map((e) => e.seq),
+    );
     expect(received('/types').length).toBeGreaterThan(0);
     expect(receiver.records.every((r) => r.orgId === h.t.org.id)).toBe(true);
     expect(receiver.signatureFailures).toEqual([]);
 
     const metrics = (await h.app.inject({ url: '/metrics' })).body;
-    expect(metrics).toMatch(new RegExp(`attest_stream_delivered_events_total\\{stream_id="${types.id}",org_id="${h.t.org.id}"\\} ${received('/types').length}`));
+    expect(metrics).toMatch(
+      new RegExp(`attest_stream_delivered_events_total\\{stream_id="${types.id}",org_id="${h.t.org.id}"\\} ${received('/types').length}`),
+    );
     expect(metrics).toMatch(new RegExp(`attest_stream_lag_events\\{stream_id="${types.id}",org_id="${h.t.org.id}"\\} 0`));
     expect(metrics).toMatch(/attest_stream_failed_deliveries_total\{stream_id="[^"]+",org_id="[^"]+"\} [1-9]/);
     await h.patchStream(security.id, { enabled: false });
     await h.patchStream(types.id, { enabled: false });
   });
 
-  it('the list shows each destination\'s lag in events', async () => {
+  it("the list shows each destination's lag in events", async () => {
     const stream = await newReceiverStream({ enabled: false });
     await h.append(7);
-    const list = (await h.app.inject({ url: `/api/v1/orgs/${h.t.org.id}/streams`, headers: authHeaders(h.t.owner, 'cookie') })).json<{ data: Array<{ id: string; lagEvents: number }> }>();
+    const list = (await h.app.inject({ url: `/api/v1/orgs/${h.t.org.id}/streams`, headers: authHeaders(h.t.owner, 'cookie') })).json<{
+      data: Array<{ id: string; lagEvents: number }>;
+    }>();
     expect(list.data.find((s) => s.id === stream.id)?.lagEvents).toBe(8);
   });
 });

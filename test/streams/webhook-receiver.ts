@@ -83,7 +83,8 @@ export class WebhookReceiver {
 
   private checkSignature(req: IncomingMessage, body: string): void {
     const header = String(req.headers['attest-signature'] ?? '');
-    if (!this.secret || !signatureValid(this.secret, header, body) || !req.headers['attest-delivery-id']) this.signatureFailures.push(`${header} for ${body.slice(0, 80)}`);
+    if (!this.secret || !signatureValid(this.secret, header, body) || !req.headers['attest-delivery-id'])
+      this.signatureFailures.push(`${header} for ${body.slice(0, 80)}`);
   }
 }
 

@@ -47,7 +47,14 @@ async function addUser(store: AttestStore, orgId: string, userType: UserType, la
   const email = `${label}-${userCounter}-${id.slice(-6)}@example.com`;
   const name = `${label[0]?.toUpperCase() ?? ''}${label.slice(1)} ${userCounter}`;
   await insertUser(store.db, { id, email, name, password_hash: null, created_at: now });
-  await insertMembership(store.db, { org_id: orgId, user_id: id, user_type: userType, proxy_from_org_id: null, expires_at: null, created_at: now });
+  await insertMembership(store.db, {
+    org_id: orgId,
+    user_id: id,
+    user_type: userType,
+    proxy_from_org_id: null,
+    expires_at: null,
+    created_at: now,
+  });
   const session = await createSession(store.db, id, now);
   const token = await createApiToken(store.db, id, 'test', now);
   return { id, email, name, cookie: `${SESSION_COOKIE}=${session}`, bearer: `Bearer ${token.secret}` };
@@ -73,7 +80,10 @@ export async function createTenancy(store: AttestStore, timeZone = 'UTC'): Promi
 }
 
 /** The app over a test store, with the configuration the tests choose (defaults: 90-day retention). */
-export async function buildTestApp(store: AttestStore, env: Record<string, string> = {}): Promise<{ app: FastifyInstance; services: AppServices; config: AttestConfig }> {
+export async function buildTestApp(
+  store: AttestStore,
+  env: Record<string, string> = {},
+): Promise<{ app: FastifyInstance; services: AppServices; config: AttestConfig }> {
   const config = loadConfig({ ATTEST_DATABASE_URL: 'sqlite::memory:', ...env });
   const services = servicesForStore(store, config);
   const app = await buildApp(services);
@@ -89,7 +99,13 @@ const ACTORS = [
 ] as const;
 
 /** One catalogued event ready to append, built straight from the catalog (no HTTP), at `occurredAtMs`. */
-export function variedEvent(orgId: string, occurredAtMs: number, index: number, random: () => number = Math.random, retentionDays = 90): PreparedEvent {
+export function variedEvent(
+  orgId: string,
+  occurredAtMs: number,
+  index: number,
+  random: () => number = Math.random,
+  retentionDays = 90,
+): PreparedEvent {
   const def = EVENT_TYPES[Math.floor(random() * EVENT_TYPES.length)] ?? EVENT_TYPES[0];
   if (!def) throw new Error('empty catalog');
   const actor = ACTORS[Math.floor(random() * ACTORS.length)] ?? ACTORS[0];
@@ -109,7 +125,13 @@ export function variedEvent(orgId: string, occurredAtMs: number, index: number, 
  * Appends `count` varied events spread over the `days` before `nowMs`, a fifth of them on exact hour edges
  * (and a millisecond either side), so hourly-rollup counting is exercised at its boundaries.
  */
-export async function seedVariedEvents(store: AttestStore, orgId: string, count: number, nowMs: number, options: { days?: number; seed?: number } = {}): Promise<void> {
+export async function seedVariedEvents(
+  store: AttestStore,
+  orgId: string,
+  count: number,
+  nowMs: number,
+  options: { days?: number; seed?: number } = {},
+): Promise<void> {
   const random = seededRandom(options.seed ?? 42).next;
   const spanMs = (options.days ?? 40) * DAY_MS;
   const events: PreparedEvent[] = [];

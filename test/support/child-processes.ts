@@ -8,7 +8,8 @@ export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..
 
 /** Throws a clear message when the compiled service is missing: `npm test` builds first, `npx vitest` does not. */
 export function requireBuild(): void {
-  if (!existsSync(join(REPO_ROOT, 'dist', 'src', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` before these tests (`npm test` does).');
+  if (!existsSync(join(REPO_ROOT, 'dist', 'src', 'main.js')))
+    throw new Error('dist/ is missing: run `npm run build` before these tests (`npm test` does).');
 }
 
 /** The environment a child gets: this process's, without any ATTEST_* setting that could leak in, plus `env`. */
@@ -77,7 +78,9 @@ export function startServer(env: Record<string, string>, timeoutMs = 30_000): Pr
   });
   let stdout = '';
   let stderr = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const server: Omit<ServerProcess, 'port'> = {
     child,
     stdout: () => stdout,

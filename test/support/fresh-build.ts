@@ -31,6 +31,10 @@ function staleSources(dir: string): string[] {
 export default function setup(): void {
   const stale = staleSources(join(ROOT, 'src'));
   if (stale.length === 0) return;
-  console.warn(`fresh-build: ${stale.length} source file(s) newer than dist/ (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}); compiling`);
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  console.warn(
+    `fresh-build: ${stale.length} source file(s) newer than dist/ (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', …' : ''}); compiling`,
+  );
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+  });
 }

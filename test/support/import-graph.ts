@@ -11,11 +11,18 @@ export type ImportGraph = Map<string, string[]>;
  * modules together that should stand in layers.
  */
 export function importGraphOf(root: string, dir: string): ImportGraph {
-  const files = readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+  const files = readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' }).filter(
+    (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'),
+  );
   const graph: ImportGraph = new Map();
   for (const file of files.map((f) => join(dir, f))) {
     const imports = ts.preProcessFile(readFileSync(join(root, file), 'utf8'), true, true).importedFiles.map((i) => i.fileName);
-    graph.set(file, imports.filter((name) => name.startsWith('.')).map((name) => relative(root, resolve(root, dirname(file), name.replace(/\.js$/, '.ts')))));
+    graph.set(
+      file,
+      imports
+        .filter((name) => name.startsWith('.'))
+        .map((name) => relative(root, resolve(root, dirname(file), name.replace(/\.js$/, '.ts')))),
+    );
   }
   return graph;
 }

@@ -62,7 +62,10 @@ export async function createIngestHarness(kind: StoreKind, clock?: Clock): Promi
     ownerToken,
     sessionCookie: `attest_session=${cookie.value}`,
     async countEvents() {
-      const row = await store.db.selectFrom('audit_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const row = await store.db
+        .selectFrom('audit_events')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
     async dispose() {

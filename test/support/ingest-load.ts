@@ -58,7 +58,12 @@ export async function loadUntilInterrupted(options: {
       const keys = Array.from({ length: options.eventsPerRequest }, (_, i) => `s${senderIndex}-r${r}-e${i}`);
       inFlight += 1;
       try {
-        await postEvents(options.port, options.producerKey, keys.map((idempotencyKey) => incomingEvent(options.orgId, { idempotencyKey })), onComplete(keys));
+        await postEvents(
+          options.port,
+          options.producerKey,
+          keys.map((idempotencyKey) => incomingEvent(options.orgId, { idempotencyKey })),
+          onComplete(keys),
+        );
         if (interrupted && outcome.otherStatuses.length > 0) stopSending = true;
       } catch {
         inFlight -= 1;

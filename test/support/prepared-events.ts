@@ -42,6 +42,12 @@ export function preparedEvent(orgId: string, options: PreparedEventOptions = {})
 }
 
 /** `n` events of one organization, one per `stepMs` starting at `fromMs`. */
-export function preparedEvents(orgId: string, n: number, fromMs: number, stepMs = 1000, options: Omit<PreparedEventOptions, 'occurredAtMs' | 'logId'> = {}): PreparedEvent[] {
+export function preparedEvents(
+  orgId: string,
+  n: number,
+  fromMs: number,
+  stepMs = 1000,
+  options: Omit<PreparedEventOptions, 'occurredAtMs' | 'logId'> = {},
+): PreparedEvent[] {
   return Array.from({ length: n }, (_, i) => preparedEvent(orgId, { ...options, occurredAtMs: fromMs + i * stepMs }));
 }

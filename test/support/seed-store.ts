@@ -14,7 +14,9 @@ export function openLocation(location: Pick<FreshStoreLocation, 'databaseUrl' | 
  * Creates the store at a location with one organization and a producer key for every product area, and closes
  * it again, so a server or CLI child process finds it ready (and does not bootstrap).
  */
-export async function seedStore(location: Pick<FreshStoreLocation, 'databaseUrl' | 'schema'>): Promise<{ orgId: string; producerKey: string }> {
+export async function seedStore(
+  location: Pick<FreshStoreLocation, 'databaseUrl' | 'schema'>,
+): Promise<{ orgId: string; producerKey: string }> {
   const store = await openLocation(location);
   try {
     const orgId = newId();
@@ -27,7 +29,15 @@ export async function seedStore(location: Pick<FreshStoreLocation, 'databaseUrl'
 }
 
 /** Seq and log id of every event of an organization, ascending by seq. */
-export async function readOrgLog(store: AttestStore, orgId: string): Promise<Array<{ seq: number; logId: string; idempotencyKey: string | null }>> {
-  const rows = await store.db.selectFrom('audit_events').select(['seq', 'log_id', 'idempotency_key']).where('org_id', '=', orgId).orderBy('seq').execute();
+export async function readOrgLog(
+  store: AttestStore,
+  orgId: string,
+): Promise<Array<{ seq: number; logId: string; idempotencyKey: string | null }>> {
+  const rows = await store.db
+    .selectFrom('audit_events')
+    .select(['seq', 'log_id', 'idempotency_key'])
+    .where('org_id', '=', orgId)
+    .orderBy('seq')
+    .execute();
   return rows.map((r) => ({ seq: Number(r.seq), logId: r.log_id, idempotencyKey: r.idempotency_key }));
 }

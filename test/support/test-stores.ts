@@ -43,7 +43,8 @@ export async function postgresAvailable(): Promise<boolean> {
       await client.query('select 1');
       postgresReachable = true;
     } catch (error) {
-      if (process.env.CI === 'true') throw new Error(`PostgreSQL is required in CI but not reachable at ${TEST_POSTGRES_URL}: ${String(error)}`, { cause: error });
+      if (process.env.CI === 'true')
+        throw new Error(`PostgreSQL is required in CI but not reachable at ${TEST_POSTGRES_URL}: ${String(error)}`, { cause: error });
       console.warn(`\n!!! SKIPPING PostgreSQL cases: no server at ${TEST_POSTGRES_URL} (${String(error)}) !!!\n`);
       postgresReachable = false;
     } finally {
@@ -105,7 +106,12 @@ export function freshStoreLocation(kind: StoreKind): FreshStoreLocation {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'attest-test-'));
     const databaseUrl = `sqlite:${join(dir, 'attest.db')}`;
-    return { databaseUrl, schema: undefined, env: { ATTEST_DATABASE_URL: databaseUrl }, remove: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
+    return {
+      databaseUrl,
+      schema: undefined,
+      env: { ATTEST_DATABASE_URL: databaseUrl },
+      remove: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+    };
   }
   schemaCounter += 1;
   const schema = `attest_test_${process.pid}_${schemaCounter}_${Date.now() % 100000}`;

@@ -1,5 +1,15 @@
 import type { Command } from 'commander';
-import { createApiToken, createOperatorToken, createProducerKey, listApiTokens, listOperatorTokens, listProducerKeys, revokeApiToken, revokeOperatorToken, revokeProducerKey } from '../../auth/credentials.js';
+import {
+  createApiToken,
+  createOperatorToken,
+  createProducerKey,
+  listApiTokens,
+  listOperatorTokens,
+  listProducerKeys,
+  revokeApiToken,
+  revokeOperatorToken,
+  revokeProducerKey,
+} from '../../auth/credentials.js';
 import { PRODUCT_AREAS } from '../../catalog/catalog-registry.js';
 import type { AttestStore } from '../../store/attest-store.js';
 import { findUserByEmail, listMemberships } from '../../tenancy/tenancy-queries.js';
@@ -17,7 +27,10 @@ export function registerCredentialCommands(program: Command): void {
     .command('create')
     .description('create a producer key for one or more product areas; prints the secret (shown once)')
     .requiredOption('--product <product...>', `product area(s) the key may write: ${PRODUCT_AREAS.map((a) => a.product).join(', ')}`)
-    .option('--org <orgId...>', 'organization id(s) the key may write for (repeat it or separate with commas); without it the key is platform-wide')
+    .option(
+      '--org <orgId...>',
+      'organization id(s) the key may write for (repeat it or separate with commas); without it the key is platform-wide',
+    )
     .option('--name <name>', 'a name to recognise the key by', 'producer')
     .action(async (options: { product: string[]; org?: string[]; name: string }) => {
       const known = new Set(PRODUCT_AREAS.map((a) => a.product));
@@ -37,10 +50,16 @@ export function registerCredentialCommands(program: Command): void {
 
   producerKey
     .command('list')
-    .description('list producer keys, one tab-separated line each: id, name, products (comma-separated), created (UTC), organizations (comma-separated, or * for a platform-wide key)')
+    .description(
+      'list producer keys, one tab-separated line each: id, name, products (comma-separated), created (UTC), organizations (comma-separated, or * for a platform-wide key)',
+    )
     .action(async () => {
       const keys = await withCliStore((store) => listProducerKeys(store.db));
-      process.stdout.write(keys.map((k) => tsvLine([k.id, k.name, k.products.join(','), isoTime(k.createdAt), k.orgIds === 'all' ? '*' : k.orgIds.join(',')])).join(''));
+      process.stdout.write(
+        keys
+          .map((k) => tsvLine([k.id, k.name, k.products.join(','), isoTime(k.createdAt), k.orgIds === 'all' ? '*' : k.orgIds.join(',')]))
+          .join(''),
+      );
     });
   addRevokeCommand(producerKey, 'producer key', revokeProducerKey);
 
@@ -70,10 +89,12 @@ export function registerCredentialCommands(program: Command): void {
     });
   addRevokeCommand(token, 'API token', revokeApiToken);
 
-  const operatorToken = program.command('operator-token').description('manage operator tokens (platforms that create organizations through POST /api/v1/orgs)');
+  const operatorToken = program
+    .command('operator-token')
+    .description('manage operator tokens (platforms that create organizations through POST /api/v1/orgs)');
   operatorToken
     .command('create')
-    .description('create an operator token; prints the secret (shown once). It creates organizations and reads no organization\'s data')
+    .description("create an operator token; prints the secret (shown once). It creates organizations and reads no organization's data")
     .option('--name <name>', 'a name to recognise the token by', 'operator')
     .action(async (options: { name: string }) => {
       const { secret } = await withCliStore((store) => createOperatorToken(store.db, options.name, store.clock.now()));
@@ -90,7 +111,11 @@ export function registerCredentialCommands(program: Command): void {
 }
 
 /** `<group> revoke <id>`: deletes one credential, says which on stderr, or fails naming the id. */
-function addRevokeCommand(group: Command, noun: string, revoke: (db: AttestStore['db'], id: string) => Promise<{ id: string; name: string } | undefined>): void {
+function addRevokeCommand(
+  group: Command,
+  noun: string,
+  revoke: (db: AttestStore['db'], id: string) => Promise<{ id: string; name: string } | undefined>,
+): void {
   group
     .command('revoke')
     .description(`revoke one ${noun} by its id (see list); requests with it are refused from then on`)
@@ -104,7 +129,14 @@ function addRevokeCommand(group: Command, noun: string, revoke: (db: AttestStore
 
 /** `--org a,b --org c` → `[a, b, c]`: a list option may be repeated, comma-separated, or both. */
 function splitList(values: readonly string[]): string[] {
-  return [...new Set(values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0))];
+  return [
+    ...new Set(
+      values
+        .flatMap((v) => v.split(','))
+        .map((v) => v.trim())
+        .filter((v) => v.length > 0),
+    ),
+  ];
 }
 
 async function missingOrganizations(store: AttestStore, orgIds: readonly string[]): Promise<string[]> {

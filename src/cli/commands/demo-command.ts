@@ -12,16 +12,31 @@ import { CliError, withCliStore } from '../cli-store.js';
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('fill the bootstrap organization (or --org) with three weeks of User Management activity, made by the real operations; prints demo logins')
+    .description(
+      'fill the bootstrap organization (or --org) with three weeks of User Management activity, made by the real operations; prints demo logins',
+    )
     .option('--org <orgId>', 'the organization to fill (default: the bootstrap organization)')
     .action(async (options: { org?: string }) => {
       const result = await withCliStore(async (store, config) => {
-        const bootstrap = await bootstrapIfEmpty(store, { email: config.bootstrapEmail, password: config.bootstrapPassword, orgName: config.bootstrapOrgName, timeZone: config.bootstrapTimeZone });
-        if (bootstrap?.generatedPassword) process.stdout.write(`Created the bootstrap owner ${bootstrap.ownerEmail} with password ${bootstrap.generatedPassword} (shown once)\n`);
-        const org = options.org ? (isUuid(options.org) ? await findOrganization(store.db, options.org) : undefined) : (await listOrganizations(store.db))[0];
+        const bootstrap = await bootstrapIfEmpty(store, {
+          email: config.bootstrapEmail,
+          password: config.bootstrapPassword,
+          orgName: config.bootstrapOrgName,
+          timeZone: config.bootstrapTimeZone,
+        });
+        if (bootstrap?.generatedPassword)
+          process.stdout.write(
+            `Created the bootstrap owner ${bootstrap.ownerEmail} with password ${bootstrap.generatedPassword} (shown once)\n`,
+          );
+        const org = options.org
+          ? isUuid(options.org)
+            ? await findOrganization(store.db, options.org)
+            : undefined
+          : (await listOrganizations(store.db))[0];
         if (!org) throw new CliError(`no organization ${options.org ?? ''}`.trim());
         const marker = await findUserByEmail(store.db, DEMO_ACCOUNTS[0].email);
-        if (marker && (await findMember(store.db, org.id, marker.id, store.clock.now()))) throw new CliError(`the demo has already filled ${org.name} (${org.id})`);
+        if (marker && (await findMember(store.db, org.id, marker.id, store.clock.now())))
+          throw new CliError(`the demo has already filled ${org.name} (${org.id})`);
         return fillDemoActivity(store, org, { retentionMs: config.retentionDays * DAY_MS, nowMs: store.clock.now() });
       });
       const lines = [

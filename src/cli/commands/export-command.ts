@@ -8,7 +8,13 @@ import { isUuid } from '../../core/ids.js';
 import { newTraceId } from '../../core/trace-context.js';
 import { auditLogCsvStream } from '../../features/audit-logs/export/audit-log-csv-stream.js';
 import { recordedExportChunks } from '../../features/audit-logs/export/recorded-export.js';
-import { hasAnyFilter, parseAuditLogFilters, resolveExportQuery, type AuditLogQueryParams, type ExportScope } from '../../features/audit-logs/query/audit-log-query.js';
+import {
+  hasAnyFilter,
+  parseAuditLogFilters,
+  resolveExportQuery,
+  type AuditLogQueryParams,
+  type ExportScope,
+} from '../../features/audit-logs/query/audit-log-query.js';
 import { findOrganization } from '../../tenancy/tenancy-queries.js';
 import { CliError, withCliStore } from '../cli-store.js';
 
@@ -39,11 +45,14 @@ function cliErrorOf(error: AttestError): CliError {
 export function registerExportCommand(program: Command): void {
   program
     .command('export')
-    .description('export an organization\'s audit log to a CSV file (same columns as the web export)')
+    .description("export an organization's audit log to a CSV file (same columns as the web export)")
     .requiredOption('--org <orgId>', 'organization id')
     .requiredOption('--out <file>', 'CSV file to write')
-    .option('--scope <scope>', 'all: everything retained; filtered: the filters and range (default: filtered when a filter is given, else all)')
-    .option('--from <iso>', 'start of the range, inclusive (ISO-8601; without an offset: the organization\'s zone)')
+    .option(
+      '--scope <scope>',
+      'all: everything retained; filtered: the filters and range (default: filtered when a filter is given, else all)',
+    )
+    .option('--from <iso>', "start of the range, inclusive (ISO-8601; without an offset: the organization's zone)")
     .option('--to <iso>', 'end of the range, exclusive (ISO-8601)')
     .option('--action <action...>', 'action type(s), e.g. Create Update')
     .option('--actor <email>', 'actor email')
@@ -51,7 +60,15 @@ export function registerExportCommand(program: Command): void {
     .option('--type <type...>', 'event type(s)')
     .option('--product <product...>', 'product area(s)')
     .action(async (options: ExportOptions) => {
-      const params: AuditLogQueryParams = { from: options.from, to: options.to, action: options.action, actor: options.actor, security: options.security, type: options.type, product: options.product };
+      const params: AuditLogQueryParams = {
+        from: options.from,
+        to: options.to,
+        action: options.action,
+        actor: options.actor,
+        security: options.security,
+        type: options.type,
+        product: options.product,
+      };
       const rows = await withCliStore(async (store, config) => {
         const org = isUuid(options.org) ? await findOrganization(store.db, options.org) : undefined;
         if (!org) throw new CliError(`no organization ${options.org}`);
@@ -60,12 +77,20 @@ export function registerExportCommand(program: Command): void {
         try {
           scope = (options.scope ?? (hasAnyFilter(parseAuditLogFilters(params)) ? 'filtered' : 'all')) as ExportScope;
           if (scope !== 'all' && scope !== 'filtered') throw new CliError(`--scope must be all or filtered (got ${options.scope})`);
-          query = resolveExportQuery(scope, params, { orgId: org.id, nowMs: store.clock.now(), retentionDays: config.retentionDays, timeZone: org.timeZone });
+          query = resolveExportQuery(scope, params, {
+            orgId: org.id,
+            nowMs: store.clock.now(),
+            retentionDays: config.retentionDays,
+            timeZone: org.timeZone,
+          });
         } catch (error) {
           throw error instanceof AttestError ? cliErrorOf(error) : error;
         }
         const total = await store.events.count(query.filter);
-        const bar = new SingleBar({ stream: process.stderr, format: 'exporting [{bar}] {percentage}% | {value}/{total} events | ETA {eta_formatted}' }, Presets.shades_classic);
+        const bar = new SingleBar(
+          { stream: process.stderr, format: 'exporting [{bar}] {percentage}% | {value}/{total} events | ETA {eta_formatted}' },
+          Presets.shades_classic,
+        );
         bar.start(total, 0);
         let written = 0;
         const chunks = recordedExportChunks({

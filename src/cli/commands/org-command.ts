@@ -18,21 +18,30 @@ export function registerOrgCommand(program: Command): void {
   const org = program.command('org').description('manage organizations');
   org
     .command('create')
-    .description('create an organization with its first owner; prints its id, then the owner\'s one-time welcome link')
-    .requiredOption('--name <name>', 'the organization\'s name')
+    .description("create an organization with its first owner; prints its id, then the owner's one-time welcome link")
+    .requiredOption('--name <name>', "the organization's name")
     .requiredOption('--owner-email <email>', 'email of its first owner')
-    .option('--owner-name <name>', 'the owner\'s name, when the account is new')
+    .option('--owner-name <name>', "the owner's name, when the account is new")
     .option('--time-zone <zone>', 'IANA time zone its days are shown in', 'UTC')
-    .option('--id <uuid>', 'the platform\'s own UUID for the organization (default: a new one)')
+    .option('--id <uuid>', "the platform's own UUID for the organization (default: a new one)")
     .action(async (options: { name: string; ownerEmail: string; ownerName?: string; timeZone: string; id?: string }) => {
       const created = await withCliStore(async (store, config) => {
         try {
           return await createOrganization(
             { store, clock: store.clock, retentionMs: config.retentionDays * DAY_MS, traceId: newTraceId(), actor: CLI_ACTOR },
-            { name: options.name, ownerEmail: options.ownerEmail, timeZone: options.timeZone, ...(options.ownerName ? { ownerName: options.ownerName } : {}), ...(options.id ? { id: options.id } : {}) },
+            {
+              name: options.name,
+              ownerEmail: options.ownerEmail,
+              timeZone: options.timeZone,
+              ...(options.ownerName ? { ownerName: options.ownerName } : {}),
+              ...(options.id ? { id: options.id } : {}),
+            },
           );
         } catch (error) {
-          if (error instanceof AttestError) throw new CliError(error.errors.length > 0 ? error.errors.map((e) => `--${kebab(e.field)} ${e.reason}`).join('; ') : error.message);
+          if (error instanceof AttestError)
+            throw new CliError(
+              error.errors.length > 0 ? error.errors.map((e) => `--${kebab(e.field)} ${e.reason}`).join('; ') : error.message,
+            );
           throw error;
         }
       });

@@ -22,13 +22,23 @@ export function registerVerifyCommand(program: Command): void {
     .option('--json', 'print a machine-readable report')
     .action(async (bundle: string | undefined, options: { org?: string; json?: boolean }) => {
       if (bundle !== undefined || options.org === undefined) {
-        process.stderr.write(bundle !== undefined ? 'attest verify: offline verification of a bundle is not available yet; use --org ORG_ID\n' : 'attest verify: name the organization with --org ORG_ID\n');
+        process.stderr.write(
+          bundle !== undefined
+            ? 'attest verify: offline verification of a bundle is not available yet; use --org ORG_ID\n'
+            : 'attest verify: name the organization with --org ORG_ID\n',
+        );
         process.exit(EXIT_USAGE);
       }
       const orgId = options.org;
       const result = await withCliStore(async (store, config) => {
         const total = await store.events.lastSeq(orgId).catch(() => -1);
-        const bar = process.stderr.isTTY && !options.json && total > 50_000 ? new SingleBar({ stream: process.stderr, format: 'verifying [{bar}] {percentage}% | {value}/{total} events | ETA {eta_formatted}' }, Presets.shades_classic) : undefined;
+        const bar =
+          process.stderr.isTTY && !options.json && total > 50_000
+            ? new SingleBar(
+                { stream: process.stderr, format: 'verifying [{bar}] {percentage}% | {value}/{total} events | ETA {eta_formatted}' },
+                Presets.shades_classic,
+              )
+            : undefined;
         bar?.start(total + 1, 0);
         try {
           return await verifyOrganizationLog(store, orgId, config.logName, (done) => bar?.update(done));
@@ -42,7 +52,8 @@ export function registerVerifyCommand(program: Command): void {
 }
 
 function describe(result: LogVerification): string {
-  const pruned = result.prunedBefore > 0 ? `; events 0–${result.prunedBefore - 1} were purged by retention, their leaf hashes kept in the tree` : '';
+  const pruned =
+    result.prunedBefore > 0 ? `; events 0–${result.prunedBefore - 1} were purged by retention, their leaf hashes kept in the tree` : '';
   if (result.problem) return `NOT VERIFIED: event ${result.problem.seq}: ${result.problem.reason}\n`;
   return `verified: ${result.eventsChecked} events of ${result.orgId} match their records, their tree and ${result.checkpointsChecked} signed checkpoint${result.checkpointsChecked === 1 ? '' : 's'}${pruned}\n`;
 }

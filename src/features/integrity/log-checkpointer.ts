@@ -137,7 +137,8 @@ export class LogCheckpointer {
       const nodes: StoredTreeNode[] = [];
       for (const leaf of leaves) {
         // seq is gapless; a missing one is a deleted row, which the tree must not paper over.
-        if (leaf.seq !== edge.size) throw new Error(`the log of ${orgId} has no event ${edge.size} (next is ${leaf.seq}); not growing its tree past it`);
+        if (leaf.seq !== edge.size)
+          throw new Error(`the log of ${orgId} has no event ${edge.size} (next is ${leaf.seq}); not growing its tree past it`);
         await edge.append(hashOf(leaf.leafHash), (node) => nodes.push({ level: node.level, index: node.index, hash: toHex(node.hash) }));
       }
       const extended = await trees.extend(orgId, fromSize, { size: edge.size, edge: edge.hashes.map(toHex) }, nodes);

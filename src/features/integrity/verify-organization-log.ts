@@ -42,7 +42,12 @@ export interface LogVerification {
  * @example
  * const result = await verifyOrganizationLog(store, orgId, 'attest.local', (done) => bar.update(done));
  */
-export async function verifyOrganizationLog(store: AttestStore, orgId: string, logName: string, onProgress?: (eventsChecked: number) => void): Promise<LogVerification> {
+export async function verifyOrganizationLog(
+  store: AttestStore,
+  orgId: string,
+  logName: string,
+  onProgress?: (eventsChecked: number) => void,
+): Promise<LogVerification> {
   const trees = store.merkleTrees;
   const verifiers = await Promise.all((await trees.keys()).map((key) => parseVerifierKey(key.vkey)));
   const checkpoints = await trees.checkpoints(orgId);
@@ -51,7 +56,14 @@ export async function verifyOrganizationLog(store: AttestStore, orgId: string, l
   let eventsChecked = 0;
   let checkpointsChecked = 0;
   let prunedBefore = 0;
-  const result = (problem?: LogProblem): LogVerification => ({ ok: problem === undefined, orgId, eventsChecked, checkpointsChecked, prunedBefore, ...(problem ? { problem } : {}) });
+  const result = (problem?: LogProblem): LogVerification => ({
+    ok: problem === undefined,
+    orgId,
+    eventsChecked,
+    checkpointsChecked,
+    prunedBefore,
+    ...(problem ? { problem } : {}),
+  });
 
   /** Compares the tree with each checkpoint of its size; a problem names the first seq the checkpoint could not vouch for. */
   const checkCheckpoints = async (): Promise<LogProblem | undefined> => {
@@ -66,12 +78,20 @@ export async function verifyOrganizationLog(store: AttestStore, orgId: string, l
     return undefined;
   };
 
-  const checkpointProblem = async (checkpoint: StoredCheckpoint, root: Uint8Array, previousSize: number): Promise<LogProblem | undefined> => {
+  const checkpointProblem = async (
+    checkpoint: StoredCheckpoint,
+    root: Uint8Array,
+    previousSize: number,
+  ): Promise<LogProblem | undefined> => {
     try {
       const { checkpoint: signed } = await openCheckpoint(checkpoint.note, verifiers, checkpointOrigin(logName, orgId));
-      if (signed.size !== checkpoint.treeSize) return { seq: previousSize, reason: `the checkpoint stored for ${checkpoint.treeSize} events is signed for ${signed.size}` };
+      if (signed.size !== checkpoint.treeSize)
+        return { seq: previousSize, reason: `the checkpoint stored for ${checkpoint.treeSize} events is signed for ${signed.size}` };
       if (toHex(signed.rootHash) !== toHex(root)) {
-        return { seq: previousSize, reason: `the log's first ${checkpoint.treeSize} events do not have the root of their signed checkpoint: one of events ${previousSize}–${checkpoint.treeSize - 1} was changed` };
+        return {
+          seq: previousSize,
+          reason: `the log's first ${checkpoint.treeSize} events do not have the root of their signed checkpoint: one of events ${previousSize}–${checkpoint.treeSize - 1} was changed`,
+        };
       }
     } catch (error) {
       if (!(error instanceof IntegrityError)) throw error;
@@ -80,29 +100,36 @@ export async function verifyOrganizationLog(store: AttestStore, orgId: string, l
     return undefined;
   };
 
-  for (let fromSeq = 0; ; ) {
+  for (let fromSeq = 0; ;) {
     const rows = await trees.storedRecords(orgId, fromSeq, ROWS_PER_READ);
     if (rows.length === 0) break;
-    const treeLeaves = new Map((await trees.treeLeaves(orgId, rows[0]!.seq, rows[rows.length - 1]!.seq - rows[0]!.seq + 1)).map((leaf) => [leaf.index, leaf.hash]));
+    const treeLeaves = new Map(
+      (await trees.treeLeaves(orgId, rows[0]!.seq, rows[rows.length - 1]!.seq - rows[0]!.seq + 1)).map((leaf) => [leaf.index, leaf.hash]),
+    );
     if (edge.size === 0 && rows[0]!.seq > 0) {
       // Retention purges from the start of the log: stand in for those events with the tree's leaf hashes.
       prunedBefore = rows[0]!.seq;
       for (const leaf of await trees.treeLeaves(orgId, 0, prunedBefore)) {
-        if (leaf.index !== edge.size) return result({ seq: edge.size, reason: 'the event is missing, and the tree holds no leaf hash for it' });
+        if (leaf.index !== edge.size)
+          return result({ seq: edge.size, reason: 'the event is missing, and the tree holds no leaf hash for it' });
         await edge.append(fromHex(leaf.hash)!);
         const problem = await checkCheckpoints();
         if (problem) return result(problem);
       }
-      if (edge.size !== prunedBefore) return result({ seq: edge.size, reason: 'the event is missing, and the tree holds no leaf hash for it' });
+      if (edge.size !== prunedBefore)
+        return result({ seq: edge.size, reason: 'the event is missing, and the tree holds no leaf hash for it' });
     }
     for (const row of rows) {
       const seq = edge.size;
       if (row.seq !== seq) return result({ seq, reason: `the event is missing (the log goes on at ${row.seq}): a row was deleted` });
       const recordSeq = seqOfRecord(row.record);
-      if (recordSeq !== seq) return result({ seq, reason: `the row holds the record of event ${recordSeq ?? 'unknown'}: rows were swapped or moved` });
-      if (leafHash(row.record) !== row.leafHash) return result({ seq, reason: 'the record does not hash to its leaf hash: the record was edited' });
+      if (recordSeq !== seq)
+        return result({ seq, reason: `the row holds the record of event ${recordSeq ?? 'unknown'}: rows were swapped or moved` });
+      if (leafHash(row.record) !== row.leafHash)
+        return result({ seq, reason: 'the record does not hash to its leaf hash: the record was edited' });
       const treeLeaf = treeLeaves.get(seq);
-      if (treeLeaf !== undefined && treeLeaf !== row.leafHash) return result({ seq, reason: 'the record and its leaf hash differ from the leaf the tree took in: both were rewritten' });
+      if (treeLeaf !== undefined && treeLeaf !== row.leafHash)
+        return result({ seq, reason: 'the record and its leaf hash differ from the leaf the tree took in: both were rewritten' });
       await edge.append(fromHex(row.leafHash)!);
       eventsChecked += 1;
       const problem = await checkCheckpoints();
@@ -112,7 +139,10 @@ export async function verifyOrganizationLog(store: AttestStore, orgId: string, l
     onProgress?.(eventsChecked);
   }
   if (nextCheckpoint < checkpoints.length) {
-    return result({ seq: edge.size, reason: `a checkpoint vouches for ${checkpoints[nextCheckpoint]!.treeSize} events, but the log ends after ${edge.size}: events were deleted from its end` });
+    return result({
+      seq: edge.size,
+      reason: `a checkpoint vouches for ${checkpoints[nextCheckpoint]!.treeSize} events, but the log ends after ${edge.size}: events were deleted from its end`,
+    });
   }
   return result();
 }

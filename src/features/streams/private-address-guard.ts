@@ -12,7 +12,10 @@ import ipaddr from 'ipaddr.js';
 
 /** Thrown when a destination's address is not public; the message names the address. */
 export class PrivateAddressError extends Error {
-  constructor(readonly host: string, readonly address: string) {
+  constructor(
+    readonly host: string,
+    readonly address: string,
+  ) {
     super(`${host} resolves to ${address}, a loopback, link-local or private address (set ATTEST_STREAMS_ALLOW_PRIVATE=true to allow it)`);
     this.name = 'PrivateAddressError';
   }
@@ -34,8 +37,13 @@ function refusePrivate(host: string, addresses: readonly string[]): void {
 export async function assertPublicHost(host: string): Promise<void> {
   const bare = host.replace(/^\[|\]$/g, '');
   if (isIP(bare) !== 0) return refusePrivate(host, [bare]);
-  const addresses = await new Promise<LookupAddress[]>((resolve, reject) => dnsLookup(bare, { all: true }, (error, found) => (error ? reject(error) : resolve(found))));
-  refusePrivate(host, addresses.map((a) => a.address));
+  const addresses = await new Promise<LookupAddress[]>((resolve, reject) =>
+    dnsLookup(bare, { all: true }, (error, found) => (error ? reject(error) : resolve(found))),
+  );
+  refusePrivate(
+    host,
+    addresses.map((a) => a.address),
+  );
 }
 
 /**

@@ -30,7 +30,12 @@ export interface StreamSubject {
 }
 
 /** Builds one stream event, through the catalog like every other event. */
-export function prepareStreamEvent(type: StreamEventType, subject: StreamSubject, ctx: StreamChangeContext, extra: { changes?: FieldChange[]; metadata?: Record<string, JsonValue> } = {}): PreparedEvent {
+export function prepareStreamEvent(
+  type: StreamEventType,
+  subject: StreamSubject,
+  ctx: StreamChangeContext,
+  extra: { changes?: FieldChange[]; metadata?: Record<string, JsonValue> } = {},
+): PreparedEvent {
   const actor: IncomingEvent['actor'] = { id: ctx.actor.id, type: ctx.actor.type };
   if (ctx.actor.name !== null) actor.name = ctx.actor.name;
   if (ctx.actor.email !== null) actor.email = ctx.actor.email;
@@ -42,7 +47,12 @@ export function prepareStreamEvent(type: StreamEventType, subject: StreamSubject
     metadata: { kind: subject.kind, url: subject.url, ...extra.metadata },
   };
   if (extra.changes && extra.changes.length > 0) incoming.changes = extra.changes;
-  const [event] = prepareIncomingEvents([incoming], { allowedProducts: 'all', nowMs: ctx.nowMs, retentionMs: ctx.retentionDays * DAY_MS, traceId: ctx.traceId });
+  const [event] = prepareIncomingEvents([incoming], {
+    allowedProducts: 'all',
+    nowMs: ctx.nowMs,
+    retentionMs: ctx.retentionDays * DAY_MS,
+    traceId: ctx.traceId,
+  });
   if (!event) throw new Error(`could not prepare ${type}`);
   // The caller's address and agent belong to the record (PRODUCT.md §4) but are not producer input.
   if (ctx.actor.ip !== undefined) event.actor.ip = ctx.actor.ip;

@@ -73,7 +73,11 @@ async function checkDestinationUrl(kind: StreamKind, url: string, config: Stream
 }
 
 /** Which credential a kind takes: a webhook a secret, Splunk HEC a token, syslog none. */
-function credentialOf(kind: StreamKind, input: { secret?: string; token?: string }, generate: boolean): { plain?: string; generated: boolean } {
+function credentialOf(
+  kind: StreamKind,
+  input: { secret?: string; token?: string },
+  generate: boolean,
+): { plain?: string; generated: boolean } {
   if (kind === 'webhook') {
     if (input.token !== undefined) throw invalidField('token', 'is for splunk-hec destinations; a webhook takes a secret');
     if (input.secret !== undefined) {
@@ -82,7 +86,8 @@ function credentialOf(kind: StreamKind, input: { secret?: string; token?: string
     }
     return generate ? { plain: newSecret(WEBHOOK_SECRET_PREFIX), generated: true } : { generated: false };
   }
-  if (input.secret !== undefined) throw invalidField('secret', `is for webhook destinations; a ${kind} destination takes ${kind === 'splunk-hec' ? 'a token' : 'none'}`);
+  if (input.secret !== undefined)
+    throw invalidField('secret', `is for webhook destinations; a ${kind} destination takes ${kind === 'splunk-hec' ? 'a token' : 'none'}`);
   if (kind === 'splunk-hec') {
     if (input.token !== undefined) {
       if (!input.token.trim()) throw invalidField('token', 'must not be empty');
@@ -145,8 +150,10 @@ export async function requireStream(store: AttestStore, orgId: string, id: strin
 export async function changeStream(ctx: StreamCommandContext, id: string, change: StreamChange): Promise<StreamCommandResult> {
   const before = await requireStream(ctx.store, ctx.orgId, id);
   if (change.url !== undefined && change.url !== before.url) await checkDestinationUrl(before.kind, change.url, ctx.config);
-  if (change.rotateSecret && before.kind !== 'webhook') throw invalidField('rotateSecret', 'only webhook destinations have a secret Attest makes; send a new token instead');
-  if (change.rotateSecret && change.secret !== undefined) throw invalidField('rotateSecret', 'send either a secret or rotateSecret, not both');
+  if (change.rotateSecret && before.kind !== 'webhook')
+    throw invalidField('rotateSecret', 'only webhook destinations have a secret Attest makes; send a new token instead');
+  if (change.rotateSecret && change.secret !== undefined)
+    throw invalidField('rotateSecret', 'send either a secret or rotateSecret, not both');
   const credential = credentialOf(before.kind, change, change.rotateSecret === true);
 
   const update: StreamSettingsChange = { updated_at: ctx.nowMs };
@@ -164,21 +171,33 @@ export async function changeStream(ctx: StreamCommandContext, id: string, change
   }
   if (change.caBundle !== undefined && change.caBundle !== before.ca_bundle) {
     update.ca_bundle = change.caBundle;
-    settingChanges.push({ field: 'caBundle', from: before.ca_bundle === null ? 'none' : 'set', to: change.caBundle === null ? 'none' : 'set' });
+    settingChanges.push({
+      field: 'caBundle',
+      from: before.ca_bundle === null ? 'none' : 'set',
+      to: change.caBundle === null ? 'none' : 'set',
+    });
   }
   const enabledChange = change.enabled !== undefined && change.enabled !== (before.enabled === 1);
   if (enabledChange) update.enabled = change.enabled ? 1 : 0;
-  if (credential.plain !== undefined) update.credential = encryptCredential(await streamCredentialKey(ctx.store.db, ctx.nowMs), id, credential.plain);
+  if (credential.plain !== undefined)
+    update.credential = encryptCredential(await streamCredentialKey(ctx.store.db, ctx.nowMs), id, credential.plain);
 
   const subject = { id, kind: before.kind, url: update.url ?? before.url };
   const events: Array<[StreamEventType, FieldChange[]]> = [];
   if (settingChanges.length > 0) events.push(['audit_log.stream.updated', settingChanges]);
-  if (enabledChange) events.push([change.enabled ? 'audit_log.stream.resumed' : 'audit_log.stream.paused', [{ field: 'enabled', from: !change.enabled, to: change.enabled === true }]]);
+  if (enabledChange)
+    events.push([
+      change.enabled ? 'audit_log.stream.resumed' : 'audit_log.stream.paused',
+      [{ field: 'enabled', from: !change.enabled, to: change.enabled === true }],
+    ]);
   if (credential.plain !== undefined) events.push(['audit_log.stream.secret_rotated', []]);
   if (events.length > 0) {
     await ctx.store.transaction(async (tx) => {
       await updateStreamSettings(tx, ctx.orgId, id, update);
-      await ctx.store.appendEventsIn(tx, events.map(([type, changes]) => prepareStreamEvent(type, subject, ctx, { changes })));
+      await ctx.store.appendEventsIn(
+        tx,
+        events.map(([type, changes]) => prepareStreamEvent(type, subject, ctx, { changes })),
+      );
     });
   }
   const row = await requireStream(ctx.store, ctx.orgId, id);

@@ -19,7 +19,8 @@ export function encryptCredential(key: Buffer, destinationId: string, plaintext:
 /** Decrypts what {@link encryptCredential} made; throws when it was altered or belongs to another destination. */
 export function decryptCredential(key: Buffer, destinationId: string, sealed: string): string {
   const [version, iv, tag, ciphertext] = sealed.split('.');
-  if (version !== VERSION || iv === undefined || tag === undefined || ciphertext === undefined) throw new Error('unknown stream credential format');
+  if (version !== VERSION || iv === undefined || tag === undefined || ciphertext === undefined)
+    throw new Error('unknown stream credential format');
   const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
   decipher.setAAD(Buffer.from(destinationId));
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));

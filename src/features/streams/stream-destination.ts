@@ -93,8 +93,10 @@ export function parseStreamUrl(kind: StreamKind, raw: string, allowPlainHttp: bo
     throw invalidField('url', 'is not a valid URL');
   }
   const schemes = URL_SCHEMES[kind];
-  if (!schemes.includes(url.protocol)) throw invalidField('url', `must start with ${schemes.map((s) => `${s}//`).join(' or ')} for a ${kind} destination`);
-  if (url.protocol === 'http:' && !allowPlainHttp) throw invalidField('url', 'must use https:// (plain http:// is allowed only with ATTEST_STREAMS_ALLOW_PRIVATE=true)');
+  if (!schemes.includes(url.protocol))
+    throw invalidField('url', `must start with ${schemes.map((s) => `${s}//`).join(' or ')} for a ${kind} destination`);
+  if (url.protocol === 'http:' && !allowPlainHttp)
+    throw invalidField('url', 'must use https:// (plain http:// is allowed only with ATTEST_STREAMS_ALLOW_PRIVATE=true)');
   if (url.username || url.password) throw invalidField('url', 'must not carry a user name or password; use the secret or token');
   if (!url.hostname) throw invalidField('url', 'needs a host');
   const tls = url.protocol === 'https:' || url.protocol === 'tls:';
@@ -117,7 +119,8 @@ export function validateStreamFilter(filter: StreamFilter): StreamFilter {
   }
   if (filter.actions !== undefined) {
     filter.actions.forEach((action, i) => {
-      if (!(ACTION_TYPES as readonly string[]).includes(action)) throw invalidField(`filter.actions[${i}]`, `unknown action type "${action}" (one of ${ACTION_TYPES.join(', ')})`);
+      if (!(ACTION_TYPES as readonly string[]).includes(action))
+        throw invalidField(`filter.actions[${i}]`, `unknown action type "${action}" (one of ${ACTION_TYPES.join(', ')})`);
     });
     checked.actions = [...new Set(filter.actions)];
   }

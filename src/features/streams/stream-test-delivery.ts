@@ -33,7 +33,11 @@ export function streamTestEvent(orgId: string, streamId: string, nowMs: number):
 }
 
 /** Sends one test event to the destination now, outside its cursor, and reports how it went. */
-export async function sendStreamTestEvent(store: AttestStore, config: StreamsConfig, row: StreamDestinationRow): Promise<TestDeliveryResult> {
+export async function sendStreamTestEvent(
+  store: AttestStore,
+  config: StreamsConfig,
+  row: StreamDestinationRow,
+): Promise<TestDeliveryResult> {
   const started = performance.now();
   const now = store.clock.now();
   try {
@@ -41,6 +45,10 @@ export async function sendStreamTestEvent(store: AttestStore, config: StreamsCon
     await sender.send({ deliveryId: `${row.id}.test-${newId(now)}`, events: [streamTestEvent(row.org_id, row.id, now)] });
     return { delivered: true, error: null, durationMs: Math.round(performance.now() - started) };
   } catch (error) {
-    return { delivered: false, error: error instanceof Error ? error.message : String(error), durationMs: Math.round(performance.now() - started) };
+    return {
+      delivered: false,
+      error: error instanceof Error ? error.message : String(error),
+      durationMs: Math.round(performance.now() - started),
+    };
   }
 }

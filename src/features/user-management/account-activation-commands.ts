@@ -10,16 +10,30 @@ import type { UserAccount } from '../../tenancy/tenancy-queries.js';
  * transaction that sets the password, and only for an account that has none yet; an unknown, used or expired
  * token is a 404 that says which, without saying whose it was.
  */
-export async function activateAccount(ctx: { store: AttestStore; clock: Clock }, input: { token: string; password: string }): Promise<UserAccount> {
+export async function activateAccount(
+  ctx: { store: AttestStore; clock: Clock },
+  input: { token: string; password: string },
+): Promise<UserAccount> {
   const { store } = ctx;
   // Hash before the transaction: argon2 is deliberately slow and must not hold the write lock.
   const passwordHash = await hashPassword(input.password);
   return store.transaction(async (tx) => {
     const spent = await consumeActivation(tx, input.token, ctx.clock.now());
     const updated = spent
-      ? await tx.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', spent.userId).where('password_hash', 'is', null).returning(['id', 'email', 'name']).executeTakeFirst()
+      ? await tx
+          .updateTable('users')
+          .set({ password_hash: passwordHash })
+          .where('id', '=', spent.userId)
+          .where('password_hash', 'is', null)
+          .returning(['id', 'email', 'name'])
+          .executeTakeFirst()
       : undefined;
-    if (!updated) throw new AttestError('NOT_FOUND', 'This activation link is not valid: it was used already, has expired (links last 7 days) or never existed.', [{ field: 'token', reason: 'is unknown, used or expired' }]);
+    if (!updated)
+      throw new AttestError(
+        'NOT_FOUND',
+        'This activation link is not valid: it was used already, has expired (links last 7 days) or never existed.',
+        [{ field: 'token', reason: 'is unknown, used or expired' }],
+      );
     return updated;
   });
 }

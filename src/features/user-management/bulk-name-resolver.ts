@@ -26,8 +26,16 @@ export class BulkNameResolver {
     ]);
     // Each entity answers to its bare name and to "kind:name", so a name shared by two kinds can be told apart.
     const names = entities.flatMap((e) => [e.name.toLowerCase(), `${e.kind}:${e.name}`.toLowerCase()].map((key) => ({ key, id: e.id })));
-    const byEntityName = groupBy(names, (name) => name.key, (name) => name.id);
-    return new BulkNameResolver(new Map(sets.map((s) => [s.name.toLowerCase(), s.id])), new Map(customs.map((c) => [c.name.toLowerCase(), c.id])), byEntityName);
+    const byEntityName = groupBy(
+      names,
+      (name) => name.key,
+      (name) => name.id,
+    );
+    return new BulkNameResolver(
+      new Map(sets.map((s) => [s.name.toLowerCase(), s.id])),
+      new Map(customs.map((c) => [c.name.toLowerCase(), c.id])),
+      byEntityName,
+    );
   }
 
   /** The access a row names; unknown or ambiguous names become errors of that line. */
@@ -35,13 +43,25 @@ export class BulkNameResolver {
     const lookup = (names: string[], field: string, find: (name: string) => string | undefined) =>
       names.flatMap((name) => {
         const id = find(name);
-        if (id === undefined) errors.push({ line: row.line, field, reason: `no ${field === 'entities' ? 'entity' : field.replace(/s$/, '')} named "${name}" in this organization` });
+        if (id === undefined)
+          errors.push({
+            line: row.line,
+            field,
+            reason: `no ${field === 'entities' ? 'entity' : field.replace(/s$/, '')} named "${name}" in this organization`,
+          });
         return id === undefined ? [] : [id];
       });
     const entityIds = row.entities.flatMap((name) => {
       const ids = this.entities.get(name.toLowerCase()) ?? [];
       if (ids.length === 1) return ids;
-      errors.push({ line: row.line, field: 'entities', reason: ids.length === 0 ? `no entity named "${name}" in this organization` : `"${name}" names several entities; write kind:name, e.g. store:${name}` });
+      errors.push({
+        line: row.line,
+        field: 'entities',
+        reason:
+          ids.length === 0
+            ? `no entity named "${name}" in this organization`
+            : `"${name}" names several entities; write kind:name, e.g. store:${name}`,
+      });
       return [];
     });
     return {

@@ -2,7 +2,13 @@ import type { Kysely } from 'kysely';
 import { newWelcomeLink, type WelcomeLink } from '../../auth/account-activation.js';
 import { newId } from '../../core/ids.js';
 import type { JsonValue } from '../../events/audit-event.js';
-import type { AccountActivationsTable, AttestDatabase, MembershipInvitationsTable, MembershipsTable, UsersTable } from '../../store/database-schema.js';
+import type {
+  AccountActivationsTable,
+  AttestDatabase,
+  MembershipInvitationsTable,
+  MembershipsTable,
+  UsersTable,
+} from '../../store/database-schema.js';
 import { deleteExpiredInvitations } from '../../tenancy/membership-invitations.js';
 import { BulkNameResolver } from './bulk-name-resolver.js';
 import { parseBulkUserCsv, type BulkMode, type BulkRowError } from './bulk-user-csv.js';
@@ -39,7 +45,11 @@ export interface BulkResult {
 // says how many more there were; 150 UUIDs take about 6 KiB.
 const MAX_IDS_IN_METADATA = 150;
 const CHUNK = 500;
-const EVENT_TYPE: Record<BulkMode, string> = { add: 'users.bulk_added', append: 'users.bulk_updated.append', overwrite: 'users.bulk_updated.overwrite' };
+const EVENT_TYPE: Record<BulkMode, string> = {
+  add: 'users.bulk_added',
+  append: 'users.bulk_updated.append',
+  overwrite: 'users.bulk_updated.overwrite',
+};
 
 async function inChunks<T, R>(items: readonly T[], work: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
   const out: R[] = [];
@@ -64,7 +74,12 @@ export async function bulkImportUsers(ctx: OrgCommandContext, input: { mode: Bul
     const errors: BulkRowError[] = [];
     const wanted = parsed.rows.map((row) => ({ row, access: normalizeAccess(resolver.resolve(row, errors)) }));
     const emails = parsed.rows.map((r) => r.email);
-    const accounts = new Map((await inChunks(emails, (chunk) => tx.selectFrom('users').select(['id', 'email']).where('email', 'in', chunk).execute())).map((u) => [u.email, u.id]));
+    const accounts = new Map(
+      (await inChunks(emails, (chunk) => tx.selectFrom('users').select(['id', 'email']).where('email', 'in', chunk).execute())).map((u) => [
+        u.email,
+        u.id,
+      ]),
+    );
     const memberTypes = await membershipTypes(tx, ctx.org.id, [...accounts.values()], now);
     const invited = input.mode === 'add' ? await invitedUserIds(tx, ctx.org.id, [...accounts.values()], now) : new Set<string>();
 
@@ -72,9 +87,12 @@ export async function bulkImportUsers(ctx: OrgCommandContext, input: { mode: Bul
       const userId = accounts.get(row.email);
       const memberType = userId === undefined ? undefined : memberTypes.get(userId);
       if (input.mode === 'add') {
-        if (memberType !== undefined) errors.push({ line: row.line, field: 'email', reason: `${row.email} is already a member of this organization` });
-        else if (userId !== undefined && invited.has(userId)) errors.push({ line: row.line, field: 'email', reason: `${row.email} is already invited to this organization` });
-        if (row.userType === 'owner' && ctx.actorType !== 'owner') errors.push({ line: row.line, field: 'userType', reason: 'only organization owners can add owners' });
+        if (memberType !== undefined)
+          errors.push({ line: row.line, field: 'email', reason: `${row.email} is already a member of this organization` });
+        else if (userId !== undefined && invited.has(userId))
+          errors.push({ line: row.line, field: 'email', reason: `${row.email} is already invited to this organization` });
+        if (row.userType === 'owner' && ctx.actorType !== 'owner')
+          errors.push({ line: row.line, field: 'userType', reason: 'only organization owners can add owners' });
       } else if (memberType === undefined) {
         errors.push({ line: row.line, field: 'email', reason: `${row.email} is not a member of this organization` });
       } else if (memberType === 'owner' && ctx.actorType !== 'owner') {
@@ -103,17 +121,43 @@ export async function bulkImportUsers(ctx: OrgCommandContext, input: { mode: Bul
         const { tokenHash, ...welcomeLink } = newWelcomeLink(now);
         if (existingId === undefined) {
           newUsers.push({ id: userId, email: row.email, name: row.name, password_hash: null, created_at: now });
-          memberships.push({ org_id: ctx.org.id, user_id: userId, user_type: row.userType, proxy_from_org_id: null, expires_at: null, created_at: now });
-          activations.push({ token_hash: tokenHash, id: welcomeLink.id, user_id: userId, created_at: now, expires_at: welcomeLink.expiresAt });
+          memberships.push({
+            org_id: ctx.org.id,
+            user_id: userId,
+            user_type: row.userType,
+            proxy_from_org_id: null,
+            expires_at: null,
+            created_at: now,
+          });
+          activations.push({
+            token_hash: tokenHash,
+            id: welcomeLink.id,
+            user_id: userId,
+            created_at: now,
+            expires_at: welcomeLink.expiresAt,
+          });
         } else {
-          invitations.push({ org_id: ctx.org.id, user_id: userId, user_type: row.userType, name: row.name, invited_via: 'user', link_id: welcomeLink.id, token_hash: tokenHash, created_at: now, expires_at: welcomeLink.expiresAt });
+          invitations.push({
+            org_id: ctx.org.id,
+            user_id: userId,
+            user_type: row.userType,
+            name: row.name,
+            invited_via: 'user',
+            link_id: welcomeLink.id,
+            token_hash: tokenHash,
+            created_at: now,
+            expires_at: welcomeLink.expiresAt,
+          });
         }
         added.push({ email: row.email, userId, status: existingId === undefined ? 'active' : 'pending', welcomeLink });
         // Granted now, in force once the membership is (at once, or when the invitation is accepted).
         accessByUser.set(userId, access);
       }
       // Expired proxy grants leave rows behind; adding those users properly replaces them.
-      await inChunks(added.map((a) => a.userId), (ids) => tx.deleteFrom('memberships').where('org_id', '=', ctx.org.id).where('user_id', 'in', ids).execute());
+      await inChunks(
+        added.map((a) => a.userId),
+        (ids) => tx.deleteFrom('memberships').where('org_id', '=', ctx.org.id).where('user_id', 'in', ids).execute(),
+      );
       await inChunks(newUsers, (chunk) => tx.insertInto('users').values(chunk).execute());
       await inChunks(memberships, (chunk) => tx.insertInto('memberships').values(chunk).execute());
       await inChunks(activations, (chunk) => tx.insertInto('account_activations').values(chunk).execute());
@@ -141,8 +185,16 @@ export async function bulkImportUsers(ctx: OrgCommandContext, input: { mode: Bul
     if (input.mode !== 'add') metadata.unchangedCount = parsed.rows.length - affected.length;
     if (added) metadata.pendingCount = added.filter((a) => a.status === 'pending').length;
     if (affected.length > MAX_IDS_IN_METADATA) metadata.userIdsOmitted = affected.length - MAX_IDS_IN_METADATA;
-    const event = prepareUserManagementEvent(ctx, { type: EVENT_TYPE[input.mode], orgId: ctx.org.id, entity: { id: ctx.org.id, name: ctx.org.name }, metadata });
-    return { result: { applied: true, rows: parsed.rows.length, errors: [], affectedUserIds: affected, ...(added ? { added } : {}) }, events: [event] };
+    const event = prepareUserManagementEvent(ctx, {
+      type: EVENT_TYPE[input.mode],
+      orgId: ctx.org.id,
+      entity: { id: ctx.org.id, name: ctx.org.name },
+      metadata,
+    });
+    return {
+      result: { applied: true, rows: parsed.rows.length, errors: [], affectedUserIds: affected, ...(added ? { added } : {}) },
+      events: [event],
+    };
   });
 }
 
@@ -162,7 +214,9 @@ async function invitedUserIds(db: Db, orgId: string, userIds: string[], nowMs: n
     await deleteExpiredInvitations(db, orgId, chunk, nowMs);
     return [];
   });
-  const rows = await inChunks(userIds, (chunk) => db.selectFrom('membership_invitations').select('user_id').where('org_id', '=', orgId).where('user_id', 'in', chunk).execute());
+  const rows = await inChunks(userIds, (chunk) =>
+    db.selectFrom('membership_invitations').select('user_id').where('org_id', '=', orgId).where('user_id', 'in', chunk).execute(),
+  );
   return new Set(rows.map((r) => r.user_id));
 }
 

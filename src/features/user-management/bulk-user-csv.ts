@@ -46,7 +46,10 @@ export interface ParsedBulkFile {
 
 /** A list cell: names separated by `;`, blanks dropped. */
 function listCell(value: string | undefined): string[] {
-  return (value ?? '').split(';').map((s) => s.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -58,22 +61,40 @@ function listCell(value: string | undefined): string[] {
 export function parseBulkUserCsv(text: string, mode: BulkMode): ParsedBulkFile {
   let records: ParsedRecord[];
   try {
-    records = parse(text, { bom: true, info: true, skip_empty_lines: true, trim: true, relax_column_count: true }) as unknown as ParsedRecord[];
+    records = parse(text, {
+      bom: true,
+      info: true,
+      skip_empty_lines: true,
+      trim: true,
+      relax_column_count: true,
+    }) as unknown as ParsedRecord[];
   } catch (error) {
-    if (error instanceof CsvError) return { rows: [], columns: [], errors: [{ line: Number((error as CsvError & { lines?: number }).lines ?? 1), field: 'file', reason: error.message }] };
+    if (error instanceof CsvError)
+      return {
+        rows: [],
+        columns: [],
+        errors: [{ line: Number((error as CsvError & { lines?: number }).lines ?? 1), field: 'file', reason: error.message }],
+      };
     throw error;
   }
   const [header, ...data] = records;
-  if (!header) return { rows: [], columns: [], errors: [{ line: 1, field: 'file', reason: 'is empty; the first line must name the columns' }] };
+  if (!header)
+    return { rows: [], columns: [], errors: [{ line: 1, field: 'file', reason: 'is empty; the first line must name the columns' }] };
   const errors: BulkRowError[] = [];
   const columns = header.record.map((c) => c.trim());
   const spec = COLUMNS[mode];
   columns.forEach((c) => {
-    if (!spec.allowed.includes(c)) errors.push({ line: 1, field: c || '(blank)', reason: `is not a column of ${mode} mode; expected ${spec.allowed.join(', ')}` });
+    if (!spec.allowed.includes(c))
+      errors.push({ line: 1, field: c || '(blank)', reason: `is not a column of ${mode} mode; expected ${spec.allowed.join(', ')}` });
   });
   for (const c of spec.required) if (!columns.includes(c)) errors.push({ line: 1, field: c, reason: 'column is required' });
   if (data.length === 0) errors.push({ line: 1, field: 'file', reason: 'has no data rows' });
-  if (data.length > MAX_BULK_ROWS) errors.push({ line: (data[MAX_BULK_ROWS] as ParsedRecord).info.lines, field: 'file', reason: `has ${data.length} rows; at most ${MAX_BULK_ROWS} are allowed` });
+  if (data.length > MAX_BULK_ROWS)
+    errors.push({
+      line: (data[MAX_BULK_ROWS] as ParsedRecord).info.lines,
+      field: 'file',
+      reason: `has ${data.length} rows; at most ${MAX_BULK_ROWS} are allowed`,
+    });
   if (errors.length > 0) return { rows: [], columns, errors };
 
   const rows: BulkRow[] = [];
@@ -84,7 +105,8 @@ export function parseBulkUserCsv(text: string, mode: BulkMode): ParsedBulkFile {
       const i = columns.indexOf(name);
       return i < 0 ? undefined : record[i];
     };
-    if (record.length > columns.length) errors.push({ line, field: 'row', reason: `has ${record.length} values but the header names ${columns.length} columns` });
+    if (record.length > columns.length)
+      errors.push({ line, field: 'row', reason: `has ${record.length} values but the header names ${columns.length} columns` });
     const email = (cell('email') ?? '').toLowerCase();
     if (!EMAIL.test(email)) errors.push({ line, field: 'email', reason: email ? `"${email}" is not an email address` : 'is required' });
     const seen = firstLineOf.get(email);
@@ -93,8 +115,17 @@ export function parseBulkUserCsv(text: string, mode: BulkMode): ParsedBulkFile {
     const name = cell('name') ?? '';
     if (mode === 'add' && !name) errors.push({ line, field: 'name', reason: 'is required' });
     const userType = cell('userType') || 'standard';
-    if (!USER_TYPES.includes(userType)) errors.push({ line, field: 'userType', reason: `"${userType}" is not one of owner, admin, standard` });
-    rows.push({ line, email, name, userType: userType as UserType, permissionSets: listCell(cell('permissionSets')), customPermissions: listCell(cell('customPermissions')), entities: listCell(cell('entities')) });
+    if (!USER_TYPES.includes(userType))
+      errors.push({ line, field: 'userType', reason: `"${userType}" is not one of owner, admin, standard` });
+    rows.push({
+      line,
+      email,
+      name,
+      userType: userType as UserType,
+      permissionSets: listCell(cell('permissionSets')),
+      customPermissions: listCell(cell('customPermissions')),
+      entities: listCell(cell('entities')),
+    });
   }
   return { rows, columns, errors };
 }

@@ -21,16 +21,30 @@ export async function listCustomPermissions(db: Kysely<AttestDatabase>, orgId: s
 }
 
 /** Creates a custom permission (unique name, not a built-in key); records `custom_permission.created`. */
-export async function createCustomPermission(ctx: OrgCommandContext, input: { name: string; description: string }): Promise<CustomPermission> {
+export async function createCustomPermission(
+  ctx: OrgCommandContext,
+  input: { name: string; description: string },
+): Promise<CustomPermission> {
   assertCanManageUsers(ctx.actorType);
   const name = input.name.trim();
   const description = input.description.trim();
   if (!name) throw new AttestError('VALIDATION_FAILED', 'name: must not be blank', [{ field: 'name', reason: 'must not be blank' }]);
-  if ((BUILT_IN_PERMISSIONS as readonly string[]).includes(name)) throw new AttestError('VALIDATION_FAILED', `name: "${name}" is a built-in permission`, [{ field: 'name', reason: 'is a built-in permission' }]);
+  if ((BUILT_IN_PERMISSIONS as readonly string[]).includes(name))
+    throw new AttestError('VALIDATION_FAILED', `name: "${name}" is a built-in permission`, [
+      { field: 'name', reason: 'is a built-in permission' },
+    ]);
   const now = ctx.clock.now();
   return recordedTransaction(ctx, async (tx) => {
-    const clash = await tx.selectFrom('custom_permissions').select('id').where('org_id', '=', ctx.org.id).where('name', '=', name).executeTakeFirst();
-    if (clash) throw new AttestError('CONFLICT', `A custom permission named "${name}" already exists.`, [{ field: 'name', reason: 'is already used' }]);
+    const clash = await tx
+      .selectFrom('custom_permissions')
+      .select('id')
+      .where('org_id', '=', ctx.org.id)
+      .where('name', '=', name)
+      .executeTakeFirst();
+    if (clash)
+      throw new AttestError('CONFLICT', `A custom permission named "${name}" already exists.`, [
+        { field: 'name', reason: 'is already used' },
+      ]);
     const id = newId(now);
     await tx.insertInto('custom_permissions').values({ id, org_id: ctx.org.id, name, description, created_at: now }).execute();
     const event = prepareUserManagementEvent(ctx, {

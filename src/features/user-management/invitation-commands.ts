@@ -2,7 +2,13 @@ import { AttestError } from '../../core/errors.js';
 import type { UserType } from '../../store/database-schema.js';
 import type { StoreTransaction } from '../../store/event-log-writer.js';
 import { hashSecret } from '../../core/ids.js';
-import { deleteInvitation, findInvitation, findInvitationByToken, listInvitationsOfOrg, type InvitationOfOrg } from '../../tenancy/membership-invitations.js';
+import {
+  deleteInvitation,
+  findInvitation,
+  findInvitationByToken,
+  listInvitationsOfOrg,
+  type InvitationOfOrg,
+} from '../../tenancy/membership-invitations.js';
 import { findOrganization, insertMembership } from '../../tenancy/tenancy-queries.js';
 import type { CommandContext, OrgCommandContext } from './command-context.js';
 import { deleteMembership, findMember, type Member } from './member-queries.js';
@@ -10,9 +16,16 @@ import { recordedTransaction } from './recorded-transaction.js';
 import { prepareUserManagementEvent, userLabel } from './user-management-events.js';
 import { assertCanManageMember, assertCanManageUsers, isPrivileged } from './user-rights.js';
 
-const NO_INVITATION = () => new AttestError('NOT_FOUND', 'You have no pending invitation to this organization.', [{ field: 'orgId', reason: 'has no pending invitation for you' }]);
+const NO_INVITATION = () =>
+  new AttestError('NOT_FOUND', 'You have no pending invitation to this organization.', [
+    { field: 'orgId', reason: 'has no pending invitation for you' },
+  ]);
 const NO_INVITATION_FOR_LINK = () =>
-  new AttestError('NOT_FOUND', 'This invitation link is not for the account you are signed in with, was used already or has expired (links last 7 days).', [{ field: 'token', reason: 'matches no pending invitation of this account' }]);
+  new AttestError(
+    'NOT_FOUND',
+    'This invitation link is not for the account you are signed in with, was used already or has expired (links last 7 days).',
+    [{ field: 'token', reason: 'matches no pending invitation of this account' }],
+  );
 
 /**
  * The signed-in account holder accepts a pending membership with the token of its invitation link: it becomes a
@@ -20,7 +33,10 @@ const NO_INVITATION_FOR_LINK = () =>
  * with the holder as actor. Nothing of the holder was recorded there before this moment. Signing in is not
  * enough: whoever set the account's password elsewhere must not join an organization that invited the email.
  */
-export async function acceptInvitation(ctx: CommandContext, input: { token: string }): Promise<{ orgId: string; orgName: string; userType: UserType }> {
+export async function acceptInvitation(
+  ctx: CommandContext,
+  input: { token: string },
+): Promise<{ orgId: string; orgName: string; userType: UserType }> {
   const now = ctx.clock.now();
   const userId = ctx.actor.userId;
   return recordedTransaction(ctx, async (tx) => {
@@ -28,10 +44,20 @@ export async function acceptInvitation(ctx: CommandContext, input: { token: stri
     const org = invitation ? await findOrganization(tx, invitation.org_id) : undefined;
     if (!invitation || !org) throw NO_INVITATION_FOR_LINK();
     await deleteInvitation(tx, org.id, userId);
-    if (await findMember(tx, org.id, userId, now)) throw new AttestError('CONFLICT', 'You are already a member of this organization.', [{ field: 'orgId', reason: 'is already one of your organizations' }]);
+    if (await findMember(tx, org.id, userId, now))
+      throw new AttestError('CONFLICT', 'You are already a member of this organization.', [
+        { field: 'orgId', reason: 'is already one of your organizations' },
+      ]);
     // An expired proxy grant leaves its row behind; the accepted membership replaces it.
     await tx.deleteFrom('memberships').where('org_id', '=', org.id).where('user_id', '=', userId).execute();
-    await insertMembership(tx, { org_id: org.id, user_id: userId, user_type: invitation.user_type, proxy_from_org_id: null, expires_at: null, created_at: now });
+    await insertMembership(tx, {
+      org_id: org.id,
+      user_id: userId,
+      user_type: invitation.user_type,
+      proxy_from_org_id: null,
+      expires_at: null,
+      created_at: now,
+    });
     const event = prepareUserManagementEvent(ctx, {
       type: 'user.invitation.accepted',
       orgId: org.id,
@@ -69,7 +95,10 @@ export async function withdrawInvitation(ctx: OrgCommandContext, input: { userId
   assertCanManageUsers(ctx.actorType);
   await recordedTransaction(ctx, async (tx) => {
     const invitation = await findInvitation(tx, ctx.org.id, input.userId, ctx.clock.now());
-    if (!invitation) throw new AttestError('NOT_FOUND', 'No pending invitation for this user here.', [{ field: 'userId', reason: 'has no pending invitation in this organization' }]);
+    if (!invitation)
+      throw new AttestError('NOT_FOUND', 'No pending invitation for this user here.', [
+        { field: 'userId', reason: 'has no pending invitation in this organization' },
+      ]);
     assertCanManageMember(ctx.actorType, invitation.user_type);
     await deleteInvitation(tx, ctx.org.id, input.userId);
     await dropGrantsOfNonMember(tx, ctx.org.id, input.userId, ctx.clock.now());

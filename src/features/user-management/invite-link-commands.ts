@@ -27,7 +27,10 @@ export interface InviteLink {
 
 async function insertLink(db: Db, orgId: string, nowMs: number): Promise<InviteLink & { token: string }> {
   const link = { id: newId(nowMs), token: newSecret('ati'), createdAt: nowMs };
-  await db.insertInto('org_invite_links').values({ org_id: orgId, id: link.id, token_hash: hashSecret(link.token), created_at: nowMs }).execute();
+  await db
+    .insertInto('org_invite_links')
+    .values({ org_id: orgId, id: link.id, token_hash: hashSecret(link.token), created_at: nowMs })
+    .execute();
   return link;
 }
 
@@ -38,7 +41,8 @@ async function findLink(db: Db, orgId: string): Promise<InviteLink | undefined> 
 
 /** The organization whose invite link has this token, if the link is current. */
 async function orgOfToken(db: Db, token: string): Promise<string | undefined> {
-  return (await db.selectFrom('org_invite_links').select(['org_id']).where('token_hash', '=', hashSecret(token)).executeTakeFirst())?.org_id;
+  return (await db.selectFrom('org_invite_links').select(['org_id']).where('token_hash', '=', hashSecret(token)).executeTakeFirst())
+    ?.org_id;
 }
 
 /**
@@ -92,7 +96,10 @@ const INVALID_LINK = () => new AttestError('NOT_FOUND', 'This invite link is not
  *   Already a member or invited: nothing.
  * An unknown or replaced token is a 404.
  */
-export async function joinViaInviteLink(ctx: Omit<CommandContext, 'actor'> & { actor: Omit<CommandContext['actor'], 'userId' | 'name' | 'email'> }, input: JoinInput): Promise<{ orgId: string }> {
+export async function joinViaInviteLink(
+  ctx: Omit<CommandContext, 'actor'> & { actor: Omit<CommandContext['actor'], 'userId' | 'name' | 'email'> },
+  input: JoinInput,
+): Promise<{ orgId: string }> {
   const email = input.email.trim().toLowerCase();
   const name = input.name.trim();
   if (!name) throw new AttestError('VALIDATION_FAILED', 'name: must not be blank', [{ field: 'name', reason: 'must not be blank' }]);
@@ -129,14 +136,24 @@ export async function joinViaInviteLink(ctx: Omit<CommandContext, 'actor'> & { a
       return { result: { orgId: org.id }, events: [] };
     }
     await insertUser(tx, { id: newUserId, email, name, password_hash: passwordHash, created_at: now });
-    await insertMembership(tx, { org_id: org.id, user_id: newUserId, user_type: 'standard', proxy_from_org_id: null, expires_at: null, created_at: now });
-    const event = prepareUserManagementEvent({ ...ctx, actor }, {
-      type: 'user.standard.added',
-      orgId: org.id,
-      entity: { id: newUserId, name: userLabel(actor) },
-      changes: [{ field: 'userType', from: null, to: 'standard' }],
-      metadata: { via: 'invite_link' },
+    await insertMembership(tx, {
+      org_id: org.id,
+      user_id: newUserId,
+      user_type: 'standard',
+      proxy_from_org_id: null,
+      expires_at: null,
+      created_at: now,
     });
+    const event = prepareUserManagementEvent(
+      { ...ctx, actor },
+      {
+        type: 'user.standard.added',
+        orgId: org.id,
+        entity: { id: newUserId, name: userLabel(actor) },
+        changes: [{ field: 'userType', from: null, to: 'standard' }],
+        metadata: { via: 'invite_link' },
+      },
+    );
     return { result: { orgId: org.id }, events: [event] };
   });
 }

@@ -34,7 +34,9 @@ export async function recordLoginOutcome(
   const memberships = await listMemberships(base.store.db, user.id, base.clock.now());
   if (memberships.length === 0) return;
   const ctx: CommandContext = { ...base, actor: { userId: user.id, name: user.name, email: user.email, ...origin } };
-  const events = memberships.map((m) => prepareUserManagementEvent(ctx, { type, orgId: m.orgId, entity: { id: user.id, name: userLabel(user) } }));
+  const events = memberships.map((m) =>
+    prepareUserManagementEvent(ctx, { type, orgId: m.orgId, entity: { id: user.id, name: userLabel(user) } }),
+  );
   await recordedTransaction(ctx, async () => ({ result: undefined, events }));
 }
 

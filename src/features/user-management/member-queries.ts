@@ -19,7 +19,14 @@ function memberQuery(db: Db, orgId: string, nowMs: number) {
   return db
     .selectFrom('memberships')
     .innerJoin('users', 'users.id', 'memberships.user_id')
-    .select(['users.id as userId', 'users.email', 'users.name', 'memberships.user_type as userType', 'memberships.proxy_from_org_id as proxyFromOrgId', 'memberships.expires_at as expiresAt'])
+    .select([
+      'users.id as userId',
+      'users.email',
+      'users.name',
+      'memberships.user_type as userType',
+      'memberships.proxy_from_org_id as proxyFromOrgId',
+      'memberships.expires_at as expiresAt',
+    ])
     .where('memberships.org_id', '=', orgId)
     .where((eb) => eb.or([eb('memberships.expires_at', 'is', null), eb('memberships.expires_at', '>', nowMs)]));
 }
@@ -34,7 +41,9 @@ export async function listMembers(db: Db, orgId: string, nowMs: number, q?: stri
   if (q) {
     // `%` and `_` typed in the search box are literal characters, not wildcards.
     const pattern = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    query = query.where((eb) => eb.or([eb(sql`users.email`, 'like', sql`${pattern} escape '\\'`), eb(sql`lower(users.name)`, 'like', sql`${pattern} escape '\\'`)]));
+    query = query.where((eb) =>
+      eb.or([eb(sql`users.email`, 'like', sql`${pattern} escape '\\'`), eb(sql`lower(users.name)`, 'like', sql`${pattern} escape '\\'`)]),
+    );
   }
   const rows = await query.orderBy('users.email').execute();
   return rows.map(toMember);
@@ -49,7 +58,10 @@ export async function findMember(db: Db, orgId: string, userId: string, nowMs: n
 /** One member in force, or a 404 that names the user id. */
 export async function requireMember(db: Db, orgId: string, userId: string, nowMs: number): Promise<Member> {
   const member = await findMember(db, orgId, userId, nowMs);
-  if (!member) throw new AttestError('NOT_FOUND', 'No such user in this organization.', [{ field: 'userId', reason: 'is not a member of this organization' }]);
+  if (!member)
+    throw new AttestError('NOT_FOUND', 'No such user in this organization.', [
+      { field: 'userId', reason: 'is not a member of this organization' },
+    ]);
   return member;
 }
 
@@ -76,7 +88,8 @@ export async function ownOwnerIds(db: Db, orgId: string, lockRows: boolean): Pro
 export async function assertNotLastOwner(db: Db, orgId: string, member: Member, lockRows: boolean): Promise<void> {
   if (member.userType !== 'owner' || member.proxyFromOrgId !== null) return;
   const owners = await ownOwnerIds(db, orgId, lockRows);
-  if (owners.filter((id) => id !== member.userId).length === 0) throw new AttestError('LAST_OWNER', undefined, [{ field: 'userId', reason: 'is the last owner of the organization' }]);
+  if (owners.filter((id) => id !== member.userId).length === 0)
+    throw new AttestError('LAST_OWNER', undefined, [{ field: 'userId', reason: 'is the last owner of the organization' }]);
 }
 
 /** Deletes a membership row and everything granted with it. */

@@ -51,7 +51,11 @@ export async function readUserAccess(db: Db, orgId: string, userId: string): Pro
 /** Access with duplicates removed and ids sorted, so two accesses compare by value. */
 export function normalizeAccess(access: UserAccess): UserAccess {
   const tidy = (ids: readonly string[]) => [...new Set(ids)].sort();
-  return { permissionSetIds: tidy(access.permissionSetIds), customPermissionIds: tidy(access.customPermissionIds), entityIds: tidy(access.entityIds) };
+  return {
+    permissionSetIds: tidy(access.permissionSetIds),
+    customPermissionIds: tidy(access.customPermissionIds),
+    entityIds: tidy(access.entityIds),
+  };
 }
 
 /** What a member has plus what is added (bulk append mode). */
@@ -67,13 +71,22 @@ export function mergeAccess(current: UserAccess, added: UserAccess): UserAccess 
 export async function writeAccess(db: Db, orgId: string, accessByUser: ReadonlyMap<string, UserAccess>): Promise<void> {
   const userIds = [...accessByUser.keys()];
   for (let i = 0; i < userIds.length; i += IN_CHUNK) {
-    await db.deleteFrom('membership_grants').where('org_id', '=', orgId).where('user_id', 'in', userIds.slice(i, i + IN_CHUNK)).execute();
+    await db
+      .deleteFrom('membership_grants')
+      .where('org_id', '=', orgId)
+      .where('user_id', 'in', userIds.slice(i, i + IN_CHUNK))
+      .execute();
   }
   const rows: MembershipGrantsTable[] = [];
   for (const [userId, access] of accessByUser) {
     for (const kind of GRANT_KINDS) {
-      for (const targetId of new Set(access[ACCESS_FIELDS[kind]])) rows.push({ org_id: orgId, user_id: userId, grant_kind: kind, target_id: targetId });
+      for (const targetId of new Set(access[ACCESS_FIELDS[kind]]))
+        rows.push({ org_id: orgId, user_id: userId, grant_kind: kind, target_id: targetId });
     }
   }
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db.insertInto('membership_grants').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+    await db
+      .insertInto('membership_grants')
+      .values(rows.slice(i, i + INSERT_CHUNK))
+      .execute();
 }

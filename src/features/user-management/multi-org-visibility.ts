@@ -10,7 +10,12 @@ type Db = Kysely<AttestDatabase>;
 
 /** The ids of the organizations whose users this organization may see, sorted. */
 export async function visibleOrgIdsOf(db: Db, orgId: string): Promise<string[]> {
-  const rows = await db.selectFrom('org_visible_orgs').select('visible_org_id').where('org_id', '=', orgId).orderBy('visible_org_id').execute();
+  const rows = await db
+    .selectFrom('org_visible_orgs')
+    .select('visible_org_id')
+    .where('org_id', '=', orgId)
+    .orderBy('visible_org_id')
+    .execute();
   return rows.map((r) => r.visible_org_id);
 }
 
@@ -26,7 +31,10 @@ export async function readMultiOrgVisibility(ctx: OrgCommandContext): Promise<{ 
  * whether it exists or not, so the setting cannot probe for organizations. Records
  * `org.multi_org_visibility.updated` (security) with the list before and after, when it changed.
  */
-export async function updateMultiOrgVisibility(ctx: OrgCommandContext, input: { visibleOrgIds: string[] }): Promise<{ visibleOrgIds: string[] }> {
+export async function updateMultiOrgVisibility(
+  ctx: OrgCommandContext,
+  input: { visibleOrgIds: string[] },
+): Promise<{ visibleOrgIds: string[] }> {
   assertOwner(ctx.actorType, 'change multiple organization user visibility');
   const wanted = [...new Set(input.visibleOrgIds)].sort();
   const now = ctx.clock.now();
@@ -49,7 +57,11 @@ export async function updateMultiOrgVisibility(ctx: OrgCommandContext, input: { 
     const before = await visibleOrgIdsOf(tx, ctx.org.id);
     if (before.join() === wanted.join()) return { result: { visibleOrgIds: before }, events: [] };
     await tx.deleteFrom('org_visible_orgs').where('org_id', '=', ctx.org.id).execute();
-    if (wanted.length > 0) await tx.insertInto('org_visible_orgs').values(wanted.map((id) => ({ org_id: ctx.org.id, visible_org_id: id }))).execute();
+    if (wanted.length > 0)
+      await tx
+        .insertInto('org_visible_orgs')
+        .values(wanted.map((id) => ({ org_id: ctx.org.id, visible_org_id: id })))
+        .execute();
     const event = prepareUserManagementEvent(ctx, {
       type: 'org.multi_org_visibility.updated',
       orgId: ctx.org.id,

@@ -31,7 +31,8 @@ export function unknownAccessIds(catalog: OrgAccessCatalog, access: UserAccess):
   const errors: FieldError[] = [];
   for (const field of FIELDS) {
     access[field].forEach((id, i) => {
-      if (!catalog[field].has(id)) errors.push({ field: `${field}[${i}]`, reason: `no such ${field.replace(/Ids$/, '')} in this organization` });
+      if (!catalog[field].has(id))
+        errors.push({ field: `${field}[${i}]`, reason: `no such ${field.replace(/Ids$/, '')} in this organization` });
     });
   }
   return errors;
@@ -45,7 +46,10 @@ export function assertAccessExists(catalog: OrgAccessCatalog, access: UserAccess
 }
 
 /** The names of granted things, sorted, as events show them (ids alone would be unreadable later). */
-export function accessNames(catalog: OrgAccessCatalog, access: UserAccess): Record<'permissionSets' | 'customPermissions' | 'entities', string[]> {
+export function accessNames(
+  catalog: OrgAccessCatalog,
+  access: UserAccess,
+): Record<'permissionSets' | 'customPermissions' | 'entities', string[]> {
   const names = (field: keyof UserAccess) => access[field].map((id) => catalog[field].get(id) ?? id).sort();
   return { permissionSets: names('permissionSetIds'), customPermissions: names('customPermissionIds'), entities: names('entityIds') };
 }

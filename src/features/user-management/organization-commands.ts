@@ -2,7 +2,14 @@ import { IANAZone } from 'luxon';
 import { issueActivation } from '../../auth/account-activation.js';
 import { AttestError } from '../../core/errors.js';
 import { isUuid, newId } from '../../core/ids.js';
-import { findOrganization, findUserByEmail, insertMembership, insertOrganization, insertUser, type Organization } from '../../tenancy/tenancy-queries.js';
+import {
+  findOrganization,
+  findUserByEmail,
+  insertMembership,
+  insertOrganization,
+  insertUser,
+  type Organization,
+} from '../../tenancy/tenancy-queries.js';
 import type { CommandContext } from './command-context.js';
 import { recordedTransaction } from './recorded-transaction.js';
 import { prepareUserManagementEvent, userLabel } from './user-management-events.js';
@@ -42,11 +49,13 @@ export async function createOrganization(ctx: CommandContext, input: CreateOrgan
     ...(input.id === undefined || isUuid(input.id) ? [] : [{ field: 'id', reason: 'must be a lowercase UUID' }]),
     ...(IANAZone.isValidZone(timeZone) ? [] : [{ field: 'timeZone', reason: `"${timeZone}" is not an IANA time zone` }]),
   ];
-  if (problems.length > 0) throw new AttestError('VALIDATION_FAILED', `${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`, problems);
+  if (problems.length > 0)
+    throw new AttestError('VALIDATION_FAILED', `${problems.map((p) => `${p.field}: ${p.reason}`).join('; ')}`, problems);
   const now = ctx.clock.now();
   const org: Organization = { id: input.id ?? newId(now), name, timeZone };
   return recordedTransaction(ctx, async (tx) => {
-    if (await findOrganization(tx, org.id)) throw new AttestError('CONFLICT', `An organization with id ${org.id} exists already.`, [{ field: 'id', reason: 'is taken' }]);
+    if (await findOrganization(tx, org.id))
+      throw new AttestError('CONFLICT', `An organization with id ${org.id} exists already.`, [{ field: 'id', reason: 'is taken' }]);
     await insertOrganization(tx, org, now);
     const existing = await findUserByEmail(tx, email);
     const ownerName = input.ownerName?.trim() || email.split('@')[0] || email;
@@ -54,14 +63,30 @@ export async function createOrganization(ctx: CommandContext, input: CreateOrgan
     const member = { userId, email, name: ownerName, userType: 'owner' as const, proxyFromOrgId: null, expiresAt: null };
     let owner: AddedUser;
     if (existing) {
-      owner = { member, status: 'pending', welcomeLink: await inviteExistingAccount(tx, { orgId: org.id, userId, userType: 'owner', name: ownerName, via: 'operator' }, now) };
+      owner = {
+        member,
+        status: 'pending',
+        welcomeLink: await inviteExistingAccount(tx, { orgId: org.id, userId, userType: 'owner', name: ownerName, via: 'operator' }, now),
+      };
     } else {
       await insertUser(tx, { id: userId, email, name: ownerName, password_hash: null, created_at: now });
-      await insertMembership(tx, { org_id: org.id, user_id: userId, user_type: 'owner', proxy_from_org_id: null, expires_at: null, created_at: now });
+      await insertMembership(tx, {
+        org_id: org.id,
+        user_id: userId,
+        user_type: 'owner',
+        proxy_from_org_id: null,
+        expires_at: null,
+        created_at: now,
+      });
       owner = { member, status: 'active', welcomeLink: await issueActivation(tx, userId, now) };
     }
     const events = [
-      prepareUserManagementEvent(ctx, { type: 'org.created', orgId: org.id, entity: { id: org.id, name: org.name }, metadata: { timeZone } }),
+      prepareUserManagementEvent(ctx, {
+        type: 'org.created',
+        orgId: org.id,
+        entity: { id: org.id, name: org.name },
+        metadata: { timeZone },
+      }),
       prepareUserManagementEvent(ctx, {
         type: 'user.privileged.added',
         orgId: org.id,

@@ -47,7 +47,10 @@ export async function listPermissionSets(db: Db, orgId: string, setId?: string):
 
 async function requireSet(db: Db, orgId: string, setId: string): Promise<PermissionSet> {
   const [set] = await listPermissionSets(db, orgId, setId);
-  if (!set) throw new AttestError('NOT_FOUND', 'No such permission set in this organization.', [{ field: 'setId', reason: 'is not a permission set of this organization' }]);
+  if (!set)
+    throw new AttestError('NOT_FOUND', 'No such permission set in this organization.', [
+      { field: 'setId', reason: 'is not a permission set of this organization' },
+    ]);
   return set;
 }
 
@@ -59,10 +62,19 @@ async function validatedInput(db: Db, orgId: string, input: PermissionSetInput, 
   const customs = await db.selectFrom('custom_permissions').select('name').where('org_id', '=', orgId).execute();
   const known = new Set<string>([...BUILT_IN_PERMISSIONS, ...customs.map((c) => c.name)]);
   input.permissions.forEach((p, i) => {
-    if (!known.has(p)) errors.push({ field: `permissions[${i}]`, reason: `"${p}" is neither a built-in permission nor a custom permission of this organization` });
+    if (!known.has(p))
+      errors.push({
+        field: `permissions[${i}]`,
+        reason: `"${p}" is neither a built-in permission nor a custom permission of this organization`,
+      });
   });
-  const clash = name ? await db.selectFrom('permission_sets').select('id').where('org_id', '=', orgId).where('name', '=', name).executeTakeFirst() : undefined;
-  if (clash && clash.id !== exceptSetId) throw new AttestError('CONFLICT', `A permission set named "${name}" already exists.`, [{ field: 'name', reason: 'is already used by another permission set' }]);
+  const clash = name
+    ? await db.selectFrom('permission_sets').select('id').where('org_id', '=', orgId).where('name', '=', name).executeTakeFirst()
+    : undefined;
+  if (clash && clash.id !== exceptSetId)
+    throw new AttestError('CONFLICT', `A permission set named "${name}" already exists.`, [
+      { field: 'name', reason: 'is already used by another permission set' },
+    ]);
   const first = errors[0];
   if (first) throw new AttestError('VALIDATION_FAILED', `${first.field}: ${first.reason}`, errors);
   return { name, permissions: [...new Set(input.permissions)].sort() };
@@ -75,7 +87,17 @@ export async function createPermissionSet(ctx: OrgCommandContext, input: Permiss
   return recordedTransaction(ctx, async (tx) => {
     const valid = await validatedInput(tx, ctx.org.id, input);
     const id = newId(now);
-    await tx.insertInto('permission_sets').values({ id, org_id: ctx.org.id, name: valid.name, permissions: JSON.stringify(valid.permissions), created_at: now, updated_at: now }).execute();
+    await tx
+      .insertInto('permission_sets')
+      .values({
+        id,
+        org_id: ctx.org.id,
+        name: valid.name,
+        permissions: JSON.stringify(valid.permissions),
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
     const event = prepareUserManagementEvent(ctx, {
       type: 'permission_set.created',
       orgId: ctx.org.id,
@@ -101,8 +123,17 @@ export async function updatePermissionSet(ctx: OrgCommandContext, setId: string,
       { field: 'permissions', from: [...before.permissions].sort(), to: valid.permissions },
     ]);
     if (changes.length === 0) return { result: before, events: [] };
-    await tx.updateTable('permission_sets').set({ name: valid.name, permissions: JSON.stringify(valid.permissions), updated_at: now }).where('id', '=', setId).execute();
-    const event = prepareUserManagementEvent(ctx, { type: 'permission_set.updated', orgId: ctx.org.id, entity: { id: setId, name: valid.name }, changes });
+    await tx
+      .updateTable('permission_sets')
+      .set({ name: valid.name, permissions: JSON.stringify(valid.permissions), updated_at: now })
+      .where('id', '=', setId)
+      .execute();
+    const event = prepareUserManagementEvent(ctx, {
+      type: 'permission_set.updated',
+      orgId: ctx.org.id,
+      entity: { id: setId, name: valid.name },
+      changes,
+    });
     return { result: { ...before, ...valid }, events: [event] };
   });
 }

@@ -30,18 +30,48 @@ export async function grantProxyAccess(ctx: OrgCommandContext, input: ProxyAcces
   assertOwner(ctx.actorType, 'grant proxy organization access');
   const email = input.email.trim().toLowerCase();
   const now = ctx.clock.now();
-  if (input.expiresAt !== undefined && input.expiresAt <= now) throw new AttestError('VALIDATION_FAILED', 'expiresAt: must be in the future', [{ field: 'expiresAt', reason: 'must be in the future' }]);
+  if (input.expiresAt !== undefined && input.expiresAt <= now)
+    throw new AttestError('VALIDATION_FAILED', 'expiresAt: must be in the future', [
+      { field: 'expiresAt', reason: 'must be in the future' },
+    ]);
   return recordedTransaction(ctx, async (tx) => {
     const user = await findUserByEmail(tx, email);
     const home = user
-      ? await tx.selectFrom('memberships').select('org_id').where('user_id', '=', user.id).where('proxy_from_org_id', 'is', null).where('org_id', '!=', ctx.org.id).orderBy('created_at').executeTakeFirst()
+      ? await tx
+          .selectFrom('memberships')
+          .select('org_id')
+          .where('user_id', '=', user.id)
+          .where('proxy_from_org_id', 'is', null)
+          .where('org_id', '!=', ctx.org.id)
+          .orderBy('created_at')
+          .executeTakeFirst()
       : undefined;
     // One answer whether the email is unknown or only has no organization: the form does not reveal accounts.
-    if (!user || !home) throw new AttestError('VALIDATION_FAILED', 'email: no user of another organization has this email', [{ field: 'email', reason: 'is not a user of another organization' }]);
-    if (await findMember(tx, ctx.org.id, user.id, now)) throw new AttestError('CONFLICT', `${email} is already a member of this organization.`, [{ field: 'email', reason: 'is already a member' }]);
+    if (!user || !home)
+      throw new AttestError('VALIDATION_FAILED', 'email: no user of another organization has this email', [
+        { field: 'email', reason: 'is not a user of another organization' },
+      ]);
+    if (await findMember(tx, ctx.org.id, user.id, now))
+      throw new AttestError('CONFLICT', `${email} is already a member of this organization.`, [
+        { field: 'email', reason: 'is already a member' },
+      ]);
     await deleteMembership(tx, ctx.org.id, user.id);
-    await insertMembership(tx, { org_id: ctx.org.id, user_id: user.id, user_type: input.userType, proxy_from_org_id: home.org_id, expires_at: input.expiresAt ?? null, created_at: now });
-    const member: Member = { userId: user.id, email: user.email, name: user.name, userType: input.userType, proxyFromOrgId: home.org_id, expiresAt: input.expiresAt ?? null };
+    await insertMembership(tx, {
+      org_id: ctx.org.id,
+      user_id: user.id,
+      user_type: input.userType,
+      proxy_from_org_id: home.org_id,
+      expires_at: input.expiresAt ?? null,
+      created_at: now,
+    });
+    const member: Member = {
+      userId: user.id,
+      email: user.email,
+      name: user.name,
+      userType: input.userType,
+      proxyFromOrgId: home.org_id,
+      expiresAt: input.expiresAt ?? null,
+    };
     const event = prepareUserManagementEvent(ctx, {
       type: 'org.proxy_access.granted',
       orgId: ctx.org.id,

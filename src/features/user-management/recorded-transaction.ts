@@ -27,7 +27,8 @@ export async function recordedTransaction<T>(ctx: CommandContext, body: (tx: Sto
     .catch((error: unknown) => {
       // Two requests creating the same thing at once (PostgreSQL runs them side by side): the loser's unique
       // violation is a conflict to retry, not a server error. Its transaction, event included, was rolled back.
-      if (ctx.store.dialect.isUniqueViolation(error)) throw new AttestError('CONFLICT', 'The same change was made concurrently; reload and try again.');
+      if (ctx.store.dialect.isUniqueViolation(error))
+        throw new AttestError('CONFLICT', 'The same change was made concurrently; reload and try again.');
       throw error;
     });
 }

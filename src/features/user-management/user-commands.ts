@@ -52,10 +52,21 @@ export async function addUser(ctx: OrgCommandContext, input: AddUserInput): Prom
     let added: AddedUser;
     if (existing) {
       await assertNotMemberOrInvited(tx, ctx.org.id, existing.id, email, now);
-      added = { member, status: 'pending', welcomeLink: await inviteExistingAccount(tx, { orgId: ctx.org.id, userId, userType: input.userType, name, via: 'user' }, now) };
+      added = {
+        member,
+        status: 'pending',
+        welcomeLink: await inviteExistingAccount(tx, { orgId: ctx.org.id, userId, userType: input.userType, name, via: 'user' }, now),
+      };
     } else {
       await insertUser(tx, { id: userId, email, name, password_hash: null, created_at: now });
-      await insertMembership(tx, { org_id: ctx.org.id, user_id: userId, user_type: input.userType, proxy_from_org_id: null, expires_at: null, created_at: now });
+      await insertMembership(tx, {
+        org_id: ctx.org.id,
+        user_id: userId,
+        user_type: input.userType,
+        proxy_from_org_id: null,
+        expires_at: null,
+        created_at: now,
+      });
       added = { member, status: 'active', welcomeLink: await issueActivation(tx, userId, now) };
     }
     const event = prepareUserManagementEvent(ctx, {
@@ -71,7 +82,11 @@ export async function addUser(ctx: OrgCommandContext, input: AddUserInput): Prom
 
 /** What the log keeps of an addition: the membership state and the welcome link's id and expiry, never its token. */
 export function addedMetadata(added: Pick<AddedUser, 'status' | 'welcomeLink'>): Record<string, string> {
-  return { membership: added.status, welcomeLinkId: added.welcomeLink.id, welcomeLinkExpiresAt: new Date(added.welcomeLink.expiresAt).toISOString() };
+  return {
+    membership: added.status,
+    welcomeLinkId: added.welcomeLink.id,
+    welcomeLinkExpiresAt: new Date(added.welcomeLink.expiresAt).toISOString(),
+  };
 }
 
 /** Records a pending membership of an existing account and returns its invitation link (shown once). */
@@ -100,8 +115,14 @@ export async function inviteExistingAccount(
  * grant leaves its row behind; adding the user properly replaces it.
  */
 async function assertNotMemberOrInvited(tx: StoreTransaction, orgId: string, userId: string, email: string, nowMs: number): Promise<void> {
-  if (await findMember(tx, orgId, userId, nowMs)) throw new AttestError('CONFLICT', `${email} is already a member of this organization.`, [{ field: 'email', reason: 'is already a member' }]);
-  if (await findInvitation(tx, orgId, userId, nowMs)) throw new AttestError('CONFLICT', `${email} is already invited to this organization.`, [{ field: 'email', reason: 'is already invited' }]);
+  if (await findMember(tx, orgId, userId, nowMs))
+    throw new AttestError('CONFLICT', `${email} is already a member of this organization.`, [
+      { field: 'email', reason: 'is already a member' },
+    ]);
+  if (await findInvitation(tx, orgId, userId, nowMs))
+    throw new AttestError('CONFLICT', `${email} is already invited to this organization.`, [
+      { field: 'email', reason: 'is already invited' },
+    ]);
   await deleteMembership(tx, orgId, userId);
 }
 
@@ -138,9 +159,17 @@ export async function changeUserType(ctx: OrgCommandContext, input: { userId: st
     const member = await requireMember(tx, ctx.org.id, input.userId, now);
     assertCanManageMember(ctx.actorType, member.userType);
     assertCanAssignType(ctx.actorType, input.userType);
-    if (member.userType === input.userType) throw new AttestError('VALIDATION_FAILED', `userType: the user is already ${input.userType}`, [{ field: 'userType', reason: `is already ${input.userType}` }]);
+    if (member.userType === input.userType)
+      throw new AttestError('VALIDATION_FAILED', `userType: the user is already ${input.userType}`, [
+        { field: 'userType', reason: `is already ${input.userType}` },
+      ]);
     await assertNotLastOwner(tx, ctx.org.id, member, ctx.store.dialect.supportsRowLocks);
-    await tx.updateTable('memberships').set({ user_type: input.userType }).where('org_id', '=', ctx.org.id).where('user_id', '=', member.userId).execute();
+    await tx
+      .updateTable('memberships')
+      .set({ user_type: input.userType })
+      .where('org_id', '=', ctx.org.id)
+      .where('user_id', '=', member.userId)
+      .execute();
     const event = prepareUserManagementEvent(ctx, {
       type: isPrivileged(input.userType) ? 'user.type.made_privileged' : 'user.type.made_standard',
       orgId: ctx.org.id,

@@ -8,7 +8,16 @@ import { prepareUserManagementEvent } from './user-management-events.js';
 import { assertCanManageUsers } from './user-rights.js';
 
 /** The header of the user list CSV. */
-export const USER_LIST_COLUMNS = ['email', 'name', 'userType', 'viaProxy', 'expiresAt', 'permissionSets', 'customPermissions', 'entities'] as const;
+export const USER_LIST_COLUMNS = [
+  'email',
+  'name',
+  'userType',
+  'viaProxy',
+  'expiresAt',
+  'permissionSets',
+  'customPermissions',
+  'entities',
+] as const;
 
 /**
  * The organization's users as CSV (RFC 4180, by the CSV writer every export shares, so a name that would
@@ -21,11 +30,24 @@ export async function exportUserList(ctx: OrgCommandContext): Promise<{ csv: str
   const now = ctx.clock.now();
   return recordedTransaction(ctx, async (tx) => {
     const members = await listMembers(tx, ctx.org.id, now);
-    const access = await readAccess(tx, ctx.org.id, members.map((m) => m.userId));
+    const access = await readAccess(
+      tx,
+      ctx.org.id,
+      members.map((m) => m.userId),
+    );
     const catalog = await loadAccessCatalog(tx, ctx.org.id);
     const rows = members.map((m) => {
       const names = accessNames(catalog, access.get(m.userId) ?? { permissionSetIds: [], customPermissionIds: [], entityIds: [] });
-      return [m.email, m.name, m.userType, m.proxyFromOrgId !== null ? 'true' : 'false', m.expiresAt === null ? '' : new Date(m.expiresAt).toISOString(), names.permissionSets.join(';'), names.customPermissions.join(';'), names.entities.join(';')];
+      return [
+        m.email,
+        m.name,
+        m.userType,
+        m.proxyFromOrgId !== null ? 'true' : 'false',
+        m.expiresAt === null ? '' : new Date(m.expiresAt).toISOString(),
+        names.permissionSets.join(';'),
+        names.customPermissions.join(';'),
+        names.entities.join(';'),
+      ];
     });
     const csv = writeCsvRows([[...USER_LIST_COLUMNS], ...rows]);
     const event = prepareUserManagementEvent(ctx, {

@@ -15,13 +15,17 @@ export function assertCanManageUsers(actorType: UserType): void {
 /** Nobody grants more than they hold: only an owner can make an owner. */
 export function assertCanAssignType(actorType: UserType, userType: UserType): void {
   assertCanManageUsers(actorType);
-  if (userType === 'owner' && actorType !== 'owner') throw new AttestError('FORBIDDEN', 'Only organization owners can make organization owners.', [{ field: 'userType', reason: 'an admin cannot make an owner' }]);
+  if (userType === 'owner' && actorType !== 'owner')
+    throw new AttestError('FORBIDDEN', 'Only organization owners can make organization owners.', [
+      { field: 'userType', reason: 'an admin cannot make an owner' },
+    ]);
 }
 
 /** Only an owner may change, remove or update the access of an owner. */
 export function assertCanManageMember(actorType: UserType, memberType: UserType): void {
   assertCanManageUsers(actorType);
-  if (memberType === 'owner' && actorType !== 'owner') throw new AttestError('FORBIDDEN', 'Only organization owners can manage organization owners.');
+  if (memberType === 'owner' && actorType !== 'owner')
+    throw new AttestError('FORBIDDEN', 'Only organization owners can manage organization owners.');
 }
 
 /** Organization-wide settings and proxy access are for owners. */

@@ -47,7 +47,10 @@ export const crossSiteRequestPlugin = fp(
     app.addHook('onRequest', async (request) => {
       if (!STATE_CHANGING.has(request.method) || request.headers.authorization !== undefined) return;
       if (!isSameSiteRequest(request, services.config.publicOrigin)) {
-        throw new AttestError('CROSS_SITE_REQUEST', `Refused a ${request.method} from another site (${request.headers['sec-fetch-site'] ?? request.headers.origin}); nothing was changed.`);
+        throw new AttestError(
+          'CROSS_SITE_REQUEST',
+          `Refused a ${request.method} from another site (${request.headers['sec-fetch-site'] ?? request.headers.origin}); nothing was changed.`,
+        );
       }
     });
   },

@@ -27,7 +27,11 @@ declare module 'fastify' {
  * caller's membership, so no route inside can forget the tenant check: anonymous → 401, producer key → 403,
  * not a member (or no such organization) → 404, which does not reveal that the organization exists.
  */
-export async function orgScope(app: FastifyInstance, services: AppServices, routes: (scoped: FastifyInstance) => Promise<void> | void): Promise<void> {
+export async function orgScope(
+  app: FastifyInstance,
+  services: AppServices,
+  routes: (scoped: FastifyInstance) => Promise<void> | void,
+): Promise<void> {
   await app.register(
     async (scoped) => {
       scoped.decorateRequest('orgAccess', undefined);

@@ -5,7 +5,10 @@ export const JsonAny = Type.Unknown();
 /** Who acted: a person, a service or the platform itself (PRODUCT.md §4). */
 export const ActorType = Type.Union([Type.Literal('user'), Type.Literal('service'), Type.Literal('system')]);
 /** One changed field with its value before and after (PRODUCT.md §4). */
-export const Change = Type.Object({ field: Type.String({ minLength: 1, maxLength: 200 }), from: JsonAny, to: JsonAny }, { additionalProperties: false });
+export const Change = Type.Object(
+  { field: Type.String({ minLength: 1, maxLength: 200 }), from: JsonAny, to: JsonAny },
+  { additionalProperties: false },
+);
 
 /** An audit event record (PRODUCT.md §4). */
 export const AuditEventSchema = Type.Object(
@@ -32,7 +35,12 @@ export const AuditEventSchema = Type.Object(
     entity: Type.Object({ id: Type.String(), name: Type.Union([Type.String(), Type.Null()]), type: Type.String(), product: Type.String() }),
     changes: Type.Optional(Type.Array(Change)),
     metadata: Type.Optional(Type.Record(Type.String(), JsonAny)),
-    producer: Type.Optional(Type.Object({ id: Type.String(), name: Type.String() }, { description: 'The producer key that sent the event; absent for events Attest records itself.' })),
+    producer: Type.Optional(
+      Type.Object(
+        { id: Type.String(), name: Type.String() },
+        { description: 'The producer key that sent the event; absent for events Attest records itself.' },
+      ),
+    ),
     traceId: Type.String(),
     expiresAt: Type.String({ format: 'date-time' }),
     leafHash: Type.String(),

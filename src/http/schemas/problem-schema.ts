@@ -9,7 +9,16 @@ export const ProblemSchema = Type.Object(
     detail: Type.String(),
     instance: Type.Optional(Type.String()),
     code: Type.String(),
-    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), reason: Type.String(), index: Type.Optional(Type.Integer()), logId: Type.Optional(Type.String()) }))),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          field: Type.String(),
+          reason: Type.String(),
+          index: Type.Optional(Type.Integer()),
+          logId: Type.Optional(Type.String()),
+        }),
+      ),
+    ),
   },
   { $id: 'Problem', description: 'RFC 9457 problem details' },
 );

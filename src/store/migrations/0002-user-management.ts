@@ -46,7 +46,11 @@ export const userManagementTables: Migration = {
       .addColumn('target_id', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('membership_grants_pk', ['org_id', 'user_id', 'grant_kind', 'target_id'])
       .execute();
-    await db.schema.createIndex('membership_grants_by_target').on('membership_grants').columns(['org_id', 'grant_kind', 'target_id']).execute();
+    await db.schema
+      .createIndex('membership_grants_by_target')
+      .on('membership_grants')
+      .columns(['org_id', 'grant_kind', 'target_id'])
+      .execute();
 
     await db.schema
       .createTable('invite_links')

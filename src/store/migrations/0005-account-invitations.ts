@@ -47,9 +47,16 @@ export const accountInvitations: Migration = {
       .addColumn('token_hash', 'text', (c) => c.notNull().unique())
       .addColumn('created_at', 'bigint', (c) => c.notNull())
       .execute();
-    const links = await sql<{ org_id: string; id: string; token: string; created_at: number }>`select org_id, id, token, created_at from invite_links`.execute(db);
+    const links = await sql<{
+      org_id: string;
+      id: string;
+      token: string;
+      created_at: number;
+    }>`select org_id, id, token, created_at from invite_links`.execute(db);
     for (const link of links.rows) {
-      await sql`insert into org_invite_links (org_id, id, token_hash, created_at) values (${link.org_id}, ${link.id}, ${hashSecret(link.token)}, ${link.created_at})`.execute(db);
+      await sql`insert into org_invite_links (org_id, id, token_hash, created_at) values (${link.org_id}, ${link.id}, ${hashSecret(link.token)}, ${link.created_at})`.execute(
+        db,
+      );
     }
     await db.schema.dropTable('invite_links').execute();
 

@@ -1,4 +1,12 @@
-import { sql, type DatabaseIntrospector, type DatabaseMetadata, type DatabaseMetadataOptions, type Kysely, type SchemaMetadata, type TableMetadata } from 'kysely';
+import {
+  sql,
+  type DatabaseIntrospector,
+  type DatabaseMetadata,
+  type DatabaseMetadataOptions,
+  type Kysely,
+  type SchemaMetadata,
+  type TableMetadata,
+} from 'kysely';
 
 /** Kysely's own bookkeeping tables, hidden unless asked for (as Kysely's introspectors do). */
 const KYSELY_TABLES = new Set(['kysely_migration', 'kysely_migration_lock']);

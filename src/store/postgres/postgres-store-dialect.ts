@@ -50,8 +50,7 @@ export function openPostgresStoreDialect(options: PostgresStoreOptions): StoreDi
     supportsRowLocks: true,
     hasRowIds: false,
     migrationTableSchema,
-    isUniqueViolation: (error) =>
-      typeof error === 'object' && error !== null && 'code' in error && error.code === UNIQUE_VIOLATION,
+    isUniqueViolation: (error) => typeof error === 'object' && error !== null && 'code' in error && error.code === UNIQUE_VIOLATION,
     // PostgreSQL's autovacuum daemon analyzes tables as they change; nothing to do here.
     refreshPlannerStatistics: () => Promise.resolve(),
     async prepare() {

@@ -52,7 +52,10 @@ class SqliteTransactionalDdlAdapter extends SqliteAdapter {
  * commits (so this thread waits without blocking, instead of in SQLite's busy handler). `afterCommit` runs
  * after each commit.
  */
-export function sqliteWriterKysely(writer: Database.Database, options: { afterCommit?: () => void; transactionLock?: AsyncLock } = {}): Kysely<AttestDatabase> {
+export function sqliteWriterKysely(
+  writer: Database.Database,
+  options: { afterCommit?: () => void; transactionLock?: AsyncLock } = {},
+): Kysely<AttestDatabase> {
   return new Kysely<AttestDatabase>({
     dialect: new (class extends SqliteDialect {
       override createDriver() {

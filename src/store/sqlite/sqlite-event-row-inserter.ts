@@ -51,7 +51,13 @@ export function eventRowId(orgNo: number, seq: number): bigint {
  * migration 0004 keep their small ids (all below 2^36) and are never met by the new ones.
  */
 export function sqliteEventRowInserter(writer: Database.Database): (rows: readonly AuditEventsTable[]) => void {
-  let statements: { insert: Database.Statement<unknown[]>; numberOf: Database.Statement<[string], number | null>; assignNumber: Database.Statement<[string]> } | undefined;
+  let statements:
+    | {
+        insert: Database.Statement<unknown[]>;
+        numberOf: Database.Statement<[string], number | null>;
+        assignNumber: Database.Statement<[string]>;
+      }
+    | undefined;
   return (rows) => {
     // Prepared on first use: the tables exist only once migrations have run.
     statements ??= {
@@ -60,7 +66,9 @@ export function sqliteEventRowInserter(writer: Database.Database): (rows: readon
       // Under the write lock the transaction holds, so no other writer (another process either) hands out the
       // same number; the unique index would refuse it anyway. Not cached in memory: a number handed out in a
       // transaction that rolls back is not kept, and another organization may get it.
-      assignNumber: writer.prepare('update org_log_heads set org_no = (select coalesce(max(org_no), 0) + 1 from org_log_heads) where org_id = ? and org_no is null'),
+      assignNumber: writer.prepare(
+        'update org_log_heads set org_no = (select coalesce(max(org_no), 0) + 1 from org_log_heads) where org_id = ? and org_no is null',
+      ),
     };
     const { insert, numberOf, assignNumber } = statements;
     const orgNumbers = new Map<string, number>();

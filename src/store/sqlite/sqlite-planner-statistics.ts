@@ -21,7 +21,10 @@ export function writeAuditEventStatistics(db: Database.Database): void {
        from org_log_heads h where h.next_seq > 0`,
     )
     .all() as Array<{ events: number; actors: number }>;
-  const events = Math.max(1000, orgs.reduce((sum, o) => sum + o.events, 0));
+  const events = Math.max(
+    1000,
+    orgs.reduce((sum, o) => sum + o.events, 0),
+  );
   // Averages weighted by events: what a query meets is mostly the large organizations (one of 5 million
   // events beside a hundred of 50,000 should look like the large one, not like the mean of 101).
   const weighted = (perEvent: (o: { events: number; actors: number }) => number) =>

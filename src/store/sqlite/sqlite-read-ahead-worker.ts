@@ -13,7 +13,9 @@ const { path, orgId, fromSeq, seqBits, chunkRows, aheadRows } = workerData as Re
 const db = new Database(path, { readonly: true, fileMustExist: true });
 // Its own cache is not the point: the pages are wanted in the operating system's, where the reader finds them.
 db.pragma('cache_size = -1024');
-const head = db.prepare<[string], { org_no: number | null; next_seq: number }>('select org_no, next_seq from org_log_heads where org_id = ?').get(orgId);
+const head = db
+  .prepare<[string], { org_no: number | null; next_seq: number }>('select org_no, next_seq from org_log_heads where org_id = ?')
+  .get(orgId);
 // Counting a row id range steps through every row of it without decoding one: each leaf page is read once,
 // in file order (a third cheaper than reading each row's header, measured warm).
 const warm = db.prepare<[bigint, bigint]>('select count(*) from audit_events where rowid >= ? and rowid < ?').pluck();

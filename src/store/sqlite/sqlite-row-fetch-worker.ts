@@ -12,7 +12,9 @@ const port = parentPort;
 const { path } = workerData as RowFetchWorkerData;
 const db = new Database(path, { readonly: true, fileMustExist: true });
 db.pragma('cache_size = -2048');
-const byRowId = db.prepare<[number, string], StoredEvent>('select record, leaf_hash, occurred_at, seq from audit_events where rowid = ? and org_id = ?');
+const byRowId = db.prepare<[number, string], StoredEvent>(
+  'select record, leaf_hash, occurred_at, seq from audit_events where rowid = ? and org_id = ?',
+);
 
 port.on('message', (message: FetchRequest | 'stop') => {
   if (message === 'stop') {

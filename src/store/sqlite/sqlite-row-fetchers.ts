@@ -81,7 +81,11 @@ export class SqliteRowFetchers {
     const running = this.workers[thread];
     if (running) return running;
     // A small heap: a thread holds one page's rows at a time.
-    const worker = startSqliteWorker<RowFetchWorkerData>('sqlite-row-fetch-worker', { path: this.path }, { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 });
+    const worker = startSqliteWorker<RowFetchWorkerData>(
+      'sqlite-row-fetch-worker',
+      { path: this.path },
+      { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
+    );
     worker.on('message', (reply: FetchReply) => this.settle(worker, reply));
     worker.on('error', (error) => this.fail(thread, worker, error));
     worker.on('exit', (code) => this.fail(thread, worker, new Error(`a row fetch thread ended (exit code ${code})`)));

@@ -48,8 +48,7 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
     supportsRowLocks: false,
     hasRowIds: true,
     isUniqueViolation: (error) =>
-      error instanceof Database.SqliteError &&
-      (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
+      error instanceof Database.SqliteError && (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
     // `tx` holds this thread's writer connection: the rows join its transaction.
     insertEventRows: (_tx, rows) => Promise.resolve(insertRows(rows)),
     ...(appendThread ? { appendEvents: (events: readonly PreparedEvent[]) => appendThread.append(events) } : {}),

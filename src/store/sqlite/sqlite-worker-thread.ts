@@ -7,7 +7,9 @@ import { workerModuleUrl } from '../../core/worker-module-url.js';
  * the option is only for code given as a string. Only such a process gets its options passed on without it;
  * every other keeps the inherited ones (`--cpu-prof` among them, which profiles the threads too).
  */
-const EXEC_ARGV_WITHOUT_INPUT_TYPE = process.execArgv.some((arg) => arg.startsWith('--input-type')) ? withoutInputType(process.execArgv) : undefined;
+const EXEC_ARGV_WITHOUT_INPUT_TYPE = process.execArgv.some((arg) => arg.startsWith('--input-type'))
+  ? withoutInputType(process.execArgv)
+  : undefined;
 
 function withoutInputType(execArgv: readonly string[]): string[] {
   const kept: string[] = [];

@@ -70,23 +70,37 @@ export function* inclusionForgeries(good: RootedInclusionClaim, otherLeaf: Uint8
   const { index, size, proof } = good;
   for (const [i, hash] of proof.entries()) {
     for (const [byte, bad] of everyByteFlipped(hash)) {
-      yield { description: `proof hash ${i} with byte ${byte} flipped`, claim: { ...good, proof: proof.map((h, j) => (j === i ? bad : h)) }, expectedError: 'RootMismatchError' };
+      yield {
+        description: `proof hash ${i} with byte ${byte} flipped`,
+        claim: { ...good, proof: proof.map((h, j) => (j === i ? bad : h)) },
+        expectedError: 'RootMismatchError',
+      };
     }
   }
-  for (const [byte, bad] of everyByteFlipped(good.leafHash)) yield { description: `leaf hash with byte ${byte} flipped`, claim: { ...good, leafHash: bad }, expectedError: 'RootMismatchError' };
-  for (const [byte, bad] of everyByteFlipped(good.root)) yield { description: `root with byte ${byte} flipped`, claim: { ...good, root: bad }, expectedError: 'RootMismatchError' };
+  for (const [byte, bad] of everyByteFlipped(good.leafHash))
+    yield { description: `leaf hash with byte ${byte} flipped`, claim: { ...good, leafHash: bad }, expectedError: 'RootMismatchError' };
+  for (const [byte, bad] of everyByteFlipped(good.root))
+    yield { description: `root with byte ${byte} flipped`, claim: { ...good, root: bad }, expectedError: 'RootMismatchError' };
   yield { description: 'another leaf of the tree', claim: { ...good, leafHash: otherLeaf }, expectedError: 'RootMismatchError' };
   for (const wrongIndex of [-1, size, size + 1, ...Array.from({ length: size }, (_, i) => i).filter((i) => i !== index)]) {
     const length = inclusionLength(wrongIndex, size);
     // A leaf whose siblings lie on the same sides would hash the same way; only the leaf hash tells them apart.
     if (length !== undefined && inclusionSides(wrongIndex, size) === inclusionSides(index, size)) continue;
-    yield { description: `wrong index ${wrongIndex}`, claim: { ...good, index: wrongIndex }, expectedError: length === undefined ? 'TreeSizeError' : length === proof.length ? 'RootMismatchError' : 'ProofLengthError' };
+    yield {
+      description: `wrong index ${wrongIndex}`,
+      claim: { ...good, index: wrongIndex },
+      expectedError: length === undefined ? 'TreeSizeError' : length === proof.length ? 'RootMismatchError' : 'ProofLengthError',
+    };
   }
   for (const wrongSize of new Set([0, index, size - 1, size + 1, 2 * size, size * 2 + 1].filter((s) => s !== size))) {
     const length = inclusionLength(index, wrongSize);
     // The same sides over the same hashes is the same claim: RFC 9162 binds the size through the checkpoint, not the proof.
     if (length !== undefined && inclusionSides(index, wrongSize) === inclusionSides(index, size)) continue;
-    yield { description: `wrong tree size ${wrongSize}`, claim: { ...good, size: wrongSize }, expectedError: length === undefined ? 'TreeSizeError' : length === proof.length ? 'RootMismatchError' : 'ProofLengthError' };
+    yield {
+      description: `wrong tree size ${wrongSize}`,
+      claim: { ...good, size: wrongSize },
+      expectedError: length === undefined ? 'TreeSizeError' : length === proof.length ? 'RootMismatchError' : 'ProofLengthError',
+    };
   }
   yield* shapeForgeries(good, proof, (forged) => ({ ...good, proof: forged }));
 }
@@ -96,13 +110,25 @@ export function* consistencyForgeries(good: ConsistencyClaim): Generator<Forgery
   const { oldSize, newSize, proof } = good;
   for (const [i, hash] of proof.entries()) {
     for (const [byte, bad] of everyByteFlipped(hash)) {
-      yield { description: `proof hash ${i} with byte ${byte} flipped`, claim: { ...good, proof: proof.map((h, j) => (j === i ? bad : h)) }, expectedError: 'RootMismatchError' };
+      yield {
+        description: `proof hash ${i} with byte ${byte} flipped`,
+        claim: { ...good, proof: proof.map((h, j) => (j === i ? bad : h)) },
+        expectedError: 'RootMismatchError',
+      };
     }
   }
-  for (const [byte, bad] of everyByteFlipped(good.oldRoot)) yield { description: `old root with byte ${byte} flipped`, claim: { ...good, oldRoot: bad }, expectedError: 'RootMismatchError' };
-  for (const [byte, bad] of everyByteFlipped(good.newRoot)) yield { description: `new root with byte ${byte} flipped`, claim: { ...good, newRoot: bad }, expectedError: 'RootMismatchError' };
-  if (oldSize !== newSize) yield { description: 'old and new roots swapped', claim: { ...good, oldRoot: good.newRoot, newRoot: good.oldRoot }, expectedError: 'RootMismatchError' };
-  if (oldSize < newSize) yield { description: 'sizes swapped', claim: { ...good, oldSize: newSize, newSize: oldSize }, expectedError: 'TreeSizeError' };
+  for (const [byte, bad] of everyByteFlipped(good.oldRoot))
+    yield { description: `old root with byte ${byte} flipped`, claim: { ...good, oldRoot: bad }, expectedError: 'RootMismatchError' };
+  for (const [byte, bad] of everyByteFlipped(good.newRoot))
+    yield { description: `new root with byte ${byte} flipped`, claim: { ...good, newRoot: bad }, expectedError: 'RootMismatchError' };
+  if (oldSize !== newSize)
+    yield {
+      description: 'old and new roots swapped',
+      claim: { ...good, oldRoot: good.newRoot, newRoot: good.oldRoot },
+      expectedError: 'RootMismatchError',
+    };
+  if (oldSize < newSize)
+    yield { description: 'sizes swapped', claim: { ...good, oldSize: newSize, newSize: oldSize }, expectedError: 'TreeSizeError' };
   const zeros = Array.from({ length: 64 }, () => new Uint8Array(32));
   for (const [what, wrongOld, wrongNew] of [
     ['old size − 1', oldSize - 1, newSize],
@@ -114,12 +140,20 @@ export function* consistencyForgeries(good: ConsistencyClaim): Generator<Forgery
     const length = new ReferenceTree(zeros.slice(0, wrongNew)).consistencyProof(wrongOld).length;
     // Hashes used the same way prove the same thing: the sizes are bound by the checkpoints, not the proof.
     if (consistencySides(wrongOld, wrongNew) === consistencySides(oldSize, newSize)) continue;
-    yield { description: `wrong sizes (${what})`, claim: { ...good, oldSize: wrongOld, newSize: wrongNew }, expectedError: length === proof.length ? 'RootMismatchError' : 'ProofLengthError' };
+    yield {
+      description: `wrong sizes (${what})`,
+      claim: { ...good, oldSize: wrongOld, newSize: wrongNew },
+      expectedError: length === proof.length ? 'RootMismatchError' : 'ProofLengthError',
+    };
   }
   yield* shapeForgeries(good, proof, (forged) => ({ ...good, proof: forged }));
 }
 
-function* shapeForgeries<Claim>(good: Claim, proof: readonly Uint8Array[], withProof: (forged: Uint8Array[]) => Claim): Generator<Forgery<Claim>> {
+function* shapeForgeries<Claim>(
+  good: Claim,
+  proof: readonly Uint8Array[],
+  withProof: (forged: Uint8Array[]) => Claim,
+): Generator<Forgery<Claim>> {
   void good;
   const extra = new Uint8Array(32).fill(0x5a);
   if (proof.length > 0) {
@@ -128,6 +162,16 @@ function* shapeForgeries<Claim>(good: Claim, proof: readonly Uint8Array[], withP
   }
   yield { description: 'proof extended by a hash at the end', claim: withProof([...proof, extra]), expectedError: 'ProofLengthError' };
   yield { description: 'proof extended by a hash at the start', claim: withProof([extra, ...proof]), expectedError: 'ProofLengthError' };
-  if (proof.length > 0) yield { description: 'proof extended by repeating its last hash', claim: withProof([...proof, proof[proof.length - 1]!]), expectedError: 'ProofLengthError' };
-  if (proof.length >= 2) yield { description: 'first two proof hashes swapped', claim: withProof([proof[1]!, proof[0]!, ...proof.slice(2)]), expectedError: 'RootMismatchError' };
+  if (proof.length > 0)
+    yield {
+      description: 'proof extended by repeating its last hash',
+      claim: withProof([...proof, proof[proof.length - 1]!]),
+      expectedError: 'ProofLengthError',
+    };
+  if (proof.length >= 2)
+    yield {
+      description: 'first two proof hashes swapped',
+      claim: withProof([proof[1]!, proof[0]!, ...proof.slice(2)]),
+      expectedError: 'RootMismatchError',
+    };
 }

@@ -39,7 +39,19 @@ export function AppRoutes() {
 
   if (me.isPending) return <StatusMessage kind="loading" title="Loading Attest…" />;
   if (me.isError) {
-    return <StatusMessage kind="error" title="Attest could not be reached." action={<button type="button" className="button" onClick={() => void me.refetch()}>Try again</button>}>{errorMessage(me.error)}</StatusMessage>;
+    return (
+      <StatusMessage
+        kind="error"
+        title="Attest could not be reached."
+        action={
+          <button type="button" className="button" onClick={() => void me.refetch()}>
+            Try again
+          </button>
+        }
+      >
+        {errorMessage(me.error)}
+      </StatusMessage>
+    );
   }
   if (welcome?.[1]) return <WelcomePage token={decodeURIComponent(welcome[1])} me={me.data} />;
   const join = JOIN_ROUTE.exec(pathname);
@@ -48,7 +60,9 @@ export function AppRoutes() {
     return (
       <main className="content">
         <InvitationsPanel invitations={me.data.invitations} />
-        <StatusMessage kind="info" title="You are not a member of any organization.">Ask an organization owner to add you, then sign in again.</StatusMessage>
+        <StatusMessage kind="info" title="You are not a member of any organization.">
+          Ask an organization owner to add you, then sign in again.
+        </StatusMessage>
       </main>
     );
   }
@@ -59,7 +73,15 @@ export function AppRoutes() {
   const signOut = () => logout.mutate(undefined, { onSettled: () => navigate('/', { replace: true }) });
   if (!org) {
     return (
-      <StatusMessage kind="error" title="Organization not found." action={<button type="button" className="button" onClick={() => navigate(home)}>Go to your organization</button>}>
+      <StatusMessage
+        kind="error"
+        title="Organization not found."
+        action={
+          <button type="button" className="button" onClick={() => navigate(home)}>
+            Go to your organization
+          </button>
+        }
+      >
         It does not exist, or you are not a member of it.
       </StatusMessage>
     );
@@ -67,7 +89,11 @@ export function AppRoutes() {
   return (
     <AppShell me={me.data} org={org} section={section === 'users' ? 'users' : 'audit-logs'} onSignOut={signOut}>
       <Suspense fallback={<StatusMessage kind="loading" title="Loading…" />}>
-        {section === 'users' ? <UsersPage key={org.orgId} membership={org} me={me.data} /> : <AuditLogsPage key={org.orgId} membership={org} />}
+        {section === 'users' ? (
+          <UsersPage key={org.orgId} membership={org} me={me.data} />
+        ) : (
+          <AuditLogsPage key={org.orgId} membership={org} />
+        )}
       </Suspense>
     </AppShell>
   );

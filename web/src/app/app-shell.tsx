@@ -5,7 +5,19 @@ import { USER_TYPE_LABELS, type Me, type Membership } from '../lib/api-types.js'
 import { navigate } from '../lib/router.js';
 
 /** The frame of every signed-in page: product name, organization switcher, the User Management nav, sign out. */
-export function AppShell({ me, org, section, onSignOut, children }: { me: Me; org: Membership; section: 'users' | 'audit-logs'; onSignOut: () => void; children: ReactNode }) {
+export function AppShell({
+  me,
+  org,
+  section,
+  onSignOut,
+  children,
+}: {
+  me: Me;
+  org: Membership;
+  section: 'users' | 'audit-logs';
+  onSignOut: () => void;
+  children: ReactNode;
+}) {
   useEffect(() => {
     document.title = `${section === 'users' ? 'Users' : 'Audit Logs'} · ${org.orgName} · Attest`;
   }, [section, org.orgName]);
@@ -17,7 +29,10 @@ export function AppShell({ me, org, section, onSignOut, children }: { me: Me; or
           <span className="visually-hidden">Organization</span>
           <select className="select" value={org.orgId} onChange={(e) => navigate(`/orgs/${e.target.value}/${section}`)}>
             {me.organizations.map((o) => (
-              <option key={o.orgId} value={o.orgId}>{o.orgName}{o.viaProxy ? ' (proxy)' : ''}</option>
+              <option key={o.orgId} value={o.orgId}>
+                {o.orgName}
+                {o.viaProxy ? ' (proxy)' : ''}
+              </option>
             ))}
           </select>
         </label>
@@ -25,15 +40,25 @@ export function AppShell({ me, org, section, onSignOut, children }: { me: Me; or
         <span className="topbar-user">
           {me.user.name} <span className="muted">· {USER_TYPE_LABELS[org.userType]}</span>
         </span>
-        <button type="button" className="button button-small" onClick={onSignOut}>Sign out</button>
+        <button type="button" className="button button-small" onClick={onSignOut}>
+          Sign out
+        </button>
       </header>
       <div className="shell-body">
         <nav className="sidenav" aria-label="User Management">
           <p className="sidenav-title">User Management</p>
-          <Link href={`/orgs/${org.orgId}/users`} className="sidenav-link" aria-current={section === 'users' ? 'page' : undefined}>Users</Link>
+          <Link href={`/orgs/${org.orgId}/users`} className="sidenav-link" aria-current={section === 'users' ? 'page' : undefined}>
+            Users
+          </Link>
           {/* Only owners may read the log (PRODUCT.md §2); a direct link still gets the no-access page. */}
           {org.userType === 'owner' ? (
-            <Link href={`/orgs/${org.orgId}/audit-logs`} className="sidenav-link" aria-current={section === 'audit-logs' ? 'page' : undefined}>Audit Logs</Link>
+            <Link
+              href={`/orgs/${org.orgId}/audit-logs`}
+              className="sidenav-link"
+              aria-current={section === 'audit-logs' ? 'page' : undefined}
+            >
+              Audit Logs
+            </Link>
           ) : null}
         </nav>
         <main className="content" id="main">

@@ -58,7 +58,12 @@ async function errorFromResponse(response: Response): Promise<ApiError> {
     }
   }
   const fieldErrors = Array.isArray(problem.errors) ? problem.errors : [];
-  return new ApiError(response.status, problem.code ?? `HTTP_${response.status}`, problem.detail ?? fallbackMessage(response.status), fieldErrors);
+  return new ApiError(
+    response.status,
+    problem.code ?? `HTTP_${response.status}`,
+    problem.detail ?? fallbackMessage(response.status),
+    fieldErrors,
+  );
 }
 
 /** Options of {@link apiRequest}: a JSON body, or a raw body with its content type. */

@@ -23,7 +23,13 @@ export interface CsvExportProgress {
  * consumer asks for more, so memory stays at about one page whatever the size of the log and however slow
  * the reader.
  */
-export async function* auditLogCsvChunks(reader: EventLogReader, filter: EventFilter, timeZone: string, progress: CsvExportProgress = {}, pageSize = EXPORT_PAGE_SIZE): AsyncGenerator<string> {
+export async function* auditLogCsvChunks(
+  reader: EventLogReader,
+  filter: EventFilter,
+  timeZone: string,
+  progress: CsvExportProgress = {},
+  pageSize = EXPORT_PAGE_SIZE,
+): AsyncGenerator<string> {
   const zonedTime = zonedTimeFormatter(timeZone);
   yield writeCsvRows([csvHeader(timeZone)], { bom: true });
   let rows = 0;

@@ -32,7 +32,11 @@ export async function* recordedExportChunks(options: RecordedExportOptions): Asy
     recorded = true;
     const metadata = { scope: options.scope, ...describeQuery(options.query), rowCount, completed };
     const now = options.store.clock.now();
-    const event = prepareLogAccessEvent('audit_log.exported', options.reader, options.log, metadata, { nowMs: now, retentionDays: options.retentionDays, traceId: options.traceId });
+    const event = prepareLogAccessEvent('audit_log.exported', options.reader, options.log, metadata, {
+      nowMs: now,
+      retentionDays: options.retentionDays,
+      traceId: options.traceId,
+    });
     await options.store.appendEvents([event]);
   };
   try {

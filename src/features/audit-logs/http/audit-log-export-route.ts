@@ -55,7 +55,13 @@ export function auditLogExportRoute(app: FastifyInstance, services: AppServices)
       });
       const day = (ms: number) => DateTime.fromMillis(ms, { zone: access.org.timeZone }).toFormat('yyyy-MM-dd');
       // The range ends before toMs; "all" reaches a few minutes past now for skewed clocks, which names no new day.
-      const fileName = exportFileName({ orgName: access.org.name, orgId: access.org.id, scope, fromDay: day(query.filter.fromMs), toDay: day(Math.min(query.filter.toMs - 1, ctx.nowMs)) });
+      const fileName = exportFileName({
+        orgName: access.org.name,
+        orgId: access.org.id,
+        scope,
+        fromDay: day(query.filter.fromMs),
+        toDay: day(Math.min(query.filter.toMs - 1, ctx.nowMs)),
+      });
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${fileName}"`)

@@ -36,7 +36,8 @@ export function auditLogHistogramRoute(app: FastifyInstance, services: AppServic
       schema: {
         tags: ['audit logs'],
         summary: 'Events per hour of the range, with the security actions among them (the chart above the table)',
-        description: 'Same range and filters as the list (at most 30 days; a from before the retention horizon is clamped with a warning). Hours without events are left out.',
+        description:
+          'Same range and filters as the list (at most 30 days; a from before the retention horizon is clamped with a warning). Hours without events are left out.',
         security: [{ session: [] }, { bearer: [] }],
         querystring: HistogramQuerySchema,
         response: { 200: HistogramSchema, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema },

@@ -10,7 +10,14 @@ import type { AppServices } from '../../../http/app-services.js';
 import { requireOwner, type OrgAccess } from '../../../http/plugins/org-scope.js';
 import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 import { logReaderOf, queryContextOf, readLogOf, traceIdOf } from './audit-log-request-context.js';
-import { ActorsQuerySchema, ActorsSchema, AuditEventRef, AuditLogPageSchema, ListQuerySchema, LogIdParamsSchema } from './audit-log-schemas.js';
+import {
+  ActorsQuerySchema,
+  ActorsSchema,
+  AuditEventRef,
+  AuditLogPageSchema,
+  ListQuerySchema,
+  LogIdParamsSchema,
+} from './audit-log-schemas.js';
 
 /** Most actors the email search box offers at once. */
 const MAX_ACTOR_SUGGESTIONS = 20;
@@ -25,7 +32,12 @@ const security: Array<Record<string, string[]>> = [{ session: [] }, { bearer: []
  * short visit no longer fills the log with one view per sign-in. The event (and its `metadata`) is only made
  * when it is recorded: nearly every read falls inside an open window.
  */
-export async function recordView(services: AppServices, request: FastifyRequest, access: OrgAccess, metadata: () => Record<string, JsonValue>): Promise<void> {
+export async function recordView(
+  services: AppServices,
+  request: FastifyRequest,
+  access: OrgAccess,
+  metadata: () => Record<string, JsonValue>,
+): Promise<void> {
   if (!request.principal) return;
   const now = services.store.clock.now();
   const prepareEvent = () =>
@@ -63,7 +75,11 @@ export function auditLogReadRoutes(app: FastifyInstance, services: AppServices):
     async (request, reply) => {
       const access = requireOwner(request);
       const { cursor, limit, ...params } = request.query as AuditLogQueryParams & { cursor?: string; limit: number };
-      const { page, query } = await readAuditLogPage(store.events, params, queryContextOf(services, access), { limit, cursor, cursorKey: store.cursorKey });
+      const { page, query } = await readAuditLogPage(store.events, params, queryContextOf(services, access), {
+        limit,
+        cursor,
+        cursorKey: store.cursorKey,
+      });
       await recordView(services, request, access, () => describeQuery(query));
       // Already JSON (the stored records handed on as they are); Fastify sends JSON text unchanged.
       return reply.type('application/json; charset=utf-8').send(auditLogPageJson(page));

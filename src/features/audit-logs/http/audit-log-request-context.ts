@@ -7,7 +7,12 @@ import type { OrgAccess } from '../../../http/plugins/org-scope.js';
 
 /** What the query module needs to know about the request's organization and the time. */
 export function queryContextOf(services: AppServices, access: OrgAccess): AuditLogQueryContext {
-  return { orgId: access.org.id, nowMs: services.store.clock.now(), retentionDays: services.config.retentionDays, timeZone: access.org.timeZone };
+  return {
+    orgId: access.org.id,
+    nowMs: services.store.clock.now(),
+    retentionDays: services.config.retentionDays,
+    timeZone: access.org.timeZone,
+  };
 }
 
 /** The owner reading the log, as the actor of `audit_log.viewed` / `audit_log.exported`. */

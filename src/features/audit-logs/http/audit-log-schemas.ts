@@ -21,12 +21,17 @@ export const FilterQueryProperties = {
   security: Type.Optional(Type.Boolean({ description: 'true: only security actions' })),
   type: repeatable('Event type (catalog key), repeatable', 200),
   product: repeatable('Product area, repeatable', 100),
-  excludeType: repeatable('Event type (catalog key) to leave out, repeatable; e.g. session.login.succeeded and audit_log.viewed hide routine sign-ins and views', 200),
+  excludeType: repeatable(
+    'Event type (catalog key) to leave out, repeatable; e.g. session.login.succeeded and audit_log.viewed hide routine sign-ins and views',
+    200,
+  ),
 } satisfies TProperties;
 
 /** `from`/`to`: the range [from, to), at most 30 days; without them the last 30 days. */
 export const RangeQueryProperties = {
-  from: Type.Optional(Type.String({ maxLength: 64, description: 'Start, inclusive: ISO-8601 (without an offset: wall time in the organization\'s zone)' })),
+  from: Type.Optional(
+    Type.String({ maxLength: 64, description: "Start, inclusive: ISO-8601 (without an offset: wall time in the organization's zone)" }),
+  ),
   to: Type.Optional(Type.String({ maxLength: 64, description: 'End, exclusive: ISO-8601; default now' })),
 } satisfies TProperties;
 
@@ -44,7 +49,9 @@ export const ListQuerySchema = query({
 
 /** `GET /audit-logs/export`: the scope, then the list's range and filters (used only by `scope=filtered`). */
 export const ExportQuerySchema = query({
-  scope: Type.Union([Type.Literal('all'), Type.Literal('filtered')], { description: 'all: everything retained, whatever the filters; filtered: the filters and range (at least one filter)' }),
+  scope: Type.Union([Type.Literal('all'), Type.Literal('filtered')], {
+    description: 'all: everything retained, whatever the filters; filtered: the filters and range (at least one filter)',
+  }),
   ...RangeQueryProperties,
   ...FilterQueryProperties,
 });
@@ -52,7 +59,9 @@ export const ExportQuerySchema = query({
 /** `GET /audit-logs/stream`: the filters (no range: the feed is live) and where to resume. */
 export const StreamQuerySchema = query({
   ...FilterQueryProperties,
-  lastEventId: Type.Optional(Type.Integer({ minimum: -1, description: 'Resume after this seq (same as the Last-Event-ID header, for a first connection)' })),
+  lastEventId: Type.Optional(
+    Type.Integer({ minimum: -1, description: 'Resume after this seq (same as the Last-Event-ID header, for a first connection)' }),
+  ),
 });
 
 /** `GET /audit-logs/actors`: the text typed into the email search box. */
@@ -68,7 +77,11 @@ export const AuditLogPageSchema = Type.Object({
   total: Type.Integer({ minimum: 0 }),
   warnings: Type.Array(WarningSchema),
   range: Type.Object({ from: Type.String({ format: 'date-time' }), to: Type.String({ format: 'date-time' }) }),
-  lastSeq: Type.Integer({ minimum: -1, description: "The organization's highest committed seq when the page was read: pass it as the stream's lastEventId to follow the log from there" }),
+  lastSeq: Type.Integer({
+    minimum: -1,
+    description:
+      "The organization's highest committed seq when the page was read: pass it as the stream's lastEventId to follow the log from there",
+  }),
 });
 
 /** Actor suggestions for the email search box. */

@@ -14,7 +14,9 @@ function parseLastEventId(header: string | string[] | undefined, fromQuery: numb
   if (raw === undefined || raw.trim() === '') return fromQuery;
   const value = Number(raw.trim());
   if (!Number.isSafeInteger(value) || value < -1) {
-    throw new AttestError('VALIDATION_FAILED', 'Last-Event-ID: must be the seq of an event this stream sent', [{ field: 'Last-Event-ID', reason: 'must be an integer of at least -1' }]);
+    throw new AttestError('VALIDATION_FAILED', 'Last-Event-ID: must be the seq of an event this stream sent', [
+      { field: 'Last-Event-ID', reason: 'must be an integer of at least -1' },
+    ]);
   }
   return value;
 }
@@ -41,7 +43,14 @@ export function auditLogStreamRoute(app: FastifyInstance, services: AppServices)
         security: [{ session: [] }, { bearer: [] }],
         querystring: StreamQuerySchema,
         produces: ['text/event-stream'],
-        response: { 200: streamedBody('text/event-stream', 'Events as they commit: id = seq, event = audit-event, data = the record'), 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 429: ProblemSchema },
+        response: {
+          200: streamedBody('text/event-stream', 'Events as they commit: id = seq, event = audit-event, data = the record'),
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+          404: ProblemSchema,
+          429: ProblemSchema,
+        },
       },
     },
     async (request, reply) => {

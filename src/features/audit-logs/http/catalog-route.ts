@@ -9,7 +9,14 @@ import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 export const CatalogSchema = Type.Object({
   productAreas: Type.Array(Type.Object({ product: Type.String(), displayName: Type.String() })),
   eventTypes: Type.Array(
-    Type.Object({ type: Type.String(), product: Type.String(), activity: Type.String(), action: Type.String(), securityAction: Type.Boolean(), entityType: Type.String() }),
+    Type.Object({
+      type: Type.String(),
+      product: Type.String(),
+      activity: Type.String(),
+      action: Type.String(),
+      securityAction: Type.Boolean(),
+      entityType: Type.String(),
+    }),
   ),
   actionTypes: Type.Array(Type.String()),
 });
@@ -31,7 +38,14 @@ export function catalogRoute(app: FastifyInstance): void {
       return {
         productAreas: PRODUCT_AREAS.map((area) => ({ product: area.product, displayName: area.displayName })),
         eventTypes: PRODUCT_AREAS.flatMap((area) =>
-          area.eventTypes.map((d) => ({ type: d.type, product: d.product, activity: d.activity, action: d.action, securityAction: d.securityAction, entityType: d.entityType })),
+          area.eventTypes.map((d) => ({
+            type: d.type,
+            product: d.product,
+            activity: d.activity,
+            action: d.action,
+            securityAction: d.securityAction,
+            entityType: d.entityType,
+          })),
         ),
         actionTypes: [...ACTION_TYPES],
       };

@@ -29,10 +29,20 @@ export class LiveFeedSlots {
   take(principal: string): () => void {
     const held = this.byPrincipal.get(principal) ?? 0;
     if (held >= this.limits.perPrincipal) {
-      throw new AttestError('RATE_LIMITED', `You already follow ${held} live feeds, the most one account may (ATTEST_STREAMS_PER_PRINCIPAL); close one and retry.`, [], LIVE_FEED_RETRY_AFTER_SECONDS);
+      throw new AttestError(
+        'RATE_LIMITED',
+        `You already follow ${held} live feeds, the most one account may (ATTEST_STREAMS_PER_PRINCIPAL); close one and retry.`,
+        [],
+        LIVE_FEED_RETRY_AFTER_SECONDS,
+      );
     }
     if (this.open >= this.limits.total) {
-      throw new AttestError('RATE_LIMITED', `The server already serves ${this.open} live feeds, its limit (ATTEST_STREAMS_TOTAL); retry later.`, [], LIVE_FEED_RETRY_AFTER_SECONDS);
+      throw new AttestError(
+        'RATE_LIMITED',
+        `The server already serves ${this.open} live feeds, its limit (ATTEST_STREAMS_TOTAL); retry later.`,
+        [],
+        LIVE_FEED_RETRY_AFTER_SECONDS,
+      );
     }
     this.byPrincipal.set(principal, held + 1);
     this.open += 1;

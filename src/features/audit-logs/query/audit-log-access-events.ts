@@ -51,7 +51,13 @@ export function prepareLogAccessEvent(
  *
  * @returns the seq of the recorded event, or undefined when the window was still open.
  */
-export async function recordViewOnce(store: AttestStore, principal: string, orgId: string, prepareEvent: () => PreparedEvent, nowMs: number): Promise<number | undefined> {
+export async function recordViewOnce(
+  store: AttestStore,
+  principal: string,
+  orgId: string,
+  prepareEvent: () => PreparedEvent,
+  nowMs: number,
+): Promise<number | undefined> {
   // Nearly every read falls inside an open window: a plain read of the mark answers those without taking the
   // write lock (and on SQLite without queueing behind ingest's commits). Only a missing or old mark goes on to
   // the transaction, which decides atomically; a stale read here only means one more transaction.

@@ -43,7 +43,17 @@ interface CursorBody {
 
 /** A short digest of what a query asks for: the organization, the requested range and the normalized filters. */
 export function queryFingerprint(orgId: string, params: Pick<AuditLogQueryParams, 'from' | 'to'>, filters: AuditLogFilters): string {
-  const material = JSON.stringify([orgId, params.from ?? null, params.to ?? null, filters.actions, filters.actorEmail ?? null, filters.securityOnly, filters.types, filters.products, filters.excludedTypes]);
+  const material = JSON.stringify([
+    orgId,
+    params.from ?? null,
+    params.to ?? null,
+    filters.actions,
+    filters.actorEmail ?? null,
+    filters.securityOnly,
+    filters.types,
+    filters.products,
+    filters.excludedTypes,
+  ]);
   return createHash('sha256').update(material).digest('base64url').slice(0, 16);
 }
 
@@ -53,13 +63,23 @@ function mac(body: string, key: Buffer): Buffer {
 
 /** The cursor for the page after `position`. */
 export function encodeCursor(position: EventPosition, range: CursorRange, total: number, fingerprint: string, key: Buffer): string {
-  const body: CursorBody = { v: CURSOR_VERSION, o: position.occurredAtMs, s: position.seq, f: range.fromMs, t: range.toMs, n: total, h: fingerprint };
+  const body: CursorBody = {
+    v: CURSOR_VERSION,
+    o: position.occurredAtMs,
+    s: position.seq,
+    f: range.fromMs,
+    t: range.toMs,
+    n: total,
+    h: fingerprint,
+  };
   const encoded = Buffer.from(JSON.stringify(body)).toString('base64url');
   return `${encoded}.${mac(encoded, key).toString('base64url')}`;
 }
 
 function invalidCursor(reason: string): AttestError {
-  return new AttestError('INVALID_CURSOR', `The cursor is not valid for this query: ${reason}. Start again from the first page.`, [{ field: 'cursor', reason }]);
+  return new AttestError('INVALID_CURSOR', `The cursor is not valid for this query: ${reason}. Start again from the first page.`, [
+    { field: 'cursor', reason },
+  ]);
 }
 
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
@@ -68,7 +88,8 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 function authenticatedBody(cursor: string, key: Buffer): unknown {
   const parts = cursor.split('.');
   const [encoded, sent] = parts;
-  if (parts.length !== 2 || !encoded || !sent || !BASE64URL.test(encoded) || !BASE64URL.test(sent)) throw invalidCursor('is not a cursor this API issued');
+  if (parts.length !== 2 || !encoded || !sent || !BASE64URL.test(encoded) || !BASE64URL.test(sent))
+    throw invalidCursor('is not a cursor this API issued');
   const expected = mac(encoded, key);
   const given = Buffer.from(sent, 'base64url');
   // Base64url has several spellings of the same bytes (unused trailing bits): only the one issued is accepted.
@@ -92,7 +113,11 @@ function integerField(body: Record<string, unknown>, name: string, what: string)
  * Reads a cursor back; 400 INVALID_CURSOR when it is malformed, altered, of an unknown version, carries a
  * range this API does not issue, or was made for another query.
  */
-export function decodeCursor(cursor: string, fingerprint: string, key: Buffer): { position: EventPosition; range: CursorRange; total: number } {
+export function decodeCursor(
+  cursor: string,
+  fingerprint: string,
+  key: Buffer,
+): { position: EventPosition; range: CursorRange; total: number } {
   const body = authenticatedBody(cursor, key);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalidCursor('is not a cursor this API issued');
   const fields = body as Record<string, unknown>;
@@ -104,7 +129,8 @@ export function decodeCursor(cursor: string, fingerprint: string, key: Buffer): 
   const total = integerField(fields, 'n', 'total');
   if (seq < 0) throw invalidCursor('carries a negative seq');
   if (total < 0) throw invalidCursor('carries a negative total');
-  if (typeof fields.h !== 'string' || fields.h !== fingerprint) throw invalidCursor('was issued for a different organization, range or filter');
+  if (typeof fields.h !== 'string' || fields.h !== fingerprint)
+    throw invalidCursor('was issued for a different organization, range or filter');
   if (fromMs >= toMs) throw invalidCursor('carries a range that ends before it starts');
   if (toMs - fromMs > MAX_RANGE_DAYS * DAY_MS) throw invalidCursor(`carries a range longer than ${MAX_RANGE_DAYS} days`);
   return { position: { occurredAtMs, seq }, range: { fromMs, toMs }, total };

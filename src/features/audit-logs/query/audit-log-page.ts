@@ -1,7 +1,14 @@
 import type { EventLogReader } from '../../../store/event-log-reader.js';
 import { storedRecordJson, type StoredEvent } from '../../../store/event-rows.js';
 import { decodeCursor, encodeCursor, queryFingerprint } from './audit-log-cursor.js';
-import { resolveAuditLogQuery, retentionHorizon, type AuditLogQueryContext, type AuditLogQueryParams, type QueryWarning, type ResolvedAuditLogQuery } from './audit-log-query.js';
+import {
+  resolveAuditLogQuery,
+  retentionHorizon,
+  type AuditLogQueryContext,
+  type AuditLogQueryParams,
+  type QueryWarning,
+  type ResolvedAuditLogQuery,
+} from './audit-log-query.js';
 
 /** One page of the owner list (`GET /audit-logs`); its events as stored, see {@link auditLogPageJson}. */
 export interface AuditLogPage {
@@ -50,12 +57,21 @@ export async function readAuditLogPage(
   // Before the page: an event committed in between is then both on the page and sent by the feed (which the
   // page tells apart by logId), never on neither.
   const lastSeq = await reader.lastSeq(reading.orgId);
-  const [rows, total] = await Promise.all([reader.findStoredPage(query.filter, paging.limit + 1, after), carriedTotal ?? reader.count(query.filter)]);
+  const [rows, total] = await Promise.all([
+    reader.findStoredPage(query.filter, paging.limit + 1, after),
+    carriedTotal ?? reader.count(query.filter),
+  ]);
   const data = rows.slice(0, paging.limit);
   const last = data[data.length - 1];
   const nextCursor =
     rows.length > paging.limit && last
-      ? encodeCursor({ occurredAtMs: Number(last.occurred_at), seq: Number(last.seq) }, { fromMs: query.filter.fromMs, toMs: query.filter.toMs }, total, fingerprint, paging.cursorKey)
+      ? encodeCursor(
+          { occurredAtMs: Number(last.occurred_at), seq: Number(last.seq) },
+          { fromMs: query.filter.fromMs, toMs: query.filter.toMs },
+          total,
+          fingerprint,
+          paging.cursorKey,
+        )
       : null;
   const range = { from: new Date(query.filter.fromMs).toISOString(), to: new Date(query.filter.toMs).toISOString() };
   return { page: { data, nextCursor, total, warnings: query.warnings, range, lastSeq }, query };

@@ -117,7 +117,14 @@ export function parseAuditLogFilters(params: AuditLogQueryParams): AuditLogFilte
 
 /** True when at least one filter proper is set (a range alone is not a filter). */
 export function hasAnyFilter(filters: AuditLogFilters): boolean {
-  return filters.actions.length > 0 || filters.actorEmail !== undefined || filters.securityOnly || filters.types.length > 0 || filters.products.length > 0 || filters.excludedTypes.length > 0;
+  return (
+    filters.actions.length > 0 ||
+    filters.actorEmail !== undefined ||
+    filters.securityOnly ||
+    filters.types.length > 0 ||
+    filters.products.length > 0 ||
+    filters.excludedTypes.length > 0
+  );
 }
 
 /** The start of what is retained: events older than this have expired (or are about to). */
@@ -148,9 +155,15 @@ function momentInWords(ms: number, timeZone: string): string {
 function retentionWarning(toMs: number, horizon: number, reading: AuditLogQueryContext): QueryWarning {
   const oldest = momentInWords(horizon, reading.timeZone);
   if (toMs <= horizon) {
-    return { code: 'RANGE_EXPIRED', message: `Events are kept ${reading.retentionDays} days and the whole range is older than that: its events have expired. The oldest event still kept is from ${oldest} or later.` };
+    return {
+      code: 'RANGE_EXPIRED',
+      message: `Events are kept ${reading.retentionDays} days and the whole range is older than that: its events have expired. The oldest event still kept is from ${oldest} or later.`,
+    };
   }
-  return { code: 'RANGE_CLAMPED', message: `Events are kept ${reading.retentionDays} days: this range starts at ${oldest}, the oldest moment still kept; the days before it have no events any more.` };
+  return {
+    code: 'RANGE_CLAMPED',
+    message: `Events are kept ${reading.retentionDays} days: this range starts at ${oldest}, the oldest moment still kept; the days before it have no events any more.`,
+  };
 }
 
 /**
@@ -166,9 +179,16 @@ export function resolveAuditLogQuery(params: AuditLogQueryParams, reading: Audit
     throw new AttestError('INVALID_RANGE', 'The range is empty: from must be before to.', [{ field: 'from', reason: 'must be before to' }]);
   }
   if (toMs - fromMs > MAX_RANGE_DAYS * DAY_MS) {
-    throw new AttestError('RANGE_TOO_LONG', `A query range may span at most ${MAX_RANGE_DAYS} days; narrow from/to or export all logs instead.`, [
-      { field: params.from ? 'from' : 'to', reason: `the range from ${new Date(fromMs).toISOString()} to ${new Date(toMs).toISOString()} spans more than ${MAX_RANGE_DAYS} days` },
-    ]);
+    throw new AttestError(
+      'RANGE_TOO_LONG',
+      `A query range may span at most ${MAX_RANGE_DAYS} days; narrow from/to or export all logs instead.`,
+      [
+        {
+          field: params.from ? 'from' : 'to',
+          reason: `the range from ${new Date(fromMs).toISOString()} to ${new Date(toMs).toISOString()} spans more than ${MAX_RANGE_DAYS} days`,
+        },
+      ],
+    );
   }
   const warnings: QueryWarning[] = [];
   const horizon = retentionHorizon(reading);
@@ -195,9 +215,11 @@ export function resolveExportQuery(scope: ExportScope, params: AuditLogQueryPara
   }
   const query = resolveAuditLogQuery(params, reading);
   if (!hasAnyFilter(query.filters)) {
-    throw new AttestError('FILTER_REQUIRED', 'A filtered export needs at least one filter (action, actor, security, type, product or excludeType); use scope=all to export everything.', [
-      { field: 'scope', reason: 'filtered needs at least one of action, actor, security, type, product, excludeType' },
-    ]);
+    throw new AttestError(
+      'FILTER_REQUIRED',
+      'A filtered export needs at least one filter (action, actor, security, type, product or excludeType); use scope=all to export everything.',
+      [{ field: 'scope', reason: 'filtered needs at least one of action, actor, security, type, product, excludeType' }],
+    );
   }
   return query;
 }
@@ -214,11 +236,29 @@ export function matchesFilters(record: AuditEventRecord, filters: AuditLogFilter
 }
 
 /** The filters proper as recorded in `audit_log.viewed` / `audit_log.exported` metadata. */
-export function describeFilters(filters: AuditLogFilters): { action: string[]; actor: string | null; security: boolean; type: string[]; product: string[]; excludeType: string[] } {
-  return { action: filters.actions, actor: filters.actorEmail ?? null, security: filters.securityOnly, type: filters.types, product: filters.products, excludeType: filters.excludedTypes };
+export function describeFilters(filters: AuditLogFilters): {
+  action: string[];
+  actor: string | null;
+  security: boolean;
+  type: string[];
+  product: string[];
+  excludeType: string[];
+} {
+  return {
+    action: filters.actions,
+    actor: filters.actorEmail ?? null,
+    security: filters.securityOnly,
+    type: filters.types,
+    product: filters.products,
+    excludeType: filters.excludedTypes,
+  };
 }
 
 /** The effective range and filters as recorded in `audit_log.viewed` / `audit_log.exported` metadata. */
 export function describeQuery(query: ResolvedAuditLogQuery): { from: string; to: string; filters: ReturnType<typeof describeFilters> } {
-  return { from: new Date(query.filter.fromMs).toISOString(), to: new Date(query.filter.toMs).toISOString(), filters: describeFilters(query.filters) };
+  return {
+    from: new Date(query.filter.fromMs).toISOString(),
+    to: new Date(query.filter.toMs).toISOString(),
+    filters: describeFilters(query.filters),
+  };
 }

@@ -25,13 +25,18 @@ function decodeUtf8(body: Buffer): string {
   try {
     return UTF8.decode(body);
   } catch {
-    throw new AttestError('MALFORMED_JSON', 'The request body is not valid JSON: it is not UTF-8 text.', [{ field: 'body', reason: 'is not valid JSON: not UTF-8 text' }]);
+    throw new AttestError('MALFORMED_JSON', 'The request body is not valid JSON: it is not UTF-8 text.', [
+      { field: 'body', reason: 'is not valid JSON: not UTF-8 text' },
+    ]);
   }
 }
 
 function toAttestError(error: StrictJsonError): AttestError {
-  if (error.kind === 'syntax') return new AttestError('MALFORMED_JSON', `The request body ${error.reason}`, [{ field: 'body', reason: error.reason }]);
+  if (error.kind === 'syntax')
+    return new AttestError('MALFORMED_JSON', `The request body ${error.reason}`, [{ field: 'body', reason: error.reason }]);
   const event = /^events\[(\d+)\]/.exec(error.field);
-  const fieldError = event ? { field: error.field, reason: error.reason, index: Number(event[1]) } : { field: error.field, reason: error.reason };
+  const fieldError = event
+    ? { field: error.field, reason: error.reason, index: Number(event[1]) }
+    : { field: error.field, reason: error.reason };
   return new AttestError('VALIDATION_FAILED', rejectionDetail([fieldError]), [fieldError]);
 }

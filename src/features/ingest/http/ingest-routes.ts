@@ -41,7 +41,16 @@ export async function ingestRoutes(app: FastifyInstance, services: AppServices):
           "event's logId and seq, in order, once the batch is durably committed. The request's W3C traceparent sets the events' traceId.",
         security: [{ bearer: [] }],
         body: IngestBodySchema,
-        response: { 201: IngestResponseSchema, 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 409: ProblemSchema, 413: ProblemSchema, 415: ProblemSchema, 503: ProblemSchema },
+        response: {
+          201: IngestResponseSchema,
+          400: ProblemSchema,
+          401: ProblemSchema,
+          403: ProblemSchema,
+          409: ProblemSchema,
+          413: ProblemSchema,
+          415: ProblemSchema,
+          503: ProblemSchema,
+        },
       },
     },
     async (request, reply) => {
@@ -50,8 +59,17 @@ export async function ingestRoutes(app: FastifyInstance, services: AppServices):
       const traceId = traceIdFromTraceparent(request.headers.traceparent as string | undefined) ?? newTraceId();
       assertKeyBoundToOrganizations(principal.key, events);
       const producer = { id: principal.key.id, name: principal.key.name };
-      const prepared = prepareIncomingEvents(events, { allowedProducts: principal.key.products, nowMs: store.clock.now(), retentionMs, traceId, producer });
-      await assertOrganizationsExist(services, prepared.map((e) => e.orgId));
+      const prepared = prepareIncomingEvents(events, {
+        allowedProducts: principal.key.products,
+        nowMs: store.clock.now(),
+        retentionMs,
+        traceId,
+        producer,
+      });
+      await assertOrganizationsExist(
+        services,
+        prepared.map((e) => e.orgId),
+      );
       const appended = await committer.append(prepared);
       return reply.status(201).send({ events: appended, traceId });
     },
@@ -76,7 +94,11 @@ function assertKeyBoundToOrganizations(key: ProducerKey, events: readonly Incomi
   const errors = events
     .map((event, index) => ({ orgId: event.orgId, index }))
     .filter(({ orgId }) => !orgIds.includes(orgId))
-    .map(({ orgId, index }) => ({ index, field: `events[${index}].orgId`, reason: `this producer key is not bound to organization ${orgId}` }));
+    .map(({ orgId, index }) => ({
+      index,
+      field: `events[${index}].orgId`,
+      reason: `this producer key is not bound to organization ${orgId}`,
+    }));
   if (errors.length > 0) throw new AttestError('FORBIDDEN', rejectionDetail(errors), errors);
 }
 

@@ -12,10 +12,18 @@ export const IncomingEventSchema = Type.Object(
     orgId: Type.String({ minLength: 1, maxLength: 100 }),
     occurredAt: Type.Optional(Type.String({ maxLength: 40 })),
     actor: Type.Object(
-      { id: Id, name: Type.Optional(Text(300)), email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })), type: Type.Optional(ActorType) },
+      {
+        id: Id,
+        name: Type.Optional(Text(300)),
+        email: Type.Optional(Type.String({ format: 'email', maxLength: 320 })),
+        type: Type.Optional(ActorType),
+      },
       { additionalProperties: false },
     ),
-    entity: Type.Object({ id: Id, name: Type.Optional(Text(300)), type: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false }),
+    entity: Type.Object(
+      { id: Id, name: Type.Optional(Text(300)), type: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
+      { additionalProperties: false },
+    ),
     description: Type.Optional(Text()),
     changes: Type.Optional(Type.Array(Change, { maxItems: 100 })),
     metadata: Type.Optional(Type.Record(Type.String(), JsonAny)),

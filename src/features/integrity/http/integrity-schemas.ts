@@ -14,7 +14,9 @@ export const LogKeysSchema = Type.Object({
 });
 
 export const ProofParamsSchema = Type.Object({ orgId: Type.String(), logId: Type.String({ maxLength: 100 }) });
-export const ProofQuerySchema = Type.Object({ treeSize: Type.Optional(Type.Integer({ minimum: 1, description: "a checkpointed tree size; default the latest checkpoint's" })) });
+export const ProofQuerySchema = Type.Object({
+  treeSize: Type.Optional(Type.Integer({ minimum: 1, description: "a checkpointed tree size; default the latest checkpoint's" })),
+});
 
 /** An RFC 9162 inclusion proof of one event and the signed checkpoint it leads to. */
 export const InclusionProofSchema = Type.Object({

@@ -8,11 +8,21 @@ import { metricsTokenCheck } from '../metrics-token.js';
 
 /** `/healthz` (the process answers), `/readyz` (the store answers) and `/metrics` (Prometheus text format). */
 export async function operationsRoutes(app: FastifyInstance, services: AppServices): Promise<void> {
-  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+  app.get(
+    '/healthz',
+    { schema: { tags: ['operations'], summary: 'Liveness', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
 
   app.get(
     '/readyz',
-    { schema: { tags: ['operations'], summary: 'Readiness: the store is reachable', response: { 200: Type.Object({ status: Type.Literal('ready'), store: Type.String() }), 503: ProblemSchema } } },
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: the store is reachable',
+        response: { 200: Type.Object({ status: Type.Literal('ready'), store: Type.String() }), 503: ProblemSchema },
+      },
+    },
     async (request, reply) => {
       try {
         await services.store.ping();
@@ -30,7 +40,11 @@ export async function operationsRoutes(app: FastifyInstance, services: AppServic
     {
       config: { ownCredentials: true },
       ...(metricsToken ? { onRequest: metricsTokenCheck(metricsToken) } : {}),
-      schema: { tags: ['operations'], summary: 'Prometheus metrics (with ATTEST_METRICS_TOKEN set, only for "Authorization: Bearer <token>")', response: { 401: ProblemSchema } },
+      schema: {
+        tags: ['operations'],
+        summary: 'Prometheus metrics (with ATTEST_METRICS_TOKEN set, only for "Authorization: Bearer <token>")',
+        response: { 401: ProblemSchema },
+      },
     },
     async (_request, reply) => {
       return reply.type(services.metrics.contentType).send(await services.metrics.metrics());

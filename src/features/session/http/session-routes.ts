@@ -38,13 +38,28 @@ export async function sessionRoutes(app: FastifyInstance, services: AppServices)
 
   async function describeMe(userId: string, user: { id: string; email: string; name: string }) {
     const memberships = await listMemberships(store.dialect.readDb, userId, store.clock.now());
-    const orgs = await store.dialect.readDb.selectFrom('organizations').select(['id', 'time_zone']).where('id', 'in', memberships.length ? memberships.map((m) => m.orgId) : ['']).execute();
+    const orgs = await store.dialect.readDb
+      .selectFrom('organizations')
+      .select(['id', 'time_zone'])
+      .where('id', 'in', memberships.length ? memberships.map((m) => m.orgId) : [''])
+      .execute();
     const zoneOf = new Map(orgs.map((o) => [o.id, o.time_zone]));
     const invitations = await listInvitationsOfAccount(store.dialect.readDb, userId, store.clock.now());
     return {
       user,
-      organizations: memberships.map((m) => ({ orgId: m.orgId, orgName: m.orgName, userType: m.userType, viaProxy: m.proxyFromOrgId !== null, timeZone: zoneOf.get(m.orgId) ?? 'UTC' })),
-      invitations: invitations.map((i) => ({ orgId: i.orgId, orgName: i.orgName, userType: i.userType, invitedAt: new Date(i.invitedAt).toISOString() })),
+      organizations: memberships.map((m) => ({
+        orgId: m.orgId,
+        orgName: m.orgName,
+        userType: m.userType,
+        viaProxy: m.proxyFromOrgId !== null,
+        timeZone: zoneOf.get(m.orgId) ?? 'UTC',
+      })),
+      invitations: invitations.map((i) => ({
+        orgId: i.orgId,
+        orgName: i.orgName,
+        userType: i.userType,
+        invitedAt: new Date(i.invitedAt).toISOString(),
+      })),
     };
   }
 
@@ -54,7 +69,10 @@ export async function sessionRoutes(app: FastifyInstance, services: AppServices)
       schema: {
         tags: ['session'],
         summary: 'Log in with email and password; sets the HttpOnly session cookie',
-        body: Type.Object({ email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { email: Type.String({ minLength: 1, maxLength: 320 }), password: Type.String({ minLength: 1, maxLength: 1000 }) },
+          { additionalProperties: false },
+        ),
         response: { 200: MeSchema, 400: ProblemSchema, 401: ProblemSchema, 429: ProblemSchema },
       },
     },
@@ -92,7 +110,13 @@ export async function sessionRoutes(app: FastifyInstance, services: AppServices)
 
   app.get(
     '/api/v1/me',
-    { schema: { tags: ['session'], summary: 'The signed-in user, their organizations with their type in each, and their pending invitations', response: { 200: MeSchema, 401: ProblemSchema } } },
+    {
+      schema: {
+        tags: ['session'],
+        summary: 'The signed-in user, their organizations with their type in each, and their pending invitations',
+        response: { 200: MeSchema, 401: ProblemSchema },
+      },
+    },
     async (request) => {
       const principal = requireUser(request);
       return describeMe(principal.user.id, principal.user);

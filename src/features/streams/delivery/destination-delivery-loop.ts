@@ -101,7 +101,8 @@ export class DestinationDeliveryLoop {
       if (pauseMs > 0 && !this.stopped) await this.sleep(pauseMs);
     }
     this.unsubscribe?.();
-    if (this.leaseUntil > 0) await releaseDeliveryLease(this.delivery.store.db, this.streamId, this.delivery.processId).catch(() => undefined);
+    if (this.leaseUntil > 0)
+      await releaseDeliveryLease(this.delivery.store.db, this.streamId, this.delivery.processId).catch(() => undefined);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -126,7 +127,8 @@ export class DestinationDeliveryLoop {
     this.unsubscribe ??= store.notifier.subscribe(row.org_id, () => this.wake());
     if (!row.enabled) return idlePollMs;
     const now = store.clock.now();
-    if (row.next_attempt_at !== null && Number(row.next_attempt_at) > now) return Math.min(Number(row.next_attempt_at) - now, this.delivery.leaseMs / 3);
+    if (row.next_attempt_at !== null && Number(row.next_attempt_at) > now)
+      return Math.min(Number(row.next_attempt_at) - now, this.delivery.leaseMs / 3);
     const cursor = Number(row.last_delivered_seq);
     const after = await findStreamedEventsAfter(store.dialect.readDb, row.org_id, cursor, READ_AHEAD_EVENTS);
     if (after.length === 0) return idlePollMs;
@@ -175,7 +177,11 @@ export class DestinationDeliveryLoop {
       maxMs: config.retryMaxMs,
       random: this.delivery.random(),
     });
-    await recordStreamFailure(store.db, this.streamId, this.delivery.processId, { error: message.slice(0, 500), nowMs: now, nextAttemptAtMs: now + delay });
+    await recordStreamFailure(store.db, this.streamId, this.delivery.processId, {
+      error: message.slice(0, 500),
+      nowMs: now,
+      nextAttemptAtMs: now + delay,
+    });
     this.delivery.metrics.countFailed(this.streamId, row.org_id);
     this.delivery.log.warn({ streamId: this.streamId, error: message, retryInMs: delay }, 'stream delivery failed');
     return Math.min(delay, this.delivery.leaseMs / 3);

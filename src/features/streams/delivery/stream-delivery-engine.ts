@@ -28,7 +28,13 @@ export class StreamDeliveryEngine {
   private stopped = false;
   private key: Promise<Buffer> | undefined;
 
-  constructor(store: AttestStore, config: StreamsConfig, metrics: StreamMetrics, log: FastifyBaseLogger, options: StreamDeliveryOptions = {}) {
+  constructor(
+    store: AttestStore,
+    config: StreamsConfig,
+    metrics: StreamMetrics,
+    log: FastifyBaseLogger,
+    options: StreamDeliveryOptions = {},
+  ) {
     this.scanIntervalMs = options.scanIntervalMs ?? 5000;
     this.delivery = {
       store,

@@ -8,8 +8,18 @@ export class StreamMetrics {
   private readonly failed: Counter<'stream_id' | 'org_id'>;
 
   constructor(registry: Registry, store: AttestStore) {
-    this.delivered = new Counter({ name: 'attest_stream_delivered_events_total', help: 'Events delivered to a stream destination by this process', labelNames: ['stream_id', 'org_id'], registers: [registry] });
-    this.failed = new Counter({ name: 'attest_stream_failed_deliveries_total', help: 'Delivery attempts a stream destination did not accept, by this process', labelNames: ['stream_id', 'org_id'], registers: [registry] });
+    this.delivered = new Counter({
+      name: 'attest_stream_delivered_events_total',
+      help: 'Events delivered to a stream destination by this process',
+      labelNames: ['stream_id', 'org_id'],
+      registers: [registry],
+    });
+    this.failed = new Counter({
+      name: 'attest_stream_failed_deliveries_total',
+      help: 'Delivery attempts a stream destination did not accept, by this process',
+      labelNames: ['stream_id', 'org_id'],
+      registers: [registry],
+    });
     new Gauge({
       name: 'attest_stream_lag_events',
       help: 'Events of the organization committed after the last one the stream destination accepted',

@@ -9,7 +9,14 @@ import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 import { listStreamDestinations, orgLastSeq } from '../../../store/stream-destination-queries.js';
 import { StreamDeliveryEngine } from '../delivery/stream-delivery-engine.js';
 import { StreamMetrics } from '../delivery/stream-metrics.js';
-import { changeStream, createStream, deleteStream, requireStream, type StreamCommandContext, type StreamCommandResult } from '../stream-commands.js';
+import {
+  changeStream,
+  createStream,
+  deleteStream,
+  requireStream,
+  type StreamCommandContext,
+  type StreamCommandResult,
+} from '../stream-commands.js';
 import { toStreamView, type StreamView } from '../stream-destination.js';
 import { sendStreamTestEvent } from '../stream-test-delivery.js';
 import { NewStreamBody, OrgParams, StreamChangeBody, StreamParams, StreamSchema, TestDeliverySchema } from './stream-schemas.js';
@@ -61,10 +68,21 @@ export async function streamRoutes(scope: FastifyInstance, services: AppServices
 
     app.get(
       '/streams',
-      { schema: { tags, security, summary: "The organization's stream destinations with their delivery state", params: OrgParams, response: { 200: Type.Object({ data: Type.Array(StreamSchema) }), ...errors } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: "The organization's stream destinations with their delivery state",
+          params: OrgParams,
+          response: { 200: Type.Object({ data: Type.Array(StreamSchema) }), ...errors },
+        },
+      },
       async (request) => {
         const { org } = requireOwner(request);
-        const [rows, lastSeq] = await Promise.all([listStreamDestinations(store.dialect.readDb, org.id), orgLastSeq(store.dialect.readDb, org.id)]);
+        const [rows, lastSeq] = await Promise.all([
+          listStreamDestinations(store.dialect.readDb, org.id),
+          orgLastSeq(store.dialect.readDb, org.id),
+        ]);
         const now = store.clock.now();
         return { data: rows.map((row) => toStreamView(row, lastSeq, now)) };
       },
@@ -91,7 +109,15 @@ export async function streamRoutes(scope: FastifyInstance, services: AppServices
 
     app.get(
       '/streams/:streamId',
-      { schema: { tags, security, summary: 'One destination and how far delivery has got', params: StreamParams, response: { 200: StreamSchema, ...errors } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'One destination and how far delivery has got',
+          params: StreamParams,
+          response: { 200: StreamSchema, ...errors },
+        },
+      },
       async (request) => {
         const { org } = requireOwner(request);
         return viewOf({ row: await requireStream(store, org.id, request.params.streamId) });
@@ -129,7 +155,15 @@ export async function streamRoutes(scope: FastifyInstance, services: AppServices
 
     app.post(
       '/streams/:streamId/test',
-      { schema: { tags, security, summary: 'Send a test event to the destination now and say whether it was accepted', params: StreamParams, response: { 200: TestDeliverySchema, ...errors } } },
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Send a test event to the destination now and say whether it was accepted',
+          params: StreamParams,
+          response: { 200: TestDeliverySchema, ...errors },
+        },
+      },
       async (request) => {
         const { org } = requireOwner(request);
         const row = await requireStream(store, org.id, request.params.streamId);

@@ -11,13 +11,28 @@ export const StreamFilterSchema = Type.Object(
     actions: Type.Optional(Type.Array(Type.String({ enum: [...ACTION_TYPES] }), { minItems: 1, maxItems: ACTION_TYPES.length })),
     security: Type.Optional(Type.Literal(true, { description: 'Only security actions' })),
   },
-  { additionalProperties: false, description: 'Which events the destination receives; criteria combine with AND, an empty filter passes every event' },
+  {
+    additionalProperties: false,
+    description: 'Which events the destination receives; criteria combine with AND, an empty filter passes every event',
+  },
 );
 
-const Url = Type.String({ minLength: 1, maxLength: 2000, description: 'https://… (webhook, splunk-hec), tcp://host:port or tls://host:port (syslog)' });
-const Secret = Type.String({ minLength: 1, maxLength: 500, description: 'Webhook signing secret; generated and returned once when absent' });
+const Url = Type.String({
+  minLength: 1,
+  maxLength: 2000,
+  description: 'https://… (webhook, splunk-hec), tcp://host:port or tls://host:port (syslog)',
+});
+const Secret = Type.String({
+  minLength: 1,
+  maxLength: 500,
+  description: 'Webhook signing secret; generated and returned once when absent',
+});
 const Token = Type.String({ minLength: 1, maxLength: 500, description: 'Splunk HEC token' });
-const CaBundle = Type.String({ minLength: 1, maxLength: 200_000, description: 'PEM certificates the destination must chain to, instead of the system CAs' });
+const CaBundle = Type.String({
+  minLength: 1,
+  maxLength: 200_000,
+  description: 'PEM certificates the destination must chain to, instead of the system CAs',
+});
 
 export const NewStreamBody = Type.Object(
   {

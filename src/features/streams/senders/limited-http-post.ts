@@ -43,7 +43,11 @@ export async function limitedPost(url: URL, body: string, headers: Record<string
         });
         const done = () => {
           clearTimeout(timer);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8') });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8'),
+          });
         };
         res.on('end', done);
         res.on('close', done);

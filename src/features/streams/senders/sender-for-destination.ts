@@ -8,7 +8,12 @@ import { syslogSender } from './syslog-sender.js';
 import { webhookSender } from './webhook-sender.js';
 
 /** The sender of a destination's kind, with its credential decrypted under the deployment's stream key. */
-export function senderForDestination(row: StreamDestinationRow, credentialKey: Buffer, config: StreamsConfig, now: () => number): StreamSender {
+export function senderForDestination(
+  row: StreamDestinationRow,
+  credentialKey: Buffer,
+  config: StreamsConfig,
+  now: () => number,
+): StreamSender {
   const target = {
     streamId: row.id,
     url: row.url,

@@ -25,7 +25,12 @@ export function splunkHecSender(target: SenderTarget, limits: SendLimits, now: (
   if (!token) throw new Error(`splunk-hec destination ${target.streamId} has no token`);
   return {
     async send(batch) {
-      const answer = await limitedPost(url, hecBody(batch), { 'content-type': 'application/json', authorization: `Splunk ${token}`, 'x-splunk-request-channel': target.streamId }, limits);
+      const answer = await limitedPost(
+        url,
+        hecBody(batch),
+        { 'content-type': 'application/json', authorization: `Splunk ${token}`, 'x-splunk-request-channel': target.streamId },
+        limits,
+      );
       requireAccepted(answer, now());
     },
   };

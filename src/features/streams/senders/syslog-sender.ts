@@ -12,7 +12,10 @@ const SEVERITY_NOTICE = 5;
 const SEVERITY_WARNING = 4;
 /** Our structured-data id: a name `@` a private enterprise number (RFC 5424 §7.2.2). */
 const SD_ID = 'attest@32473';
-const HOSTNAME = hostname().replace(/[^\x21-\x7e]/g, '').slice(0, 255) || '-';
+const HOSTNAME =
+  hostname()
+    .replace(/[^\x21-\x7e]/g, '')
+    .slice(0, 255) || '-';
 
 /** An SD-PARAM value with `"`, `\` and `]` escaped (RFC 5424 §6.3.3). */
 function sdValue(value: string | number): string {
@@ -51,9 +54,18 @@ export function syslogSender(target: SenderTarget, limits: SendLimits): StreamSe
       await new Promise<void>((resolve, reject) => {
         const guard = limits.allowPrivate ? {} : { lookup: publicOnlyLookup };
         const socket: Socket = tls
-          ? tlsConnect({ host, port, servername: isIP(host) === 0 ? host : undefined, ...guard, ...(limits.caBundle ? { ca: limits.caBundle } : {}) })
+          ? tlsConnect({
+              host,
+              port,
+              servername: isIP(host) === 0 ? host : undefined,
+              ...guard,
+              ...(limits.caBundle ? { ca: limits.caBundle } : {}),
+            })
           : netConnect({ host, port, ...guard });
-        const timer = setTimeout(() => socket.destroy(new DeliveryFailure(`syslog exchange not done within ${limits.timeoutMs} ms`)), limits.timeoutMs);
+        const timer = setTimeout(
+          () => socket.destroy(new DeliveryFailure(`syslog exchange not done within ${limits.timeoutMs} ms`)),
+          limits.timeoutMs,
+        );
         let failed: Error | undefined;
         socket.on('error', (error) => {
           failed = error;

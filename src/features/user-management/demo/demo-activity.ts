@@ -38,14 +38,27 @@ export interface DemoResult {
  * commands with a clock set in the past: every event is written by the operation it records, in the same
  * transaction, never by hand. Actors are the organization's owner and the demo admins it creates.
  */
-export async function fillDemoActivity(store: AttestStore, org: Organization, options: { retentionMs: number; nowMs: number }): Promise<DemoResult> {
+export async function fillDemoActivity(
+  store: AttestStore,
+  org: Organization,
+  options: { retentionMs: number; nowMs: number },
+): Promise<DemoResult> {
   const random = seededRandom(20_260_301);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const clock = new FixedClock(options.nowMs - 21 * DAY_MS);
   // Time only moves forward, in working hours: each action a little after the previous one, a new day now and then.
   // Whole milliseconds: the stores keep times as integers.
-  const later = (minMinutes: number, maxMinutes: number) => clock.set(Math.round(Math.min(clock.now() + (minMinutes + random() * (maxMinutes - minMinutes)) * 60_000, options.nowMs - 60_000)));
-  const nextDay = () => clock.set(Math.round(Math.min(Math.floor(clock.now() / DAY_MS + 1 + Math.floor(random() * 2)) * DAY_MS + (8 + random() * 3) * 3_600_000, options.nowMs - 3_600_000)));
+  const later = (minMinutes: number, maxMinutes: number) =>
+    clock.set(Math.round(Math.min(clock.now() + (minMinutes + random() * (maxMinutes - minMinutes)) * 60_000, options.nowMs - 60_000)));
+  const nextDay = () =>
+    clock.set(
+      Math.round(
+        Math.min(
+          Math.floor(clock.now() / DAY_MS + 1 + Math.floor(random() * 2)) * DAY_MS + (8 + random() * 3) * 3_600_000,
+          options.nowMs - 3_600_000,
+        ),
+      ),
+    );
   const seqBefore = await store.events.lastSeq(org.id);
 
   const ownerRow = await store.db
@@ -57,16 +70,38 @@ export async function fillDemoActivity(store: AttestStore, org: Organization, op
     .where('memberships.proxy_from_org_id', 'is', null)
     .orderBy('memberships.created_at')
     .executeTakeFirstOrThrow();
-  const actorOf = (user: { id: string; name: string; email: string }, origin: { ip: string; userAgent: string }): ActingPrincipal => ({ userId: user.id, name: user.name, email: user.email, ...origin });
+  const actorOf = (user: { id: string; name: string; email: string }, origin: { ip: string; userAgent: string }): ActingPrincipal => ({
+    userId: user.id,
+    name: user.name,
+    email: user.email,
+    ...origin,
+  });
   const owner = actorOf(ownerRow, ORIGINS[0]);
-  const as = (actor: ActingPrincipal, actorType: UserType): OrgCommandContext => ({ store, clock, actor, retentionMs: options.retentionMs, traceId: newTraceId(), org: { id: org.id, name: org.name }, actorType });
+  const as = (actor: ActingPrincipal, actorType: UserType): OrgCommandContext => ({
+    store,
+    clock,
+    actor,
+    retentionMs: options.retentionMs,
+    traceId: newTraceId(),
+    org: { id: org.id, name: org.name },
+    actorType,
+  });
   const base = () => ({ store, clock, retentionMs: options.retentionMs, traceId: newTraceId() });
-  const login = (actor: ActingPrincipal, ok = true) => recordLoginOutcome(base(), { ip: actor.ip, userAgent: actor.userAgent }, ok ? 'session.login.succeeded' : 'session.login.failed', { id: actor.userId, name: actor.name, email: actor.email });
+  const login = (actor: ActingPrincipal, ok = true) =>
+    recordLoginOutcome(base(), { ip: actor.ip, userAgent: actor.userAgent }, ok ? 'session.login.succeeded' : 'session.login.failed', {
+      id: actor.userId,
+      name: actor.name,
+      email: actor.email,
+    });
 
   // Week 1: the owner sets up permissions and the first people.
   await login(owner);
   later(5, 20);
-  for (const [name, description] of [['menu.prices.edit', 'Edit menu prices'], ['refunds.approve', 'Approve refunds above the store limit'], ['loyalty.points.adjust', 'Adjust loyalty points by hand']] as const) {
+  for (const [name, description] of [
+    ['menu.prices.edit', 'Edit menu prices'],
+    ['refunds.approve', 'Approve refunds above the store limit'],
+    ['loyalty.points.adjust', 'Adjust loyalty points by hand'],
+  ] as const) {
     await createCustomPermission(as(owner, 'owner'), { name, description });
     later(2, 10);
   }
@@ -100,7 +135,12 @@ export async function fillDemoActivity(store: AttestStore, org: Organization, op
   const ava = demo['ava.admin@demo.attest.dev'] as ActingPrincipal;
   const omar = demo['omar.admin@demo.attest.dev'] as ActingPrincipal;
   const liam = demo['liam.standard@demo.attest.dev'] as ActingPrincipal;
-  await updateUserAccess(as(owner, 'owner'), { userId: ava.userId, permissionSetIds: [sets['Regional managers'] as string], customPermissionIds: [], entityIds: entityIds('North Zone', 'South Zone') });
+  await updateUserAccess(as(owner, 'owner'), {
+    userId: ava.userId,
+    permissionSetIds: [sets['Regional managers'] as string],
+    customPermissionIds: [],
+    entityIds: entityIds('North Zone', 'South Zone'),
+  });
   later(5, 30);
 
   const people: Member[] = [];
@@ -109,7 +149,11 @@ export async function fillDemoActivity(store: AttestStore, org: Organization, op
     n += 1;
     const first = pick(FIRST_NAMES);
     const last = pick(LAST_NAMES);
-    const ascii = (s: string) => s.normalize('NFD').replace(/[^a-zA-Z]/g, '').toLowerCase();
+    const ascii = (s: string) =>
+      s
+        .normalize('NFD')
+        .replace(/[^a-zA-Z]/g, '')
+        .toLowerCase();
     // The organization's id in the domain keeps a demo of another organization from reusing these accounts.
     return { name: `${first} ${last}`, email: `${ascii(first)}.${ascii(last)}.${n}@org-${org.id.slice(-6)}.demo.attest.dev` };
   };
@@ -122,7 +166,12 @@ export async function fillDemoActivity(store: AttestStore, org: Organization, op
       const { member } = await addUser(as(actor, actor === owner ? 'owner' : 'admin'), { ...person(), userType: 'standard' });
       people.push(member);
       later(1, 10);
-      await updateUserAccess(as(actor, actor === owner ? 'owner' : 'admin'), { userId: member.userId, permissionSetIds: [sets.Cashiers as string], customPermissionIds: [], entityIds: entityIds(pick(['Downtown Store', 'Airport Store', 'Harbour Store'])) });
+      await updateUserAccess(as(actor, actor === owner ? 'owner' : 'admin'), {
+        userId: member.userId,
+        permissionSetIds: [sets.Cashiers as string],
+        customPermissionIds: [],
+        entityIds: entityIds(pick(['Downtown Store', 'Airport Store', 'Harbour Store'])),
+      });
     }
   }
 
@@ -131,17 +180,33 @@ export async function fillDemoActivity(store: AttestStore, org: Organization, op
   await login(ava);
   later(20, 60);
   const newcomers = Array.from({ length: 30 }, () => person());
-  const rows = newcomers.map((p, i) => `${p.email},${p.name},standard,${i % 5 === 0 ? 'Store managers' : 'Cashiers'},,${i % 2 === 0 ? 'Harbour Store' : 'Airport Store'}`);
-  await bulkImportUsers(as(ava, 'admin'), { mode: 'add', csv: ['email,name,userType,permissionSets,customPermissions,entities', ...rows].join('\n') });
+  const rows = newcomers.map(
+    (p, i) =>
+      `${p.email},${p.name},standard,${i % 5 === 0 ? 'Store managers' : 'Cashiers'},,${i % 2 === 0 ? 'Harbour Store' : 'Airport Store'}`,
+  );
+  await bulkImportUsers(as(ava, 'admin'), {
+    mode: 'add',
+    csv: ['email,name,userType,permissionSets,customPermissions,entities', ...rows].join('\n'),
+  });
   nextDay();
   await login(liam, false);
   later(1, 3);
   await login(liam);
   later(30, 90);
   await login(omar);
-  await updateUserAccess(as(omar, 'admin'), { userId: liam.userId, permissionSetIds: [sets.Auditors as string], customPermissionIds: [], entityIds: entityIds('Coffee Concept') });
+  await updateUserAccess(as(omar, 'admin'), {
+    userId: liam.userId,
+    permissionSetIds: [sets.Auditors as string],
+    customPermissionIds: [],
+    entityIds: entityIds('Coffee Concept'),
+  });
   later(10, 40);
-  await updateUserAccess(as(omar, 'admin'), { userId: ava.userId, permissionSetIds: [sets['Regional managers'] as string, sets.Marketing as string], customPermissionIds: [], entityIds: entityIds('North Zone', 'South Zone') });
+  await updateUserAccess(as(omar, 'admin'), {
+    userId: ava.userId,
+    permissionSetIds: [sets['Regional managers'] as string, sets.Marketing as string],
+    customPermissionIds: [],
+    entityIds: entityIds('North Zone', 'South Zone'),
+  });
   later(15, 60);
   const promoted = people[1] as Member;
   await changeUserType(as(owner, 'owner'), { userId: promoted.userId, userType: 'admin' });
@@ -155,16 +220,25 @@ export async function fillDemoActivity(store: AttestStore, org: Organization, op
   later(120, 240);
   await removeUser(as(owner, 'owner'), { userId: contractor.userId });
   later(10, 30);
-  await updatePermissionSet(as(owner, 'owner'), sets.Cashiers as string, { name: 'Cashiers', permissions: ['orders.refund', 'users.view'] });
+  await updatePermissionSet(as(owner, 'owner'), sets.Cashiers as string, {
+    name: 'Cashiers',
+    permissions: ['orders.refund', 'users.view'],
+  });
   later(5, 20);
   await deletePermissionSet(as(owner, 'owner'), sets['Temporary staff'] as string);
 
   // Week 3: campaigns, a franchise partner, an invite round and the audit-season export.
   nextDay();
   await login(omar);
-  await bulkImportUsers(as(omar, 'admin'), { mode: 'append', csv: ['email,permissionSets', ...newcomers.slice(0, 10).map((p) => `${p.email},Marketing`)].join('\n') });
+  await bulkImportUsers(as(omar, 'admin'), {
+    mode: 'append',
+    csv: ['email,permissionSets', ...newcomers.slice(0, 10).map((p) => `${p.email},Marketing`)].join('\n'),
+  });
   later(60, 180);
-  await bulkImportUsers(as(omar, 'admin'), { mode: 'overwrite', csv: ['email,permissionSets,entities', ...newcomers.slice(10, 18).map((p) => `${p.email},Store managers,Downtown Store`)].join('\n') });
+  await bulkImportUsers(as(omar, 'admin'), {
+    mode: 'overwrite',
+    csv: ['email,permissionSets,entities', ...newcomers.slice(10, 18).map((p) => `${p.email},Store managers,Downtown Store`)].join('\n'),
+  });
   nextDay();
   await login(owner);
   // Created "now", not in the demo's past, so the bootstrap organization stays the oldest one.
@@ -181,14 +255,21 @@ export async function fillDemoActivity(store: AttestStore, org: Organization, op
   for (let i = 0; i < 2; i += 1) {
     later(60, 240);
     const p = person();
-    await joinViaInviteLink({ ...base(), actor: pick(ORIGINS) }, { token: link.token as string, email: p.email, name: p.name, password: `demo-joiner-${i}-${newId().slice(-6)}` });
+    await joinViaInviteLink(
+      { ...base(), actor: pick(ORIGINS) },
+      { token: link.token as string, email: p.email, name: p.name, password: `demo-joiner-${i}-${newId().slice(-6)}` },
+    );
   }
   nextDay();
   await exportUserList(as(ava, 'admin'));
   later(120, 300);
   await exportUserList(as(owner, 'owner'));
 
-  const members = await store.db.selectFrom('memberships').where('org_id', '=', org.id).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const members = await store.db
+    .selectFrom('memberships')
+    .where('org_id', '=', org.id)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return {
     org,
     events: (await store.events.lastSeq(org.id)) - seqBefore,
@@ -203,7 +284,10 @@ export async function fillDemoActivity(store: AttestStore, org: Organization, op
  */
 async function sisterOrganization(base: Omit<CommandContext, 'actor'>, org: Organization, owner: ActingPrincipal): Promise<Organization> {
   const operator: ActingPrincipal = { userId: 'attest-demo', name: 'attest demo', email: '', kind: 'system' };
-  const { org: franchise, owner: invited } = await createOrganization({ ...base, actor: operator }, { name: `${org.name} Franchise`, ownerEmail: owner.email, timeZone: org.timeZone });
+  const { org: franchise, owner: invited } = await createOrganization(
+    { ...base, actor: operator },
+    { name: `${org.name} Franchise`, ownerEmail: owner.email, timeZone: org.timeZone },
+  );
   await acceptInvitation({ ...base, actor: owner }, { token: invited.welcomeLink.token });
   return franchise;
 }
@@ -215,7 +299,14 @@ async function franchisePartner(store: AttestStore, franchise: Organization, now
     const id = newId(nowMs);
     await store.transaction(async (tx) => {
       await tx.insertInto('users').values({ id, email, name: 'Noah Franchise', password_hash: null, created_at: nowMs }).execute();
-      await insertMembership(tx, { org_id: franchise.id, user_id: id, user_type: 'admin', proxy_from_org_id: null, expires_at: null, created_at: nowMs });
+      await insertMembership(tx, {
+        org_id: franchise.id,
+        user_id: id,
+        user_type: 'admin',
+        proxy_from_org_id: null,
+        expires_at: null,
+        created_at: nowMs,
+      });
     });
   }
   return { email };

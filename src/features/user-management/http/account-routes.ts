@@ -20,7 +20,8 @@ const InvitationParams = Type.Object({ orgId: Type.String({ minLength: 1, maxLen
 /** Invitations are accepted by the account holder in person, signed in to the page: not with an API token. */
 function requireSignedIn(request: FastifyRequest): Extract<Principal, { kind: 'user' }> {
   const principal = requireUser(request);
-  if (principal.via !== 'session') throw new AttestError('FORBIDDEN', 'Sign in to the page to accept or decline invitations; API tokens cannot.');
+  if (principal.via !== 'session')
+    throw new AttestError('FORBIDDEN', 'Sign in to the page to accept or decline invitations; API tokens cannot.');
   return principal;
 }
 
@@ -32,43 +33,65 @@ export async function accountRoutes(scope: FastifyInstance, services: AppService
   const app = scope.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['session'];
 
-  app.post('/api/v1/activation', {
-    schema: {
-      tags,
-      summary: 'Set your own password through your one-time activation link; signs you in (records session.login.succeeded)',
-      body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }), password: Type.String({ minLength: 8, maxLength: 1000 }) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ user: Type.Object({ id: Type.String(), email: Type.String(), name: Type.String() }) }), ...errors },
+  app.post(
+    '/api/v1/activation',
+    {
+      schema: {
+        tags,
+        summary: 'Set your own password through your one-time activation link; signs you in (records session.login.succeeded)',
+        body: Type.Object(
+          { token: Type.String({ minLength: 1, maxLength: 200 }), password: Type.String({ minLength: 8, maxLength: 1000 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ user: Type.Object({ id: Type.String(), email: Type.String(), name: Type.String() }) }), ...errors },
+      },
     },
-  }, async (request, reply) => {
-    const user = await activateAccount({ store: services.store, clock: services.store.clock }, request.body);
-    const secret = await createSession(services.store.db, user.id, services.store.clock.now());
-    // The first sign-in of the account: recorded as a login where its memberships are (no password was guessed, so
-    // the login throttle has nothing to count).
-    await recordLoginOutcome(baseCommandContext(request, services), requestOrigin(request), 'session.login.succeeded', user);
-    setSessionCookie(reply, secret, services.config);
-    return { user };
-  });
-
-  app.post('/api/v1/me/invitations/accept', {
-    schema: {
-      tags,
-      summary: 'Accept a pending membership with the token of its invitation link (records user.invitation.accepted in that organization)',
-      description: 'Signed in as the invited account, with the token of the link the organization handed out (for an invite-link join: the invite link\'s token).',
-      body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
-      response: { 200: Type.Object({ orgId: Type.String(), orgName: Type.String(), userType: UserTypeSchema }), ...errors },
+    async (request, reply) => {
+      const user = await activateAccount({ store: services.store, clock: services.store.clock }, request.body);
+      const secret = await createSession(services.store.db, user.id, services.store.clock.now());
+      // The first sign-in of the account: recorded as a login where its memberships are (no password was guessed, so
+      // the login throttle has nothing to count).
+      await recordLoginOutcome(baseCommandContext(request, services), requestOrigin(request), 'session.login.succeeded', user);
+      setSessionCookie(reply, secret, services.config);
+      return { user };
     },
-  }, async (request) => {
-    const { user } = requireSignedIn(request);
-    const actor = { userId: user.id, name: user.name, email: user.email, ...requestOrigin(request) };
-    return acceptInvitation({ ...baseCommandContext(request, services), actor }, { token: request.body.token });
-  });
+  );
 
-  app.post('/api/v1/me/invitations/:orgId/decline', {
-    schema: { tags, summary: 'Decline a pending membership (nothing is recorded in that organization)', params: InvitationParams, response: { 204: Type.Null(), ...errors } },
-  }, async (request, reply) => {
-    const { user } = requireSignedIn(request);
-    const actor = { userId: user.id, name: user.name, email: user.email, ...requestOrigin(request) };
-    await declineInvitation({ ...baseCommandContext(request, services), actor }, { orgId: request.params.orgId });
-    return reply.status(204).send(null);
-  });
+  app.post(
+    '/api/v1/me/invitations/accept',
+    {
+      schema: {
+        tags,
+        summary:
+          'Accept a pending membership with the token of its invitation link (records user.invitation.accepted in that organization)',
+        description:
+          "Signed in as the invited account, with the token of the link the organization handed out (for an invite-link join: the invite link's token).",
+        body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ orgId: Type.String(), orgName: Type.String(), userType: UserTypeSchema }), ...errors },
+      },
+    },
+    async (request) => {
+      const { user } = requireSignedIn(request);
+      const actor = { userId: user.id, name: user.name, email: user.email, ...requestOrigin(request) };
+      return acceptInvitation({ ...baseCommandContext(request, services), actor }, { token: request.body.token });
+    },
+  );
+
+  app.post(
+    '/api/v1/me/invitations/:orgId/decline',
+    {
+      schema: {
+        tags,
+        summary: 'Decline a pending membership (nothing is recorded in that organization)',
+        params: InvitationParams,
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { user } = requireSignedIn(request);
+      const actor = { userId: user.id, name: user.name, email: user.email, ...requestOrigin(request) };
+      await declineInvitation({ ...baseCommandContext(request, services), actor }, { orgId: request.params.orgId });
+      return reply.status(204).send(null);
+    },
+  );
 }

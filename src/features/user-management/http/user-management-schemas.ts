@@ -27,14 +27,19 @@ export const AddUserBody = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     userType: UserTypeSchema,
   },
-  { additionalProperties: false, description: 'Nobody sets another person\'s password: a new account gets a one-time activation link instead.' },
+  {
+    additionalProperties: false,
+    description: "Nobody sets another person's password: a new account gets a one-time activation link instead.",
+  },
 );
 
 /** A one-time welcome link: the token is shown once, here, and stored only as a hash. */
 export const WelcomeLinkSchema = Type.Object({
   id: Type.String({ description: 'Recorded in the audit log instead of the token' }),
   token: Type.String(),
-  url: Type.String({ description: 'The page /welcome/{token}: a new user sets their own password there; an existing account holder accepts' }),
+  url: Type.String({
+    description: 'The page /welcome/{token}: a new user sets their own password there; an existing account holder accepts',
+  }),
   expiresAt: Type.String({ format: 'date-time' }),
 });
 
@@ -69,7 +74,10 @@ export const PermissionSetSchema = Type.Object({
 });
 
 export const PermissionSetBody = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 200 }), permissions: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 500 }) },
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    permissions: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { maxItems: 500 }),
+  },
   { additionalProperties: false },
 );
 
@@ -79,7 +87,11 @@ export const CustomPermissionBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const EntitySchema = Type.Object({ id: Type.String(), name: Type.String(), kind: Type.Union([Type.Literal('zone'), Type.Literal('store'), Type.Literal('concept')]) });
+export const EntitySchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  kind: Type.Union([Type.Literal('zone'), Type.Literal('store'), Type.Literal('concept')]),
+});
 
 export const BulkQuery = Type.Object({ mode: Type.Union([Type.Literal('add'), Type.Literal('append'), Type.Literal('overwrite')]) });
 const BulkRowError = Type.Object({ line: Type.Integer(), field: Type.String(), reason: Type.String() });
@@ -90,7 +102,12 @@ export const BulkAddedUserSchema = Type.Object({
   welcomeUrl: Type.String(),
   welcomeLinkExpiresAt: Type.String({ format: 'date-time' }),
 });
-export const BulkResultSchema = Type.Object({ applied: Type.Boolean(), rows: Type.Integer(), errors: Type.Array(BulkRowError), added: Type.Optional(Type.Array(BulkAddedUserSchema)) });
+export const BulkResultSchema = Type.Object({
+  applied: Type.Boolean(),
+  rows: Type.Integer(),
+  errors: Type.Array(BulkRowError),
+  added: Type.Optional(Type.Array(BulkAddedUserSchema)),
+});
 /** A rejected bulk file: RFC 9457 problem details whose `errors` name the line of each problem. */
 export const BulkProblemSchema = Type.Object({
   type: Type.String(),
@@ -112,14 +129,25 @@ export const InviteLinkSchema = Type.Object({
   createdAt: Type.String({ format: 'date-time' }),
 });
 export const JoinBody = Type.Object(
-  { email: Type.String({ format: 'email', maxLength: 320 }), name: Type.String({ minLength: 1, maxLength: 200 }), password: Type.String({ minLength: 8, maxLength: 1000 }) },
+  {
+    email: Type.String({ format: 'email', maxLength: 320 }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    password: Type.String({ minLength: 8, maxLength: 1000 }),
+  },
   { additionalProperties: false },
 );
 
-export const VisibilityBody = Type.Object({ visibleOrgIds: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 }) }, { additionalProperties: false });
+export const VisibilityBody = Type.Object(
+  { visibleOrgIds: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 }) },
+  { additionalProperties: false },
+);
 
 export const ProxyAccessBody = Type.Object(
-  { email: Type.String({ format: 'email', maxLength: 320 }), userType: UserTypeSchema, expiresAt: Type.Optional(Type.String({ format: 'date-time' })) },
+  {
+    email: Type.String({ format: 'email', maxLength: 320 }),
+    userType: UserTypeSchema,
+    expiresAt: Type.Optional(Type.String({ format: 'date-time' })),
+  },
   { additionalProperties: false },
 );
 export const ProxyAccessSchema = Type.Object({

@@ -65,6 +65,8 @@ export async function webAppRoutes(app: FastifyInstance, _services: AppServices)
       return reply.status(503).type('text/plain').send('The web app is not built yet: run `npm run build`, then reload.');
     }
     void reply.header('cache-control', 'no-cache');
-    return reply.type('text/html; charset=utf-8').send(withStyleNonce(await readFile(join(root, 'index.html'), 'utf8'), reply.cspNonce.style));
+    return reply
+      .type('text/html; charset=utf-8')
+      .send(withStyleNonce(await readFile(join(root, 'index.html'), 'utf8'), reply.cspNonce.style));
   });
 }

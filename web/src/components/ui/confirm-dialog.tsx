@@ -2,7 +2,14 @@ import * as Dialog from '@radix-ui/react-dialog';
 import type { ReactNode } from 'react';
 
 /** A modal question with one confirming button; Radix handles focus trapping, Escape and the ARIA roles. */
-export function ConfirmDialog({ open, onOpenChange, title, children, confirmLabel, onConfirm }: {
+export function ConfirmDialog({
+  open,
+  onOpenChange,
+  title,
+  children,
+  confirmLabel,
+  onConfirm,
+}: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
   title: string;
@@ -21,9 +28,13 @@ export function ConfirmDialog({ open, onOpenChange, title, children, confirmLabe
           </Dialog.Description>
           <div className="dialog-actions">
             <Dialog.Close asChild>
-              <button type="button" className="button">Cancel</button>
+              <button type="button" className="button">
+                Cancel
+              </button>
             </Dialog.Close>
-            <button type="button" className="button button-primary" onClick={onConfirm}>{confirmLabel}</button>
+            <button type="button" className="button button-primary" onClick={onConfirm}>
+              {confirmLabel}
+            </button>
           </div>
         </Dialog.Content>
       </Dialog.Portal>

@@ -6,7 +6,15 @@ import type { ReactNode } from 'react';
  * trigger). A panel opened without a trigger (from a row, or a shared link) says where focus goes on closing
  * with `returnFocus`, which returns the element to focus, or null to leave it to the dialog.
  */
-export function SidePanel({ open, onOpenChange, title, description, children, footer, returnFocus }: {
+export function SidePanel({
+  open,
+  onOpenChange,
+  title,
+  description,
+  children,
+  footer,
+  returnFocus,
+}: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
   title: string;
@@ -30,9 +38,15 @@ export function SidePanel({ open, onOpenChange, title, description, children, fo
         >
           <header className="side-panel-header">
             <Dialog.Title className="side-panel-title">{title}</Dialog.Title>
-            <Dialog.Close className="icon-button" aria-label={`Close ${title}`}>×</Dialog.Close>
+            <Dialog.Close className="icon-button" aria-label={`Close ${title}`}>
+              ×
+            </Dialog.Close>
           </header>
-          {description ? <Dialog.Description className="side-panel-description">{description}</Dialog.Description> : <Dialog.Description className="visually-hidden">{title}</Dialog.Description>}
+          {description ? (
+            <Dialog.Description className="side-panel-description">{description}</Dialog.Description>
+          ) : (
+            <Dialog.Description className="visually-hidden">{title}</Dialog.Description>
+          )}
           <div className="side-panel-body">{children}</div>
           {footer ? <footer className="side-panel-footer">{footer}</footer> : null}
         </Dialog.Content>

@@ -4,7 +4,17 @@ import type { ReactNode } from 'react';
  * The empty, loading and error states: each says what is happening and what the person can do next.
  * Loading is a polite live region, errors an alert, so screen readers announce them.
  */
-export function StatusMessage({ kind, title, children, action }: { kind: 'loading' | 'empty' | 'error' | 'info'; title: string; children?: ReactNode; action?: ReactNode }) {
+export function StatusMessage({
+  kind,
+  title,
+  children,
+  action,
+}: {
+  kind: 'loading' | 'empty' | 'error' | 'info';
+  title: string;
+  children?: ReactNode;
+  action?: ReactNode;
+}) {
   const role = kind === 'error' ? 'alert' : 'status';
   return (
     <div className={`status-message status-${kind}`} role={role} aria-live={kind === 'error' ? 'assertive' : 'polite'}>

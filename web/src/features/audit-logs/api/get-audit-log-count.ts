@@ -6,7 +6,8 @@ import { auditLogsPath, type AuditLogPage, type AuditLogParams } from './audit-l
 export function useAuditLogCount(orgId: string, params: AuditLogParams) {
   return useQuery({
     queryKey: ['audit-logs', orgId, 'count', params],
-    queryFn: async ({ signal }) => (await apiRequest<AuditLogPage>(`${auditLogsPath(orgId)}${queryString({ ...params, limit: 1 })}`, { signal })).total,
+    queryFn: async ({ signal }) =>
+      (await apiRequest<AuditLogPage>(`${auditLogsPath(orgId)}${queryString({ ...params, limit: 1 })}`, { signal })).total,
     retry: false,
   });
 }

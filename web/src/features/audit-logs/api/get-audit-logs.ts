@@ -12,7 +12,8 @@ export const PAGE_SIZE = 50;
 export function auditLogsQueryOptions(orgId: string, params: AuditLogParams) {
   return infiniteQueryOptions({
     queryKey: ['audit-logs', orgId, 'list', params],
-    queryFn: ({ pageParam, signal }) => apiRequest<AuditLogPage>(`${auditLogsPath(orgId)}${queryString({ ...params, cursor: pageParam, limit: PAGE_SIZE })}`, { signal }),
+    queryFn: ({ pageParam, signal }) =>
+      apiRequest<AuditLogPage>(`${auditLogsPath(orgId)}${queryString({ ...params, cursor: pageParam, limit: PAGE_SIZE })}`, { signal }),
     initialPageParam: null as string | null,
     getNextPageParam: (lastPage) => lastPage.nextCursor,
     // Live events are merged in by the stream; refetching on focus would reshuffle what the person reads.

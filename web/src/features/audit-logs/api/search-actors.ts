@@ -13,7 +13,8 @@ export function actorSearchOptions(orgId: string, text: string) {
   const q = text.trim();
   return queryOptions({
     queryKey: ['audit-logs', orgId, 'actors', q],
-    queryFn: async ({ signal }) => (await apiRequest<{ data: ActorMatch[] }>(`${auditLogsPath(orgId)}/actors${queryString({ q })}`, { signal })).data,
+    queryFn: async ({ signal }) =>
+      (await apiRequest<{ data: ActorMatch[] }>(`${auditLogsPath(orgId)}/actors${queryString({ q })}`, { signal })).data,
     staleTime: 30_000,
   });
 }

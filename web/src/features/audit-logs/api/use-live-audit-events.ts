@@ -27,13 +27,24 @@ function retryDelay(attempt: number): number {
  * resuming after the last seq received, so nothing is missed or repeated. The status says "reconnecting"
  * from the first error until a stream is open again, and "live" only while one is.
  */
-export function useLiveAuditEvents(orgId: string, params: AuditLogParams, afterSeq: number | null, enabled: boolean, onEvent: (event: AuditEvent) => void): LiveStatus {
+export function useLiveAuditEvents(
+  orgId: string,
+  params: AuditLogParams,
+  afterSeq: number | null,
+  enabled: boolean,
+  onEvent: (event: AuditEvent) => void,
+): LiveStatus {
   const [status, setStatus] = useState<LiveStatus>('connecting');
   const handler = useRef(onEvent);
   useEffect(() => {
     handler.current = onEvent;
   }, [onEvent]);
-  const filters = { action: params.action ?? null, actor: params.actor ?? null, security: params.security ?? null, excludeType: params.excludeType ?? null };
+  const filters = {
+    action: params.action ?? null,
+    actor: params.actor ?? null,
+    security: params.security ?? null,
+    excludeType: params.excludeType ?? null,
+  };
   const streamBase = `${auditLogsPath(orgId)}/stream`;
   const filterKey = JSON.stringify(filters);
 

@@ -15,7 +15,14 @@ const HEIGHT = 100;
  * (`GET …/audit-logs/histogram`), with the same range and filters as the table. Dragging across bars selects
  * their days as the new range; a click on one day's bar selects that day.
  */
-export function ActivityChart({ orgId, params, from, to, zone, onSelectRange }: {
+export function ActivityChart({
+  orgId,
+  params,
+  from,
+  to,
+  zone,
+  onSelectRange,
+}: {
   orgId: string;
   params: AuditLogParams;
   from: string;
@@ -68,7 +75,9 @@ export function ActivityChart({ orgId, params, from, to, zone, onSelectRange }: 
         <span className="muted small">Peak {histogram.data ? max : '…'} · drag to choose days</span>
       </figcaption>
       {histogram.isError ? (
-        <p className="form-error small" role="alert">The chart could not be loaded. {errorMessage(histogram.error)}</p>
+        <p className="form-error small" role="alert">
+          The chart could not be loaded. {errorMessage(histogram.error)}
+        </p>
       ) : (
         <svg
           ref={svg}
@@ -88,7 +97,13 @@ export function ActivityChart({ orgId, params, from, to, zone, onSelectRange }: 
             const securityHeight = (bucket.securityEvents / max) * HEIGHT;
             const otherHeight = ((bucket.events - bucket.securityEvents) / max) * HEIGHT;
             return (
-              <g key={`${bucket.day}-${index}`} className="chart-bar" data-day={bucket.day} data-events={bucket.events} data-security-events={bucket.securityEvents}>
+              <g
+                key={`${bucket.day}-${index}`}
+                className="chart-bar"
+                data-day={bucket.day}
+                data-events={bucket.events}
+                data-security-events={bucket.securityEvents}
+              >
                 <title>{`${bucket.label}: ${bucket.events} ${bucket.events === 1 ? 'event' : 'events'}, ${bucket.securityEvents} security`}</title>
                 <rect className="chart-hit" x={index * slot} y={0} width={slot} height={HEIGHT} />
                 <rect className="chart-bar-other" x={x} y={HEIGHT - securityHeight - otherHeight} width={width} height={otherHeight} />

@@ -25,18 +25,31 @@ function Details({ record, zone, catalog }: { record: AuditEvent; zone: string; 
         <dt>Description</dt>
         <dd>{record.description}</dd>
         <dt>Date and time</dt>
-        <dd>{formatDateTime(record.occurredAt, zone)} <span className="muted">({zone}, {zoneOffsetLabel(zone, Date.parse(record.occurredAt))})</span></dd>
+        <dd>
+          {formatDateTime(record.occurredAt, zone)}{' '}
+          <span className="muted">
+            ({zone}, {zoneOffsetLabel(zone, Date.parse(record.occurredAt))})
+          </span>
+        </dd>
         <dt>Performed by</dt>
-        <dd>{record.actor.name ?? record.actor.id}{record.actor.email ? <span className="muted"> · {record.actor.email}</span> : null}</dd>
+        <dd>
+          {record.actor.name ?? record.actor.id}
+          {record.actor.email ? <span className="muted"> · {record.actor.email}</span> : null}
+        </dd>
         <dt>Entity</dt>
-        <dd>{record.entity.name ?? record.entity.id} <span className="muted">({record.entity.type.replaceAll('_', ' ')})</span></dd>
+        <dd>
+          {record.entity.name ?? record.entity.id} <span className="muted">({record.entity.type.replaceAll('_', ' ')})</span>
+        </dd>
         <dt>Product</dt>
         <dd>{productDisplayName(catalog, record.product)}</dd>
         <dt>Sent by</dt>
         <dd data-testid="producer">
           {record.producer ? (
             <>
-              producer key {record.producer.name} <span className="muted">· <code>{record.producer.id}</code></span>
+              producer key {record.producer.name}{' '}
+              <span className="muted">
+                · <code>{record.producer.id}</code>
+              </span>
             </>
           ) : (
             'Attest'
@@ -50,14 +63,24 @@ function Details({ record, zone, catalog }: { record: AuditEvent; zone: string; 
       </dl>
       {record.changes && record.changes.length > 0 ? (
         <section aria-labelledby="changes-title">
-          <h3 id="changes-title" className="section-title">Changes</h3>
+          <h3 id="changes-title" className="section-title">
+            Changes
+          </h3>
           <table className="changes-table">
             <thead>
-              <tr><th scope="col">Field</th><th scope="col">Before</th><th scope="col">After</th></tr>
+              <tr>
+                <th scope="col">Field</th>
+                <th scope="col">Before</th>
+                <th scope="col">After</th>
+              </tr>
             </thead>
             <tbody>
               {record.changes.map((change) => (
-                <tr key={change.field}><td>{change.field}</td><td>{showValue(change.from)}</td><td>{showValue(change.to)}</td></tr>
+                <tr key={change.field}>
+                  <td>{change.field}</td>
+                  <td>{showValue(change.from)}</td>
+                  <td>{showValue(change.to)}</td>
+                </tr>
               ))}
             </tbody>
           </table>
@@ -65,17 +88,28 @@ function Details({ record, zone, catalog }: { record: AuditEvent; zone: string; 
       ) : null}
       <section aria-labelledby="json-title">
         <div className="section-title-row">
-          <h3 id="json-title" className="section-title">Activity Details (JSON)</h3>
+          <h3 id="json-title" className="section-title">
+            Activity Details (JSON)
+          </h3>
           <CopyButton text={JSON.stringify(record, null, 2)} label="Copy JSON" />
         </div>
-        <pre className="json-block" data-testid="activity-json" tabIndex={0} aria-label="Activity details as JSON">{JSON.stringify(record, null, 2)}</pre>
+        <pre className="json-block" data-testid="activity-json" tabIndex={0} aria-label="Activity details as JSON">
+          {JSON.stringify(record, null, 2)}
+        </pre>
       </section>
     </>
   );
 }
 
 /** The Activity Details panel a row opens: the record in words, its before/after changes and the full JSON. */
-export function ActivityDetailsPanel({ orgId, logId, fromTable, zone, catalog, onClose }: {
+export function ActivityDetailsPanel({
+  orgId,
+  logId,
+  fromTable,
+  zone,
+  catalog,
+  onClose,
+}: {
   orgId: string;
   logId: string | null;
   fromTable: AuditEvent | undefined;
@@ -89,13 +123,16 @@ export function ActivityDetailsPanel({ orgId, logId, fromTable, zone, catalog, o
   useEffect(() => {
     if (logId !== null) shownLogId.current = logId;
   }, [logId]);
-  const rowOfPanel = () => (shownLogId.current ? document.querySelector<HTMLElement>(`tr.audit-row[data-log-id="${CSS.escape(shownLogId.current)}"]`) : null);
+  const rowOfPanel = () =>
+    shownLogId.current ? document.querySelector<HTMLElement>(`tr.audit-row[data-log-id="${CSS.escape(shownLogId.current)}"]`) : null;
   return (
     <SidePanel open={logId !== null} onOpenChange={(open) => !open && onClose()} title="Activity Details" returnFocus={rowOfPanel}>
       {event.data ? (
         <Details record={event.data} zone={zone} catalog={catalog} />
       ) : event.isError ? (
-        <StatusMessage kind="error" title="This event could not be shown.">{errorMessage(event.error)} Check the Log ID, or close the panel and pick a row.</StatusMessage>
+        <StatusMessage kind="error" title="This event could not be shown.">
+          {errorMessage(event.error)} Check the Log ID, or close the panel and pick a row.
+        </StatusMessage>
       ) : (
         <StatusMessage kind="loading" title="Loading the event…" />
       )}

@@ -6,7 +6,19 @@ import { useActorSearch } from '../api/search-actors.js';
  * through the list, Enter picks, Escape closes it). `onChange` follows the typing, `onPick` a chosen match;
  * `error` (e.g. "no such user") is shown under the field and tied to it.
  */
-export function ActorSearch({ orgId, value, onChange, onPick, error }: { orgId: string; value: string; onChange: (text: string) => void; onPick: (email: string) => void; error: string | null }) {
+export function ActorSearch({
+  orgId,
+  value,
+  onChange,
+  onPick,
+  error,
+}: {
+  orgId: string;
+  value: string;
+  onChange: (text: string) => void;
+  onPick: (email: string) => void;
+  error: string | null;
+}) {
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
   const listId = useId();
@@ -63,7 +75,9 @@ export function ActorSearch({ orgId, value, onChange, onPick, error }: { orgId: 
       {showList ? (
         <ul className="combobox-list" role="listbox" id={listId} aria-label="Matching users">
           {options.length === 0 ? (
-            <li className="combobox-empty" role="presentation">{matches.isFetching ? 'Searching…' : 'No user with that email in this log.'}</li>
+            <li className="combobox-empty" role="presentation">
+              {matches.isFetching ? 'Searching…' : 'No user with that email in this log.'}
+            </li>
           ) : (
             options.map((option, i) => (
               <li
@@ -85,7 +99,11 @@ export function ActorSearch({ orgId, value, onChange, onPick, error }: { orgId: 
           )}
         </ul>
       ) : null}
-      {error ? <p className="form-error" id={errorId} role="alert">{error}</p> : null}
+      {error ? (
+        <p className="form-error" id={errorId} role="alert">
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -62,9 +62,12 @@ export function AuditLogTable({ events, liveCount, zone, catalog, hasMore, loadi
   useEffect(() => {
     const target = sentinel.current;
     if (!target || !hasMore) return;
-    const observer = new IntersectionObserver((entries) => {
-      if (entries.some((entry) => entry.isIntersecting) && !loadingMore) onLoadMore();
-    }, { root: scroller.current, rootMargin: '200px' });
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((entry) => entry.isIntersecting) && !loadingMore) onLoadMore();
+      },
+      { root: scroller.current, rootMargin: '200px' },
+    );
     observer.observe(target);
     return () => observer.disconnect();
   }, [hasMore, loadingMore, onLoadMore]);
@@ -98,7 +101,9 @@ export function AuditLogTable({ events, liveCount, zone, catalog, hasMore, loadi
             <th scope="col">Activity</th>
             <th scope="col">Entity</th>
             <th scope="col">Performed By</th>
-            <th scope="col"><span className="visually-hidden">Security action</span></th>
+            <th scope="col">
+              <span className="visually-hidden">Security action</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -119,18 +124,28 @@ export function AuditLogTable({ events, liveCount, zone, catalog, hasMore, loadi
                 onFocus={() => setActiveId(record.logId)}
                 onKeyDown={(e) => onRowKey(e, record, index)}
               >
-                <td className="cell-time"><time dateTime={record.occurredAt}>{formatDateTime(record.occurredAt, zone)}</time></td>
+                <td className="cell-time">
+                  <time dateTime={record.occurredAt}>{formatDateTime(record.occurredAt, zone)}</time>
+                </td>
                 <td className="cell-activity">
                   <span className="action-badge">{record.action}</span>
                   <span className="cell-primary">{record.description}</span>
                 </td>
                 <td className="cell-entity">
-                  <span className="cell-primary cell-truncate" title={entityName}>{entityName}</span>
-                  <span className="cell-secondary cell-truncate" title={entityKind}>{entityKind}</span>
+                  <span className="cell-primary cell-truncate" title={entityName}>
+                    {entityName}
+                  </span>
+                  <span className="cell-secondary cell-truncate" title={entityKind}>
+                    {entityKind}
+                  </span>
                 </td>
                 <td className="cell-actor">
-                  <span className="cell-primary cell-truncate" title={actorName}>{actorName}</span>
-                  <span className="cell-secondary cell-truncate" title={actorDetail}>{actorDetail}</span>
+                  <span className="cell-primary cell-truncate" title={actorName}>
+                    {actorName}
+                  </span>
+                  <span className="cell-secondary cell-truncate" title={actorDetail}>
+                    {actorDetail}
+                  </span>
                 </td>
                 <td className="cell-security">{record.securityAction ? <span className="security-tag">Security action</span> : null}</td>
               </tr>
@@ -139,7 +154,15 @@ export function AuditLogTable({ events, liveCount, zone, catalog, hasMore, loadi
         </tbody>
       </table>
       <div ref={sentinel} className="table-footer" aria-live="polite">
-        {loadingMore ? 'Loading more events…' : hasMore ? <button type="button" className="link-button" onClick={() => void onLoadMore()}>Load more events</button> : events.length > 0 ? 'You have reached the oldest event of this range.' : null}
+        {loadingMore ? (
+          'Loading more events…'
+        ) : hasMore ? (
+          <button type="button" className="link-button" onClick={() => void onLoadMore()}>
+            Load more events
+          </button>
+        ) : events.length > 0 ? (
+          'You have reached the oldest event of this range.'
+        ) : null}
       </div>
     </div>
   );

@@ -18,7 +18,12 @@ import { FilterChips } from './filter-chips.js';
 import { FiltersPanel } from './filters-panel.js';
 import { NoAccessPage } from './no-access-page.js';
 
-const LIVE_LABELS: Record<LiveStatus, string> = { off: 'Live feed off (the range ends before today)', connecting: 'Connecting to the live feed…', live: 'Live', reconnecting: 'Reconnecting…' };
+const LIVE_LABELS: Record<LiveStatus, string> = {
+  off: 'Live feed off (the range ends before today)',
+  connecting: 'Connecting to the live feed…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+};
 
 /** User Management > Audit Logs: owners see the log; admins and standard users see why they cannot. */
 export function AuditLogsPage({ membership }: { membership: Membership }) {
@@ -81,30 +86,65 @@ function OwnerAuditLogs({ membership }: { membership: Membership }) {
     <section className="audit-logs-page" aria-labelledby="audit-logs-title">
       <header className="page-header">
         <div>
-          <nav aria-label="Breadcrumb" className="breadcrumb">User Management <span aria-hidden="true">›</span> Audit Logs</nav>
-          <h1 id="audit-logs-title" className="page-title">Audit Logs</h1>
+          <nav aria-label="Breadcrumb" className="breadcrumb">
+            User Management <span aria-hidden="true">›</span> Audit Logs
+          </nav>
+          <h1 id="audit-logs-title" className="page-title">
+            Audit Logs
+          </h1>
         </div>
         <ExportMenu orgId={orgId} params={params} filtered={filtered} />
       </header>
 
       <div className="toolbar" role="group" aria-label="Date range and filters">
         <DateRangePicker from={view.from} to={view.to} zone={zone} onApply={(range) => setView({ ...view, ...range, logId: null })} />
-        <FiltersPanel orgId={orgId} filters={view.filters} onApply={(filters) => setView({ ...view, filters, logId: null })} onClearAll={clearAll} triggerRef={filtersButton} />
-        <span className="muted small">Times in {zone} ({zoneOffsetLabel(zone)})</span>
+        <FiltersPanel
+          orgId={orgId}
+          filters={view.filters}
+          onApply={(filters) => setView({ ...view, filters, logId: null })}
+          onClearAll={clearAll}
+          triggerRef={filtersButton}
+        />
+        <span className="muted small">
+          Times in {zone} ({zoneOffsetLabel(zone)})
+        </span>
         <span className={`live-indicator live-${liveStatus}`} role="status" aria-live="polite">
           <span className="live-dot" aria-hidden="true" /> {LIVE_LABELS[liveStatus]}
         </span>
-        {list.isSuccess ? <span className="result-count" aria-live="polite">{total} {total === 1 ? 'event' : 'events'}</span> : null}
+        {list.isSuccess ? (
+          <span className="result-count" aria-live="polite">
+            {total} {total === 1 ? 'event' : 'events'}
+          </span>
+        ) : null}
       </div>
 
-      <FilterChips orgId={orgId} range={view} zone={zone} filters={view.filters} onChange={(filters) => setView({ ...view, filters, logId: null })} onClearAll={clearAll} filtersButton={filtersButton} />
+      <FilterChips
+        orgId={orgId}
+        range={view}
+        zone={zone}
+        filters={view.filters}
+        onChange={(filters) => setView({ ...view, filters, logId: null })}
+        onClearAll={clearAll}
+        filtersButton={filtersButton}
+      />
 
       {warnings.map((warning) => (
-        <p key={warning.code} className="banner banner-warning" role="note" data-warning-code={warning.code}>{warning.message}</p>
+        <p key={warning.code} className="banner banner-warning" role="note" data-warning-code={warning.code}>
+          {warning.message}
+        </p>
       ))}
 
       {/* A refused view is explained once, by the list below; the chart would only repeat the reason. */}
-      {list.isError ? null : <ActivityChart orgId={orgId} params={params} from={view.from} to={view.to} zone={zone} onSelectRange={(range) => setView({ ...view, ...range, logId: null })} />}
+      {list.isError ? null : (
+        <ActivityChart
+          orgId={orgId}
+          params={params}
+          from={view.from}
+          to={view.to}
+          zone={zone}
+          onSelectRange={(range) => setView({ ...view, ...range, logId: null })}
+        />
+      )}
 
       {list.isPending ? (
         <StatusMessage kind="loading" title="Loading audit logs…" />
@@ -114,8 +154,12 @@ function OwnerAuditLogs({ membership }: { membership: Membership }) {
           title="The audit logs could not be loaded."
           action={
             <>
-              <button type="button" className="button" onClick={() => void list.refetch()}>Try again</button>
-              <button type="button" className="button" onClick={clearAll}>Reset to the last 30 days</button>
+              <button type="button" className="button" onClick={() => void list.refetch()}>
+                Try again
+              </button>
+              <button type="button" className="button" onClick={clearAll}>
+                Reset to the last 30 days
+              </button>
             </>
           }
         >
@@ -125,9 +169,19 @@ function OwnerAuditLogs({ membership }: { membership: Membership }) {
         <StatusMessage
           kind="empty"
           title={filtered ? 'No events match these filters.' : 'No events in this date range.'}
-          action={filtered ? <button type="button" className="button" onClick={clearAll}>Clear all filters</button> : null}
+          action={
+            filtered ? (
+              <button type="button" className="button" onClick={clearAll}>
+                Clear all filters
+              </button>
+            ) : null
+          }
         >
-          {filtered ? 'Remove a filter or choose a wider date range.' : liveOn ? 'New events will appear here as they happen. You can also choose an earlier date range.' : 'Choose another date range (up to 30 days).'}
+          {filtered
+            ? 'Remove a filter or choose a wider date range.'
+            : liveOn
+              ? 'New events will appear here as they happen. You can also choose an earlier date range.'
+              : 'Choose another date range (up to 30 days).'}
         </StatusMessage>
       ) : (
         <AuditLogTable

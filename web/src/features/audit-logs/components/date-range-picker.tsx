@@ -1,8 +1,24 @@
 import * as Popover from '@radix-ui/react-popover';
 import { useState } from 'react';
 import { DayPicker, type DateRange } from 'react-day-picker';
-import { addDays, dayToPickerDate, daysInclusive, formatDay, isDay, pickerDateToDay, todayIn, zoneOffsetLabel } from '../../../lib/time-zone.js';
-import { MAX_RANGE_DAYS, oldestRetainedDay, RETENTION_DAYS, rangeProblem, reachesPastRetention, whollyPastRetention } from '../utils/audit-log-view.js';
+import {
+  addDays,
+  dayToPickerDate,
+  daysInclusive,
+  formatDay,
+  isDay,
+  pickerDateToDay,
+  todayIn,
+  zoneOffsetLabel,
+} from '../../../lib/time-zone.js';
+import {
+  MAX_RANGE_DAYS,
+  oldestRetainedDay,
+  RETENTION_DAYS,
+  rangeProblem,
+  reachesPastRetention,
+  whollyPastRetention,
+} from '../utils/audit-log-view.js';
 
 interface Props {
   from: string;
@@ -40,7 +56,13 @@ export function DateRangePicker({ from, to, zone, onApply }: Props) {
   const expired = draft.to !== null && whollyPastRetention(draft.to, zone);
   // While the end is being picked, only days within 30 of the start (either side: a day before the start
   // becomes the start) can complete the range.
-  const outOfReach = draft.to === null ? [{ before: dayToPickerDate(addDays(draft.from, -(MAX_RANGE_DAYS - 1))) }, { after: dayToPickerDate(addDays(draft.from, MAX_RANGE_DAYS - 1)) }] : [];
+  const outOfReach =
+    draft.to === null
+      ? [
+          { before: dayToPickerDate(addDays(draft.from, -(MAX_RANGE_DAYS - 1))) },
+          { after: dayToPickerDate(addDays(draft.from, MAX_RANGE_DAYS - 1)) },
+        ]
+      : [];
   const disabledDays = [{ after: dayToPickerDate(today) }, { before: dayToPickerDate(oldest) }, ...outOfReach];
   const apply = () => {
     if (problem || draft.to === null) return;
@@ -52,14 +74,24 @@ export function DateRangePicker({ from, to, zone, onApply }: Props) {
   return (
     <Popover.Root open={open} onOpenChange={openChange}>
       <Popover.Trigger className="button date-range-trigger" aria-label={`Date range: ${label}. Change date range`}>
-        <svg aria-hidden="true" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2"><rect x="3" y="5" width="18" height="16" rx="2" /><path d="M3 10h18M8 3v4M16 3v4" /></svg> {label}
+        <svg aria-hidden="true" width="16" height="16" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2">
+          <rect x="3" y="5" width="18" height="16" rx="2" />
+          <path d="M3 10h18M8 3v4M16 3v4" />
+        </svg>{' '}
+        {label}
       </Popover.Trigger>
       <Popover.Portal>
         <Popover.Content className="popover date-range-popover" align="start" sideOffset={6} aria-label="Choose a date range">
           <div className="date-range-presets" role="group" aria-label="Quick ranges">
-            <button type="button" className="button button-small" onClick={() => preset(1)}>Today</button>
-            <button type="button" className="button button-small" onClick={() => preset(7)}>Last 7 days</button>
-            <button type="button" className="button button-small" onClick={() => preset(30)}>Last 30 days</button>
+            <button type="button" className="button button-small" onClick={() => preset(1)}>
+              Today
+            </button>
+            <button type="button" className="button button-small" onClick={() => preset(7)}>
+              Last 7 days
+            </button>
+            <button type="button" className="button button-small" onClick={() => preset(30)}>
+              Last 30 days
+            </button>
           </div>
           <DayPicker
             mode="range"
@@ -76,25 +108,55 @@ export function DateRangePicker({ from, to, zone, onApply }: Props) {
           <div className="date-range-fields">
             <label className="field">
               <span className="field-label">From</span>
-              <input className="input" type="date" name="from" value={draft.from} max={today} onChange={(e) => isDay(e.target.value) && setDraft((d) => ({ ...d, from: e.target.value }))} />
+              <input
+                className="input"
+                type="date"
+                name="from"
+                value={draft.from}
+                max={today}
+                onChange={(e) => isDay(e.target.value) && setDraft((d) => ({ ...d, from: e.target.value }))}
+              />
             </label>
             <label className="field">
               <span className="field-label">To</span>
-              <input className="input" type="date" name="to" value={draft.to ?? ''} max={today} onChange={(e) => isDay(e.target.value) && setDraft((d) => ({ ...d, to: e.target.value }))} />
+              <input
+                className="input"
+                type="date"
+                name="to"
+                value={draft.to ?? ''}
+                max={today}
+                onChange={(e) => isDay(e.target.value) && setDraft((d) => ({ ...d, to: e.target.value }))}
+              />
             </label>
           </div>
-          <p className="muted small">Days are counted in the organization&apos;s time zone ({zone}, {zoneOffsetLabel(zone)}). At most {MAX_RANGE_DAYS} days; events are kept {RETENTION_DAYS} days, since {formatDay(oldest)}.</p>
+          <p className="muted small">
+            Days are counted in the organization&apos;s time zone ({zone}, {zoneOffsetLabel(zone)}). At most {MAX_RANGE_DAYS} days; events
+            are kept {RETENTION_DAYS} days, since {formatDay(oldest)}.
+          </p>
           <div aria-live="polite">
-            {problem ? <p className="form-error" role="alert">{problem}</p> : <p className="small">{daysInclusive(draft.from, draft.to ?? draft.from)} days selected.</p>}
+            {problem ? (
+              <p className="form-error" role="alert">
+                {problem}
+              </p>
+            ) : (
+              <p className="small">{daysInclusive(draft.from, draft.to ?? draft.from)} days selected.</p>
+            )}
             {!problem && expired ? (
-              <p className="warning-text" role="note">Events are kept {RETENTION_DAYS} days: every day of this range is before {formatDay(oldest)}, so it holds no events any more.</p>
+              <p className="warning-text" role="note">
+                Events are kept {RETENTION_DAYS} days: every day of this range is before {formatDay(oldest)}, so it holds no events any
+                more.
+              </p>
             ) : !problem && pastRetention ? (
-              <p className="warning-text" role="note">Events are kept {RETENTION_DAYS} days: the days of this range before {formatDay(oldest)} have no events any more.</p>
+              <p className="warning-text" role="note">
+                Events are kept {RETENTION_DAYS} days: the days of this range before {formatDay(oldest)} have no events any more.
+              </p>
             ) : null}
           </div>
           <div className="popover-actions">
             <Popover.Close className="button">Cancel</Popover.Close>
-            <button type="button" className="button button-primary" onClick={apply} disabled={problem !== null}>Apply</button>
+            <button type="button" className="button button-primary" onClick={apply} disabled={problem !== null}>
+              Apply
+            </button>
           </div>
         </Popover.Content>
       </Popover.Portal>

@@ -32,10 +32,14 @@ export function ExportMenu({ orgId, params, filtered }: { orgId: string; params:
   return (
     <div className="export-area">
       <DropdownMenu.Root>
-        <DropdownMenu.Trigger className="button button-primary" disabled={state.kind === 'checking'}>Export Logs ▾</DropdownMenu.Trigger>
+        <DropdownMenu.Trigger className="button button-primary" disabled={state.kind === 'checking'}>
+          Export Logs ▾
+        </DropdownMenu.Trigger>
         <DropdownMenu.Portal>
           <DropdownMenu.Content className="menu" align="end" sideOffset={6}>
-            <DropdownMenu.Item className="menu-item" onSelect={() => setScope('all')}>Export all logs</DropdownMenu.Item>
+            <DropdownMenu.Item className="menu-item" onSelect={() => setScope('all')}>
+              Export all logs
+            </DropdownMenu.Item>
             <DropdownMenu.Item className="menu-item" disabled={!filtered} onSelect={() => setScope('filtered')}>
               Export filtered logs
               {filtered ? null : <span className="menu-hint">Apply a filter first</span>}
@@ -45,11 +49,15 @@ export function ExportMenu({ orgId, params, filtered }: { orgId: string; params:
       </DropdownMenu.Root>
       <div className="export-status" aria-live="polite">
         {state.kind === 'checking' ? <p className="small muted">Preparing the export…</p> : null}
-        {state.kind === 'started' ? <p className="small form-success">{state.scope === 'all' ? 'All logs' : 'Filtered logs'}: your download has started.</p> : null}
+        {state.kind === 'started' ? (
+          <p className="small form-success">{state.scope === 'all' ? 'All logs' : 'Filtered logs'}: your download has started.</p>
+        ) : null}
         {state.kind === 'failed' ? (
           <p className="small form-error" role="alert">
             The export could not start. {state.message}{' '}
-            <button type="button" className="link-button" onClick={() => setState({ kind: 'idle' })}>Dismiss</button>
+            <button type="button" className="link-button" onClick={() => setState({ kind: 'idle' })}>
+              Dismiss
+            </button>
           </p>
         ) : null}
       </div>

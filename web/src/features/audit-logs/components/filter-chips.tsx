@@ -19,19 +19,47 @@ function chipSpecs(filters: AuditLogFilters): ChipSpec[] {
     only: { ...alone, actions: [action] },
     without: { ...filters, actions: filters.actions.filter((a) => a !== action) },
   }));
-  if (filters.actor) chips.push({ key: 'actor', label: `User: ${filters.actor}`, only: { ...alone, actor: filters.actor }, without: { ...filters, actor: null } });
-  if (filters.securityOnly) chips.push({ key: 'security', label: 'Security actions only', only: { ...alone, securityOnly: true }, without: { ...filters, securityOnly: false } });
+  if (filters.actor)
+    chips.push({
+      key: 'actor',
+      label: `User: ${filters.actor}`,
+      only: { ...alone, actor: filters.actor },
+      without: { ...filters, actor: null },
+    });
+  if (filters.securityOnly)
+    chips.push({
+      key: 'security',
+      label: 'Security actions only',
+      only: { ...alone, securityOnly: true },
+      without: { ...filters, securityOnly: false },
+    });
   return chips;
 }
 
-function FilterChip({ orgId, range, zone, spec, onRemove }: { orgId: string; range: { from: string; to: string }; zone: string; spec: ChipSpec; onRemove: () => void }) {
+function FilterChip({
+  orgId,
+  range,
+  zone,
+  spec,
+  onRemove,
+}: {
+  orgId: string;
+  range: { from: string; to: string };
+  zone: string;
+  spec: ChipSpec;
+  onRemove: () => void;
+}) {
   const count = useAuditLogCount(orgId, apiParams(range, spec.only, zone));
   const countText = count.data === undefined ? '…' : String(count.data);
   return (
     <li className="chip" data-testid="filter-chip">
       <span className="chip-label">{spec.label}</span>
-      <span className="chip-count" aria-label={`${countText} matching results`}>{countText}</span>
-      <button type="button" className="chip-remove" aria-label={`Remove filter ${spec.label}`} onClick={onRemove}>×</button>
+      <span className="chip-count" aria-label={`${countText} matching results`}>
+        {countText}
+      </span>
+      <button type="button" className="chip-remove" aria-label={`Remove filter ${spec.label}`} onClick={onRemove}>
+        ×
+      </button>
     </li>
   );
 }
@@ -41,7 +69,15 @@ function FilterChip({ orgId, range, zone, spec, onRemove }: { orgId: string; ran
  * removes it. Focus stays in the chip list after a removal (on the chip that took the removed one's place),
  * or goes to the Filters button when the last chip is gone, never to the page's body.
  */
-export function FilterChips({ orgId, range, zone, filters, onChange, onClearAll, filtersButton }: {
+export function FilterChips({
+  orgId,
+  range,
+  zone,
+  filters,
+  onChange,
+  onClearAll,
+  filtersButton,
+}: {
   orgId: string;
   range: { from: string; to: string };
   zone: string;
@@ -83,7 +119,9 @@ export function FilterChips({ orgId, range, zone, filters, onChange, onClearAll,
           />
         ))}
       </ul>
-      <button type="button" className="link-button" onClick={onClearAll}>Clear all</button>
+      <button type="button" className="link-button" onClick={onClearAll}>
+        Clear all
+      </button>
     </div>
   );
 }

@@ -13,7 +13,13 @@ import { ActorSearch } from './actor-search.js';
  * the default view (range included). A User text that is not a known actor's email is never applied as it is:
  * the person picks a suggestion, or is told there is no such user.
  */
-export function FiltersPanel({ orgId, filters, onApply, onClearAll, triggerRef }: {
+export function FiltersPanel({
+  orgId,
+  filters,
+  onApply,
+  onClearAll,
+  triggerRef,
+}: {
   orgId: string;
   filters: AuditLogFilters;
   onApply: (filters: AuditLogFilters) => void;
@@ -75,27 +81,45 @@ export function FiltersPanel({ orgId, filters, onApply, onClearAll, triggerRef }
 
   return (
     <Popover.Root open={open} onOpenChange={openChange}>
-      <Popover.Trigger ref={triggerRef} className={active ? 'icon-button filter-trigger active' : 'icon-button filter-trigger'} aria-label="Filters">
-        <svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2"><path d="M3 5h18l-7 8v6l-4 2v-8z" /></svg>
+      <Popover.Trigger
+        ref={triggerRef}
+        className={active ? 'icon-button filter-trigger active' : 'icon-button filter-trigger'}
+        aria-label="Filters"
+      >
+        <svg aria-hidden="true" width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2">
+          <path d="M3 5h18l-7 8v6l-4 2v-8z" />
+        </svg>
       </Popover.Trigger>
       <Popover.Portal>
         <Popover.Content className="popover filters-popover" align="end" sideOffset={6} aria-labelledby="filters-title">
           <form onSubmit={(e) => void apply(e)}>
-            <h2 id="filters-title" className="popover-title">Additional filters</h2>
+            <h2 id="filters-title" className="popover-title">
+              Additional filters
+            </h2>
             <fieldset className="fieldset">
               <legend className="field-label">Activity type</legend>
-              {catalog.isError ? <p className="form-error">The activity types could not be loaded; reopen the panel to try again.</p> : null}
+              {catalog.isError ? (
+                <p className="form-error">The activity types could not be loaded; reopen the panel to try again.</p>
+              ) : null}
               <div className="checkbox-grid">
                 {(catalog.data?.actionTypes ?? []).map((action) => (
                   <label key={action} className="checkbox">
-                    <input type="checkbox" name="action" value={action} checked={draft.actions.includes(action)} onChange={(e) => toggleAction(action, e.target.checked)} />
+                    <input
+                      type="checkbox"
+                      name="action"
+                      value={action}
+                      checked={draft.actions.includes(action)}
+                      onChange={(e) => toggleAction(action, e.target.checked)}
+                    />
                     {action}
                   </label>
                 ))}
               </div>
             </fieldset>
             <div className="field">
-              <span className="field-label" id="actor-label">User</span>
+              <span className="field-label" id="actor-label">
+                User
+              </span>
               <ActorSearch
                 orgId={orgId}
                 value={actorText}
@@ -111,17 +135,33 @@ export function FiltersPanel({ orgId, filters, onApply, onClearAll, triggerRef }
               />
             </div>
             <label className="checkbox switch-row">
-              <input type="checkbox" name="security" checked={draft.securityOnly} onChange={(e) => setDraft((d) => ({ ...d, securityOnly: e.target.checked }))} />
+              <input
+                type="checkbox"
+                name="security"
+                checked={draft.securityOnly}
+                onChange={(e) => setDraft((d) => ({ ...d, securityOnly: e.target.checked }))}
+              />
               Show only security actions
             </label>
             <label className="checkbox switch-row">
-              <input type="checkbox" name="routine" checked={draft.hideRoutine} onChange={(e) => setDraft((d) => ({ ...d, hideRoutine: e.target.checked }))} />
+              <input
+                type="checkbox"
+                name="routine"
+                checked={draft.hideRoutine}
+                onChange={(e) => setDraft((d) => ({ ...d, hideRoutine: e.target.checked }))}
+              />
               Hide sign-ins and views
             </label>
-            <p className="muted small field-hint">Successful sign-ins and &quot;Audit logs viewed&quot;; failed sign-ins and exports always show.</p>
+            <p className="muted small field-hint">
+              Successful sign-ins and &quot;Audit logs viewed&quot;; failed sign-ins and exports always show.
+            </p>
             <div className="popover-actions">
-              <button type="button" className="button" onClick={clearAll}>Clear all</button>
-              <button type="submit" className="button button-primary" disabled={checking}>Apply</button>
+              <button type="button" className="button" onClick={clearAll}>
+                Clear all
+              </button>
+              <button type="submit" className="button button-primary" disabled={checking}>
+                Apply
+              </button>
             </div>
           </form>
         </Popover.Content>

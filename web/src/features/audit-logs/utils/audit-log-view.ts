@@ -55,7 +55,11 @@ export function parseView(search: URLSearchParams, zone: string, nowMs: number =
   const range = isDay(from) && isDay(to) && from <= to ? { from, to } : fallback;
   const actions = [...new Set(search.getAll('action').filter((a) => a.length > 0))];
   const actor = search.get('actor')?.trim().toLowerCase() || null;
-  return { ...range, filters: { actions, actor, securityOnly: search.get('security') === 'true', hideRoutine: search.get('routine') !== 'show' }, logId: search.get('log') || null };
+  return {
+    ...range,
+    filters: { actions, actor, securityOnly: search.get('security') === 'true', hideRoutine: search.get('routine') !== 'show' },
+    logId: search.get('log') || null,
+  };
 }
 
 /** Writes the view as a query string (the default range is left out, so "last 30 days" stays relative). */
@@ -114,7 +118,11 @@ export function includesNow(to: string, zone: string, nowMs: number = Date.now()
 }
 
 /** The API parameters of a view: the range as UTC instants (end exclusive) and the filters. */
-export function apiParams(view: Pick<AuditLogView, 'from' | 'to'>, filters: AuditLogFilters, zone: string): Record<string, string | string[] | boolean | null> {
+export function apiParams(
+  view: Pick<AuditLogView, 'from' | 'to'>,
+  filters: AuditLogFilters,
+  zone: string,
+): Record<string, string | string[] | boolean | null> {
   const startIso = startOfDayUtc(view.from, zone);
   const toIso = startOfDayUtc(addDays(view.to, 1), zone);
   // A daylight-saving change can make 30 whole days an hour longer than 30 × 24 h, which the API refuses;
@@ -122,5 +130,12 @@ export function apiParams(view: Pick<AuditLogView, 'from' | 'to'>, filters: Audi
   // events arrive, and ending an hour early hid them during the last hour of the day.
   const earliest = new Date(Date.parse(toIso) - MAX_RANGE_DAYS * 86_400_000).toISOString();
   const fromIso = daysInclusive(view.from, view.to) <= MAX_RANGE_DAYS && Date.parse(startIso) < Date.parse(earliest) ? earliest : startIso;
-  return { from: fromIso, to: toIso, action: filters.actions, actor: filters.actor, security: filters.securityOnly, excludeType: filters.hideRoutine ? [...ROUTINE_EVENT_TYPES] : [] };
+  return {
+    from: fromIso,
+    to: toIso,
+    action: filters.actions,
+    actor: filters.actor,
+    security: filters.securityOnly,
+    excludeType: filters.hideRoutine ? [...ROUTINE_EVENT_TYPES] : [],
+  };
 }

@@ -26,7 +26,12 @@ export const HOURLY_UP_TO_DAYS = 2;
  * axis is even). An hour belongs to the day its start falls in; in the few zones whose offset is not a whole
  * number of hours the day's edges are thus off by that part of an hour, as the counts are kept per UTC hour.
  */
-export function chartBuckets(hours: readonly { start: string; events: number; securityEvents: number }[], from: string, to: string, zone: string): ChartBuckets {
+export function chartBuckets(
+  hours: readonly { start: string; events: number; securityEvents: number }[],
+  from: string,
+  to: string,
+  zone: string,
+): ChartBuckets {
   const dayOf = (ms: number) => DateTime.fromMillis(ms, { zone }).toISODate() ?? '';
   if (daysInclusive(from, to) <= HOURLY_UP_TO_DAYS) {
     const counts = new Map(hours.map((h) => [Date.parse(h.start), h]));
@@ -36,7 +41,12 @@ export function chartBuckets(hours: readonly { start: string; events: number; se
     for (let ms = Math.floor(Date.parse(startOfDayUtc(from, zone)) / 3_600_000) * 3_600_000; ms < end; ms += 3_600_000) {
       const count = counts.get(ms);
       const local = DateTime.fromMillis(ms, { zone });
-      buckets.push({ day: dayOf(ms), label: local.toFormat('LLL d, HH:mm'), events: count?.events ?? 0, securityEvents: count?.securityEvents ?? 0 });
+      buckets.push({
+        day: dayOf(ms),
+        label: local.toFormat('LLL d, HH:mm'),
+        events: count?.events ?? 0,
+        securityEvents: count?.securityEvents ?? 0,
+      });
     }
     return { unit: 'hour', buckets };
   }

@@ -7,7 +7,8 @@ import { meQueryOptions } from './session.js';
 export function useActivateAccount() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: { token: string; password: string }) => apiRequest<{ user: { id: string; email: string; name: string } }>('/api/v1/activation', { method: 'POST', json: input }),
+    mutationFn: (input: { token: string; password: string }) =>
+      apiRequest<{ user: { id: string; email: string; name: string } }>('/api/v1/activation', { method: 'POST', json: input }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: meQueryOptions.queryKey }),
   });
 }
@@ -16,7 +17,11 @@ export function useActivateAccount() {
 export function useAcceptInvitation() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (token: string) => apiRequest<{ orgId: string; orgName: string; userType: UserType }>('/api/v1/me/invitations/accept', { method: 'POST', json: { token } }),
+    mutationFn: (token: string) =>
+      apiRequest<{ orgId: string; orgName: string; userType: UserType }>('/api/v1/me/invitations/accept', {
+        method: 'POST',
+        json: { token },
+      }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: meQueryOptions.queryKey }),
   });
 }
@@ -25,7 +30,8 @@ export function useAcceptInvitation() {
 export function useDeclineInvitation() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (orgId: string) => apiRequest<void>(`/api/v1/me/invitations/${encodeURIComponent(orgId)}/decline`, { method: 'POST', json: {} }),
+    mutationFn: (orgId: string) =>
+      apiRequest<void>(`/api/v1/me/invitations/${encodeURIComponent(orgId)}/decline`, { method: 'POST', json: {} }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: meQueryOptions.queryKey }),
   });
 }

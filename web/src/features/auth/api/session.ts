@@ -34,7 +34,8 @@ function forgetOtherQueries(queryClient: QueryClient): void {
 export function useLogin() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (credentials: { email: string; password: string }) => apiRequest<Me>('/api/v1/session', { method: 'POST', json: credentials }),
+    mutationFn: (credentials: { email: string; password: string }) =>
+      apiRequest<Me>('/api/v1/session', { method: 'POST', json: credentials }),
     onSuccess: (me) => {
       forgetOtherQueries(queryClient);
       queryClient.setQueryData(meQueryOptions.queryKey, me);

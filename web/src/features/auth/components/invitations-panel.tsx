@@ -12,9 +12,13 @@ export function InvitationsPanel({ invitations }: { invitations: Invitation[] })
   if (invitations.length === 0) return null;
   return (
     <section className="card invitations" aria-labelledby="invitations-title">
-      <h2 id="invitations-title" className="card-title">Pending invitations</h2>
+      <h2 id="invitations-title" className="card-title">
+        Pending invitations
+      </h2>
       <ul className="plain-list">
-        {invitations.map((invitation) => <InvitationRow key={invitation.orgId} invitation={invitation} />)}
+        {invitations.map((invitation) => (
+          <InvitationRow key={invitation.orgId} invitation={invitation} />
+        ))}
       </ul>
     </section>
   );
@@ -27,7 +31,9 @@ function InvitationRow({ invitation }: { invitation: Invitation }) {
   const [link, setLink] = useState('');
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    accept.mutate(tokenOfWelcomeLink(link), { onSuccess: (joined) => navigate(`/orgs/${joined.orgId}/${joined.userType === 'owner' ? 'audit-logs' : 'users'}`) });
+    accept.mutate(tokenOfWelcomeLink(link), {
+      onSuccess: (joined) => navigate(`/orgs/${joined.orgId}/${joined.userType === 'owner' ? 'audit-logs' : 'users'}`),
+    });
   };
   return (
     <li data-invitation-org={invitation.orgId}>
@@ -36,17 +42,43 @@ function InvitationRow({ invitation }: { invitation: Invitation }) {
       </p>
       {accepting ? (
         <form className="inline-form" onSubmit={submit}>
-          <input className="input" aria-label={`Invitation link from ${invitation.orgName}`} placeholder="Paste the invitation link you were sent" required value={link} onChange={(e) => setLink(e.target.value)} />
-          <button type="submit" className="button button-primary" disabled={accept.isPending}>Accept</button>
+          <input
+            className="input"
+            aria-label={`Invitation link from ${invitation.orgName}`}
+            placeholder="Paste the invitation link you were sent"
+            required
+            value={link}
+            onChange={(e) => setLink(e.target.value)}
+          />
+          <button type="submit" className="button button-primary" disabled={accept.isPending}>
+            Accept
+          </button>
         </form>
       ) : (
         <div className="row-actions">
-          <button type="button" className="button button-primary button-small" onClick={() => setAccepting(true)}>Accept</button>
-          <button type="button" className="button button-small" disabled={decline.isPending} onClick={() => decline.mutate(invitation.orgId)}>Decline</button>
+          <button type="button" className="button button-primary button-small" onClick={() => setAccepting(true)}>
+            Accept
+          </button>
+          <button
+            type="button"
+            className="button button-small"
+            disabled={decline.isPending}
+            onClick={() => decline.mutate(invitation.orgId)}
+          >
+            Decline
+          </button>
         </div>
       )}
-      {accept.isError ? <p className="form-error" role="alert">{errorMessage(accept.error)}</p> : null}
-      {decline.isError ? <p className="form-error" role="alert">{errorMessage(decline.error)}</p> : null}
+      {accept.isError ? (
+        <p className="form-error" role="alert">
+          {errorMessage(accept.error)}
+        </p>
+      ) : null}
+      {decline.isError ? (
+        <p className="form-error" role="alert">
+          {errorMessage(decline.error)}
+        </p>
+      ) : null}
     </li>
   );
 }

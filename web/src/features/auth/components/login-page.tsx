@@ -14,17 +14,39 @@ export function LoginPage() {
   return (
     <main className="login-page">
       <form className="login-card" onSubmit={submit} aria-labelledby="login-title">
-        <h1 id="login-title" className="login-title">Sign in to Attest</h1>
+        <h1 id="login-title" className="login-title">
+          Sign in to Attest
+        </h1>
         <p className="muted">Audit logs and user management for your organization.</p>
         <label className="field">
           <span className="field-label">Email</span>
-          <input className="input" type="email" name="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            className="input"
+            type="email"
+            name="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
         </label>
         <label className="field">
           <span className="field-label">Password</span>
-          <input className="input" type="password" name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            className="input"
+            type="password"
+            name="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </label>
-        {login.isError ? <p className="form-error" role="alert">{errorMessage(login.error)}</p> : null}
+        {login.isError ? (
+          <p className="form-error" role="alert">
+            {errorMessage(login.error)}
+          </p>
+        ) : null}
         <button type="submit" className="button button-primary button-block" disabled={login.isPending}>
           {login.isPending ? 'Signing in…' : 'Sign in'}
         </button>

@@ -24,7 +24,6 @@ export interface OrgEntity {
   kind: string;
 }
 
-
 function useList<T>(orgId: string, resource: string) {
   return useQuery({
     queryKey: [...usersAreaKey(orgId), resource],
@@ -43,22 +42,31 @@ export const useEntities = (orgId: string) => useList<OrgEntity>(orgId, 'entitie
 
 /** `POST …/permission-sets`. */
 export function useCreatePermissionSet(orgId: string) {
-  return useUserManagementMutation(orgId, (input: { name: string; permissions: string[] }) => apiRequest<PermissionSet>(`${orgPath(orgId)}/permission-sets`, { method: 'POST', json: input }));
+  return useUserManagementMutation(orgId, (input: { name: string; permissions: string[] }) =>
+    apiRequest<PermissionSet>(`${orgPath(orgId)}/permission-sets`, { method: 'POST', json: input }),
+  );
 }
 
 /** `PUT …/permission-sets/{id}`. */
 export function useUpdatePermissionSet(orgId: string) {
   return useUserManagementMutation(orgId, (input: { id: string; name: string; permissions: string[] }) =>
-    apiRequest<PermissionSet>(`${orgPath(orgId)}/permission-sets/${encodeURIComponent(input.id)}`, { method: 'PUT', json: { name: input.name, permissions: input.permissions } }),
+    apiRequest<PermissionSet>(`${orgPath(orgId)}/permission-sets/${encodeURIComponent(input.id)}`, {
+      method: 'PUT',
+      json: { name: input.name, permissions: input.permissions },
+    }),
   );
 }
 
 /** `DELETE …/permission-sets/{id}`. */
 export function useDeletePermissionSet(orgId: string) {
-  return useUserManagementMutation(orgId, (id: string) => apiRequest<void>(`${orgPath(orgId)}/permission-sets/${encodeURIComponent(id)}`, { method: 'DELETE' }));
+  return useUserManagementMutation(orgId, (id: string) =>
+    apiRequest<void>(`${orgPath(orgId)}/permission-sets/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  );
 }
 
 /** `POST …/custom-permissions`. */
 export function useCreateCustomPermission(orgId: string) {
-  return useUserManagementMutation(orgId, (input: { name: string; description: string }) => apiRequest<CustomPermission>(`${orgPath(orgId)}/custom-permissions`, { method: 'POST', json: input }));
+  return useUserManagementMutation(orgId, (input: { name: string; description: string }) =>
+    apiRequest<CustomPermission>(`${orgPath(orgId)}/custom-permissions`, { method: 'POST', json: input }),
+  );
 }

@@ -51,7 +51,9 @@ export function useInviteLink(orgId: string) {
 
 /** `POST …/invite-link/regenerate`: the old link stops working. */
 export function useRegenerateInviteLink(orgId: string) {
-  return useUserManagementMutation(orgId, async () => withSeenUrl(await apiRequest<InviteLink>(`${orgPath(orgId)}/invite-link/regenerate`, { method: 'POST', json: {} })));
+  return useUserManagementMutation(orgId, async () =>
+    withSeenUrl(await apiRequest<InviteLink>(`${orgPath(orgId)}/invite-link/regenerate`, { method: 'POST', json: {} })),
+  );
 }
 
 /** `GET …/settings/multi-org-visibility`. */
@@ -87,7 +89,11 @@ export function useGrantProxyAccess(orgId: string) {
 /** `POST …/users/bulk?mode=…` with the CSV as the body. */
 export function useBulkUpload(orgId: string) {
   return useUserManagementMutation(orgId, (input: { mode: 'add' | 'append' | 'overwrite'; csv: string }) =>
-    apiRequest<BulkResult>(`${orgPath(orgId)}/users/bulk${queryString({ mode: input.mode })}`, { method: 'POST', body: input.csv, contentType: 'text/csv' }),
+    apiRequest<BulkResult>(`${orgPath(orgId)}/users/bulk${queryString({ mode: input.mode })}`, {
+      method: 'POST',
+      body: input.csv,
+      contentType: 'text/csv',
+    }),
   );
 }
 

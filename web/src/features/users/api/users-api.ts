@@ -32,7 +32,8 @@ export const usersAreaKey = (orgId: string) => ['user-management', orgId] as con
 export function useMembers(orgId: string, q: string) {
   return useQuery({
     queryKey: [...usersAreaKey(orgId), 'users', q.trim()],
-    queryFn: async ({ signal }) => (await apiRequest<{ data: Member[] }>(`${orgPath(orgId)}/users${queryString({ q: q.trim() })}`, { signal })).data,
+    queryFn: async ({ signal }) =>
+      (await apiRequest<{ data: Member[] }>(`${orgPath(orgId)}/users${queryString({ q: q.trim() })}`, { signal })).data,
     placeholderData: keepPreviousData,
   });
 }
@@ -69,13 +70,18 @@ export function useAddUser(orgId: string) {
 
 /** `DELETE …/users/{userId}`. */
 export function useRemoveUser(orgId: string) {
-  return useUserManagementMutation(orgId, (userId: string) => apiRequest<void>(`${orgPath(orgId)}/users/${encodeURIComponent(userId)}`, { method: 'DELETE' }));
+  return useUserManagementMutation(orgId, (userId: string) =>
+    apiRequest<void>(`${orgPath(orgId)}/users/${encodeURIComponent(userId)}`, { method: 'DELETE' }),
+  );
 }
 
 /** `PUT …/users/{userId}/type`. */
 export function useChangeUserType(orgId: string) {
   return useUserManagementMutation(orgId, (input: { userId: string; userType: UserType }) =>
-    apiRequest<Member>(`${orgPath(orgId)}/users/${encodeURIComponent(input.userId)}/type`, { method: 'PUT', json: { userType: input.userType } }),
+    apiRequest<Member>(`${orgPath(orgId)}/users/${encodeURIComponent(input.userId)}/type`, {
+      method: 'PUT',
+      json: { userType: input.userType },
+    }),
   );
 }
 

@@ -26,7 +26,9 @@ export function BulkUploadSection({ orgId }: { orgId: string }) {
   const result = upload.data;
   return (
     <section className="card" aria-labelledby="bulk-title">
-      <h2 id="bulk-title" className="card-title">Bulk upload</h2>
+      <h2 id="bulk-title" className="card-title">
+        Bulk upload
+      </h2>
       <form onSubmit={submit}>
         <fieldset className="fieldset inline-form">
           <legend className="field-label">Mode</legend>
@@ -37,30 +39,65 @@ export function BulkUploadSection({ orgId }: { orgId: string }) {
             </label>
           ))}
         </fieldset>
-        <p className="muted small">Columns: <code>{HEADERS[mode]}</code>; list cells separate names with <code>;</code>.</p>
+        <p className="muted small">
+          Columns: <code>{HEADERS[mode]}</code>; list cells separate names with <code>;</code>.
+        </p>
         <input type="file" accept=".csv,text/csv" aria-label="CSV file" onChange={(e) => void readFile(e)} />
-        <textarea className="input textarea" name="bulkCsv" aria-label="CSV content" rows={5} placeholder={HEADERS[mode]} value={csv} onChange={(e) => setCsv(e.target.value)} />
+        <textarea
+          className="input textarea"
+          name="bulkCsv"
+          aria-label="CSV content"
+          rows={5}
+          placeholder={HEADERS[mode]}
+          value={csv}
+          onChange={(e) => setCsv(e.target.value)}
+        />
         <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={!csv.trim() || upload.isPending}>Upload</button>
+          <button type="submit" className="button button-primary" disabled={!csv.trim() || upload.isPending}>
+            Upload
+          </button>
         </div>
       </form>
       {upload.isError ? (
         <div role="alert" className="form-error">
           <p>{errorMessage(upload.error)} Fix the file and upload it again.</p>
           {upload.error instanceof ApiError && upload.error.fieldErrors.length > 0 ? (
-            <ul>{upload.error.fieldErrors.map((e, i) => <li key={i}>{e.line !== undefined ? `Line ${e.line}, ` : ''}{e.field}: {e.reason}</li>)}</ul>
+            <ul>
+              {upload.error.fieldErrors.map((e, i) => (
+                <li key={i}>
+                  {e.line !== undefined ? `Line ${e.line}, ` : ''}
+                  {e.field}: {e.reason}
+                </li>
+              ))}
+            </ul>
           ) : null}
         </div>
       ) : null}
-      {result?.applied ? <p className="form-success" role="status">{result.rows} rows applied. Recorded in the Audit Logs.</p> : null}
+      {result?.applied ? (
+        <p className="form-success" role="status">
+          {result.rows} rows applied. Recorded in the Audit Logs.
+        </p>
+      ) : null}
       {result?.added && result.added.length > 0 ? (
         <details className="bulk-links">
           <summary>Welcome links of the added users (shown only now; each works once, for 7 days)</summary>
           <table className="data-table" aria-label="Welcome links">
-            <thead><tr><th scope="col">Email</th><th scope="col">Status</th><th scope="col">Welcome link</th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Status</th>
+                <th scope="col">Welcome link</th>
+              </tr>
+            </thead>
             <tbody>
               {result.added.map((a) => (
-                <tr key={a.email}><td>{a.email}</td><td>{a.status === 'pending' ? 'invited (existing account)' : 'new account'}</td><td><code>{new URL(a.welcomeUrl, window.location.origin).href}</code></td></tr>
+                <tr key={a.email}>
+                  <td>{a.email}</td>
+                  <td>{a.status === 'pending' ? 'invited (existing account)' : 'new account'}</td>
+                  <td>
+                    <code>{new URL(a.welcomeUrl, window.location.origin).href}</code>
+                  </td>
+                </tr>
               ))}
             </tbody>
           </table>

@@ -19,25 +19,60 @@ export function MembersSection({ orgId, myUserId, assignableTypes }: { orgId: st
   return (
     <section className="card" aria-labelledby="members-title">
       <div className="card-header">
-        <h2 id="members-title" className="card-title">Users</h2>
-        <input className="input input-search" type="search" aria-label="Search users" placeholder="Search by email or name" value={q} onChange={(e) => setQ(e.target.value)} />
+        <h2 id="members-title" className="card-title">
+          Users
+        </h2>
+        <input
+          className="input input-search"
+          type="search"
+          aria-label="Search users"
+          placeholder="Search by email or name"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+        />
       </div>
-      <MutationFeedback error={changeType.error ?? removeUser.error} success={changeType.isSuccess || removeUser.isSuccess} successText="Saved. The change is recorded in the Audit Logs." />
+      <MutationFeedback
+        error={changeType.error ?? removeUser.error}
+        success={changeType.isSuccess || removeUser.isSuccess}
+        successText="Saved. The change is recorded in the Audit Logs."
+      />
       {members.isPending ? (
         <StatusMessage kind="loading" title="Loading users…" />
       ) : members.isError ? (
-        <StatusMessage kind="error" title="The users could not be loaded." action={<button type="button" className="button" onClick={() => void members.refetch()}>Try again</button>}>{errorMessage(members.error)}</StatusMessage>
+        <StatusMessage
+          kind="error"
+          title="The users could not be loaded."
+          action={
+            <button type="button" className="button" onClick={() => void members.refetch()}>
+              Try again
+            </button>
+          }
+        >
+          {errorMessage(members.error)}
+        </StatusMessage>
       ) : members.data.length === 0 ? (
-        <StatusMessage kind="empty" title={q ? 'No user matches this search.' : 'No users yet.'}>{q ? 'Try part of the email or name.' : 'Add one below.'}</StatusMessage>
+        <StatusMessage kind="empty" title={q ? 'No user matches this search.' : 'No users yet.'}>
+          {q ? 'Try part of the email or name.' : 'Add one below.'}
+        </StatusMessage>
       ) : (
         <table className="data-table" aria-label="Users">
           <thead>
-            <tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">User type</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">User type</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
           </thead>
           <tbody>
             {members.data.map((member) => (
               <tr key={member.id} data-email={member.email}>
-                <td>{member.name}{member.viaProxy ? <span className="pill">proxy</span> : null}</td>
+                <td>
+                  {member.name}
+                  {member.viaProxy ? <span className="pill">proxy</span> : null}
+                </td>
                 <td>{member.email}</td>
                 <td>
                   <select
@@ -48,14 +83,31 @@ export function MembersSection({ orgId, myUserId, assignableTypes }: { orgId: st
                     onChange={(e) => changeType.mutate({ userId: member.id, userType: e.target.value as UserType })}
                   >
                     {(['owner', 'admin', 'standard'] as const).map((type) => (
-                      <option key={type} value={type} disabled={!assignableTypes.includes(type)}>{USER_TYPE_LABELS[type]}</option>
+                      <option key={type} value={type} disabled={!assignableTypes.includes(type)}>
+                        {USER_TYPE_LABELS[type]}
+                      </option>
                     ))}
                   </select>
                 </td>
                 <td>
                   <div className="row-actions">
-                    <button type="button" className="button button-small" onClick={() => setEditing(member)} aria-label={`Permissions of ${member.email}`}>Permissions</button>
-                    <button type="button" className="button button-small button-danger" disabled={member.id === myUserId} onClick={() => setRemoving(member)} aria-label={`Remove ${member.email}`}>Remove</button>
+                    <button
+                      type="button"
+                      className="button button-small"
+                      onClick={() => setEditing(member)}
+                      aria-label={`Permissions of ${member.email}`}
+                    >
+                      Permissions
+                    </button>
+                    <button
+                      type="button"
+                      className="button button-small button-danger"
+                      disabled={member.id === myUserId}
+                      onClick={() => setRemoving(member)}
+                      aria-label={`Remove ${member.email}`}
+                    >
+                      Remove
+                    </button>
                   </div>
                 </td>
               </tr>
@@ -74,7 +126,9 @@ export function MembersSection({ orgId, myUserId, assignableTypes }: { orgId: st
           setRemoving(null);
         }}
       >
-        <p>{removing?.name} ({removing?.email}) will lose access to this organization.</p>
+        <p>
+          {removing?.name} ({removing?.email}) will lose access to this organization.
+        </p>
       </ConfirmDialog>
     </section>
   );

@@ -3,7 +3,15 @@ import { CopyButton } from '../../../components/ui/copy-button.js';
 import { MutationFeedback } from '../../../components/ui/mutation-feedback.js';
 import { errorMessage } from '../../../lib/api-client.js';
 import { USER_TYPE_LABELS, type Membership, type UserType } from '../../../lib/api-types.js';
-import { useGrantProxyAccess, useInviteLink, useMultiOrgVisibility, useProxyGrants, useRegenerateInviteLink, userListExportUrl, useSetMultiOrgVisibility } from '../api/org-settings-api.js';
+import {
+  useGrantProxyAccess,
+  useInviteLink,
+  useMultiOrgVisibility,
+  useProxyGrants,
+  useRegenerateInviteLink,
+  userListExportUrl,
+  useSetMultiOrgVisibility,
+} from '../api/org-settings-api.js';
 
 /** The invite link (shown, copyable, regenerable) and the user-list export. */
 export function InviteAndExportSection({ orgId }: { orgId: string }) {
@@ -13,20 +21,49 @@ export function InviteAndExportSection({ orgId }: { orgId: string }) {
   const url = link.data?.url ? new URL(link.data.url, window.location.origin).href : '';
   return (
     <section className="card" aria-labelledby="invite-title">
-      <h2 id="invite-title" className="card-title">Invite link and user list</h2>
-      {link.isError ? <p className="form-error" role="alert">{errorMessage(link.error)}</p> : null}
+      <h2 id="invite-title" className="card-title">
+        Invite link and user list
+      </h2>
+      {link.isError ? (
+        <p className="form-error" role="alert">
+          {errorMessage(link.error)}
+        </p>
+      ) : null}
       <div className="inline-form">
-        <input className="input" readOnly aria-label="Invite link" value={link.isPending ? 'Loading…' : url || 'Shown only when made: regenerate it to get a link to share'} />
+        <input
+          className="input"
+          readOnly
+          aria-label="Invite link"
+          value={link.isPending ? 'Loading…' : url || 'Shown only when made: regenerate it to get a link to share'}
+        />
         {url ? <CopyButton text={url} label="Copy invite link" /> : null}
-        <button type="button" className="button" onClick={() => regenerate.mutate(undefined)} disabled={regenerate.isPending}>Regenerate invite link</button>
-        <a className="button" href={userListExportUrl(orgId)} download>Export user list</a>
+        <button type="button" className="button" onClick={() => regenerate.mutate(undefined)} disabled={regenerate.isPending}>
+          Regenerate invite link
+        </button>
+        <a className="button" href={userListExportUrl(orgId)} download>
+          Export user list
+        </a>
       </div>
-      <MutationFeedback error={regenerate.error} success={regenerate.isSuccess} successText="A new invite link was made; the old one no longer works." />
+      <MutationFeedback
+        error={regenerate.error}
+        success={regenerate.isSuccess}
+        successText="A new invite link was made; the old one no longer works."
+      />
     </section>
   );
 }
 
-function VisibilityForm({ others, saved, saving, onSave }: { others: Membership[]; saved: string[]; saving: boolean; onSave: (ids: string[]) => void }) {
+function VisibilityForm({
+  others,
+  saved,
+  saving,
+  onSave,
+}: {
+  others: Membership[];
+  saved: string[];
+  saving: boolean;
+  onSave: (ids: string[]) => void;
+}) {
   const [draft, setDraft] = useState(saved);
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -39,12 +76,20 @@ function VisibilityForm({ others, saved, saving, onSave }: { others: Membership[
         {others.length === 0 ? <p className="muted small">You belong to no other organization.</p> : null}
         {others.map((o) => (
           <label key={o.orgId} className="checkbox">
-            <input type="checkbox" checked={draft.includes(o.orgId)} onChange={(e) => setDraft(e.target.checked ? [...draft, o.orgId] : draft.filter((id) => id !== o.orgId))} />
+            <input
+              type="checkbox"
+              checked={draft.includes(o.orgId)}
+              onChange={(e) => setDraft(e.target.checked ? [...draft, o.orgId] : draft.filter((id) => id !== o.orgId))}
+            />
             {o.orgName}
           </label>
         ))}
       </fieldset>
-      {others.length > 0 ? <button type="submit" className="button" disabled={saving}>Save visibility</button> : null}
+      {others.length > 0 ? (
+        <button type="submit" className="button" disabled={saving}>
+          Save visibility
+        </button>
+      ) : null}
     </form>
   );
 }
@@ -61,16 +106,28 @@ export function OwnerSettingsSection({ orgId, organizations }: { orgId: string; 
 
   const submitProxy = (event: FormEvent) => {
     event.preventDefault();
-    const input = { email: proxy.email.trim(), userType: proxy.userType, ...(proxy.expiresAt ? { expiresAt: new Date(proxy.expiresAt).toISOString() } : {}) };
+    const input = {
+      email: proxy.email.trim(),
+      userType: proxy.userType,
+      ...(proxy.expiresAt ? { expiresAt: new Date(proxy.expiresAt).toISOString() } : {}),
+    };
     grant.mutate(input, { onSuccess: () => setProxy({ email: '', userType: 'standard', expiresAt: '' }) });
   };
 
   return (
     <section className="card" aria-labelledby="owner-settings-title">
-      <h2 id="owner-settings-title" className="card-title">Multiple organizations</h2>
+      <h2 id="owner-settings-title" className="card-title">
+        Multiple organizations
+      </h2>
       {visibility.isSuccess ? (
         // Keyed by the saved list, so the draft starts again from what the server holds after each save.
-        <VisibilityForm key={visibility.data.visibleOrgIds.join()} others={others} saved={visibility.data.visibleOrgIds} saving={setVisibility.isPending} onSave={(ids) => setVisibility.mutate(ids)} />
+        <VisibilityForm
+          key={visibility.data.visibleOrgIds.join()}
+          others={others}
+          saved={visibility.data.visibleOrgIds}
+          saving={setVisibility.isPending}
+          onSave={(ids) => setVisibility.mutate(ids)}
+        />
       ) : null}
       <MutationFeedback error={visibility.error ?? setVisibility.error} success={setVisibility.isSuccess} successText="Visibility saved." />
 
@@ -78,17 +135,49 @@ export function OwnerSettingsSection({ orgId, organizations }: { orgId: string; 
       <ul className="plain-list">
         {(grants.data ?? []).map((g) => (
           <li key={g.userId} className="plain-list-item">
-            <span>{g.name} <span className="muted">{g.email} · {USER_TYPE_LABELS[g.userType]}{g.expiresAt ? ` · until ${g.expiresAt.slice(0, 10)}` : ''}</span></span>
+            <span>
+              {g.name}{' '}
+              <span className="muted">
+                {g.email} · {USER_TYPE_LABELS[g.userType]}
+                {g.expiresAt ? ` · until ${g.expiresAt.slice(0, 10)}` : ''}
+              </span>
+            </span>
           </li>
         ))}
       </ul>
       <form className="inline-form" onSubmit={submitProxy} aria-label="Grant proxy access">
-        <input className="input" type="email" name="proxyEmail" aria-label="Proxy user email" placeholder="Email of a user in another organization" required value={proxy.email} onChange={(e) => setProxy({ ...proxy, email: e.target.value })} />
-        <select className="select" aria-label="Proxy user type" value={proxy.userType} onChange={(e) => setProxy({ ...proxy, userType: e.target.value as UserType })}>
-          {(['admin', 'standard'] as const).map((t) => <option key={t} value={t}>{USER_TYPE_LABELS[t]}</option>)}
+        <input
+          className="input"
+          type="email"
+          name="proxyEmail"
+          aria-label="Proxy user email"
+          placeholder="Email of a user in another organization"
+          required
+          value={proxy.email}
+          onChange={(e) => setProxy({ ...proxy, email: e.target.value })}
+        />
+        <select
+          className="select"
+          aria-label="Proxy user type"
+          value={proxy.userType}
+          onChange={(e) => setProxy({ ...proxy, userType: e.target.value as UserType })}
+        >
+          {(['admin', 'standard'] as const).map((t) => (
+            <option key={t} value={t}>
+              {USER_TYPE_LABELS[t]}
+            </option>
+          ))}
         </select>
-        <input className="input" type="date" aria-label="Access expires on (optional)" value={proxy.expiresAt} onChange={(e) => setProxy({ ...proxy, expiresAt: e.target.value })} />
-        <button type="submit" className="button">Grant proxy access</button>
+        <input
+          className="input"
+          type="date"
+          aria-label="Access expires on (optional)"
+          value={proxy.expiresAt}
+          onChange={(e) => setProxy({ ...proxy, expiresAt: e.target.value })}
+        />
+        <button type="submit" className="button">
+          Grant proxy access
+        </button>
       </form>
       <MutationFeedback error={grant.error ?? grants.error} success={grant.isSuccess} successText="Proxy access granted." />
     </section>

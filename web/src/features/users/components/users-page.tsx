@@ -16,7 +16,9 @@ export function UsersPage({ membership, me }: { membership: Membership; me: Me }
   if (userType === 'standard') {
     return (
       <section className="card" aria-labelledby="users-title">
-        <h1 id="users-title" className="page-title">Users</h1>
+        <h1 id="users-title" className="page-title">
+          Users
+        </h1>
         <p>Standard users cannot manage users. Ask an admin or an organization owner.</p>
       </section>
     );
@@ -25,7 +27,9 @@ export function UsersPage({ membership, me }: { membership: Membership; me: Me }
     <div className="users-page">
       <header className="page-header">
         <div>
-          <nav aria-label="Breadcrumb" className="breadcrumb">User Management <span aria-hidden="true">›</span> Users</nav>
+          <nav aria-label="Breadcrumb" className="breadcrumb">
+            User Management <span aria-hidden="true">›</span> Users
+          </nav>
           <h1 className="page-title">Users</h1>
         </div>
       </header>
