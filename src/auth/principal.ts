@@ -9,9 +9,3 @@ export type Principal =
   | { kind: 'user'; user: UserAccount; via: 'session' | 'apiToken'; credentialId: string }
   | { kind: 'producer'; key: ProducerKey }
   | { kind: 'operator'; token: OperatorToken };
-
-/** A stable string naming the principal, e.g. for "at most once per principal" rules. */
-export function principalKey(principal: Principal): string {
-  if (principal.kind === 'user') return `${principal.via}:${principal.credentialId}`;
-  return principal.kind === 'producer' ? `producer:${principal.key.id}` : `operator:${principal.token.id}`;
-}
