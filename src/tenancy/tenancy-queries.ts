@@ -41,6 +41,20 @@ export async function listOrganizations(db: Db): Promise<Organization[]> {
   return rows.map(toOrganization);
 }
 
+/** Those of these organization ids that exist. */
+export async function existingOrganizationIds(db: Db, orgIds: readonly string[]): Promise<Set<string>> {
+  if (orgIds.length === 0) return new Set();
+  const rows = await db.selectFrom('organizations').select('id').where('id', 'in', orgIds).execute();
+  return new Set(rows.map((row) => row.id));
+}
+
+/** The time zone of each of these organizations that exists, by id. */
+export async function organizationTimeZones(db: Db, orgIds: readonly string[]): Promise<Map<string, string>> {
+  if (orgIds.length === 0) return new Map();
+  const rows = await db.selectFrom('organizations').select(['id', 'time_zone']).where('id', 'in', orgIds).execute();
+  return new Map(rows.map((row) => [row.id, row.time_zone]));
+}
+
 export async function insertOrganization(db: Db, org: Organization, createdAt: number): Promise<void> {
   await db.insertInto('organizations').values({ id: org.id, name: org.name, time_zone: org.timeZone, created_at: createdAt }).execute();
 }

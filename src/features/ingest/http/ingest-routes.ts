@@ -7,6 +7,7 @@ import type { IncomingEvent } from '../../../catalog/incoming-event.js';
 import { prepareIncomingEvents } from '../../../catalog/prepare-incoming-events.js';
 import type { AppServices } from '../../../http/app-services.js';
 import { DAY_MS } from '../../../config.js';
+import { existingOrganizationIds } from '../../../tenancy/tenancy-queries.js';
 import { IngestBodySchema, IngestResponseSchema } from './ingest-schemas.js';
 import { useStrictJsonBodies } from './ingest-body-parser.js';
 import { strictBodyValidatorCompiler } from '../../../http/strict-body-validator.js';
@@ -105,8 +106,7 @@ function assertKeyBoundToOrganizations(key: ProducerKey, events: readonly Incomi
 /** Unknown organizations are a per-event validation error, like every other rejection. */
 async function assertOrganizationsExist(services: AppServices, orgIds: string[]): Promise<void> {
   const unique = [...new Set(orgIds)];
-  const found = await services.store.dialect.readDb.selectFrom('organizations').select('id').where('id', 'in', unique).execute();
-  const known = new Set(found.map((o) => o.id));
+  const known = await existingOrganizationIds(services.store.dialect.readDb, unique);
   const errors = orgIds
     .map((orgId, index) => ({ orgId, index }))
     .filter(({ orgId }) => !known.has(orgId))

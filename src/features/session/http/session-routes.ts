@@ -4,7 +4,7 @@ import { createSession, deleteSession } from '../../../auth/credentials.js';
 import { dummyPasswordHash, verifyPassword } from '../../../auth/passwords.js';
 import { AttestError } from '../../../core/errors.js';
 import { listInvitationsOfAccount } from '../../../tenancy/membership-invitations.js';
-import { findUserByEmail, listMemberships } from '../../../tenancy/tenancy-queries.js';
+import { findUserByEmail, listMemberships, organizationTimeZones } from '../../../tenancy/tenancy-queries.js';
 import type { AppServices } from '../../../http/app-services.js';
 import { requireUser, SESSION_COOKIE } from '../../../http/plugins/authentication.js';
 import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
@@ -38,12 +38,10 @@ export async function sessionRoutes(app: FastifyInstance, services: AppServices)
 
   async function describeMe(userId: string, user: { id: string; email: string; name: string }) {
     const memberships = await listMemberships(store.dialect.readDb, userId, store.clock.now());
-    const orgs = await store.dialect.readDb
-      .selectFrom('organizations')
-      .select(['id', 'time_zone'])
-      .where('id', 'in', memberships.length ? memberships.map((m) => m.orgId) : [''])
-      .execute();
-    const zoneOf = new Map(orgs.map((o) => [o.id, o.time_zone]));
+    const zoneOf = await organizationTimeZones(
+      store.dialect.readDb,
+      memberships.map((m) => m.orgId),
+    );
     const invitations = await listInvitationsOfAccount(store.dialect.readDb, userId, store.clock.now());
     return {
       user,
