@@ -220,10 +220,15 @@ export class MerkleTreeStore {
    */
   async publishKey(vkey: string, now: number): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
-      const known = await tx.selectFrom('log_keys').select('vkey').where('vkey', '=', vkey).executeTakeFirst();
-      if (known) return;
-      await tx.updateTable('log_keys').set({ valid_until: now }).where('valid_until', 'is', null).execute();
-      await tx.insertInto('log_keys').values({ vkey, valid_from: now, valid_until: null }).execute();
+      // Processes sharing the store and the key file start together: the first insert wins, and the others,
+      // finding the key listed, change nothing (a plain read-then-insert let both insert, and one failed).
+      const inserted = await tx
+        .insertInto('log_keys')
+        .values({ vkey, valid_from: now, valid_until: null })
+        .onConflict((conflict) => conflict.column('vkey').doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return;
+      await tx.updateTable('log_keys').set({ valid_until: now }).where('valid_until', 'is', null).where('vkey', '<>', vkey).execute();
     });
   }
 
