@@ -16,6 +16,27 @@ export type StreamSettingsChange = Pick<
 /** An event as a destination is handed it: enough to filter it without parsing, and its stored record. */
 export type StreamedEventRow = Pick<AuditEventsTable, 'seq' | 'type' | 'action' | 'security' | 'occurred_at' | 'record' | 'leaf_hash'>;
 
+/** What an owner decides of a new destination: everything but its delivery state. */
+export type NewStreamDestination = Pick<
+  StreamDestinationRow,
+  'id' | 'org_id' | 'kind' | 'url' | 'filter' | 'enabled' | 'credential' | 'ca_bundle' | 'last_delivered_seq' | 'created_at'
+>;
+
+/** A destination that has delivered nothing yet: no failures, no lease, its cursor at `last_delivered_seq`. */
+export function newStreamDestinationRow(destination: NewStreamDestination): StreamDestinationRow {
+  return {
+    ...destination,
+    last_delivered_at: null,
+    failed_attempts: 0,
+    failing_since: null,
+    last_error: null,
+    next_attempt_at: null,
+    lease_owner: null,
+    lease_expires_at: null,
+    updated_at: destination.created_at,
+  };
+}
+
 /** Adds a destination (in the transaction that records its creation). */
 export async function insertStreamDestination(db: Db, row: StreamDestinationsTable): Promise<void> {
   await db.insertInto('stream_destinations').values(row).execute();

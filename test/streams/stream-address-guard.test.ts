@@ -6,7 +6,7 @@ import { newId } from '../../src/core/ids.js';
 import { syslogSender } from '../../src/features/streams/senders/syslog-sender.js';
 import { webhookSender } from '../../src/features/streams/senders/webhook-sender.js';
 import { streamTestEvent } from '../../src/features/streams/stream-test-delivery.js';
-import { insertStreamDestination } from '../../src/store/stream-destination-queries.js';
+import { insertStreamDestination, newStreamDestinationRow } from '../../src/store/stream-destination-queries.js';
 import { authHeaders, buildTestApp, createTenancy, variedEvent, type TestTenancy } from '../support/audit-fixtures.js';
 import { createTestStore, type TestStore } from '../support/test-stores.js';
 import { WebhookReceiver } from './webhook-receiver.js';
@@ -122,26 +122,21 @@ describe('at connection time', () => {
   it('a stored destination whose name now resolves to loopback (DNS rebinding) gets nothing; the owner sees why', async () => {
     const id = newId();
     const now = Date.now();
-    await insertStreamDestination(ts.store.db, {
-      id,
-      org_id: t.org.id,
-      kind: 'syslog',
-      url: `tcp://localhost:${tcpPort()}`,
-      filter: '{}',
-      enabled: 1,
-      credential: null,
-      ca_bundle: null,
-      last_delivered_seq: await ts.store.events.lastSeq(t.org.id),
-      last_delivered_at: null,
-      failed_attempts: 0,
-      failing_since: null,
-      last_error: null,
-      next_attempt_at: null,
-      lease_owner: null,
-      lease_expires_at: null,
-      created_at: now,
-      updated_at: now,
-    });
+    await insertStreamDestination(
+      ts.store.db,
+      newStreamDestinationRow({
+        id,
+        org_id: t.org.id,
+        kind: 'syslog',
+        url: `tcp://localhost:${tcpPort()}`,
+        filter: '{}',
+        enabled: 1,
+        credential: null,
+        ca_bundle: null,
+        last_delivered_seq: await ts.store.events.lastSeq(t.org.id),
+        created_at: now,
+      }),
+    );
     await ts.store.appendEvents([variedEvent(t.org.id, now, 1)]);
     await expect
       .poll(async () =>

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FAILING_RETRY_INTERVAL_MS, nextRetryDelayMs } from '../../src/features/streams/delivery/retry-policy.js';
 import { retryAfterMs } from '../../src/features/streams/senders/limited-http-post.js';
 import { streamStateOf } from '../../src/features/streams/stream-destination.js';
-import type { StreamDestinationRow } from '../../src/store/stream-destination-queries.js';
+import { newStreamDestinationRow, type StreamDestinationRow } from '../../src/store/stream-destination-queries.js';
 
 /** The retry schedule and the state an owner sees: exponential with jitter, Retry-After, failing after a day, then hourly. */
 
@@ -46,24 +46,18 @@ describe('retry delay', () => {
 
 describe('state', () => {
   const row = (over: Partial<StreamDestinationRow>): StreamDestinationRow => ({
-    id: 's',
-    org_id: 'o',
-    kind: 'webhook',
-    url: 'https://x',
-    filter: '{}',
-    enabled: 1,
-    credential: null,
-    ca_bundle: null,
-    last_delivered_seq: 0,
-    last_delivered_at: null,
-    failed_attempts: 0,
-    failing_since: null,
-    last_error: null,
-    next_attempt_at: null,
-    lease_owner: null,
-    lease_expires_at: null,
-    created_at: 0,
-    updated_at: 0,
+    ...newStreamDestinationRow({
+      id: 's',
+      org_id: 'o',
+      kind: 'webhook',
+      url: 'https://x',
+      filter: '{}',
+      enabled: 1,
+      credential: null,
+      ca_bundle: null,
+      last_delivered_seq: 0,
+      created_at: 0,
+    }),
     ...over,
   });
   it('is ok, retrying, failing after a day of failures, or paused', () => {

@@ -8,6 +8,7 @@ import {
   deleteStreamDestination,
   findStreamDestination,
   insertStreamDestination,
+  newStreamDestinationRow,
   orgLastSeq,
   streamCredentialKey,
   updateStreamSettings,
@@ -107,7 +108,7 @@ export async function createStream(ctx: StreamCommandContext, input: NewStream):
   const credential = credentialOf(input.kind, input, true);
   const key = await streamCredentialKey(ctx.store.db, ctx.nowMs);
   const id = newId(ctx.nowMs);
-  const row: StreamDestinationRow = {
+  const row = newStreamDestinationRow({
     id,
     org_id: ctx.orgId,
     kind: input.kind,
@@ -116,17 +117,10 @@ export async function createStream(ctx: StreamCommandContext, input: NewStream):
     enabled: input.enabled === false ? 0 : 1,
     credential: credential.plain === undefined ? null : encryptCredential(key, id, credential.plain),
     ca_bundle: input.caBundle ?? null,
+    // Set to the log's end inside the transaction below.
     last_delivered_seq: -1,
-    last_delivered_at: null,
-    failed_attempts: 0,
-    failing_since: null,
-    last_error: null,
-    next_attempt_at: null,
-    lease_owner: null,
-    lease_expires_at: null,
     created_at: ctx.nowMs,
-    updated_at: ctx.nowMs,
-  };
+  });
   await ctx.store.transaction(async (tx) => {
     row.last_delivered_seq = await orgLastSeq(tx, ctx.orgId);
     await insertStreamDestination(tx, row);
