@@ -13,7 +13,7 @@ const SERVER_LAYERS = [
   ['src/events'],
   ['src/catalog'],
   ['src/store'],
-  ['src/auth', 'src/tenancy', 'src/retention', 'src/config.ts'],
+  ['src/auth', 'src/retention', 'src/config.ts'],
   ['src/http'],
   ['src/features'],
   ['src/service'],
@@ -33,11 +33,6 @@ export const serverImportZones = [
     message:
       'A layer imports only from its own layer or lower ones (docs/ARCHITECTURE.md): move the shared code down, or compose in src/service/.',
   })),
-  {
-    target: './src/tenancy',
-    from: './src/auth',
-    message: 'tenancy/ knows organizations and users, not credentials: auth/ builds on tenancy/, not the other way.',
-  },
   ...FEATURES.map((feature) => ({
     target: `./src/features/${feature}`,
     from: './src/features',

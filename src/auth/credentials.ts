@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { hashSecret, newId, newSecret } from '../core/ids.js';
 import type { AttestDatabase } from '../store/database-schema.js';
-import type { UserAccount } from '../tenancy/tenancy-queries.js';
+import type { UserAccount } from '../store/queries/tenancy-queries.js';
 
 type Db = Kysely<AttestDatabase>;
 

@@ -12,7 +12,7 @@ import {
 } from '../../auth/credentials.js';
 import { PRODUCT_AREAS } from '../../catalog/catalog-registry.js';
 import type { AttestStore } from '../../store/attest-store.js';
-import { findUserByEmail, listMemberships } from '../../tenancy/tenancy-queries.js';
+import { findUserByEmail, listMemberships } from '../../store/queries/tenancy-queries.js';
 import { CliError, withCliStore } from '../cli-store.js';
 
 /**

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { DAY_MS } from '../../config.js';
 import { isUuid } from '../../core/ids.js';
 import { bootstrapIfEmpty } from '../../service/bootstrap.js';
-import { findOrganization, findUserByEmail, listOrganizations } from '../../tenancy/tenancy-queries.js';
+import { findOrganization, findUserByEmail, listOrganizations } from '../../store/queries/tenancy-queries.js';
 import { DEMO_ACCOUNTS } from '../../features/user-management/demo/demo-people.js';
 import { fillDemoActivity } from '../../features/user-management/demo/demo-activity.js';
 import { findMember } from '../../features/user-management/member-queries.js';

@@ -3,7 +3,7 @@ import { hashPassword } from '../../auth/passwords.js';
 import type { Clock } from '../../core/clock.js';
 import { AttestError } from '../../core/errors.js';
 import type { AttestStore } from '../../store/attest-store.js';
-import type { UserAccount } from '../../tenancy/tenancy-queries.js';
+import type { UserAccount } from '../../store/queries/tenancy-queries.js';
 
 /**
  * A new user sets their own password through their one-time activation link. The token is spent in the same

@@ -9,7 +9,7 @@ import type {
   MembershipsTable,
   UsersTable,
 } from '../../store/database-schema.js';
-import { deleteExpiredInvitations } from '../../tenancy/membership-invitations.js';
+import { deleteExpiredInvitations } from '../../store/queries/membership-invitation-queries.js';
 import { BulkNameResolver } from './bulk-name-resolver.js';
 import { parseBulkUserCsv, type BulkMode, type BulkRowError } from './bulk-user-csv.js';
 import type { OrgCommandContext } from './command-context.js';

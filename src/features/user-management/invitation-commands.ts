@@ -8,8 +8,8 @@ import {
   findInvitationByToken,
   listInvitationsOfOrg,
   type InvitationOfOrg,
-} from '../../tenancy/membership-invitations.js';
-import { findOrganization, insertMembership } from '../../tenancy/tenancy-queries.js';
+} from '../../store/queries/membership-invitation-queries.js';
+import { findOrganization, insertMembership } from '../../store/queries/tenancy-queries.js';
 import type { CommandContext, OrgCommandContext } from './command-context.js';
 import { deleteMembership, findMember, type Member } from './member-queries.js';
 import { recordedTransaction } from './recorded-transaction.js';

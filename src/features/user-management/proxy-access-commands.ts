@@ -1,6 +1,6 @@
 import { AttestError } from '../../core/errors.js';
 import type { UserType } from '../../store/database-schema.js';
-import { findUserByEmail, insertMembership } from '../../tenancy/tenancy-queries.js';
+import { findUserByEmail, insertMembership } from '../../store/queries/tenancy-queries.js';
 import type { OrgCommandContext } from './command-context.js';
 import { deleteMembership, findMember, listMembers, type Member } from './member-queries.js';
 import { recordedTransaction } from './recorded-transaction.js';

@@ -3,7 +3,7 @@ import { newId } from '../../../core/ids.js';
 import { newTraceId } from '../../../core/trace-context.js';
 import type { AttestStore } from '../../../store/attest-store.js';
 import type { UserType } from '../../../store/database-schema.js';
-import { findUserByEmail, insertMembership, type Organization } from '../../../tenancy/tenancy-queries.js';
+import { findUserByEmail, insertMembership, type Organization } from '../../../store/queries/tenancy-queries.js';
 import { bulkImportUsers } from '../bulk-user-commands.js';
 import type { ActingPrincipal, CommandContext, OrgCommandContext } from '../command-context.js';
 import { createCustomPermission } from '../custom-permission-commands.js';

@@ -1,5 +1,8 @@
-import type { Kysely } from 'kysely';
-import type { AttestDatabase, MembershipsTable, OrganizationsTable, UsersTable, UserType } from '../store/database-schema.js';
+import type { MembershipsTable, OrganizationsTable, UsersTable, UserType } from '../database-schema.js';
+import type { QueryExecutor } from './query-executor.js';
+
+// The named queries of tenancy: organizations, user accounts (global: an email is one account) and the
+// memberships that give an account a type in an organization.
 
 /** An organization as the rest of Attest sees it. */
 export interface Organization {
@@ -25,58 +28,59 @@ export interface Membership {
   expiresAt: number | null;
 }
 
-type Db = Kysely<AttestDatabase>;
-
 function toOrganization(row: Pick<OrganizationsTable, 'id' | 'name' | 'time_zone'>): Organization {
   return { id: row.id, name: row.name, timeZone: row.time_zone };
 }
 
-export async function findOrganization(db: Db, orgId: string): Promise<Organization | undefined> {
+export async function findOrganization(db: QueryExecutor, orgId: string): Promise<Organization | undefined> {
   const row = await db.selectFrom('organizations').selectAll().where('id', '=', orgId).executeTakeFirst();
   return row ? toOrganization(row) : undefined;
 }
 
-export async function listOrganizations(db: Db): Promise<Organization[]> {
+export async function listOrganizations(db: QueryExecutor): Promise<Organization[]> {
   const rows = await db.selectFrom('organizations').selectAll().orderBy('created_at').execute();
   return rows.map(toOrganization);
 }
 
 /** Those of these organization ids that exist. */
-export async function existingOrganizationIds(db: Db, orgIds: readonly string[]): Promise<Set<string>> {
+export async function existingOrganizationIds(db: QueryExecutor, orgIds: readonly string[]): Promise<Set<string>> {
   if (orgIds.length === 0) return new Set();
   const rows = await db.selectFrom('organizations').select('id').where('id', 'in', orgIds).execute();
   return new Set(rows.map((row) => row.id));
 }
 
 /** The time zone of each of these organizations that exists, by id. */
-export async function organizationTimeZones(db: Db, orgIds: readonly string[]): Promise<Map<string, string>> {
+export async function organizationTimeZones(db: QueryExecutor, orgIds: readonly string[]): Promise<Map<string, string>> {
   if (orgIds.length === 0) return new Map();
   const rows = await db.selectFrom('organizations').select(['id', 'time_zone']).where('id', 'in', orgIds).execute();
   return new Map(rows.map((row) => [row.id, row.time_zone]));
 }
 
-export async function insertOrganization(db: Db, org: Organization, createdAt: number): Promise<void> {
+export async function insertOrganization(db: QueryExecutor, org: Organization, createdAt: number): Promise<void> {
   await db.insertInto('organizations').values({ id: org.id, name: org.name, time_zone: org.timeZone, created_at: createdAt }).execute();
 }
 
-export async function findUserByEmail(db: Db, email: string): Promise<(UserAccount & { passwordHash: string | null }) | undefined> {
+export async function findUserByEmail(
+  db: QueryExecutor,
+  email: string,
+): Promise<(UserAccount & { passwordHash: string | null }) | undefined> {
   const row = await db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
   return row ? { id: row.id, email: row.email, name: row.name, passwordHash: row.password_hash } : undefined;
 }
 
-export async function insertUser(db: Db, user: Omit<UsersTable, 'email'> & { email: string }): Promise<void> {
+export async function insertUser(db: QueryExecutor, user: Omit<UsersTable, 'email'> & { email: string }): Promise<void> {
   await db
     .insertInto('users')
     .values({ ...user, email: user.email.toLowerCase() })
     .execute();
 }
 
-export async function insertMembership(db: Db, membership: MembershipsTable): Promise<void> {
+export async function insertMembership(db: QueryExecutor, membership: MembershipsTable): Promise<void> {
   await db.insertInto('memberships').values(membership).execute();
 }
 
 /** Memberships in force at `nowMs`, with their organization's name and time zone. */
-function membershipsInForce(db: Db, nowMs: number) {
+function membershipsInForce(db: QueryExecutor, nowMs: number) {
   return db
     .selectFrom('memberships')
     .innerJoin('organizations', 'organizations.id', 'memberships.org_id')
@@ -108,7 +112,7 @@ function toMembership(r: {
 }
 
 /** The memberships of a user that are in force at `nowMs` (expired proxy access is left out). */
-export async function listMemberships(db: Db, userId: string, nowMs: number): Promise<Membership[]> {
+export async function listMemberships(db: QueryExecutor, userId: string, nowMs: number): Promise<Membership[]> {
   const rows = await membershipsInForce(db, nowMs).where('memberships.user_id', '=', userId).orderBy('organizations.name').execute();
   return rows.map(toMembership);
 }
@@ -118,7 +122,7 @@ export async function listMemberships(db: Db, userId: string, nowMs: number): Pr
  * primary-key lookup: every request inside an organization asks, and a user may belong to many organizations.
  */
 export async function findMembership(
-  db: Db,
+  db: QueryExecutor,
   orgId: string,
   userId: string,
   nowMs: number,
