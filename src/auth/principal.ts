@@ -1,4 +1,4 @@
-import type { OperatorToken, ProducerKey } from './credentials.js';
+import type { OperatorToken, ProducerKey } from '../store/queries/credential-queries.js';
 import type { UserAccount } from '../store/queries/tenancy-queries.js';
 
 /**

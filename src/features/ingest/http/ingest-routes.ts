@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ProducerKey } from '../../../auth/credentials.js';
+import type { ProducerKey } from '../../../store/queries/credential-queries.js';
 import type { Principal } from '../../../auth/principal.js';
 import { AttestError, rejectionDetail } from '../../../core/errors.js';
 import { newTraceId, traceIdFromTraceparent } from '../../../core/trace-context.js';
