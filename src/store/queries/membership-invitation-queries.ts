@@ -1,5 +1,5 @@
 import type { InvitationSource, MembershipInvitationsTable, UserType } from '../database-schema.js';
-import type { QueryExecutor } from './query-executor.js';
+import { inChunks, type QueryExecutor } from './query-executor.js';
 
 // The named queries of pending memberships: an existing account added to an organization, with no access until
 // its holder accepts. A table of their own, so no query of `memberships` sees them.
@@ -49,15 +49,30 @@ export async function findInvitation(
   return row;
 }
 
-/** Deletes the expired pending memberships among these (their links can no longer be accepted). */
-export async function deleteExpiredInvitations(db: QueryExecutor, orgId: string, userIds: string[], nowMs: number): Promise<void> {
-  if (userIds.length === 0) return;
-  await db
-    .deleteFrom('membership_invitations')
-    .where('org_id', '=', orgId)
-    .where('user_id', 'in', userIds)
-    .where('expires_at', '<=', nowMs)
-    .execute();
+/** Adds pending memberships (a bulk addition: any number). */
+export async function insertInvitations(db: QueryExecutor, invitations: readonly MembershipInvitationsTable[]): Promise<void> {
+  await inChunks(invitations, async (chunk) => {
+    await db.insertInto('membership_invitations').values(chunk).execute();
+    return [];
+  });
+}
+
+/** Which of the given users have a pending membership in the organization whose link has not expired. */
+export async function invitedUserIds(db: QueryExecutor, orgId: string, userIds: readonly string[], nowMs: number): Promise<Set<string>> {
+  // Expired invitations can no longer be accepted: they go, and the organization may add those emails again.
+  await inChunks(userIds, async (chunk) => {
+    await db
+      .deleteFrom('membership_invitations')
+      .where('org_id', '=', orgId)
+      .where('user_id', 'in', chunk)
+      .where('expires_at', '<=', nowMs)
+      .execute();
+    return [];
+  });
+  const rows = await inChunks(userIds, (chunk) =>
+    db.selectFrom('membership_invitations').select('user_id').where('org_id', '=', orgId).where('user_id', 'in', chunk).execute(),
+  );
+  return new Set(rows.map((r) => r.user_id));
 }
 
 /** The pending membership of this account whose link has this token hash and has not expired, or undefined. */

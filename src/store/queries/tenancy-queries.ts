@@ -1,5 +1,5 @@
 import type { MembershipsTable, OrganizationsTable, UsersTable, UserType } from '../database-schema.js';
-import type { QueryExecutor } from './query-executor.js';
+import { inChunks, type QueryExecutor } from './query-executor.js';
 
 // The named queries of tenancy: organizations, user accounts (global: an email is one account) and the
 // memberships that give an account a type in an organization.
@@ -75,8 +75,85 @@ export async function insertUser(db: QueryExecutor, user: Omit<UsersTable, 'emai
     .execute();
 }
 
+/** Adds accounts whose emails are already lower case (a bulk addition: any number). */
+export async function insertUsers(db: QueryExecutor, users: readonly UsersTable[]): Promise<void> {
+  await inChunks(users, async (chunk) => {
+    await db.insertInto('users').values(chunk).execute();
+    return [];
+  });
+}
+
+/** The ids of the accounts of these (lower-case) emails that exist, by email. */
+export async function userIdsByEmail(db: QueryExecutor, emails: readonly string[]): Promise<Map<string, string>> {
+  const rows = await inChunks(emails, (chunk) => db.selectFrom('users').select(['id', 'email']).where('email', 'in', chunk).execute());
+  return new Map(rows.map((u) => [u.email, u.id]));
+}
+
+/** The email of an account that exists. */
+export async function emailOfUser(db: QueryExecutor, userId: string): Promise<string> {
+  return (await db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirstOrThrow()).email;
+}
+
+/**
+ * Sets the password of an account that has none yet; the account, or undefined when it has a password already
+ * (or does not exist).
+ */
+export async function setFirstPassword(db: QueryExecutor, userId: string, passwordHash: string): Promise<UserAccount | undefined> {
+  return db
+    .updateTable('users')
+    .set({ password_hash: passwordHash })
+    .where('id', '=', userId)
+    .where('password_hash', 'is', null)
+    .returning(['id', 'email', 'name'])
+    .executeTakeFirst();
+}
+
 export async function insertMembership(db: QueryExecutor, membership: MembershipsTable): Promise<void> {
   await db.insertInto('memberships').values(membership).execute();
+}
+
+/** Adds memberships (a bulk addition: any number). */
+export async function insertMemberships(db: QueryExecutor, memberships: readonly MembershipsTable[]): Promise<void> {
+  await inChunks(memberships, async (chunk) => {
+    await db.insertInto('memberships').values(chunk).execute();
+    return [];
+  });
+}
+
+/**
+ * Deletes the membership rows of these users in the organization, expired ones included, and nothing granted
+ * with them: what replaces a row left behind by an expired proxy grant.
+ */
+export async function deleteMembershipRows(db: QueryExecutor, orgId: string, userIds: readonly string[]): Promise<void> {
+  await inChunks(userIds, async (chunk) => {
+    await db.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', 'in', chunk).execute();
+    return [];
+  });
+}
+
+/** The organizations a user belongs to in their own right (not by proxy), memberships in force at `nowMs`. */
+export async function ownOrganizationIds(db: QueryExecutor, userId: string, nowMs: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('memberships')
+    .select('org_id')
+    .where('user_id', '=', userId)
+    .where('proxy_from_org_id', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', nowMs)]))
+    .execute();
+  return rows.map((m) => m.org_id);
+}
+
+/** The first organization, other than `exceptOrgId`, that a user joined in their own right (not by proxy). */
+export async function homeOrganizationId(db: QueryExecutor, userId: string, exceptOrgId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('memberships')
+    .select('org_id')
+    .where('user_id', '=', userId)
+    .where('proxy_from_org_id', 'is', null)
+    .where('org_id', '!=', exceptOrgId)
+    .orderBy('created_at')
+    .executeTakeFirst();
+  return row?.org_id;
 }
 
 /** Memberships in force at `nowMs`, with their organization's name and time zone. */
