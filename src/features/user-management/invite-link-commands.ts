@@ -36,7 +36,7 @@ async function insertLink(db: QueryExecutor, orgId: string, nowMs: number): Prom
 
 async function findLink(db: QueryExecutor, orgId: string): Promise<InviteLink | undefined> {
   const link = await findInviteLink(db, orgId);
-  return link ? { ...link, token: null } : undefined;
+  return link ? { id: link.id, token: null, createdAt: link.createdAt } : undefined;
 }
 
 /** The organization whose invite link has this token, if the link is current. */
