@@ -5,13 +5,17 @@ import type { AttestStore } from '../store/attest-store.js';
 export const PURGE_BATCH_SIZE = 1000;
 
 /**
- * Deletes every expired event, batch by batch, yielding to the event loop between batches so ingest and
- * queries interleave with a long purge.
+ * Deletes every expired event. Where the log is partitioned by week (PostgreSQL), every week whose events have
+ * all expired is dropped whole first, and the partitions of the weeks ahead are created; what expired in the
+ * weeks that remain (the edge of the retention window) is then deleted batch by batch, yielding to the event
+ * loop between batches so ingest and queries interleave with a long purge.
  *
  * @returns how many events were deleted.
  */
 export async function purgeExpiredEvents(store: AttestStore, onProgress?: (deleted: number) => void): Promise<number> {
-  let total = 0;
+  await store.maintainEventPartitions();
+  let total = await store.dropExpiredEventPartitions();
+  if (total > 0) onProgress?.(total);
   for (;;) {
     const deleted = await store.purgeExpiredBatch(PURGE_BATCH_SIZE);
     total += deleted;

@@ -37,7 +37,9 @@ export class AttestStore {
     /** The key that authenticates query cursors (HMAC-SHA256), shared by every process on this store. */
     readonly cursorKey: Buffer,
   ) {
-    this.events = new EventLogReader(dialect.readDb, dialect.startReadAhead?.bind(dialect), dialect.hasRowIds, dialect.fetchRowsByRowId);
+    this.events = new EventLogReader(dialect.readDb, dialect.startReadAhead?.bind(dialect), dialect.hasRowIds, dialect.fetchRowsByRowId, {
+      rowValueKeyset: dialect.name === 'postgres',
+    });
     this.merkleTrees = new MerkleTreeStore(dialect.db, dialect.readDb);
   }
 
@@ -49,6 +51,7 @@ export class AttestStore {
       const migrator = new Migrator({ db: dialect.db, provider: migrationProvider, migrationTableSchema: dialect.migrationTableSchema });
       const { error } = await migrator.migrateToLatest();
       if (error) throw error instanceof Error ? error : new Error(String(error));
+      await dialect.maintainEventPartitions?.(clock.now());
       await dialect.refreshPlannerStatistics();
       cursorKey = await loadDeploymentSecret(dialect.db, 'cursor-mac', clock.now());
     } catch (error) {
@@ -108,6 +111,24 @@ export class AttestStore {
   /** Refreshes the query planner's statistics (run on open and then periodically, see `main.ts`). */
   refreshPlannerStatistics(): Promise<void> {
     return this.dialect.refreshPlannerStatistics();
+  }
+
+  /** Refreshes them where a table has grown by a fraction since the last refresh; true when it did. */
+  refreshGrownPlannerStatistics(): Promise<boolean> {
+    return this.dialect.refreshGrownPlannerStatistics();
+  }
+
+  /**
+   * Creates the event log's partitions for the weeks ahead, and for weeks that received events without one
+   * (PostgreSQL; nothing to do where the log is one table). Run on open and before every purge.
+   */
+  async maintainEventPartitions(): Promise<void> {
+    await this.dialect.maintainEventPartitions?.(this.clock.now());
+  }
+
+  /** Drops whole partitions of the event log whose every event has expired; returns how many events they held. */
+  async dropExpiredEventPartitions(): Promise<number> {
+    return (await this.dialect.dropExpiredEventPartitions?.(this.clock.now())) ?? 0;
   }
 
   /** Throws when the database cannot answer. */
