@@ -154,6 +154,34 @@ describe.skipIf(!available)('PostgreSQL event log partitions', () => {
     expect(await purgeExpiredEvents(store)).toBe(0);
   });
 
+  it('keeps partitions ready across the retention window, and drops empty ones once they fall out of it', async () => {
+    const clock = new FixedClock(NOW_MS);
+    testStore = await createTestStore('postgres', clock);
+    const { store } = testStore;
+    await store.maintainEventPartitions(30);
+    const names = (await listEventPartitions(store.db)).map((p) => p.name);
+    // 30 days back from Wednesday 2026-04-01 is Monday 2026-03-02's week; through four weeks ahead.
+    expect(names).toEqual([
+      ...Array.from({ length: 9 }, (_, i) => weekPartitionName(Date.UTC(2026, 2, 2) + i * WEEK_MS)),
+      'audit_events_default',
+    ]);
+    // A late event inside the window finds its week: nothing waits in the default partition.
+    const orgId = newId();
+    const late = preparedEvent(orgId, { occurredAtMs: NOW_MS - 29 * DAY_MS });
+    await store.appendEvents([late]);
+    expect((await partitionOf(store)).get(late.logId)).toBe('audit_events_w20260302');
+
+    // Two weeks later, with a 30-day retention: the empty week of 2026-03-09 has left the window and goes; the
+    // week of 2026-03-02 holds an event not yet expired and stays.
+    clock.set(NOW_MS + 14 * DAY_MS);
+    expect(await purgeExpiredEvents(store, undefined, 30)).toBe(0);
+    const after = (await listEventPartitions(store.db)).map((p) => p.name);
+    expect(after).toContain('audit_events_w20260302');
+    expect(after).not.toContain('audit_events_w20260309');
+    expect(after).toContain('audit_events_w20260316');
+    expect(after).toContain(weekPartitionName(weekStart(NOW_MS + 14 * DAY_MS) + 4 * WEEK_MS));
+  });
+
   it('keeps a week whose events have all expired but whose end has not come', async () => {
     const clock = new FixedClock(NOW_MS);
     testStore = await createTestStore('postgres', clock);

@@ -12,9 +12,14 @@ export const PURGE_BATCH_SIZE = 1000;
  *
  * @returns how many events were deleted.
  */
-export async function purgeExpiredEvents(store: AttestStore, onProgress?: (deleted: number) => void): Promise<number> {
-  await store.maintainEventPartitions();
-  let total = await store.dropExpiredEventPartitions();
+export async function purgeExpiredEvents(
+  store: AttestStore,
+  onProgress?: (deleted: number) => void,
+  /** The deployment's retention: partitions are kept ready for its window, and empty ones older dropped. */
+  retentionDays?: number,
+): Promise<number> {
+  await store.maintainEventPartitions(retentionDays);
+  let total = await store.dropExpiredEventPartitions(retentionDays);
   if (total > 0) onProgress?.(total);
   for (;;) {
     const deleted = await store.purgeExpiredBatch(PURGE_BATCH_SIZE);
@@ -26,10 +31,15 @@ export async function purgeExpiredEvents(store: AttestStore, onProgress?: (delet
 }
 
 /** Runs {@link purgeExpiredEvents} now and then every `intervalMinutes`; returns a function that stops it. */
-export function schedulePurge(store: AttestStore, intervalMinutes: number, log: FastifyBaseLogger): () => Promise<void> {
+export function schedulePurge(
+  store: AttestStore,
+  intervalMinutes: number,
+  log: FastifyBaseLogger,
+  retentionDays?: number,
+): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
   const run = () => {
-    running = purgeExpiredEvents(store)
+    running = purgeExpiredEvents(store, undefined, retentionDays)
       .then((deleted) => {
         if (deleted > 0) log.info({ deleted }, 'purged expired audit events');
       })

@@ -119,16 +119,24 @@ export class AttestStore {
   }
 
   /**
-   * Creates the event log's partitions for the weeks ahead, and for weeks that received events without one
-   * (PostgreSQL; nothing to do where the log is one table). Run on open and before every purge.
+   * Creates the event log's partitions for the retention window (`retentionDays` back, when given) and the
+   * weeks ahead, and for weeks that received events without one (PostgreSQL; nothing to do where the log is
+   * one table). Run on open (the weeks ahead), when the service starts and before every purge.
    */
-  async maintainEventPartitions(): Promise<void> {
-    await this.dialect.maintainEventPartitions?.(this.clock.now());
+  async maintainEventPartitions(retentionDays?: number): Promise<void> {
+    await this.dialect.maintainEventPartitions?.(this.clock.now(), this.retentionWindowStart(retentionDays));
   }
 
-  /** Drops whole partitions of the event log whose every event has expired; returns how many events they held. */
-  async dropExpiredEventPartitions(): Promise<number> {
-    return (await this.dialect.dropExpiredEventPartitions?.(this.clock.now())) ?? 0;
+  /**
+   * Drops whole partitions of the event log whose every event has expired, and empty ones older than the
+   * retention window when `retentionDays` is given; returns how many events they held.
+   */
+  async dropExpiredEventPartitions(retentionDays?: number): Promise<number> {
+    return (await this.dialect.dropExpiredEventPartitions?.(this.clock.now(), this.retentionWindowStart(retentionDays))) ?? 0;
+  }
+
+  private retentionWindowStart(retentionDays: number | undefined): number | undefined {
+    return retentionDays === undefined ? undefined : this.clock.now() - retentionDays * 86_400_000;
   }
 
   /** Throws when the database cannot answer. */

@@ -47,13 +47,16 @@ export interface StoreDialect {
    */
   refreshGrownPlannerStatistics(): Promise<boolean>;
   /**
-   * Creates the audit log's partitions ahead of time and gives rows that arrived for a week without one a
-   * partition of their own (PostgreSQL, `postgres/postgres-event-partitions.ts`); absent where the log is one
-   * table.
+   * Creates the audit log's partitions from `keepFromMs` (the retention window's start) to some weeks ahead,
+   * and gives rows that arrived for a week without one a partition of their own (PostgreSQL,
+   * `postgres/postgres-event-partitions.ts`); absent where the log is one table.
    */
-  maintainEventPartitions?(nowMs: number): Promise<void>;
-  /** Drops the partitions whose every event has expired; returns how many events they held. */
-  dropExpiredEventPartitions?(nowMs: number): Promise<number>;
+  maintainEventPartitions?(nowMs: number, keepFromMs?: number): Promise<void>;
+  /**
+   * Drops the partitions whose every event has expired, and empty ones that ended before `keepFromMs`; returns
+   * how many events they held.
+   */
+  dropExpiredEventPartitions?(nowMs: number, keepFromMs?: number): Promise<number>;
   /**
    * Inserts audit event rows within `tx`, when the database has a faster way than the portable multi-row
    * insert the store uses otherwise (SQLite: one prepared statement run per row).

@@ -57,17 +57,18 @@ export async function isPartitioned<DB>(db: Kysely<DB>): Promise<boolean> {
 }
 
 /**
- * Creates the partitions of the current week and the {@link PARTITION_WEEKS_AHEAD} after it, and one for every
- * week that has rows waiting in the default partition (an event that arrived for a week without one), moving
- * those rows into it. Safe from several processes at once: each week is created under an advisory lock.
+ * Creates the partitions of the weeks from `keepFromMs` (the start of the retention window: events may still
+ * arrive for any time after it) to the {@link PARTITION_WEEKS_AHEAD} weeks after the current one, and one for
+ * every week that has rows waiting in the default partition (an event that arrived for a week without one),
+ * moving those rows into it. Safe from several processes at once: each week is created under an advisory lock.
  *
  * @returns the names of the partitions created.
  */
-export async function ensureEventPartitions<DB>(db: Kysely<DB>, nowMs: number): Promise<string[]> {
+export async function ensureEventPartitions<DB>(db: Kysely<DB>, nowMs: number, keepFromMs = nowMs): Promise<string[]> {
   const existing = new Set((await listEventPartitions(db)).map((p) => p.fromMs));
   const wanted = new Set<number>();
-  const current = weekStart(nowMs);
-  for (let week = 0; week <= PARTITION_WEEKS_AHEAD; week += 1) wanted.add(current + week * WEEK_MS);
+  const last = weekStart(nowMs) + PARTITION_WEEKS_AHEAD * WEEK_MS;
+  for (let week = weekStart(Math.min(keepFromMs, nowMs)); week <= last; week += WEEK_MS) wanted.add(week);
   for (const fromMs of await weeksWithRows(db, DEFAULT_PARTITION)) wanted.add(fromMs);
   const created: string[] = [];
   for (const fromMs of [...wanted].sort((a, b) => a - b)) {
@@ -119,12 +120,15 @@ async function createWeekPartition<DB>(db: Kysely<DB>, fromMs: number): Promise<
 }
 
 /**
- * Drops every week that has ended and holds no event still within its retention: purging a week of a large
+ * Drops every week that has ended and holds events none of which is still within its retention: purging a week of a large
  * log is then one catalog change instead of millions of DELETEs. Retention is decided per event
  * (`expires_at`, set when it was appended from the retention of its time), so a week goes only when its
  * latest `expires_at` has passed, whichever organization each event belongs to; a week with one event kept
  * longer stays, and the row-by-row purge trims it around that event. The week's hourly counts go with it in
  * the same transaction: every count of an hour inside the week counts only the week's events.
+ *
+ * An empty week is dropped only once it ended before `keepFromMs` (the retention window's start; never when
+ * unknown): inside the window, {@link ensureEventPartitions} would only make it again.
  *
  * Dropping a partition takes an ACCESS EXCLUSIVE lock on `audit_events` for a moment (PostgreSQL requires it),
  * taken first so no append can slip an event into the week between the check and the drop; a lock wait past
@@ -132,7 +136,7 @@ async function createWeekPartition<DB>(db: Kysely<DB>, fromMs: number): Promise<
  *
  * @returns how many events the dropped weeks held.
  */
-export async function dropExpiredEventPartitions<DB>(db: Kysely<DB>, nowMs: number): Promise<number> {
+export async function dropExpiredEventPartitions<DB>(db: Kysely<DB>, nowMs: number, keepFromMs?: number): Promise<number> {
   let dropped = 0;
   for (const partition of await listEventPartitions(db)) {
     if (partition.fromMs === undefined || partition.toMs === undefined || partition.toMs > nowMs) continue;
@@ -143,7 +147,8 @@ export async function dropExpiredEventPartitions<DB>(db: Kysely<DB>, nowMs: numb
       const { rows } = await sql<{ latest: number | null }>`
         select max(expires_at) as latest from ${sql.table(partition.name)}`.execute(tx);
       const latest = rows[0]?.latest;
-      if (latest !== null && latest !== undefined && Number(latest) > nowMs) return 0;
+      const empty = latest === null || latest === undefined;
+      if (empty ? keepFromMs === undefined || toMs > keepFromMs : Number(latest) > nowMs) return 0;
       // By organization, so each delete is a range of the counts' primary key (org_id, hour_start, …).
       const { rows: counted } = await sql<{ events: number | null }>`
         with gone as (

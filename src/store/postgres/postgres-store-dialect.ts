@@ -58,10 +58,10 @@ export function openPostgresStoreDialect(options: PostgresStoreOptions): StoreDi
       await analyzeGrownTables(db);
     },
     refreshGrownPlannerStatistics: async () => (await analyzeGrownTables(db)).length > 0,
-    maintainEventPartitions: async (nowMs) => {
-      await ensureEventPartitions(db, nowMs);
+    maintainEventPartitions: async (nowMs, keepFromMs) => {
+      await ensureEventPartitions(db, nowMs, keepFromMs);
     },
-    dropExpiredEventPartitions: (nowMs) => dropExpiredEventPartitions(db, nowMs),
+    dropExpiredEventPartitions: (nowMs, keepFromMs) => dropExpiredEventPartitions(db, nowMs, keepFromMs),
     async prepare() {
       if (schema === undefined) return;
       try {
