@@ -51,7 +51,10 @@ export class AttestStore {
       const migrator = new Migrator({ db: dialect.db, provider: migrationProvider, migrationTableSchema: dialect.migrationTableSchema });
       const { error } = await migrator.migrateToLatest();
       if (error) throw error instanceof Error ? error : new Error(String(error));
-      await dialect.maintainEventPartitions?.(clock.now());
+      // The weeks ahead, so the first appends find their partition. Should it fail (a lock held too long by
+      // another process's maintenance), appends still land in the default partition and the purge job, which
+      // runs at the service's start and logs its failures, makes the weeks then.
+      await dialect.maintainEventPartitions?.(clock.now()).catch(() => undefined);
       await dialect.refreshPlannerStatistics();
       cursorKey = await loadDeploymentSecret(dialect.db, 'cursor-mac', clock.now());
     } catch (error) {
