@@ -1,4 +1,4 @@
-import { loadConfig } from './config.js';
+import { DAY_MS, loadConfig } from './config.js';
 import { buildApp } from './service/build-app.js';
 import { schedulePurge } from './retention/purge-scheduler.js';
 import { scheduleStatisticsRefresh } from './store/planner-statistics.js';
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   });
   await checkpointer.start();
 
-  const stopPurge = schedulePurge(services.store, config.purgeIntervalMinutes, app.log);
+  const stopPurge = schedulePurge(services.store, config.purgeIntervalMinutes, config.retentionDays * DAY_MS, app.log);
   const stopStatisticsRefresh = scheduleStatisticsRefresh(services.store, app.log);
   let shuttingDown = false;
   const shutdown = async (signal: string) => {

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { NodeAddress } from '../integrity/tree-shape.js';
 import type { AttestDatabase } from './database-schema.js';
 
@@ -24,6 +24,14 @@ export interface StoredCheckpoint {
   readonly signedAt: number;
 }
 
+/** A run of consecutive events retention purged from an organization's log, and when (`log_pruned_ranges`). */
+export interface PrunedRange {
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly firstPrunedAt: number;
+  readonly lastPrunedAt: number;
+}
+
 /** A verifier key the log signed with, and when it was in use. */
 export interface StoredLogKey {
   readonly vkey: string;
@@ -33,6 +41,7 @@ export interface StoredLogKey {
 
 // 4 columns × 500 rows stays far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
 const NODE_ROWS_PER_INSERT = 500;
+const HOUR_MS = 3_600_000;
 
 /**
  * The organizations' Merkle trees, signed checkpoints and log keys in the store's own tables (migration 0008):
@@ -212,6 +221,52 @@ export class MerkleTreeStore {
   async checkpoints(orgId: string): Promise<StoredCheckpoint[]> {
     const rows = await this.readDb.selectFrom('log_checkpoints').selectAll().where('org_id', '=', orgId).orderBy('tree_size').execute();
     return rows.map(checkpointOfRow);
+  }
+
+  /** The runs of `orgId`'s log that retention purged, in seq order. */
+  async prunedRanges(orgId: string): Promise<PrunedRange[]> {
+    const rows = await this.readDb.selectFrom('log_pruned_ranges').selectAll().where('org_id', '=', orgId).orderBy('first_seq').execute();
+    return rows.map((row) => ({
+      firstSeq: Number(row.first_seq),
+      lastSeq: Number(row.last_seq),
+      firstPrunedAt: Number(row.first_pruned_at),
+      lastPrunedAt: Number(row.last_pruned_at),
+    }));
+  }
+
+  /** The organizations with a checkpoint signed before `beforeMs`: the ones checkpoint pruning looks at. */
+  async organizationsWithCheckpointsBefore(beforeMs: number): Promise<string[]> {
+    const rows = await this.readDb.selectFrom('log_checkpoints').select('org_id').distinct().where('signed_at', '<', beforeMs).execute();
+    return rows.map((row) => row.org_id);
+  }
+
+  /**
+   * Drops the checkpoints of `orgId` signed before `recentFromMs` that are neither its latest nor the last
+   * checkpoint of their clock hour (UTC) since `keepFromMs`: what is left is at least one checkpoint per hour of
+   * the retention period, every checkpoint of the last hour, and the latest. Returns how many were dropped.
+   */
+  async pruneCheckpoints(orgId: string, keepFromMs: number, recentFromMs: number): Promise<number> {
+    const deleted = await this.db
+      .deleteFrom('log_checkpoints')
+      .where('org_id', '=', orgId)
+      .where('signed_at', '<', recentFromMs)
+      .where('tree_size', '<', (eb) =>
+        eb
+          .selectFrom('log_checkpoints')
+          .select((s) => s.fn.max('tree_size').as('m'))
+          .where('org_id', '=', orgId),
+      )
+      .where('tree_size', 'not in', (eb) =>
+        eb
+          .selectFrom('log_checkpoints')
+          .select((s) => s.fn.max('tree_size').as('m'))
+          .where('org_id', '=', orgId)
+          .where('signed_at', '>=', keepFromMs)
+          // Integer division on both databases: bigint / integer truncates in PostgreSQL and SQLite alike.
+          .groupBy(sql`signed_at / ${sql.lit(HOUR_MS)}`),
+      )
+      .executeTakeFirst();
+    return Number(deleted.numDeletedRows);
   }
 
   /**
