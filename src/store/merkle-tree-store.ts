@@ -32,6 +32,13 @@ export interface PrunedRange {
   readonly lastPrunedAt: number;
 }
 
+/** What a signing turn (`withSigningTurn`) sees and may do, inside its transaction. */
+export interface SigningTurn {
+  readonly head: StoredTreeHead;
+  readonly latest: StoredCheckpoint | undefined;
+  save(checkpoint: StoredCheckpoint): Promise<void>;
+}
+
 /** A verifier key the log signed with, and when it was in use. */
 export interface StoredLogKey {
   readonly vkey: string;
@@ -57,6 +64,8 @@ export class MerkleTreeStore {
   constructor(
     private readonly db: Kysely<AttestDatabase>,
     private readonly readDb: Kysely<AttestDatabase>,
+    /** The dialect's `supportsRowLocks`: whether a signing turn must lock the tree's head row (else the write transaction excludes everyone). */
+    private readonly rowLocks: boolean,
   ) {}
 
   /** The stored tree of `orgId`; size 0 and no edge before its first leaf. */
@@ -176,6 +185,52 @@ export class MerkleTreeStore {
       .limit(limit)
       .execute();
     return rows.map((row) => ({ seq: Number(row.seq), leafHash: row.leaf_hash, record: row.record }));
+  }
+
+  /**
+   * Runs `work` in `orgId`'s signing turn: a transaction that no other process's signing turn of the same
+   * organization overlaps, given the tree's head and latest checkpoint as they stand in it, and a `save` that
+   * stores a checkpoint in it. With several processes on one PostgreSQL exactly one signs an organization's
+   * checkpoint at a time: the turn locks the organization's tree head row, and a process that finds it locked
+   * skips (`FOR UPDATE SKIP LOCKED`): the holder signs, and the next round looks again. SQLite's write
+   * transaction (`BEGIN IMMEDIATE`) already holds the database against every other writer. The head row lock
+   * also holds `extend` back, so the tree signed is the tree stored. Returns `{ taken: false }` when another
+   * process has the turn, or the organization has no tree yet.
+   */
+  async withSigningTurn<T>(orgId: string, work: (turn: SigningTurn) => Promise<T>): Promise<{ taken: true; value: T } | { taken: false }> {
+    return this.db.transaction().execute(async (tx) => {
+      const head = await tx
+        .selectFrom('merkle_tree_heads')
+        .select(['tree_size', 'edge'])
+        .where('org_id', '=', orgId)
+        .$if(this.rowLocks, (query) => query.forUpdate().skipLocked())
+        .executeTakeFirst();
+      if (!head) return { taken: false };
+      const latest = await tx
+        .selectFrom('log_checkpoints')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .orderBy('tree_size', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const value = await work({
+        head: { size: Number(head.tree_size), edge: JSON.parse(head.edge) as string[] },
+        latest: latest && checkpointOfRow(latest),
+        save: async (checkpoint) => {
+          await tx
+            .insertInto('log_checkpoints')
+            .values({
+              org_id: checkpoint.orgId,
+              tree_size: checkpoint.treeSize,
+              root_hash: checkpoint.rootHash,
+              note: checkpoint.note,
+              signed_at: checkpoint.signedAt,
+            })
+            .execute();
+        },
+      });
+      return { taken: true, value };
+    });
   }
 
   /** Stores a signed checkpoint; false when one of that size is already stored (the tree is deterministic: it says the same). */
