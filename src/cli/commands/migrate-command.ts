@@ -66,6 +66,7 @@ async function migrate(path: string, targetUrl: string, batchSize: number): Prom
       const copyTarget = new StoreCopyTarget(target.db);
       const total = COPIED_TABLES.reduce((sum, table) => sum + source.count(table), 0);
       await withProgressBar('copying', total, (progress) => copyStore(source, copyTarget, { batchSize, progress }));
+      await copyTarget.refreshStatistics();
       return await withProgressBar('verifying', total, (progress) => verifyStoreCopy(source, copyTarget, { batchSize, progress }));
     } finally {
       await target.close();

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { AttestDatabase } from '../database-schema.js';
-import type { CopyRow } from './store-copy-plan.js';
+import { COPIED_TABLES, type CopyRow } from './store-copy-plan.js';
 
 /**
  * The store a copy writes into (`attest migrate --to`), reached through Kysely with raw statements over
@@ -60,6 +60,16 @@ export class StoreCopyTarget {
     const { rows } = await sql<CopyRow>`select * from ${sql.table(table)}
       where ${rowValue(key.map((column) => sql.ref(column)))} in (${wanted})`.execute(this.db);
     return rows;
+  }
+
+  /**
+   * Refreshes the planner's statistics of every table after the bulk load: until then PostgreSQL knows nothing
+   * of the rows the copy wrote (autovacuum may be off, or lag minutes behind) and plans a page of a large log
+   * as if its organization held a few rows.
+   */
+  async refreshStatistics(): Promise<void> {
+    // Named tables only: a bare ANALYZE would go through every schema of the database.
+    await sql`analyze ${sql.join(COPIED_TABLES.map((table) => sql.table(table)))}`.execute(this.db);
   }
 
   /** How many rows the table holds. */
