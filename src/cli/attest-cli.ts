@@ -3,6 +3,8 @@ import { CliError } from './cli-store.js';
 import { registerCredentialCommands } from './commands/credential-commands.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerExportCommand } from './commands/export-command.js';
+import { registerLogKeyCommand } from './commands/log-key-command.js';
+import { registerMigrateCommand } from './commands/migrate-command.js';
 import { registerOrgCommand } from './commands/org-command.js';
 import { registerPurgeCommand } from './commands/purge-command.js';
 import { registerVerifyCommand } from './commands/verify-command.js';
@@ -19,6 +21,8 @@ registerExportCommand(program);
 registerDemoCommand(program);
 registerOrgCommand(program);
 registerVerifyCommand(program);
+registerLogKeyCommand(program);
+registerMigrateCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`attest: ${error instanceof CliError || error instanceof Error ? error.message : String(error)}\n`);
