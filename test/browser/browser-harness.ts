@@ -11,6 +11,8 @@ import type { IncomingEvent } from '../../src/catalog/incoming-event.js';
 import { buildApp } from '../../src/service/build-app.js';
 import type { AppServices } from '../../src/http/app-services.js';
 import { createServices } from '../../src/service/create-services.js';
+import { LogCheckpointer } from '../../src/features/integrity/log-checkpointer.js';
+import { generateSignerKey, parseSignerKey } from '../../src/integrity/note-keys.js';
 import { bootstrapIfEmpty } from '../../src/service/bootstrap.js';
 
 /**
@@ -76,6 +78,11 @@ export interface AttestServer {
   app: FastifyInstance;
   /** `Authorization` header value of a producer key for User Management events. */
   producerBearer: string;
+  /**
+   * Starts what `main.ts` runs beside the server and the browser tests otherwise leave out: the background
+   * checkpointer, signing with a fresh key under the deployment's log name. `close` stops it.
+   */
+  startCheckpointer(): Promise<LogCheckpointer>;
   close(): Promise<void>;
 }
 
@@ -92,6 +99,7 @@ export async function startAttestServer(timeZone: string, orgName = 'Kiritimati 
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('server has no port');
+  const checkpointers: LogCheckpointer[] = [];
   return {
     baseUrl: `http://127.0.0.1:${address.port}`,
     orgId: bootstrap.organization.id,
@@ -100,7 +108,15 @@ export async function startAttestServer(timeZone: string, orgName = 'Kiritimati 
     services,
     app,
     producerBearer: `Bearer ${key.secret}`,
+    async startCheckpointer() {
+      const signer = await parseSignerKey(await generateSignerKey(config.logName));
+      const checkpointer = new LogCheckpointer(services.store, signer, config.logName);
+      checkpointers.push(checkpointer);
+      await checkpointer.start();
+      return checkpointer;
+    },
     async close() {
+      for (const checkpointer of checkpointers) await checkpointer.close();
       await app.close();
       await services.committer.close();
       await services.store.close();
