@@ -49,6 +49,10 @@ export function openPostgresStoreDialect(options: PostgresStoreOptions): StoreDi
   // An idle connection that the server drops (restart, idle timeout) is discarded by the pool; without a
   // listener the 'error' event would crash the process.
   pool.on('error', () => undefined);
+  // So is one in use: the pool listens for errors only on idle connections, and a server stopping while a
+  // transaction waits between two statements would raise 'error' on the connection with nobody listening,
+  // ending the process. The transaction's next statement fails instead (503), and the pool discards it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const migrationTableSchema = schema ?? 'public';
   const kyselyOn = (kyselyPool: pg.Pool) =>
     new Kysely<AttestDatabase>({
@@ -96,6 +100,7 @@ export function openPostgresStoreDialect(options: PostgresStoreOptions): StoreDi
     openMigrationDb() {
       const migrationPool = new pg.Pool({ ...connection(0), max: 1 });
       migrationPool.on('error', () => undefined);
+      migrationPool.on('connect', (client) => client.on('error', () => undefined));
       const migrationDb = kyselyOn(migrationPool);
       return { db: migrationDb, close: () => migrationDb.destroy() };
     },
