@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   });
   await checkpointer.start();
 
-  const stopPurge = schedulePurge(services.store, config.purgeIntervalMinutes, app.log);
+  const stopPurge = schedulePurge(services.store, config.purgeIntervalMinutes, app.log, config.retentionDays);
   const stopStatisticsRefresh = scheduleStatisticsRefresh(services.store, app.log);
   let shuttingDown = false;
   const shutdown = async (signal: string) => {

@@ -14,8 +14,9 @@ import type { StoreDialect } from './store-dialect.js';
 
 /**
  * The Attest store: one implementation over Kysely for every database, with what truly differs kept in the
- * {@link StoreDialect}. Tenancy and domain code use `db`/`transaction` with portable Kysely queries; the
- * event log is only ever appended through {@link AttestStore.appendEvents} or {@link AttestStore.appendEventsIn}.
+ * {@link StoreDialect}. The code above the store runs the named queries of `queries/` on `db`, `dialect.readDb` or
+ * a {@link AttestStore.transaction}; the event log is only ever appended through {@link AttestStore.appendEvents}
+ * or {@link AttestStore.appendEventsIn}.
  *
  * @example
  * const store = await AttestStore.open(openSqliteStoreDialect('./data/attest.db'));
@@ -38,7 +39,9 @@ export class AttestStore {
     /** The key that authenticates query cursors (HMAC-SHA256), shared by every process on this store. */
     readonly cursorKey: Buffer,
   ) {
-    this.events = new EventLogReader(dialect.readDb, dialect.startReadAhead?.bind(dialect), dialect.hasRowIds, dialect.fetchRowsByRowId);
+    this.events = new EventLogReader(dialect.readDb, dialect.startReadAhead?.bind(dialect), dialect.hasRowIds, dialect.fetchRowsByRowId, {
+      rowValueKeyset: dialect.name === 'postgres',
+    });
     this.merkleTrees = new MerkleTreeStore(dialect.db, dialect.readDb);
   }
 
@@ -59,6 +62,10 @@ export class AttestStore {
       } finally {
         await migration.close();
       }
+      // The weeks ahead, so the first appends find their partition. Should it fail (a lock held too long by
+      // another process's maintenance), appends still land in the default partition and the purge job, which
+      // runs at the service's start and logs its failures, makes the weeks then.
+      await dialect.maintainEventPartitions?.(clock.now()).catch(() => undefined);
       await dialect.refreshPlannerStatistics();
       cursorKey = await loadDeploymentSecret(dialect.db, 'cursor-mac', clock.now());
     } catch (error) {
@@ -68,7 +75,7 @@ export class AttestStore {
     return new AttestStore(dialect, clock, cursorKey);
   }
 
-  /** The write connection, for portable Kysely queries outside a transaction. */
+  /** The write connection, for named queries (`queries/`) outside a transaction. */
   get db(): Kysely<AttestDatabase> {
     return this.dialect.db;
   }
@@ -135,6 +142,32 @@ export class AttestStore {
   /** Refreshes the query planner's statistics (run on open and then periodically, see `main.ts`). */
   refreshPlannerStatistics(): Promise<void> {
     return this.dialect.refreshPlannerStatistics();
+  }
+
+  /** Refreshes them where a table has grown by a fraction since the last refresh; true when it did. */
+  refreshGrownPlannerStatistics(): Promise<boolean> {
+    return this.dialect.refreshGrownPlannerStatistics();
+  }
+
+  /**
+   * Creates the event log's partitions for the retention window (`retentionDays` back, when given) and the
+   * weeks ahead, and for weeks that received events without one (PostgreSQL; nothing to do where the log is
+   * one table). Run on open (the weeks ahead), when the service starts and before every purge.
+   */
+  async maintainEventPartitions(retentionDays?: number): Promise<void> {
+    await this.dialect.maintainEventPartitions?.(this.clock.now(), this.retentionWindowStart(retentionDays));
+  }
+
+  /**
+   * Drops whole partitions of the event log whose every event has expired, and empty ones older than the
+   * retention window when `retentionDays` is given; returns how many events they held.
+   */
+  async dropExpiredEventPartitions(retentionDays?: number): Promise<number> {
+    return (await this.dialect.dropExpiredEventPartitions?.(this.clock.now(), this.retentionWindowStart(retentionDays))) ?? 0;
+  }
+
+  private retentionWindowStart(retentionDays: number | undefined): number | undefined {
+    return retentionDays === undefined ? undefined : this.clock.now() - retentionDays * 86_400_000;
   }
 
   /** Throws when the database cannot answer. */

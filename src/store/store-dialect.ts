@@ -42,6 +42,22 @@ export interface StoreDialect {
    */
   refreshPlannerStatistics(): Promise<void>;
   /**
+   * Refreshes them only where a table has changed by a fraction of its rows since the last refresh
+   * (`planner-statistics-growth.ts`), cheap enough to check every few seconds; returns true when it did.
+   */
+  refreshGrownPlannerStatistics(): Promise<boolean>;
+  /**
+   * Creates the audit log's partitions from `keepFromMs` (the retention window's start) to some weeks ahead,
+   * and gives rows that arrived for a week without one a partition of their own (PostgreSQL,
+   * `postgres/postgres-event-partitions.ts`); absent where the log is one table.
+   */
+  maintainEventPartitions?(nowMs: number, keepFromMs?: number): Promise<void>;
+  /**
+   * Drops the partitions whose every event has expired, and empty ones that ended before `keepFromMs`; returns
+   * how many events they held.
+   */
+  dropExpiredEventPartitions?(nowMs: number, keepFromMs?: number): Promise<number>;
+  /**
    * Inserts audit event rows within `tx`, when the database has a faster way than the portable multi-row
    * insert the store uses otherwise (SQLite: one prepared statement run per row).
    */

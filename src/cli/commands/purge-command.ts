@@ -8,7 +8,7 @@ export function registerPurgeCommand(program: Command): void {
     .command('purge')
     .description('delete audit events past their retention, in small batches (safe beside a running server)')
     .action(async () => {
-      const deleted = await withCliStore((store) => purgeExpiredEvents(store));
+      const deleted = await withCliStore((store, config) => purgeExpiredEvents(store, undefined, config.retentionDays));
       process.stderr.write(`purged ${deleted} expired event${deleted === 1 ? '' : 's'}\n`);
     });
 }

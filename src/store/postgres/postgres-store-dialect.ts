@@ -7,6 +7,8 @@ import { PostgresCommitAnnouncer } from './postgres-commit-announcer.js';
 import { commitChannel } from './postgres-commit-channel.js';
 import { PostgresCommitListener } from './postgres-commit-listener.js';
 import { DEFAULT_POSTGRES_CONNECTION_SETTINGS, type PostgresConnectionSettings } from './postgres-connection-settings.js';
+import { dropExpiredEventPartitions, ensureEventPartitions } from './postgres-event-partitions.js';
+import { analyzeGrownTables } from './postgres-planner-statistics.js';
 import { PostgresSchemaIntrospector } from './postgres-schema-introspector.js';
 
 // int8 (bigint) columns hold millisecond times and seq numbers, all far below 2^53: parse them as numbers
@@ -76,8 +78,15 @@ export function openPostgresStoreDialect(options: PostgresStoreOptions): StoreDi
     hasRowIds: false,
     migrationTableSchema,
     isUniqueViolation: (error) => typeof error === 'object' && error !== null && 'code' in error && error.code === UNIQUE_VIOLATION,
-    // PostgreSQL's autovacuum daemon analyzes tables as they change; nothing to do here.
-    refreshPlannerStatistics: () => Promise.resolve(),
+    // Autovacuum may be off, or minutes behind a bulk load: the tables that grew are analyzed here as well.
+    refreshPlannerStatistics: async () => {
+      await analyzeGrownTables(db);
+    },
+    refreshGrownPlannerStatistics: async () => (await analyzeGrownTables(db)).length > 0,
+    maintainEventPartitions: async (nowMs, keepFromMs) => {
+      await ensureEventPartitions(db, nowMs, keepFromMs);
+    },
+    dropExpiredEventPartitions: (nowMs, keepFromMs) => dropExpiredEventPartitions(db, nowMs, keepFromMs),
     async prepare() {
       if (schema === undefined) return;
       try {
