@@ -8,7 +8,7 @@ import { createLoginAttemptRecorder } from '../features/user-management/login-at
 
 /** Opens the store named by the configuration and wires the services the HTTP app runs on. */
 export async function createServices(config: AttestConfig, clock?: Clock): Promise<AppServices> {
-  const store = await openStore(config.databaseUrl, clock, { postgresSchema: config.postgresSchema });
+  const store = await openStore(config.databaseUrl, clock, { postgresSchema: config.postgresSchema, postgres: config.postgres });
   return servicesForStore(store, config);
 }
 
