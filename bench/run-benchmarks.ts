@@ -56,7 +56,7 @@ function printProfiles(sizes: BenchSizes, startedAt: Date): Record<string, unkno
   const summaries: Record<string, unknown> = {};
   if (!sizes.profile) return summaries;
   const root = join(RESULTS_DIR, `profiles-${startedAt.toISOString().replaceAll(':', '-')}`);
-  for (const part of ['ingest', 'query', 'export'] as const) {
+  for (const part of ['ingest', 'streams', 'query', 'export'] as const) {
     const dir = join(root, part);
     if (!existsSync(dir)) continue;
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
@@ -140,7 +140,13 @@ async function main(): Promise<void> {
     details.ingest = ingest.details;
   }
   if (runs('streams')) {
-    const streams = await runStreamsBench({ ...sizes.ingest, dataDir: DATA_DIR, keepFiles: sizes.keep, log });
+    const streams = await runStreamsBench({
+      ...sizes.ingest,
+      dataDir: DATA_DIR,
+      serverNodeArgs: profileArgs(sizes, startedAt, 'streams'),
+      keepFiles: sizes.keep,
+      log,
+    });
     figures.push(...streams.figures);
     details.streams = streams.details;
   }

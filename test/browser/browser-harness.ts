@@ -86,10 +86,14 @@ export interface AttestServer {
   close(): Promise<void>;
 }
 
-/** Starts the real server (buildApp + listen on an ephemeral port) on a fresh SQLite file. */
-export async function startAttestServer(timeZone: string, orgName = 'Kiritimati Traders'): Promise<AttestServer> {
+/** Starts the real server (buildApp + listen on an ephemeral port) on a fresh SQLite file; `env` adds settings. */
+export async function startAttestServer(
+  timeZone: string,
+  orgName = 'Kiritimati Traders',
+  env: Record<string, string> = {},
+): Promise<AttestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'attest-browser-'));
-  const config = loadConfig({ ATTEST_DATABASE_URL: `sqlite:${join(dir, 'attest.db')}`, LOG_LEVEL: 'warn' });
+  const config = loadConfig({ ...env, ATTEST_DATABASE_URL: `sqlite:${join(dir, 'attest.db')}`, LOG_LEVEL: 'warn' });
   const services = await createServices(config);
   const owner = { email: 'olivia.owner@example.com', password: 'correct horse battery staple', name: 'Organization Owner' };
   const bootstrap = await bootstrapIfEmpty(services.store, { email: owner.email, password: owner.password, orgName, timeZone });
