@@ -35,10 +35,10 @@ export interface IngestHarness {
  * Builds the Attest app (`app.inject`, no port) over a fresh store of the given kind, with the bootstrap
  * organization and owner, a second organization, two producer keys, an owner API token and a session.
  */
-export async function createIngestHarness(kind: StoreKind, clock?: Clock): Promise<IngestHarness> {
+export async function createIngestHarness(kind: StoreKind, clock?: Clock, env: Record<string, string> = {}): Promise<IngestHarness> {
   const testStore = await createTestStore(kind, clock);
   const { store } = testStore;
-  const services = servicesForStore(store, loadConfig({}));
+  const services = servicesForStore(store, loadConfig(env));
   const app = await buildApp(services);
   const bootstrap = await bootstrapIfEmpty(store, { email: OWNER.email, password: OWNER.password, orgName: 'Acme', timeZone: 'UTC' });
   if (!bootstrap) throw new Error('the test store was not empty');
