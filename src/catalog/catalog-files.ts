@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CatalogFileError, CatalogFileReader } from './catalog-file.js';
+import type { CatalogFileReader } from './catalog-file.js';
+import { CatalogFileError } from './catalog-file.js';
 import type { ProductAreaCatalog } from './event-catalog.js';
 
 /** A product area and the file it came from. */
