@@ -31,7 +31,13 @@ interface ProductAreaFile {
     securityAction: boolean;
     entityType: string;
     descriptionTemplate: string;
-    versions?: Array<{ version: number; note?: string; metadata?: Record<string, JsonValue>; changes?: Record<string, JsonValue> }>;
+    versions?: Array<{
+      version: number;
+      note?: string;
+      metadata?: Record<string, JsonValue>;
+      changes?: Record<string, JsonValue>;
+      exampleMetadata?: Record<string, JsonValue>;
+    }>;
   }>;
 }
 
@@ -94,6 +100,15 @@ export class CatalogFileReader {
               `the ${part} schema of ${def.type} version ${v + 1} does not compile: ${(error as Error).message}`,
             );
           }
+        }
+        if (entry.exampleMetadata !== undefined) {
+          if (version.metadata && !version.metadata(entry.exampleMetadata)) {
+            throw at(
+              nodeAt(['eventTypes', index, 'versions', v, 'exampleMetadata']),
+              `the example metadata of ${def.type} version ${v + 1} does not meet its own schema: ${this.eventAjv.errorsText(version.metadata.errors)}`,
+            );
+          }
+          version.exampleMetadata = entry.exampleMetadata;
         }
         return version;
       });

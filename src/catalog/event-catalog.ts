@@ -1,4 +1,5 @@
 import type { ValidateFunction } from 'ajv';
+import type { JsonValue } from '../events/audit-event.js';
 
 /**
  * The event catalog: every product area and event type Attest accepts, as data.
@@ -41,6 +42,8 @@ export interface EventTypeDefinition {
 export interface TypeVersion {
   readonly version: number;
   metadata?: ValidateFunction;
+  /** Metadata of a typical event of this version, valid against `metadata`. */
+  exampleMetadata?: Record<string, JsonValue>;
   changes?: ValidateFunction;
 }
 

@@ -184,6 +184,30 @@ describe('a product-area file that cannot be loaded', () => {
     );
   });
 
+  it("refuses example metadata that does not meet its own version's schema, at its line", () => {
+    const def = {
+      type: 'fleet.vehicle.added',
+      activity: 'A',
+      action: 'Create',
+      securityAction: false,
+      entityType: 'vehicle',
+      descriptionTemplate: 'x',
+      versions: [
+        {
+          version: 1,
+          metadata: { type: 'object', required: ['vin'], properties: { vin: { type: 'string' } } },
+          exampleMetadata: { plate: 'AB-12' },
+        },
+      ],
+    };
+    const text = JSON.stringify(area({}, [def]), null, 2);
+    const error = refusal(text);
+    expect(error.line).toBe(text.split('\n').findIndex((l) => l.includes('"exampleMetadata"')) + 1);
+    expect(error.problem).toBe(
+      "the example metadata of fleet.vehicle.added version 1 does not meet its own schema: data must have required property 'vin'",
+    );
+  });
+
   it('refuses a second file for a known product area or a prefix of another area, so no file can redefine User Management', () => {
     const product = folderWith('again.json', JSON.stringify(area({ product: 'UserManagement', typePrefixes: ['fleet.'] }), null, 2));
     expect(() => loadCatalogFolder(product.dir)).toThrow(
