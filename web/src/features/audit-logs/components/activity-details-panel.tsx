@@ -42,6 +42,12 @@ function Details({ record, zone, catalog }: { record: AuditEvent; zone: string; 
         </dd>
         <dt>Product</dt>
         <dd>{productDisplayName(catalog, record.product)}</dd>
+        <dt>Event type</dt>
+        <dd data-testid="event-type">
+          <code>{record.type}</code>
+          {/* Version 1 is implied when absent: records written before a type changed shape keep theirs. */}
+          <span className="muted"> · version {record.typeVersion ?? 1}</span>
+        </dd>
         <dt>Sent by</dt>
         <dd data-testid="producer">
           {record.producer ? (
