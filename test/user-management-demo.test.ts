@@ -55,7 +55,9 @@ for (const { kind, available } of await storeMatrix()) {
       const types = new Set(everywhere.map((e) => e.type));
       for (const def of productAreaNamed('UserManagement').eventTypes) expect(types, def.type).toContain(def.type);
       const inOrg = new Set(events.map((e) => e.type));
-      for (const def of productAreaNamed('UserManagement').eventTypes.filter((d) => d.type !== 'org.created' && d.type !== 'user.invitation.accepted'))
+      for (const def of productAreaNamed('UserManagement').eventTypes.filter(
+        (d) => d.type !== 'org.created' && d.type !== 'user.invitation.accepted',
+      ))
         expect(inOrg, def.type).toContain(def.type);
       expect(new Set(events.map((e) => e.actor.id)).size).toBeGreaterThanOrEqual(3);
       const members = await ts.store.db

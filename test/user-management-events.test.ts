@@ -366,7 +366,9 @@ describe('the User Management catalog is covered', () => {
   // not actions of A's owner: test/account-pre-hijacking.test.ts and test/organizations-for-platforms.test.ts cover them.
   const notByOwner = (t: string) => t.startsWith('session.') || t === 'org.created' || t === 'user.invitation.accepted';
   it('has one case per catalogued User Management action (19), sessions, organization creation and accepted invitations aside', () => {
-    const catalogued = productAreaNamed('UserManagement').eventTypes.map((d) => d.type).filter((t) => !notByOwner(t));
+    const catalogued = productAreaNamed('UserManagement')
+      .eventTypes.map((d) => d.type)
+      .filter((t) => !notByOwner(t));
     expect(catalogued).toHaveLength(19);
     expect(cases.map((c) => c.type).sort()).toEqual([...catalogued].sort());
   });

@@ -26,7 +26,12 @@ export function registerCredentialCommands(program: Command): void {
   producerKey
     .command('create')
     .description('create a producer key for one or more product areas; prints the secret (shown once)')
-    .requiredOption('--product <product...>', `product area(s) the key may write: ${productAreas().map((a) => a.product).join(', ')}`)
+    .requiredOption(
+      '--product <product...>',
+      `product area(s) the key may write: ${productAreas()
+        .map((a) => a.product)
+        .join(', ')}`,
+    )
     .option(
       '--org <orgId...>',
       'organization id(s) the key may write for (repeat it or separate with commas); without it the key is platform-wide',
