@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { productAreas } from '../../src/catalog/catalog-registry.js';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -76,7 +77,7 @@ export interface AttestServer {
   services: AppServices;
   /** The Fastify app (for `inject`). */
   app: FastifyInstance;
-  /** `Authorization` header value of a producer key for User Management events. */
+  /** `Authorization` header value of a producer key for every product area. */
   producerBearer: string;
   /**
    * Starts what `main.ts` runs beside the server and the browser tests otherwise leave out: the background
@@ -86,19 +87,23 @@ export interface AttestServer {
   close(): Promise<void>;
 }
 
-/** Starts the real server (buildApp + listen on an ephemeral port) on a fresh SQLite file; `env` adds settings. */
+/**
+ * Starts the real server (buildApp + listen on an ephemeral port) on a fresh SQLite file, configured further by
+ * `env` (e.g. `ATTEST_CATALOG_DIR`). Its producer key may write every product area the catalog then holds.
+ */
 export async function startAttestServer(
   timeZone: string,
   orgName = 'Kiritimati Traders',
   env: Record<string, string> = {},
 ): Promise<AttestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'attest-browser-'));
-  const config = loadConfig({ ...env, ATTEST_DATABASE_URL: `sqlite:${join(dir, 'attest.db')}`, LOG_LEVEL: 'warn' });
+  const config = loadConfig({ ATTEST_DATABASE_URL: `sqlite:${join(dir, 'attest.db')}`, LOG_LEVEL: 'warn', ...env });
   const services = await createServices(config);
   const owner = { email: 'olivia.owner@example.com', password: 'correct horse battery staple', name: 'Organization Owner' };
   const bootstrap = await bootstrapIfEmpty(services.store, { email: owner.email, password: owner.password, orgName, timeZone });
   if (!bootstrap) throw new Error('bootstrap did not create the organization');
-  const key = await createProducerKey(services.store.db, 'browser-tests', ['UserManagement'], services.store.clock.now());
+  const products = productAreas().map((area) => area.product);
+  const key = await createProducerKey(services.store.db, 'browser-tests', products, services.store.clock.now());
   const app: FastifyInstance = await buildApp(services);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();

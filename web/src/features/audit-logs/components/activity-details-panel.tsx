@@ -43,6 +43,12 @@ function Details({ orgId, record, zone, catalog }: { orgId: string; record: Audi
         </dd>
         <dt>Product</dt>
         <dd>{productDisplayName(catalog, record.product)}</dd>
+        <dt>Event type</dt>
+        <dd data-testid="event-type">
+          <code>{record.type}</code>
+          {/* Version 1 is implied when absent: records written before a type changed shape keep theirs. */}
+          <span className="muted"> · version {record.typeVersion ?? 1}</span>
+        </dd>
         <dt>Sent by</dt>
         <dd data-testid="producer">
           {record.producer ? (
