@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { loadCatalogFolder } from '../catalog/catalog-registry.js';
 import { CliError } from './cli-store.js';
 import { registerCredentialCommands } from './commands/credential-commands.js';
 import { registerDemoCommand } from './commands/demo-command.js';
@@ -14,6 +15,12 @@ import { registerVerifyCommand } from './commands/verify-command.js';
  * running server (the store serializes writers across processes).
  */
 const program = new Command().name('attest').description('Attest: audit logs for multi-tenant SaaS platforms').showHelpAfterError();
+
+// Every command sees the same catalog as the server: the built-in product areas and ATTEST_CATALOG_DIR's.
+program.hook('preAction', () => {
+  const catalogDir = process.env.ATTEST_CATALOG_DIR;
+  if (catalogDir) loadCatalogFolder(catalogDir);
+});
 
 registerCredentialCommands(program);
 registerPurgeCommand(program);
