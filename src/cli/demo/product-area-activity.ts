@@ -1,3 +1,4 @@
+import { AttestClient, type AttestEvent } from '../../../packages/client/src/index.js';
 import { createProducerKey } from '../../auth/credentials.js';
 import { currentVersion, productAreas } from '../../catalog/catalog-registry.js';
 import type { ProductAreaCatalog } from '../../catalog/event-catalog.js';
@@ -8,6 +9,7 @@ import { buildApp } from '../../service/build-app.js';
 import { servicesForStore } from '../../service/create-services.js';
 import type { AttestStore } from '../../store/attest-store.js';
 import { listMembers } from '../../store/queries/user-management/member-queries.js';
+import { injectFetch } from './inject-fetch.js';
 
 const DAY_MS = 86_400_000;
 
@@ -44,9 +46,9 @@ export interface ProductAreaDemoResult {
 
 /**
  * Ingests about three weeks of activity of every product area the organization's services would send —
- * Loyalty+, Engage+, Insights+ and any area of ATTEST_CATALOG_DIR — through the ingest API
- * (`POST /api/v1/events` on the app, in process), each with a producer key scoped to its product area and
- * bound to the organization, as those services would. The members the User Management demo made are the
+ * Loyalty+, Engage+, Insights+ and any area of ATTEST_CATALOG_DIR — with the producer SDK (@attest/client)
+ * through the ingest API (`POST /api/v1/events` on the app, in process), each with a producer key scoped to
+ * its product area and bound to the organization, as those services would. The members the User Management demo made are the
  * actors, so the log reads as one organization's story.
  */
 export async function ingestProductAreaActivity(
@@ -68,13 +70,17 @@ export async function ingestProductAreaActivity(
       const key = await createProducerKey(store.db, `demo-${area.product}`, [area.product], options.nowMs, [orgId]);
       const batch = Array.from({ length: options.perProduct ?? 40 }, () => demoEvent(area, orgId, options.nowMs, random, pick, members));
       batch.sort((a, b) => (a.occurredAt ?? '').localeCompare(b.occurredAt ?? ''));
-      const response = await app.inject({
-        method: 'POST',
-        url: '/api/v1/events',
-        headers: { authorization: `Bearer ${key.secret}`, 'content-type': 'application/json' },
-        payload: { events: batch },
+      const client = new AttestClient({
+        baseUrl: 'http://attest.invalid',
+        producerKey: key.secret,
+        fetch: injectFetch(app),
+        maxBatchSize: 1000,
       });
-      if (response.statusCode !== 201) throw new Error(`the demo's ${area.product} events were refused: ${response.body}`);
+      // The types come from the catalog at run time (ATTEST_CATALOG_DIR areas too), not from the SDK's generated union.
+      const sent = batch.map((event) => client.send(event as unknown as AttestEvent));
+      await client.close();
+      const refused = (await Promise.allSettled(sent)).find((result) => result.status === 'rejected');
+      if (refused) throw new Error(`the demo's ${area.product} events were refused: ${String(refused.reason)}`);
       events += batch.length;
     }
   } finally {
