@@ -40,6 +40,8 @@ export interface IngestBenchResult {
   figures: BenchFigure[];
   details: {
     batches: LoadResult;
+    /** The same batches of 100 sent through the producer SDK (@attest/client). */
+    sdkBatches: LoadResult;
     singles: LoadResult;
     responsiveness: LatencySummary;
     raw: RawStoreLimit;
@@ -99,6 +101,7 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
 
     const server = await startServerChild({ databaseUrl, nodeArgs: options.serverNodeArgs });
     let batches: LoadResult;
+    let sdkBatches: LoadResult;
     let singles: LoadResult;
     let responsiveness: LatencySummary;
     try {
@@ -107,13 +110,23 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
       const batchLoad = runLoadGenerator({ ...plan, eventsPerRequest: 100, concurrency: options.batchConcurrency, seed: 1 });
       // Probed only after the warm-up, while the measured batches are being committed.
       [batches, responsiveness] = await Promise.all([batchLoad, probeResponsiveness(server.url, batchLoad, options.warmupMs)]);
+      options.log(
+        `ingest: batches of 100 through @attest/client, ${options.batchConcurrency} in flight, ${(options.warmupMs + options.durationMs) / 1000} s…`,
+      );
+      sdkBatches = await runLoadGenerator({
+        ...plan,
+        eventsPerRequest: 100,
+        concurrency: options.batchConcurrency,
+        seed: 3,
+        client: 'sdk',
+      });
       options.log(`ingest: single events, ${options.singleConcurrency} in flight, ${(options.warmupMs + options.durationMs) / 1000} s…`);
       singles = await runLoadGenerator({ ...plan, eventsPerRequest: 1, concurrency: options.singleConcurrency, seed: 2 });
     } finally {
       await server.stop();
     }
     const storedEvents = await countStoredEvents(databaseUrl);
-    const acknowledgedEvents = batches.acceptedEvents + singles.acceptedEvents;
+    const acknowledgedEvents = batches.acceptedEvents + sdkBatches.acceptedEvents + singles.acceptedEvents;
 
     options.log(`ingest: raw store limit, ${options.rawEvents.toLocaleString('en-US')} events straight through store.appendEvents…`);
     const raw = await measureRawStoreLimit(dir, options.rawEvents, options.orgs);
@@ -135,6 +148,16 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
         unit: 'ms',
         note: `p50 ${responsiveness.p50.toFixed(1)} ms, ${responsiveness.count} probes one at a time`,
       },
+      atLeast(
+        {
+          section: 'ingest',
+          name: 'SDK batches of 100 / HTTP batches of 100',
+          value: sdkBatches.eventsPerSecond / batches.eventsPerSecond,
+          unit: 'ratio',
+          note: `${Math.round(sdkBatches.eventsPerSecond)} events/s through @attest/client${describeErrors(sdkBatches) ? `; ${describeErrors(sdkBatches)}` : ''}`,
+        },
+        0.9,
+      ),
       { section: 'ingest', name: 'raw store limit (appendEvents, 5000/tx)', value: raw.eventsPerSecond, unit: 'events/s' },
       atLeast({ section: 'ingest', name: 'HTTP batches / raw store limit', value: ratio, unit: 'ratio' }, 0.5),
       {
@@ -167,7 +190,7 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
         note: `${acknowledgedEvents} acknowledged, ${storedEvents} stored`,
       },
     ];
-    return { figures, details: { batches, singles, responsiveness, raw, floor, storedEvents, acknowledgedEvents } };
+    return { figures, details: { batches, sdkBatches, singles, responsiveness, raw, floor, storedEvents, acknowledgedEvents } };
   } finally {
     if (!options.keepFiles) rmSync(dir, { recursive: true, force: true });
   }

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { AttestClient, type AttestEvent } from '../../packages/client/src/index.js';
 import { productAreaNamed } from '../../src/catalog/catalog-registry.js';
 import { SyntheticEventSource, syntheticActors } from '../dataset/synthetic-events.js';
 import { seededRandom } from '../../src/core/seeded-random.js';
@@ -16,6 +17,8 @@ export interface LoadPlan {
   warmupMs: number;
   durationMs: number;
   seed: number;
+  /** `raw`: prepared JSON bodies over node:http (default); `sdk`: the same events through @attest/client. */
+  client?: 'raw' | 'sdk';
 }
 
 /** What the load generator measured. */
@@ -38,14 +41,39 @@ export interface LoadResult {
 // shares the machine with the server, on work that is not the server's.
 const BODY_POOL_SIZE = 256;
 
-function buildBodies(plan: LoadPlan): Buffer[] {
+function buildEventPool(plan: LoadPlan): AttestEvent[][] {
   const source = new SyntheticEventSource(seededRandom(plan.seed), syntheticActors(200), productAreaNamed('UserManagement').eventTypes);
-  return Array.from({ length: BODY_POOL_SIZE }, (_, b) => {
-    const events = Array.from({ length: plan.eventsPerRequest }, (_unused, i) =>
-      source.incoming(plan.orgIds[(b + i) % plan.orgIds.length] as string),
-    );
-    return Buffer.from(JSON.stringify({ events }));
+  return Array.from({ length: BODY_POOL_SIZE }, (_, b) =>
+    // The catalog's own User Management types: the SDK's generated union has them all.
+    Array.from(
+      { length: plan.eventsPerRequest },
+      (_unused, i) => source.incoming(plan.orgIds[(b + i) % plan.orgIds.length] as string) as AttestEvent,
+    ),
+  );
+}
+
+/**
+ * One request's worth of events through the SDK: the loop hands it `eventsPerRequest` events at once and awaits
+ * them all, so its batches are the raw loop's requests, with the SDK's JSON, idempotency keys and fetch on top.
+ */
+function sdkSender(plan: LoadPlan): { send(events: AttestEvent[]): Promise<{ status: number; text: string }>; close(): Promise<void> } {
+  const client = new AttestClient({
+    baseUrl: plan.url,
+    producerKey: plan.producerKey,
+    maxBatchSize: plan.eventsPerRequest,
+    maxConcurrentRequests: plan.concurrency,
+    flushIntervalMs: 1,
+    maxQueuedEvents: plan.eventsPerRequest * plan.concurrency * 2,
+    retry: { maxAttempts: 1 },
   });
+  return {
+    async send(events) {
+      const results = await Promise.allSettled(events.map((event) => client.send(event)));
+      const failed = results.find((r) => r.status === 'rejected');
+      return failed ? { status: 0, text: String(failed.reason) } : { status: 201, text: '' };
+    },
+    close: () => client.close(),
+  };
 }
 
 function post(agent: Agent, target: URL, producerKey: string, body: Buffer): Promise<{ status: number; text: string }> {
@@ -76,7 +104,9 @@ function post(agent: Agent, target: URL, producerKey: string, body: Buffer): Pro
  * time and measures throughput and per-request latency after the warm-up.
  */
 export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
-  const bodies = buildBodies(plan);
+  const pool = buildEventPool(plan);
+  const bodies = pool.map((events) => Buffer.from(JSON.stringify({ events })));
+  const sdk = plan.client === 'sdk' ? sdkSender(plan) : undefined;
   const agent = new Agent({ keepAlive: true, maxSockets: plan.concurrency });
   const target = new URL('/api/v1/events', plan.url);
   const latencies: number[] = [];
@@ -93,11 +123,11 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
 
   const loop = async () => {
     while (performance.now() < end) {
-      const body = bodies[next++ % bodies.length] as Buffer;
+      const index = next++ % bodies.length;
       const sentAt = performance.now();
       let answer: { status: number; text: string };
       try {
-        answer = await post(agent, target, plan.producerKey, body);
+        answer = sdk ? await sdk.send(pool[index] as AttestEvent[]) : await post(agent, target, plan.producerKey, bodies[index] as Buffer);
       } catch (error) {
         answer = { status: 0, text: String(error) };
       }
@@ -117,6 +147,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
     }
   };
   await Promise.all(Array.from({ length: plan.concurrency }, loop));
+  await sdk?.close();
   agent.destroy();
   const seconds = Math.max(lastAnswer - warmupEnd, 1) / 1000;
   return {

@@ -25,14 +25,17 @@ describe('ingest benchmark', () => {
       keepFiles: false,
       log: () => undefined,
     });
-    const { batches, singles, responsiveness, raw, floor, storedEvents, acknowledgedEvents } = result.details;
+    const { batches, sdkBatches, singles, responsiveness, raw, floor, storedEvents, acknowledgedEvents } = result.details;
     expect(batches.errors).toBe(0);
     expect(singles.errors).toBe(0);
+    expect(sdkBatches.errors).toBe(0);
+    expect(sdkBatches.events).toBeGreaterThan(0);
+    expect(sdkBatches.events % 100).toBe(0);
     expect(batches.events).toBeGreaterThan(0);
     expect(batches.events % 100).toBe(0);
     expect(singles.events).toBeGreaterThan(0);
     expect(batches.latency.count).toBe(batches.requests);
-    expect(acknowledgedEvents).toBe(batches.acceptedEvents + singles.acceptedEvents);
+    expect(acknowledgedEvents).toBe(batches.acceptedEvents + sdkBatches.acceptedEvents + singles.acceptedEvents);
     expect(storedEvents).toBe(acknowledgedEvents);
     // The server was probed while the measured batches ran (800 ms, a probe every 10 ms or so).
     expect(responsiveness.count).toBeGreaterThan(5);
@@ -46,6 +49,7 @@ describe('ingest benchmark', () => {
     expect(byName.get('HTTP single events, p99 latency')).toMatchObject({ unit: 'ms', value: singles.latency.p99 });
     expect(byName.get('GET /healthz during the batches, p99 latency')).toMatchObject({ unit: 'ms', value: responsiveness.p99 });
     expect(byName.get('acknowledged events missing from the store')).toMatchObject({ value: 0, met: true });
+    expect(byName.get('SDK batches of 100 / HTTP batches of 100')?.value).toBeCloseTo(sdkBatches.eventsPerSecond / batches.eventsPerSecond);
     expect(byName.get('HTTP batches / raw store limit')?.value).toBeCloseTo(batches.eventsPerSecond / raw.eventsPerSecond);
     expect(byName.get('SQLite insert floor: prebuilt rows, all indexes')).toMatchObject({ unit: 'rows/s', value: floor.withIndexes });
     // The ingest files are removed unless --keep.
