@@ -14,8 +14,9 @@ import type { StoreDialect } from './store-dialect.js';
 
 /**
  * The Attest store: one implementation over Kysely for every database, with what truly differs kept in the
- * {@link StoreDialect}. Tenancy and domain code use `db`/`transaction` with portable Kysely queries; the
- * event log is only ever appended through {@link AttestStore.appendEvents} or {@link AttestStore.appendEventsIn}.
+ * {@link StoreDialect}. The code above the store runs the named queries of `queries/` on `db`, `dialect.readDb` or
+ * a {@link AttestStore.transaction}; the event log is only ever appended through {@link AttestStore.appendEvents}
+ * or {@link AttestStore.appendEventsIn}.
  *
  * @example
  * const store = await AttestStore.open(openSqliteStoreDialect('./data/attest.db'));
@@ -64,7 +65,7 @@ export class AttestStore {
     return new AttestStore(dialect, clock, cursorKey);
   }
 
-  /** The write connection, for portable Kysely queries outside a transaction. */
+  /** The write connection, for named queries (`queries/`) outside a transaction. */
   get db(): Kysely<AttestDatabase> {
     return this.dialect.db;
   }

@@ -7,7 +7,7 @@ import { buildApp } from '../../src/service/build-app.js';
 import type { AppServices } from '../../src/http/app-services.js';
 import { servicesForStore } from '../../src/service/create-services.js';
 import { bootstrapIfEmpty } from '../../src/service/bootstrap.js';
-import { insertOrganization } from '../../src/tenancy/tenancy-queries.js';
+import { insertOrganization } from '../../src/store/queries/tenancy-queries.js';
 import { createTestStore, type StoreKind, type TestStore } from './test-stores.js';
 
 /** The owner the harness bootstraps; tests log in with these. */
