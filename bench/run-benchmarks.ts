@@ -16,6 +16,7 @@ import type { BenchFigure } from './report/bench-figure.js';
 import { formatFigureTable, writeResultsJson } from './report/results-report.js';
 import { closeHttpClient } from './server/http-client.js';
 import { runStreamsBench, type StreamsBenchResult } from './streams/streams-bench.js';
+import { formatComparisonTable, runStoreComparison } from './postgres/store-comparison-bench.js';
 
 // dist/bench/run-benchmarks.js → the repository root, so paths do not depend on the working directory.
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -55,7 +56,7 @@ function printProfiles(sizes: BenchSizes, startedAt: Date): Record<string, unkno
   const summaries: Record<string, unknown> = {};
   if (!sizes.profile) return summaries;
   const root = join(RESULTS_DIR, `profiles-${startedAt.toISOString().replaceAll(':', '-')}`);
-  for (const part of ['ingest', 'query', 'export'] as const) {
+  for (const part of ['ingest', 'streams', 'query', 'export'] as const) {
     const dir = join(root, part);
     if (!existsSync(dir)) continue;
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
@@ -95,6 +96,12 @@ async function main(): Promise<void> {
       'run only the soak benchmark for this long, e.g. 30m, 3m or 90s: mixed load at half of peak, RSS and p99 each minute',
     )
     .option('--soak-sample <seconds>', 'seconds between soak samples', '60')
+    .addOption(
+      new Option('--store <kind>', 'postgres: the same phases on SQLite and on PostgreSQL (ATTEST_BENCH_POSTGRES_URL), side by side')
+        .choices(['sqlite', 'postgres'])
+        .default('sqlite'),
+    )
+    .option('--processes <n>', 'with --store postgres: server processes sharing the store in the multi-process phases', '2')
     .parse();
   const soak = program.opts<{ soak?: string; soakSample: string }>();
   if (soak.soak !== undefined) {
@@ -109,6 +116,12 @@ async function main(): Promise<void> {
   }
   const startedAt = new Date();
   log(`bench: ${JSON.stringify(sizes)}`);
+  const { store, processes } = program.opts<{ store: 'sqlite' | 'postgres'; processes: string }>();
+  if (store === 'postgres') {
+    if (!/^[1-8]$/.test(processes)) program.error('error: --processes must be an integer from 1 to 8');
+    await runPostgresComparison(sizes, Number(processes), startedAt);
+    return;
+  }
 
   const figures: BenchFigure[] = [];
   const details: RunDetails = {};
@@ -127,7 +140,13 @@ async function main(): Promise<void> {
     details.ingest = ingest.details;
   }
   if (runs('streams')) {
-    const streams = await runStreamsBench({ ...sizes.ingest, dataDir: DATA_DIR, keepFiles: sizes.keep, log });
+    const streams = await runStreamsBench({
+      ...sizes.ingest,
+      dataDir: DATA_DIR,
+      serverNodeArgs: profileArgs(sizes, startedAt, 'streams'),
+      keepFiles: sizes.keep,
+      log,
+    });
     figures.push(...streams.figures);
     details.streams = streams.details;
   }
@@ -177,6 +196,33 @@ async function main(): Promise<void> {
     figures,
     details,
     profiles,
+  });
+  process.stdout.write(`\nresults: ${path}\n`);
+}
+
+/** `npm run bench -- --store postgres`: SQLite and PostgreSQL side by side, one table (bench/README.md). */
+async function runPostgresComparison(sizes: BenchSizes, processes: number, startedAt: Date): Promise<void> {
+  mkdirSync(DATA_DIR, { recursive: true });
+  const comparison = await runStoreComparison({
+    dataDir: DATA_DIR,
+    postgresUrl: process.env.ATTEST_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    processes,
+    ...sizes.ingest,
+    dataset: sizes.dataset,
+    rounds: sizes.query.rounds,
+    logIdLookups: sizes.query.logIdLookups,
+    keep: sizes.keep,
+    log,
+  });
+  closeHttpClient();
+  process.stdout.write(`\n${formatComparisonTable(comparison.rows)}\n`);
+  const path = writeResultsJson(RESULTS_DIR, startedAt, {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    argv: process.argv.slice(2),
+    sizes,
+    machine: machine(),
+    comparison,
   });
   process.stdout.write(`\nresults: ${path}\n`);
 }

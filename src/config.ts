@@ -44,6 +44,8 @@ export interface AttestConfig {
   logName: string;
   /** Where the Ed25519 log key is kept (`ATTEST_LOG_KEY_FILE`), created with mode 0600 when missing. */
   logKeyFile: string;
+  /** A folder of extra product-area files (`ATTEST_CATALOG_DIR`, PRODUCT.md §10), loaded at start. */
+  catalogDir: string | undefined;
 }
 
 /** How streams connect and retry. */
@@ -128,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AttestConfig {
     },
     logName: logNameFromEnv(env),
     logKeyFile: env.ATTEST_LOG_KEY_FILE || './data/log-key',
+    catalogDir: env.ATTEST_CATALOG_DIR || undefined,
   };
 }
 

@@ -42,7 +42,7 @@ export class AttestStore {
     this.events = new EventLogReader(dialect.readDb, dialect.startReadAhead?.bind(dialect), dialect.hasRowIds, dialect.fetchRowsByRowId, {
       rowValueKeyset: dialect.name === 'postgres',
     });
-    this.merkleTrees = new MerkleTreeStore(dialect.db, dialect.readDb);
+    this.merkleTrees = new MerkleTreeStore(dialect.db, dialect.readDb, dialect.supportsRowLocks);
   }
 
   /** Opens the store and brings its schema up to date (migrations run on every start). */

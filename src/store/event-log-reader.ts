@@ -468,6 +468,35 @@ export class EventLogReader {
     return rows.map(rowToRecord);
   }
 
+  /**
+   * The stored events with seq in [fromSeq, toSeq) that the filter keeps (its range and columns; without a
+   * filter every one of `orgId`), in seq order, in pages each read only when asked: a verifiable export lists
+   * its events in the order of their leaves. With `withRecord` false only seq and leaf hash are read.
+   */
+  async *pagesBySeq(
+    orgId: string,
+    range: { fromSeq: number; toSeq: number },
+    pageSize: number,
+    options: { filter?: EventFilter; withRecord: boolean },
+  ): AsyncGenerator<Array<{ seq: number; leaf_hash: string; record: string }>> {
+    const { filter } = options;
+    for (let fromSeq = range.fromSeq; fromSeq < range.toSeq;) {
+      let query = this.db
+        .selectFrom('audit_events')
+        .select(['seq', 'leaf_hash', options.withRecord ? sql<string>`record`.as('record') : sql<string>`''`.as('record')])
+        .where('org_id', '=', orgId)
+        .where('seq', '>=', fromSeq)
+        .where('seq', '<', range.toSeq);
+      if (filter)
+        query = applyColumnFilters(query, filter).where('occurred_at', '>=', filter.fromMs).where('occurred_at', '<', filter.toMs);
+      const rows = await query.orderBy('seq').limit(pageSize).execute();
+      if (rows.length === 0) return;
+      const page = rows.map((row) => ({ seq: Number(row.seq), leaf_hash: row.leaf_hash, record: row.record }));
+      yield page;
+      fromSeq = page[page.length - 1]!.seq + 1;
+    }
+  }
+
   /** The highest committed seq of an organization, or -1 when its log is empty. */
   async lastSeq(orgId: string): Promise<number> {
     const row = await this.db.selectFrom('org_log_heads').select('next_seq').where('org_id', '=', orgId).executeTakeFirst();

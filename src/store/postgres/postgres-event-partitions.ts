@@ -1,4 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { AttestDatabase } from '../database-schema.js';
+import { recordPrunedRun } from '../event-retention.js';
 
 /**
  * `audit_events` on PostgreSQL is range-partitioned by `occurred_at` into UTC weeks (migration 0010), so that
@@ -149,6 +151,31 @@ export async function dropExpiredEventPartitions<DB>(db: Kysely<DB>, nowMs: numb
       const latest = rows[0]?.latest;
       const empty = latest === null || latest === undefined;
       if (empty ? keepFromMs === undefined || toMs > keepFromMs : Number(latest) > nowMs) return 0;
+      // The organizations' Merkle trees keep the leaf hashes of purged events, so later proofs hold: a week
+      // goes whole only when every tree already holds its events' leaves (else the row purge, which waits
+      // for them, trims it later), and its runs of seq are recorded as pruned, as the row purge records its.
+      if (!empty) {
+        const { rows: untreed } = await sql<{ found: number }>`
+          select 1 as found from ${sql.table(partition.name)} e
+            join merkle_tree_heads t on t.org_id = e.org_id
+           where e.seq >= t.tree_size limit 1`.execute(tx);
+        if (untreed.length > 0) return 0;
+        const { rows: runs } = await sql<{ org_id: string; first_seq: number | string; last_seq: number | string }>`
+          select org_id, min(seq) as first_seq, max(seq) as last_seq
+            from (select org_id, seq, seq - row_number() over (partition by org_id order by seq) as run
+                    from ${sql.table(partition.name)}) numbered
+           group by org_id, run
+           order by org_id, first_seq`.execute(tx);
+        for (const run of runs) {
+          await recordPrunedRun(
+            tx as unknown as Transaction<AttestDatabase>,
+            run.org_id,
+            Number(run.first_seq),
+            Number(run.last_seq),
+            nowMs,
+          );
+        }
+      }
       // By organization, so each delete is a range of the counts' primary key (org_id, hour_start, …).
       const { rows: counted } = await sql<{ events: number | null }>`
         with gone as (
