@@ -1,7 +1,7 @@
 import type { QueryDatasetShape } from './dataset/query-dataset.js';
 
 /** The parts `--only` can pick. */
-export type BenchPart = 'ingest' | 'query' | 'export' | 'streams';
+export type BenchPart = 'ingest' | 'query' | 'export' | 'streams' | 'integrity';
 
 /** The command-line options as commander hands them over (strings until resolved). */
 export interface BenchCliOptions {
@@ -28,6 +28,7 @@ export interface BenchSizes {
   dataset: QueryDatasetShape;
   ingest: { warmupMs: number; durationMs: number; batchConcurrency: number; singleConcurrency: number; orgs: number; rawEvents: number };
   query: { rounds: number; logIdLookups: number };
+  integrity: { proofLookups: number };
 }
 
 function parseNumber(name: string, raw: string | undefined, fallback: number, { min, integer }: { min: number; integer: boolean }): number {
@@ -71,5 +72,6 @@ export function resolveBenchSizes(options: BenchCliOptions): BenchSizes {
       rawEvents: int('raw-events', options.rawEvents, 500_000, 50_000),
     },
     query: { rounds: int('rounds', options.rounds, 5, 2), logIdLookups: quick ? 100 : 500 },
+    integrity: { proofLookups: quick ? 500 : 2000 },
   };
 }

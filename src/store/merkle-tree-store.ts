@@ -149,7 +149,12 @@ export class MerkleTreeStore {
         .selectFrom('merkle_nodes')
         .select(['level', 'idx', 'hash'])
         .where('org_id', '=', orgId)
-        .where((eb) => eb.or(nodes.map((node) => eb.and([eb('level', '=', node.level), eb('idx', '=', node.index)]))))
+        // A row-value list, not an OR of (level, idx) pairs: SQLite searches the primary key once per pair for
+        // it, but answered the OR by scanning every node of the organization (76 ms at 100,000 leaves, not 0.03).
+        // The casts give PostgreSQL the parameters' types, which it cannot infer inside VALUES.
+        .where(
+          sql<boolean>`(level, idx) in (values ${sql.join(nodes.map((node) => sql`(cast(${node.level} as integer), cast(${node.index} as bigint))`))})`,
+        )
         .execute();
       for (const row of rows) found.set(`${row.level}:${Number(row.idx)}`, row.hash);
     }
