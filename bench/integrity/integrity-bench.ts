@@ -45,7 +45,7 @@ export interface IntegrityBenchResult {
     withoutTree: LoadResult;
     checkpointLag: LatencySummary;
     uncoveredProbes: number;
-    proofs: { treeSize: number; treeBuildSeconds: number; lookups: LatencySummary };
+    proofs: { treeSize: number; builtLeaves: number; treeBuildSeconds: number; lookups: LatencySummary };
   };
 }
 
@@ -97,13 +97,17 @@ export async function runIntegrityBench(dataset: QueryDataset, options: Integrit
       },
       1000,
     ),
-    {
-      section: 'integrity',
-      name: `tree build of ${proofs.treeSize.toLocaleString('en-US')} leaves (checkpointer catching up)`,
-      value: proofs.treeSize / proofs.treeBuildSeconds,
-      unit: 'leaves/s',
-      note: proofs.treeBuildSeconds > 0 ? `${proofs.treeBuildSeconds.toFixed(1)} s` : 'already built',
-    },
+    ...(proofs.builtLeaves > 0
+      ? [
+          {
+            section: 'integrity' as const,
+            name: `tree build of ${proofs.builtLeaves.toLocaleString('en-US')} leaves (checkpointer catching up)`,
+            value: proofs.builtLeaves / proofs.treeBuildSeconds,
+            unit: 'leaves/s',
+            note: `${proofs.treeBuildSeconds.toFixed(1)} s; kept in the cached dataset`,
+          },
+        ]
+      : []),
     atMost(
       {
         section: 'integrity',
@@ -220,6 +224,7 @@ async function proofLookups(dataset: QueryDataset, options: IntegrityBenchOption
     const signer = await parseSignerKey(await generateSignerKey('attest.bench'));
     const checkpointer = new LogCheckpointer(store, signer, 'attest.bench');
     options.log(`integrity: growing the tree of the dataset's big organization (${dataset.bigOrgEvents.toLocaleString('en-US')} events)…`);
+    const before = (await store.merkleTrees.head(orgId)).size;
     const started = performance.now();
     const checkpoint = await checkpointer.checkpointOrganization(orgId);
     const treeBuildSeconds = (performance.now() - started) / 1000;
@@ -242,7 +247,7 @@ async function proofLookups(dataset: QueryDataset, options: IntegrityBenchOption
         await verifyInclusion(nodeMerkleHasher, { index, size, leafHash: fromHex(leaf!.hash)!, proof, root });
       }
     }
-    return { treeSize: size, treeBuildSeconds, lookups: summarizeLatencies(samples) };
+    return { treeSize: size, builtLeaves: size - before, treeBuildSeconds, lookups: summarizeLatencies(samples) };
   } finally {
     await store.close();
   }
