@@ -36,6 +36,9 @@ async function main(): Promise<void> {
     }
   }
 
+  // On PostgreSQL, other processes' commits wake this process's live feeds and checkpointer as its own do.
+  await services.store.followOtherProcesses(app.log);
+
   // The log key signs every organization's checkpoints; a checkpoint covers each event within a moment of its commit.
   // The key file is read again when `attest log-key rotate` replaces it, so a rotation needs no restart.
   const checkpointer = config.checkpointer

@@ -3,7 +3,7 @@ import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/service/build-app.js';
 import { servicesForStore } from '../src/service/create-services.js';
 import { bootstrapIfEmpty } from '../src/service/bootstrap.js';
-import { insertMembership, insertOrganization, insertUser } from '../src/tenancy/tenancy-queries.js';
+import { insertMembership, insertOrganization, insertUser } from '../src/store/queries/tenancy-queries.js';
 import { newId } from '../src/core/ids.js';
 import { runCli } from './support/child-processes.js';
 import { incomingEvent } from './support/ingest-harness.js';

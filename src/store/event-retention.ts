@@ -75,19 +75,31 @@ export async function purgeExpiredBatch(db: Kysely<AttestDatabase>, nowMs: numbe
 
 /** Records the purged `seqs` of `orgId` as runs, each extending the run it continues, if one was recorded. */
 async function recordPrunedRuns(tx: Transaction<AttestDatabase>, orgId: string, seqs: number[], nowMs: number): Promise<void> {
-  for (const run of consecutiveRuns(seqs)) {
-    const extended = await tx
-      .updateTable('log_pruned_ranges')
-      .set({ last_seq: run.last, last_pruned_at: nowMs })
-      .where('org_id', '=', orgId)
-      .where('last_seq', '=', run.first - 1)
-      .executeTakeFirst();
-    if (Number(extended.numUpdatedRows) > 0) continue;
-    await tx
-      .insertInto('log_pruned_ranges')
-      .values({ org_id: orgId, first_seq: run.first, last_seq: run.last, first_pruned_at: nowMs, last_pruned_at: nowMs })
-      .execute();
-  }
+  for (const run of consecutiveRuns(seqs)) await recordPrunedRun(tx, orgId, run.first, run.last, nowMs);
+}
+
+/**
+ * Records that `orgId`'s events `first`…`last` were purged at `nowMs`: extends the run it continues, if one
+ * was recorded, else starts one. The row purge and the PostgreSQL drop of a whole week both record this way.
+ */
+export async function recordPrunedRun(
+  tx: Transaction<AttestDatabase>,
+  orgId: string,
+  first: number,
+  last: number,
+  nowMs: number,
+): Promise<void> {
+  const extended = await tx
+    .updateTable('log_pruned_ranges')
+    .set({ last_seq: last, last_pruned_at: nowMs })
+    .where('org_id', '=', orgId)
+    .where('last_seq', '=', first - 1)
+    .executeTakeFirst();
+  if (Number(extended.numUpdatedRows) > 0) return;
+  await tx
+    .insertInto('log_pruned_ranges')
+    .values({ org_id: orgId, first_seq: first, last_seq: last, first_pruned_at: nowMs, last_pruned_at: nowMs })
+    .execute();
 }
 
 /** `[0, 1, 2, 7, 9, 10]` → runs 0–2, 7–7, 9–10. */

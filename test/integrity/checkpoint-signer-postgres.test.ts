@@ -8,8 +8,8 @@ import { consistencyProof, verifyConsistency } from '../../src/integrity/consist
 import { generateSignerKey, parseSignerKey, parseVerifierKey, type NoteSigner } from '../../src/integrity/note-keys.js';
 import { openCheckpoint } from '../../src/integrity/signed-checkpoint.js';
 import { LogCheckpointer } from '../../src/features/integrity/log-checkpointer.js';
-import { nodeMerkleHasher } from '../../src/features/integrity/node-merkle-hasher.js';
-import { storedSubtrees } from '../../src/features/integrity/stored-subtrees.js';
+import { nodeMerkleHasher } from '../../src/core/node-merkle-hasher.js';
+import { storedSubtrees } from '../../src/store/stored-subtrees.js';
 import { AttestStore } from '../../src/store/attest-store.js';
 import { openPostgresStoreDialect } from '../../src/store/postgres/postgres-store-dialect.js';
 import { runCli, startServer, type ServerProcess } from '../support/child-processes.js';

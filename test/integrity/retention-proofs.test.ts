@@ -6,8 +6,8 @@ import { consistencyProof, verifyConsistency } from '../../src/integrity/consist
 import { inclusionProof, verifyInclusion } from '../../src/integrity/inclusion-proof.js';
 import { generateSignerKey, parseSignerKey } from '../../src/integrity/note-keys.js';
 import { LogCheckpointer } from '../../src/features/integrity/log-checkpointer.js';
-import { nodeMerkleHasher } from '../../src/features/integrity/node-merkle-hasher.js';
-import { storedSubtrees } from '../../src/features/integrity/stored-subtrees.js';
+import { nodeMerkleHasher } from '../../src/core/node-merkle-hasher.js';
+import { storedSubtrees } from '../../src/store/stored-subtrees.js';
 import { verifyOrganizationLog } from '../../src/features/integrity/verify-organization-log.js';
 import { purgeExpiredEvents } from '../../src/retention/purge-scheduler.js';
 import { runCli } from '../support/child-processes.js';

@@ -13,7 +13,7 @@ export function registerPurgeCommand(program: Command): void {
     )
     .action(async () => {
       const { deleted, dropped } = await withCliStore(async (store, config) => ({
-        deleted: await purgeExpiredEvents(store),
+        deleted: await purgeExpiredEvents(store, undefined, config.retentionDays),
         dropped: await pruneCheckpoints(store, config.retentionDays * DAY_MS),
       }));
       process.stderr.write(

@@ -8,8 +8,8 @@ import { signCheckpoint } from '../../integrity/signed-checkpoint.js';
 import type { AttestStore } from '../../store/attest-store.js';
 import type { StoredCheckpoint, StoredTreeHead, StoredTreeNode, TreeExtension } from '../../store/merkle-tree-store.js';
 import type { SigningKeySource } from './log-signing-key.js';
-import { nodeMerkleHasher } from './node-merkle-hasher.js';
-import { storedSubtrees } from './stored-subtrees.js';
+import { nodeMerkleHasher } from '../../core/node-merkle-hasher.js';
+import { storedSubtrees } from '../../store/stored-subtrees.js';
 
 /** Leaves read and stored per transaction while a tree catches up with its log. */
 const LEAVES_PER_STEP = 5000;

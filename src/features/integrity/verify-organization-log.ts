@@ -7,7 +7,7 @@ import { openCheckpoint } from '../../integrity/signed-checkpoint.js';
 import { leafHash } from '../../events/leaf-hash.js';
 import type { AttestStore } from '../../store/attest-store.js';
 import type { PrunedRange, StoredCheckpoint } from '../../store/merkle-tree-store.js';
-import { nodeMerkleHasher } from './node-merkle-hasher.js';
+import { nodeMerkleHasher } from '../../core/node-merkle-hasher.js';
 
 const ROWS_PER_READ = 5000;
 
