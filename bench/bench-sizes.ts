@@ -1,7 +1,7 @@
 import type { QueryDatasetShape } from './dataset/query-dataset.js';
 
 /** The parts `--only` can pick. */
-export type BenchPart = 'ingest' | 'query' | 'export' | 'streams';
+export type BenchPart = 'ingest' | 'query' | 'export' | 'streams' | 'bundle';
 
 /** The command-line options as commander hands them over (strings until resolved). */
 export interface BenchCliOptions {
@@ -15,6 +15,7 @@ export interface BenchCliOptions {
   singleConcurrency: string;
   rawEvents?: string;
   rounds?: string;
+  bundleEvents?: string;
   profile: boolean;
   keep: boolean;
 }
@@ -28,6 +29,8 @@ export interface BenchSizes {
   dataset: QueryDatasetShape;
   ingest: { warmupMs: number; durationMs: number; batchConcurrency: number; singleConcurrency: number; orgs: number; rawEvents: number };
   query: { rounds: number; logIdLookups: number };
+  /** Records of the verifiable export bundle that `attest verify` checks. */
+  bundle: { events: number };
 }
 
 function parseNumber(name: string, raw: string | undefined, fallback: number, { min, integer }: { min: number; integer: boolean }): number {
@@ -71,5 +74,6 @@ export function resolveBenchSizes(options: BenchCliOptions): BenchSizes {
       rawEvents: int('raw-events', options.rawEvents, 500_000, 50_000),
     },
     query: { rounds: int('rounds', options.rounds, 5, 2), logIdLookups: quick ? 100 : 500 },
+    bundle: { events: int('bundle-events', options.bundleEvents, 1_000_000, 100_000) },
   };
 }
