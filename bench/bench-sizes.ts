@@ -1,7 +1,7 @@
 import type { QueryDatasetShape } from './dataset/query-dataset.js';
 
 /** The parts `--only` can pick. */
-export type BenchPart = 'ingest' | 'query' | 'export' | 'streams' | 'bundle';
+export type BenchPart = 'ingest' | 'query' | 'export' | 'streams' | 'live-feed' | 'bundle';
 
 /** The command-line options as commander hands them over (strings until resolved). */
 export interface BenchCliOptions {
@@ -10,6 +10,7 @@ export interface BenchCliOptions {
   bigOrgShare: string;
   smallOrgs: string;
   only?: BenchPart;
+  store?: 'sqlite' | 'postgres';
   duration?: string;
   batchConcurrency: string;
   singleConcurrency: string;
@@ -24,6 +25,8 @@ export interface BenchCliOptions {
 export interface BenchSizes {
   quick: boolean;
   only: BenchPart | undefined;
+  /** The store of the phases that run on either (`--store`; so far the live feed across processes). */
+  store: 'sqlite' | 'postgres';
   profile: boolean;
   keep: boolean;
   dataset: QueryDatasetShape;
@@ -31,6 +34,7 @@ export interface BenchSizes {
   query: { rounds: number; logIdLookups: number };
   /** Records of the verifiable export bundle that `attest verify` checks. */
   bundle: { events: number };
+  liveFeed: { events: number; ratePerSecond: number };
 }
 
 function parseNumber(name: string, raw: string | undefined, fallback: number, { min, integer }: { min: number; integer: boolean }): number {
@@ -58,6 +62,7 @@ export function resolveBenchSizes(options: BenchCliOptions): BenchSizes {
   return {
     quick,
     only: options.only,
+    store: options.store ?? 'sqlite',
     profile: options.profile,
     keep: options.keep,
     dataset: {
@@ -75,5 +80,6 @@ export function resolveBenchSizes(options: BenchCliOptions): BenchSizes {
     },
     query: { rounds: int('rounds', options.rounds, 5, 2), logIdLookups: quick ? 100 : 500 },
     bundle: { events: int('bundle-events', options.bundleEvents, 1_000_000, 100_000) },
+    liveFeed: { events: quick ? 200 : 1000, ratePerSecond: 40 },
   };
 }

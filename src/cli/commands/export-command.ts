@@ -15,7 +15,7 @@ import {
   type AuditLogQueryParams,
   type ExportScope,
 } from '../../features/audit-logs/query/audit-log-query.js';
-import { findOrganization } from '../../tenancy/tenancy-queries.js';
+import { findOrganization } from '../../store/queries/tenancy-queries.js';
 import { CliError, withCliStore } from '../cli-store.js';
 
 interface ExportOptions {

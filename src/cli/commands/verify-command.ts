@@ -118,10 +118,21 @@ async function organizationLogCommand(orgId: string, json: boolean): Promise<voi
 }
 
 function describe(result: LogVerification): string {
-  const pruned =
-    result.prunedBefore > 0 ? `; events 0–${result.prunedBefore - 1} were purged by retention, their leaf hashes kept in the tree` : '';
   if (result.problem) return `NOT VERIFIED: event ${result.problem.seq}: ${result.problem.reason}\n`;
-  return `verified: ${result.eventsChecked} events of ${result.orgId} match their records, their tree and ${result.checkpointsChecked} signed checkpoint${result.checkpointsChecked === 1 ? '' : 's'}${pruned}\n`;
+  const checked = `verified: ${result.eventsChecked} events of ${result.orgId} match their records, their tree and ${result.checkpointsChecked} signed checkpoint${result.checkpointsChecked === 1 ? '' : 's'}`;
+  return `${checked}${prunedText(result)}\n`;
+}
+
+/** Which events retention purged, and when: the prefix first, then the count of any purged later. */
+function prunedText(result: LogVerification): string {
+  if (result.eventsPruned === 0) return '';
+  const [first] = result.pruned;
+  const when = (run: LogVerification['pruned'][number]) =>
+    run.firstPrunedAt === run.lastPrunedAt ? `on ${run.firstPrunedAt}` : `between ${run.firstPrunedAt} and ${run.lastPrunedAt}`;
+  const prefix = result.prunedBefore > 0 && first ? `; events 0–${result.prunedBefore - 1} were purged by retention ${when(first)}` : '';
+  const others = result.eventsPruned - result.prunedBefore;
+  const later = others > 0 ? `; ${others} later event${others === 1 ? ' was' : 's were'} purged by retention too` : '';
+  return `${prefix}${later} (their leaf hashes, kept in the tree, stood in)`;
 }
 
 function describeConsistency(result: ConsistencyVerification): string {
