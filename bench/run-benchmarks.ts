@@ -81,7 +81,17 @@ async function main(): Promise<void> {
     .option('--events <n>', 'events in the query/export dataset (default 10,000,000; 200,000 with --quick)')
     .option('--big-org-share <share>', 'share of the dataset in the one big organization', '0.5')
     .option('--small-orgs <n>', 'organizations sharing the rest of the dataset', '100')
-    .addOption(new Option('--only <part>', 'run one part only').choices(['ingest', 'query', 'export', 'streams', 'live-feed', 'integrity', 'bundle']))
+    .addOption(
+      new Option('--only <part>', 'run one part only').choices([
+        'ingest',
+        'query',
+        'export',
+        'streams',
+        'live-feed',
+        'integrity',
+        'bundle',
+      ]),
+    )
     .option('--duration <seconds>', 'measured seconds of each ingest phase (default 20; 5 with --quick)')
     .option('--batch-concurrency <n>', 'requests in flight with batches of 100', '16')
     .option('--single-concurrency <n>', 'requests in flight with single events', '32')
