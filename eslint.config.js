@@ -13,7 +13,7 @@ const SERVER_LAYERS = [
   ['src/events'],
   ['src/catalog'],
   ['src/store'],
-  ['src/auth', 'src/tenancy', 'src/retention', 'src/config.ts'],
+  ['src/auth', 'src/retention', 'src/config.ts'],
   ['src/http'],
   ['src/features'],
   ['src/service'],
@@ -33,11 +33,6 @@ export const serverImportZones = [
     message:
       'A layer imports only from its own layer or lower ones (docs/ARCHITECTURE.md): move the shared code down, or compose in src/service/.',
   })),
-  {
-    target: './src/tenancy',
-    from: './src/auth',
-    message: 'tenancy/ knows organizations and users, not credentials: auth/ builds on tenancy/, not the other way.',
-  },
   ...FEATURES.map((feature) => ({
     target: `./src/features/${feature}`,
     from: './src/features',
@@ -45,6 +40,20 @@ export const serverImportZones = [
     message: 'A feature never imports another feature: move what both need down a layer (docs/ARCHITECTURE.md).',
   })),
 ];
+
+/** What starts a query on a Kysely connection or transaction. */
+const QUERY_BUILDERS = [
+  'selectFrom',
+  'selectNoFrom',
+  'insertInto',
+  'replaceInto',
+  'updateTable',
+  'deleteFrom',
+  'mergeInto',
+  'executeQuery',
+];
+const OUTSIDE_STORE =
+  'Only src/store/ writes queries: add a named query to src/store/queries/ (docs/ARCHITECTURE.md, "Named queries") and call it with the connection or transaction.';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'bench/results/**', 'test-results/**', 'reports/**', '.stryker-tmp/**'] },
@@ -71,6 +80,35 @@ export default tseslint.config(
     rules: {
       'import-x/no-restricted-paths': ['error', { zones: serverImportZones }],
       'import-x/no-cycle': 'error',
+    },
+  },
+  // Only src/store/ knows the databases and writes queries (docs/ARCHITECTURE.md, "Named queries"): every other
+  // module calls a named query of src/store/queries/ and hands it the connection or transaction to run on. So
+  // outside src/store/ no Kysely query builder is started, no `sql` template is written, and no database
+  // package is imported for its values (`import type` of Kysely's types stays allowed).
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/store/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'kysely', allowTypeImports: true, message: OUTSIDE_STORE },
+            { name: 'better-sqlite3', message: OUTSIDE_STORE },
+            { name: 'pg', message: OUTSIDE_STORE },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: `CallExpression > MemberExpression.callee[property.name=/^(${QUERY_BUILDERS.join('|')})$/]`,
+          message: OUTSIDE_STORE,
+        },
+        { selector: "TaggedTemplateExpression[tag.name='sql']", message: OUTSIDE_STORE },
+        { selector: "CallExpression > MemberExpression.callee[object.name='sql']", message: OUTSIDE_STORE },
+      ],
     },
   },
   // The integrity code (Merkle tree, proofs, checkpoints, signed notes) runs in the server, the CLI and the

@@ -9,7 +9,7 @@ import { newId } from '../src/core/ids.js';
 import { buildApp } from '../src/service/build-app.js';
 import { servicesForStore } from '../src/service/create-services.js';
 import { openStore } from '../src/store/open-store.js';
-import { insertMembership, insertOrganization, insertUser } from '../src/tenancy/tenancy-queries.js';
+import { insertMembership, insertOrganization, insertUser } from '../src/store/queries/tenancy-queries.js';
 
 /** One figure of this benchmark, in the shape `bench/bulk-import-hook.ts` collects. */
 export interface BulkImportFigure {

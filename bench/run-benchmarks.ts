@@ -8,6 +8,7 @@ import { runBulkImportBenchIfPresent } from './bulk-import-hook.js';
 import { openOrBuildQueryDataset, type QueryDataset } from './dataset/query-dataset.js';
 import { runExportBench, type ExportBenchResult } from './export/export-bench.js';
 import { runIngestBench, type IngestBenchResult } from './ingest/ingest-bench.js';
+import { runLiveFeedBench, type LiveFeedBenchResult } from './live-feed/live-feed-bench.js';
 import { formatProfileSummary, summarizeCpuProfile } from './profile/summarize-cpu-profile.js';
 import { formatScenarioTable, runQueryBench, type QueryBenchResult } from './query/query-bench.js';
 import { runSoakBench } from './soak/soak-bench.js';
@@ -15,6 +16,7 @@ import type { BenchFigure } from './report/bench-figure.js';
 import { formatFigureTable, writeResultsJson } from './report/results-report.js';
 import { closeHttpClient } from './server/http-client.js';
 import { runStreamsBench, type StreamsBenchResult } from './streams/streams-bench.js';
+import { formatComparisonTable, runStoreComparison } from './postgres/store-comparison-bench.js';
 
 // dist/bench/run-benchmarks.js → the repository root, so paths do not depend on the working directory.
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -29,6 +31,7 @@ interface RunDetails {
   export?: ExportBenchResult['details'];
   bulkImport?: unknown;
   streams?: StreamsBenchResult['details'];
+  liveFeed?: LiveFeedBenchResult['details'];
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -74,7 +77,13 @@ async function main(): Promise<void> {
     .option('--events <n>', 'events in the query/export dataset (default 10,000,000; 200,000 with --quick)')
     .option('--big-org-share <share>', 'share of the dataset in the one big organization', '0.5')
     .option('--small-orgs <n>', 'organizations sharing the rest of the dataset', '100')
-    .addOption(new Option('--only <part>', 'run one part only').choices(['ingest', 'query', 'export', 'streams']))
+    .addOption(new Option('--only <part>', 'run one part only').choices(['ingest', 'query', 'export', 'streams', 'live-feed']))
+    .addOption(
+      new Option(
+        '--store <kind>',
+        'the store of the phases that run on either (so far: live-feed); postgres uses ATTEST_BENCH_POSTGRES_URL',
+      ).choices(['sqlite', 'postgres']),
+    )
     .option('--duration <seconds>', 'measured seconds of each ingest phase (default 20; 5 with --quick)')
     .option('--batch-concurrency <n>', 'requests in flight with batches of 100', '16')
     .option('--single-concurrency <n>', 'requests in flight with single events', '32')
@@ -87,6 +96,12 @@ async function main(): Promise<void> {
       'run only the soak benchmark for this long, e.g. 30m, 3m or 90s: mixed load at half of peak, RSS and p99 each minute',
     )
     .option('--soak-sample <seconds>', 'seconds between soak samples', '60')
+    .addOption(
+      new Option('--store <kind>', 'postgres: the same phases on SQLite and on PostgreSQL (ATTEST_BENCH_POSTGRES_URL), side by side')
+        .choices(['sqlite', 'postgres'])
+        .default('sqlite'),
+    )
+    .option('--processes <n>', 'with --store postgres: server processes sharing the store in the multi-process phases', '2')
     .parse();
   const soak = program.opts<{ soak?: string; soakSample: string }>();
   if (soak.soak !== undefined) {
@@ -101,6 +116,12 @@ async function main(): Promise<void> {
   }
   const startedAt = new Date();
   log(`bench: ${JSON.stringify(sizes)}`);
+  const { store, processes } = program.opts<{ store: 'sqlite' | 'postgres'; processes: string }>();
+  if (store === 'postgres') {
+    if (!/^[1-8]$/.test(processes)) program.error('error: --processes must be an integer from 1 to 8');
+    await runPostgresComparison(sizes, Number(processes), startedAt);
+    return;
+  }
 
   const figures: BenchFigure[] = [];
   const details: RunDetails = {};
@@ -128,6 +149,11 @@ async function main(): Promise<void> {
     });
     figures.push(...streams.figures);
     details.streams = streams.details;
+  }
+  if (runs('live-feed')) {
+    const liveFeed = await runLiveFeedBench({ store: sizes.store, ...sizes.liveFeed, dataDir: DATA_DIR, log });
+    figures.push(...liveFeed.figures);
+    details.liveFeed = liveFeed.details;
   }
   let dataset: QueryDataset | undefined;
   if (runs('query') || runs('export')) {
@@ -170,6 +196,33 @@ async function main(): Promise<void> {
     figures,
     details,
     profiles,
+  });
+  process.stdout.write(`\nresults: ${path}\n`);
+}
+
+/** `npm run bench -- --store postgres`: SQLite and PostgreSQL side by side, one table (bench/README.md). */
+async function runPostgresComparison(sizes: BenchSizes, processes: number, startedAt: Date): Promise<void> {
+  mkdirSync(DATA_DIR, { recursive: true });
+  const comparison = await runStoreComparison({
+    dataDir: DATA_DIR,
+    postgresUrl: process.env.ATTEST_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    processes,
+    ...sizes.ingest,
+    dataset: sizes.dataset,
+    rounds: sizes.query.rounds,
+    logIdLookups: sizes.query.logIdLookups,
+    keep: sizes.keep,
+    log,
+  });
+  closeHttpClient();
+  process.stdout.write(`\n${formatComparisonTable(comparison.rows)}\n`);
+  const path = writeResultsJson(RESULTS_DIR, startedAt, {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    argv: process.argv.slice(2),
+    sizes,
+    machine: machine(),
+    comparison,
   });
   process.stdout.write(`\nresults: ${path}\n`);
 }

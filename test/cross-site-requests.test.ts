@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken, createSession } from '../src/auth/credentials.js';
 import { FixedClock } from '../src/core/clock.js';
 import { newId } from '../src/core/ids.js';
-import { insertMembership, insertOrganization, insertUser } from '../src/tenancy/tenancy-queries.js';
+import { insertMembership, insertOrganization, insertUser } from '../src/store/queries/tenancy-queries.js';
 import { createConfiguredApp, type ConfiguredApp } from './support/configured-app.js';
 import { storeMatrix } from './support/store-matrix.js';
 import { createUserManagementFixture, type UserManagementFixture } from './user-management-fixture.js';

@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../src/core/ids.js';
-import { insertOrganization } from '../src/tenancy/tenancy-queries.js';
+import { insertOrganization } from '../src/store/queries/tenancy-queries.js';
 import { createIngestHarness, incomingEvent, type IngestHarness } from './support/ingest-harness.js';
 import { storeMatrix } from './support/store-matrix.js';
 

@@ -1,6 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProducerKey, findProducerKey, listProducerKeys, revokeProducerKey } from '../src/auth/credentials.js';
+import { createProducerKey, findProducerKey, revokeProducerKey } from '../src/auth/credentials.js';
+import { listProducerKeys } from '../src/store/queries/credential-queries.js';
 import { canonicalRecordJson } from '../src/events/canonical-record.js';
 import { leafHash } from '../src/events/leaf-hash.js';
 import type { AuditEventRecord } from '../src/events/audit-event.js';

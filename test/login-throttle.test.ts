@@ -3,7 +3,7 @@ import { LOGIN_THROTTLE } from '../src/auth/login-throttle.js';
 import { hashPassword } from '../src/auth/passwords.js';
 import { FixedClock } from '../src/core/clock.js';
 import { newId } from '../src/core/ids.js';
-import { insertMembership, insertOrganization, insertUser } from '../src/tenancy/tenancy-queries.js';
+import { insertMembership, insertOrganization, insertUser } from '../src/store/queries/tenancy-queries.js';
 import { createConfiguredApp, type ConfiguredApp } from './support/configured-app.js';
 import { storeMatrix } from './support/store-matrix.js';
 

@@ -3,7 +3,7 @@ import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/service/build-app.js';
 import { servicesForStore } from '../src/service/create-services.js';
 import { bootstrapIfEmpty } from '../src/service/bootstrap.js';
-import { insertMembership, insertOrganization, insertUser } from '../src/tenancy/tenancy-queries.js';
+import { insertMembership, insertOrganization, insertUser } from '../src/store/queries/tenancy-queries.js';
 import { newId } from '../src/core/ids.js';
 import { runCli } from './support/child-processes.js';
 import { incomingEvent } from './support/ingest-harness.js';
@@ -270,7 +270,7 @@ for (const { kind, available } of await storeMatrix()) {
       const result = await runCli(['purge'], env);
       expect(result.code).toBe(0);
       expect(result.stdout).toBe('');
-      expect(result.stderr).toBe('purged 5 expired events\n');
+      expect(result.stderr).toBe('purged 5 expired events; dropped 0 checkpoints\n');
       for (const event of expired) expect(await testStore.store.events.findByLogId(orgId, event.logId)).toBeUndefined();
       expect(await testStore.store.events.findByLogId(orgId, live.logId)).toMatchObject({ logId: live.logId });
     });

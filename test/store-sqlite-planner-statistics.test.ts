@@ -119,4 +119,19 @@ describe('SQLite planner statistics', () => {
     await refresh;
     expect(stat('audit_events_by_time')).toBe('2100 1910 1 1 1');
   });
+
+  it('refreshes again as soon as the log has grown by a tenth since the last refresh, and not before', async () => {
+    const { store } = testStore;
+    await store.refreshPlannerStatistics();
+    expect(await store.refreshGrownPlannerStatistics()).toBe(false);
+    const now = Date.now();
+    // 2,100 events at the last refresh: 100 more are under a tenth (plus 50), 200 more are over it.
+    await store.appendEvents(Array.from({ length: 100 }, (_, i) => preparedEvent(bigOrg, { occurredAtMs: now - i })));
+    expect(await store.refreshGrownPlannerStatistics()).toBe(false);
+    expect(stat('audit_events_by_time')).toBe('2100 1910 1 1 1');
+    await store.appendEvents(Array.from({ length: 200 }, (_, i) => preparedEvent(bigOrg, { occurredAtMs: now - i })));
+    expect(await store.refreshGrownPlannerStatistics()).toBe(true);
+    expect(stat('audit_events_by_time')?.startsWith('2400 ')).toBe(true);
+    expect(await store.refreshGrownPlannerStatistics()).toBe(false);
+  });
 });

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../src/core/ids.js';
-import { insertMembership, insertUser } from '../src/tenancy/tenancy-queries.js';
+import { insertMembership, insertUser } from '../src/store/queries/tenancy-queries.js';
 import { storeMatrix } from './support/store-matrix.js';
 import { createUserManagementFixture, type UserManagementFixture } from './user-management-fixture.js';
 

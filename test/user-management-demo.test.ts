@@ -3,7 +3,7 @@ import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/service/build-app.js';
 import { servicesForStore } from '../src/service/create-services.js';
 import { rowToRecord } from '../src/store/event-rows.js';
-import { userManagementCatalog } from '../src/catalog/user-management-catalog.js';
+import { productAreaNamed } from '../src/catalog/catalog-registry.js';
 import { runCli, type ChildResult } from './support/child-processes.js';
 import { storeMatrix } from './support/store-matrix.js';
 import { createTestStore, type TestStore } from './support/test-stores.js';
@@ -53,9 +53,11 @@ for (const { kind, available } of await storeMatrix()) {
       // owner's accepted invitation; every other type is in the filled organization itself.
       const everywhere = (await ts.store.db.selectFrom('audit_events').select(['record', 'leaf_hash']).execute()).map(rowToRecord);
       const types = new Set(everywhere.map((e) => e.type));
-      for (const def of userManagementCatalog.eventTypes) expect(types, def.type).toContain(def.type);
+      for (const def of productAreaNamed('UserManagement').eventTypes) expect(types, def.type).toContain(def.type);
       const inOrg = new Set(events.map((e) => e.type));
-      for (const def of userManagementCatalog.eventTypes.filter((d) => d.type !== 'org.created' && d.type !== 'user.invitation.accepted'))
+      for (const def of productAreaNamed('UserManagement').eventTypes.filter(
+        (d) => d.type !== 'org.created' && d.type !== 'user.invitation.accepted',
+      ))
         expect(inOrg, def.type).toContain(def.type);
       expect(new Set(events.map((e) => e.actor.id)).size).toBeGreaterThanOrEqual(3);
       const members = await ts.store.db

@@ -9,7 +9,7 @@ import { buildApp } from '../src/service/build-app.js';
 import { servicesForStore } from '../src/service/create-services.js';
 import type { UserType } from '../src/store/database-schema.js';
 import { rowToRecord } from '../src/store/event-rows.js';
-import { insertMembership, insertOrganization, insertUser } from '../src/tenancy/tenancy-queries.js';
+import { insertMembership, insertOrganization, insertUser } from '../src/store/queries/tenancy-queries.js';
 import { createTestStore, type StoreKind, type TestStore } from './support/test-stores.js';
 
 /** A signed-in test user: who they are and the cookie that carries their session. */

@@ -1,7 +1,7 @@
 import { createApiToken, createProducerKey } from '../../src/auth/credentials.js';
 import { newId } from '../../src/core/ids.js';
 import type { AttestStore } from '../../src/store/attest-store.js';
-import { findUserByEmail, insertMembership, insertOrganization, insertUser } from '../../src/tenancy/tenancy-queries.js';
+import { findUserByEmail, insertMembership, insertOrganization, insertUser } from '../../src/store/queries/tenancy-queries.js';
 
 /** The owner every benchmark organization shares, so one API token reads them all. */
 export const BENCH_OWNER_EMAIL = 'bench-owner@bench.example';

@@ -1,8 +1,6 @@
-import type { Kysely } from 'kysely';
 import { hashSecret, newId, newSecret } from '../core/ids.js';
-import type { AttestDatabase } from '../store/database-schema.js';
-
-type Db = Kysely<AttestDatabase>;
+import { insertAccountActivations, spendActivation } from '../store/queries/account-activation-queries.js';
+import type { QueryExecutor } from '../store/queries/query-executor.js';
 
 /** A welcome link lasts 7 days; after that the adder adds the person again. */
 export const WELCOME_LINK_TTL_MS = 7 * 86_400_000;
@@ -31,12 +29,11 @@ export function newWelcomeLink(nowMs: number): WelcomeLink & { tokenHash: string
  * Issues the activation link of a new account (one without a password). Only the SHA-256 of the 256-bit random
  * token is stored, so a copy of the database activates nobody.
  */
-export async function issueActivation(db: Db, userId: string, nowMs: number): Promise<WelcomeLink> {
+export async function issueActivation(db: QueryExecutor, userId: string, nowMs: number): Promise<WelcomeLink> {
   const { tokenHash, ...link } = newWelcomeLink(nowMs);
-  await db
-    .insertInto('account_activations')
-    .values({ token_hash: tokenHash, id: link.id, user_id: userId, created_at: nowMs, expires_at: link.expiresAt })
-    .execute();
+  await insertAccountActivations(db, [
+    { token_hash: tokenHash, id: link.id, user_id: userId, created_at: nowMs, expires_at: link.expiresAt },
+  ]);
   return link;
 }
 
@@ -46,19 +43,9 @@ export async function issueActivation(db: Db, userId: string, nowMs: number): Pr
  * transaction that sets the password, so a token is spent exactly when a password is set.
  */
 export async function consumeActivation(
-  db: Db,
+  db: QueryExecutor,
   token: string,
   nowMs: number,
 ): Promise<{ userId: string; activationId: string } | undefined> {
-  const row = await db
-    .selectFrom('account_activations')
-    .select(['id', 'user_id', 'expires_at'])
-    .where('token_hash', '=', hashSecret(token))
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const deleted = await db.deleteFrom('account_activations').where('token_hash', '=', hashSecret(token)).executeTakeFirst();
-  // A concurrent use of the same token deleted it first: only one of them sets the password.
-  if (Number(deleted.numDeletedRows) === 0 || Number(row.expires_at) <= nowMs) return undefined;
-  await db.deleteFrom('account_activations').where('user_id', '=', row.user_id).execute();
-  return { userId: row.user_id, activationId: row.id };
+  return spendActivation(db, hashSecret(token), nowMs);
 }

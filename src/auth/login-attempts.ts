@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { UserAccount } from '../tenancy/tenancy-queries.js';
+import type { UserAccount } from '../store/queries/tenancy-queries.js';
 
 /**
  * What happens around a login besides checking the password: throttling per account at an address and per

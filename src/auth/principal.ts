@@ -1,5 +1,5 @@
-import type { OperatorToken, ProducerKey } from './credentials.js';
-import type { UserAccount } from '../tenancy/tenancy-queries.js';
+import type { OperatorToken, ProducerKey } from '../store/queries/credential-queries.js';
+import type { UserAccount } from '../store/queries/tenancy-queries.js';
 
 /**
  * Who is calling: a signed-in user (session cookie or owner API token), a producer service, or the platform's

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../auth/passwords.js';
 import { newId } from '../core/ids.js';
 import type { AttestStore } from '../store/attest-store.js';
-import { insertMembership, insertOrganization, insertUser, listOrganizations, type Organization } from '../tenancy/tenancy-queries.js';
+import {
+  insertMembership,
+  insertOrganization,
+  insertUser,
+  listOrganizations,
+  type Organization,
+} from '../store/queries/tenancy-queries.js';
 
 /** What the first start created, so the caller can print the generated password once. */
 export interface BootstrapResult {

@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type CompiledQuery, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { allEventTypes, eventTypesMeeting } from '../catalog/catalog-registry.js';
 import type { AuditEventRecord } from '../events/audit-event.js';
 import type { AttestDatabase } from './database-schema.js';
@@ -80,10 +80,27 @@ function applyColumnFilters<Q extends EventsQuery>(query: Q, filter: EventFilter
   return q.where(type, 'in', types) as Q;
 }
 
+/** How a page's keyset condition is written for the database. */
+interface KeysetStyle {
+  /**
+   * As a row comparison, `(occurred_at, seq) < (t, s)` (PostgreSQL): the index scan starts right at the
+   * position, and the planner estimates the rows left from the first column's histogram, where it took the
+   * OR below for a handful of rows and sorted the whole range instead of walking the time index.
+   */
+  rowValueKeyset: boolean;
+}
+
 /** The range of a page: [from, to) on the first page, and strictly older than the position on the next ones. */
-function applyPageRange<Q extends EventsQuery>(query: Q, filter: EventFilter, after: EventPosition | undefined): Q {
+function applyPageRange<Q extends EventsQuery>(query: Q, filter: EventFilter, after: EventPosition | undefined, style: KeysetStyle): Q {
   const q = query.where('occurred_at', '>=', filter.fromMs) as Q;
   if (!after) return q.where('occurred_at', '<', filter.toMs) as Q;
+  if (style.rowValueKeyset) {
+    // The plain bound on occurred_at stays beside the row comparison: partition pruning reads only plain
+    // comparisons of the partition key.
+    return q
+      .where('occurred_at', '<=', Math.min(after.occurredAtMs, filter.toMs - 1))
+      .where(sql<boolean>`(${sql.ref('occurred_at')}, ${sql.ref('seq')}) < (${after.occurredAtMs}, ${after.seq})`) as Q;
+  }
   // One upper bound at the position, never two: given `< to` as well, SQLite starts the index range scan at
   // `to` and walks (and discards) every newer row again on each page, and PostgreSQL cannot take a bound
   // from the OR alone. The OR then breaks ties on seq within the position's millisecond.
@@ -125,6 +142,7 @@ export class EventLogReader {
     private readonly hasRowIds = false,
     /** Reads a page's rows by row id several at a time, where the store can ({@link StoreDialect.fetchRowsByRowId}). */
     private readonly fetchRowsByRowId?: RowFetch,
+    private readonly style: KeysetStyle = { rowValueKeyset: false },
   ) {}
 
   /**
@@ -185,11 +203,27 @@ export class EventLogReader {
     const fetchRows = waitedFor && this.hasRowIds ? this.fetchRowsByRowId : undefined;
     if (severalTypes) return this.rowsOf(filter.orgId, await this.walkTypes(filter, types, limit, after), fetchRows);
     if (fetchRows) return this.rowsOf(filter.orgId, await this.walkIndex(filter, types, limit, after), fetchRows);
-    return applyPageRange(applyColumnFilters(this.db.selectFrom('audit_events').select(STORED_EVENT_COLUMNS), filter, types), filter, after)
+    return this.singleWalk(filter, types, limit, after).execute();
+  }
+
+  /**
+   * The query of a page read in one index walk (no type set of several types): what {@link findPage} runs for
+   * such a filter on a store without row ids, here to be compiled and explained (tests of its plan).
+   */
+  singleWalkQuery(filter: EventFilter, limit: number, after?: EventPosition): CompiledQuery {
+    return this.singleWalk(filter, typesOf(filter), limit, after).compile();
+  }
+
+  private singleWalk(filter: EventFilter, types: string[] | undefined, limit: number, after: EventPosition | undefined) {
+    return applyPageRange(
+      applyColumnFilters(this.db.selectFrom('audit_events').select(STORED_EVENT_COLUMNS), filter, types),
+      filter,
+      after,
+      this.style,
+    )
       .orderBy('occurred_at', 'desc')
       .orderBy('seq', 'desc')
-      .limit(limit)
-      .execute();
+      .limit(limit);
   }
 
   /** The keys of a page in the index that fits the filter, reading index entries only (each carries its row id). */
@@ -198,6 +232,7 @@ export class EventLogReader {
       applyColumnFilters(this.db.selectFrom('audit_events').select(['occurred_at', 'seq', this.rowIdColumn()]), filter, types),
       filter,
       after,
+      this.style,
     )
       .orderBy('occurred_at', 'desc')
       .orderBy('seq', 'desc')
@@ -227,6 +262,7 @@ export class EventLogReader {
               .where('type', '=', type),
             filter,
             after,
+            this.style,
           )
             .orderBy('occurred_at', 'desc')
             .orderBy('seq', 'desc')
@@ -430,6 +466,35 @@ export class EventLogReader {
       .limit(limit)
       .execute();
     return rows.map(rowToRecord);
+  }
+
+  /**
+   * The stored events with seq in [fromSeq, toSeq) that the filter keeps (its range and columns; without a
+   * filter every one of `orgId`), in seq order, in pages each read only when asked: a verifiable export lists
+   * its events in the order of their leaves. With `withRecord` false only seq and leaf hash are read.
+   */
+  async *pagesBySeq(
+    orgId: string,
+    range: { fromSeq: number; toSeq: number },
+    pageSize: number,
+    options: { filter?: EventFilter; withRecord: boolean },
+  ): AsyncGenerator<Array<{ seq: number; leaf_hash: string; record: string }>> {
+    const { filter } = options;
+    for (let fromSeq = range.fromSeq; fromSeq < range.toSeq;) {
+      let query = this.db
+        .selectFrom('audit_events')
+        .select(['seq', 'leaf_hash', options.withRecord ? sql<string>`record`.as('record') : sql<string>`''`.as('record')])
+        .where('org_id', '=', orgId)
+        .where('seq', '>=', fromSeq)
+        .where('seq', '<', range.toSeq);
+      if (filter)
+        query = applyColumnFilters(query, filter).where('occurred_at', '>=', filter.fromMs).where('occurred_at', '<', filter.toMs);
+      const rows = await query.orderBy('seq').limit(pageSize).execute();
+      if (rows.length === 0) return;
+      const page = rows.map((row) => ({ seq: Number(row.seq), leaf_hash: row.leaf_hash, record: row.record }));
+      yield page;
+      fromSeq = page[page.length - 1]!.seq + 1;
+    }
   }
 
   /** The highest committed seq of an organization, or -1 when its log is empty. */

@@ -1,7 +1,7 @@
 import { hashPassword } from '../../src/auth/passwords.js';
 import { newId } from '../../src/core/ids.js';
 import type { AuditEventRecord } from '../../src/events/audit-event.js';
-import { insertMembership, insertOrganization, insertUser } from '../../src/tenancy/tenancy-queries.js';
+import { insertMembership, insertOrganization, insertUser } from '../../src/store/queries/tenancy-queries.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

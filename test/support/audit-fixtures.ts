@@ -12,7 +12,7 @@ import { SESSION_COOKIE } from '../../src/http/plugins/authentication.js';
 import { servicesForStore } from '../../src/service/create-services.js';
 import type { AttestStore } from '../../src/store/attest-store.js';
 import type { UserType } from '../../src/store/database-schema.js';
-import { insertMembership, insertOrganization, insertUser, type Organization } from '../../src/tenancy/tenancy-queries.js';
+import { insertMembership, insertOrganization, insertUser, type Organization } from '../../src/store/queries/tenancy-queries.js';
 import { seededRandom } from './seeded-random.js';
 
 /** A user with ready-made credentials: `cookie` for a session, `bearer` for an owner-style API token. */

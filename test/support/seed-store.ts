@@ -2,7 +2,7 @@ import { createProducerKey } from '../../src/auth/credentials.js';
 import { newId } from '../../src/core/ids.js';
 import type { AttestStore } from '../../src/store/attest-store.js';
 import { openStore } from '../../src/store/open-store.js';
-import { insertOrganization } from '../../src/tenancy/tenancy-queries.js';
+import { insertOrganization } from '../../src/store/queries/tenancy-queries.js';
 import type { FreshStoreLocation } from './test-stores.js';
 
 /** Opens the store at a test location (creating and migrating it when new). */

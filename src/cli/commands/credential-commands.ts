@@ -1,18 +1,15 @@
 import type { Command } from 'commander';
+import { createApiToken, createOperatorToken, createProducerKey, revokeProducerKey } from '../../auth/credentials.js';
+import type { AttestStore } from '../../store/attest-store.js';
 import {
-  createApiToken,
-  createOperatorToken,
-  createProducerKey,
+  deleteApiToken,
+  deleteOperatorToken,
   listApiTokens,
   listOperatorTokens,
   listProducerKeys,
-  revokeApiToken,
-  revokeOperatorToken,
-  revokeProducerKey,
-} from '../../auth/credentials.js';
-import { PRODUCT_AREAS } from '../../catalog/catalog-registry.js';
-import type { AttestStore } from '../../store/attest-store.js';
-import { findUserByEmail, listMemberships } from '../../tenancy/tenancy-queries.js';
+} from '../../store/queries/credential-queries.js';
+import { existingOrganizationIds, findUserByEmail, listMemberships } from '../../store/queries/tenancy-queries.js';
+import { productAreas } from '../../catalog/catalog-registry.js';
 import { CliError, withCliStore } from '../cli-store.js';
 
 /**
@@ -26,14 +23,19 @@ export function registerCredentialCommands(program: Command): void {
   producerKey
     .command('create')
     .description('create a producer key for one or more product areas; prints the secret (shown once)')
-    .requiredOption('--product <product...>', `product area(s) the key may write: ${PRODUCT_AREAS.map((a) => a.product).join(', ')}`)
+    .requiredOption(
+      '--product <product...>',
+      `product area(s) the key may write: ${productAreas()
+        .map((a) => a.product)
+        .join(', ')}`,
+    )
     .option(
       '--org <orgId...>',
       'organization id(s) the key may write for (repeat it or separate with commas); without it the key is platform-wide',
     )
     .option('--name <name>', 'a name to recognise the key by', 'producer')
     .action(async (options: { product: string[]; org?: string[]; name: string }) => {
-      const known = new Set(PRODUCT_AREAS.map((a) => a.product));
+      const known = new Set(productAreas().map((a) => a.product));
       const unknown = options.product.filter((p) => !known.has(p));
       if (unknown.length > 0) throw new CliError(`unknown product ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
       const orgIds = options.org === undefined ? 'all' : splitList(options.org);
@@ -87,7 +89,7 @@ export function registerCredentialCommands(program: Command): void {
       const tokens = await withCliStore((store) => listApiTokens(store.db, options.email));
       process.stdout.write(tokens.map((t) => tsvLine([t.id, t.name, t.ownerEmail, isoTime(t.createdAt)])).join(''));
     });
-  addRevokeCommand(token, 'API token', revokeApiToken);
+  addRevokeCommand(token, 'API token', deleteApiToken);
 
   const operatorToken = program
     .command('operator-token')
@@ -107,7 +109,7 @@ export function registerCredentialCommands(program: Command): void {
       const tokens = await withCliStore((store) => listOperatorTokens(store.db));
       process.stdout.write(tokens.map((t) => tsvLine([t.id, t.name, isoTime(t.createdAt)])).join(''));
     });
-  addRevokeCommand(operatorToken, 'operator token', revokeOperatorToken);
+  addRevokeCommand(operatorToken, 'operator token', deleteOperatorToken);
 }
 
 /** `<group> revoke <id>`: deletes one credential, says which on stderr, or fails naming the id. */
@@ -140,8 +142,7 @@ function splitList(values: readonly string[]): string[] {
 }
 
 async function missingOrganizations(store: AttestStore, orgIds: readonly string[]): Promise<string[]> {
-  const found = await store.db.selectFrom('organizations').select('id').where('id', 'in', orgIds).execute();
-  const known = new Set(found.map((o) => o.id));
+  const known = await existingOrganizationIds(store.db, orgIds);
   return orgIds.filter((id) => !known.has(id));
 }
 

@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import { DAY_MS } from '../../config.js';
 import { isUuid } from '../../core/ids.js';
 import { bootstrapIfEmpty } from '../../service/bootstrap.js';
-import { findOrganization, findUserByEmail, listOrganizations } from '../../tenancy/tenancy-queries.js';
+import { findOrganization, findUserByEmail, listOrganizations } from '../../store/queries/tenancy-queries.js';
 import { DEMO_ACCOUNTS } from '../../features/user-management/demo/demo-people.js';
 import { fillDemoActivity } from '../../features/user-management/demo/demo-activity.js';
-import { findMember } from '../../features/user-management/member-queries.js';
+import { findMember } from '../../store/queries/user-management/member-queries.js';
 import { CliError, withCliStore } from '../cli-store.js';
 
 /** `attest demo`: fills an organization with realistic User Management activity through the real operations. */

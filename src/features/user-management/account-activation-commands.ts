@@ -3,7 +3,7 @@ import { hashPassword } from '../../auth/passwords.js';
 import type { Clock } from '../../core/clock.js';
 import { AttestError } from '../../core/errors.js';
 import type { AttestStore } from '../../store/attest-store.js';
-import type { UserAccount } from '../../tenancy/tenancy-queries.js';
+import { setFirstPassword, type UserAccount } from '../../store/queries/tenancy-queries.js';
 
 /**
  * A new user sets their own password through their one-time activation link. The token is spent in the same
@@ -19,15 +19,7 @@ export async function activateAccount(
   const passwordHash = await hashPassword(input.password);
   return store.transaction(async (tx) => {
     const spent = await consumeActivation(tx, input.token, ctx.clock.now());
-    const updated = spent
-      ? await tx
-          .updateTable('users')
-          .set({ password_hash: passwordHash })
-          .where('id', '=', spent.userId)
-          .where('password_hash', 'is', null)
-          .returning(['id', 'email', 'name'])
-          .executeTakeFirst()
-      : undefined;
+    const updated = spent ? await setFirstPassword(tx, spent.userId, passwordHash) : undefined;
     if (!updated)
       throw new AttestError(
         'NOT_FOUND',

@@ -1,10 +1,8 @@
 import { groupBy } from '../../core/group-by.js';
-import type { Kysely } from 'kysely';
-import type { AttestDatabase } from '../../store/database-schema.js';
+import type { QueryExecutor } from '../../store/queries/query-executor.js';
+import { grantableNames } from '../../store/queries/user-management/permission-queries.js';
 import type { UserAccess } from './membership-grants.js';
 import type { BulkRow, BulkRowError } from './bulk-user-csv.js';
-
-type Db = Kysely<AttestDatabase>;
 
 /**
  * Turns the names in a bulk file into the organization's ids. Entities are named `Downtown Store` or, when a
@@ -18,12 +16,8 @@ export class BulkNameResolver {
   ) {}
 
   /** Loads the organization's permission sets, custom permissions and entities. */
-  static async load(db: Db, orgId: string): Promise<BulkNameResolver> {
-    const [sets, customs, entities] = await Promise.all([
-      db.selectFrom('permission_sets').select(['id', 'name']).where('org_id', '=', orgId).execute(),
-      db.selectFrom('custom_permissions').select(['id', 'name']).where('org_id', '=', orgId).execute(),
-      db.selectFrom('org_entities').select(['id', 'name', 'kind']).where('org_id', '=', orgId).execute(),
-    ]);
+  static async load(db: QueryExecutor, orgId: string): Promise<BulkNameResolver> {
+    const { permissionSets: sets, customPermissions: customs, entities } = await grantableNames(db, orgId);
     // Each entity answers to its bare name and to "kind:name", so a name shared by two kinds can be told apart.
     const names = entities.flatMap((e) => [e.name.toLowerCase(), `${e.kind}:${e.name}`.toLowerCase()].map((key) => ({ key, id: e.id })));
     const byEntityName = groupBy(

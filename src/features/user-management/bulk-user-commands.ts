@@ -1,15 +1,11 @@
-import type { Kysely } from 'kysely';
 import { newWelcomeLink, type WelcomeLink } from '../../auth/account-activation.js';
 import { newId } from '../../core/ids.js';
 import type { JsonValue } from '../../events/audit-event.js';
-import type {
-  AccountActivationsTable,
-  AttestDatabase,
-  MembershipInvitationsTable,
-  MembershipsTable,
-  UsersTable,
-} from '../../store/database-schema.js';
-import { deleteExpiredInvitations } from '../../tenancy/membership-invitations.js';
+import type { AccountActivationsTable, MembershipInvitationsTable, MembershipsTable, UsersTable } from '../../store/database-schema.js';
+import { insertAccountActivations } from '../../store/queries/account-activation-queries.js';
+import { insertInvitations, invitedUserIds } from '../../store/queries/membership-invitation-queries.js';
+import { deleteMembershipRows, insertMemberships, insertUsers, userIdsByEmail } from '../../store/queries/tenancy-queries.js';
+import { memberTypes } from '../../store/queries/user-management/member-queries.js';
 import { BulkNameResolver } from './bulk-name-resolver.js';
 import { parseBulkUserCsv, type BulkMode, type BulkRowError } from './bulk-user-csv.js';
 import type { OrgCommandContext } from './command-context.js';
@@ -18,8 +14,6 @@ import { ensureDefaultEntities } from './org-entities.js';
 import { recordedTransaction } from './recorded-transaction.js';
 import { prepareUserManagementEvent } from './user-management-events.js';
 import { assertCanManageUsers } from './user-rights.js';
-
-type Db = Kysely<AttestDatabase>;
 
 /** One user a bulk addition added, with the welcome link the adder hands on (shown once, like a single addition's). */
 export interface BulkAddedUser {
@@ -44,18 +38,11 @@ export interface BulkResult {
 // The event record's metadata is bounded (PRODUCT.md §4: 8 KiB), so it lists at most this many user ids and
 // says how many more there were; 150 UUIDs take about 6 KiB.
 const MAX_IDS_IN_METADATA = 150;
-const CHUNK = 500;
 const EVENT_TYPE: Record<BulkMode, string> = {
   add: 'users.bulk_added',
   append: 'users.bulk_updated.append',
   overwrite: 'users.bulk_updated.overwrite',
 };
-
-async function inChunks<T, R>(items: readonly T[], work: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(...(await work(items.slice(i, i + CHUNK))));
-  return out;
-}
 
 /**
  * Adds users in bulk (`add`) or updates members' access in bulk (`append` adds to what they have, `overwrite`
@@ -74,18 +61,13 @@ export async function bulkImportUsers(ctx: OrgCommandContext, input: { mode: Bul
     const errors: BulkRowError[] = [];
     const wanted = parsed.rows.map((row) => ({ row, access: normalizeAccess(resolver.resolve(row, errors)) }));
     const emails = parsed.rows.map((r) => r.email);
-    const accounts = new Map(
-      (await inChunks(emails, (chunk) => tx.selectFrom('users').select(['id', 'email']).where('email', 'in', chunk).execute())).map((u) => [
-        u.email,
-        u.id,
-      ]),
-    );
-    const memberTypes = await membershipTypes(tx, ctx.org.id, [...accounts.values()], now);
+    const accounts = await userIdsByEmail(tx, emails);
+    const typeOf = await memberTypes(tx, ctx.org.id, [...accounts.values()], now);
     const invited = input.mode === 'add' ? await invitedUserIds(tx, ctx.org.id, [...accounts.values()], now) : new Set<string>();
 
     for (const { row } of wanted) {
       const userId = accounts.get(row.email);
-      const memberType = userId === undefined ? undefined : memberTypes.get(userId);
+      const memberType = userId === undefined ? undefined : typeOf.get(userId);
       if (input.mode === 'add') {
         if (memberType !== undefined)
           errors.push({ line: row.line, field: 'email', reason: `${row.email} is already a member of this organization` });
@@ -154,14 +136,15 @@ export async function bulkImportUsers(ctx: OrgCommandContext, input: { mode: Bul
         accessByUser.set(userId, access);
       }
       // Expired proxy grants leave rows behind; adding those users properly replaces them.
-      await inChunks(
+      await deleteMembershipRows(
+        tx,
+        ctx.org.id,
         added.map((a) => a.userId),
-        (ids) => tx.deleteFrom('memberships').where('org_id', '=', ctx.org.id).where('user_id', 'in', ids).execute(),
       );
-      await inChunks(newUsers, (chunk) => tx.insertInto('users').values(chunk).execute());
-      await inChunks(memberships, (chunk) => tx.insertInto('memberships').values(chunk).execute());
-      await inChunks(activations, (chunk) => tx.insertInto('account_activations').values(chunk).execute());
-      await inChunks(invitations, (chunk) => tx.insertInto('membership_invitations').values(chunk).execute());
+      await insertUsers(tx, newUsers);
+      await insertMemberships(tx, memberships);
+      await insertAccountActivations(tx, activations);
+      await insertInvitations(tx, invitations);
       affected = added.map((a) => a.userId);
     } else {
       const userIds = wanted.map(({ row }) => accounts.get(row.email) as string);
@@ -205,31 +188,4 @@ function overwriteListed(before: UserAccess, row: UserAccess, columns: readonly 
     customPermissionIds: columns.includes('customPermissions') ? row.customPermissionIds : before.customPermissionIds,
     entityIds: columns.includes('entities') ? row.entityIds : before.entityIds,
   };
-}
-
-/** Which of the given users have a pending membership here. */
-async function invitedUserIds(db: Db, orgId: string, userIds: string[], nowMs: number): Promise<Set<string>> {
-  // Expired invitations can no longer be accepted: they go, and the file may add those emails again.
-  await inChunks(userIds, async (chunk) => {
-    await deleteExpiredInvitations(db, orgId, chunk, nowMs);
-    return [];
-  });
-  const rows = await inChunks(userIds, (chunk) =>
-    db.selectFrom('membership_invitations').select('user_id').where('org_id', '=', orgId).where('user_id', 'in', chunk).execute(),
-  );
-  return new Set(rows.map((r) => r.user_id));
-}
-
-/** The type of each given user who is a member in force of the organization. */
-async function membershipTypes(db: Db, orgId: string, userIds: string[], nowMs: number): Promise<Map<string, string>> {
-  const rows = await inChunks(userIds, (chunk) =>
-    db
-      .selectFrom('memberships')
-      .select(['user_id', 'user_type'])
-      .where('org_id', '=', orgId)
-      .where('user_id', 'in', chunk)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', nowMs)]))
-      .execute(),
-  );
-  return new Map(rows.map((r) => [r.user_id, r.user_type]));
 }

@@ -1,24 +1,15 @@
-import type { Kysely } from 'kysely';
 import { AttestError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { AttestDatabase } from '../../store/database-schema.js';
+import {
+  customPermissionIdByName,
+  insertCustomPermission,
+  type CustomPermission,
+} from '../../store/queries/user-management/permission-queries.js';
 import type { OrgCommandContext } from './command-context.js';
 import { BUILT_IN_PERMISSIONS } from './permission-catalog.js';
 import { recordedTransaction } from './recorded-transaction.js';
 import { prepareUserManagementEvent } from './user-management-events.js';
 import { assertCanManageUsers } from './user-rights.js';
-
-/** A permission an organization defined itself. */
-export interface CustomPermission {
-  id: string;
-  name: string;
-  description: string;
-}
-
-/** The organization's custom permissions, by name. */
-export async function listCustomPermissions(db: Kysely<AttestDatabase>, orgId: string): Promise<CustomPermission[]> {
-  return db.selectFrom('custom_permissions').select(['id', 'name', 'description']).where('org_id', '=', orgId).orderBy('name').execute();
-}
 
 /** Creates a custom permission (unique name, not a built-in key); records `custom_permission.created`. */
 export async function createCustomPermission(
@@ -35,18 +26,13 @@ export async function createCustomPermission(
     ]);
   const now = ctx.clock.now();
   return recordedTransaction(ctx, async (tx) => {
-    const clash = await tx
-      .selectFrom('custom_permissions')
-      .select('id')
-      .where('org_id', '=', ctx.org.id)
-      .where('name', '=', name)
-      .executeTakeFirst();
+    const clash = await customPermissionIdByName(tx, ctx.org.id, name);
     if (clash)
       throw new AttestError('CONFLICT', `A custom permission named "${name}" already exists.`, [
         { field: 'name', reason: 'is already used' },
       ]);
     const id = newId(now);
-    await tx.insertInto('custom_permissions').values({ id, org_id: ctx.org.id, name, description, created_at: now }).execute();
+    await insertCustomPermission(tx, { id, org_id: ctx.org.id, name, description, created_at: now });
     const event = prepareUserManagementEvent(ctx, {
       type: 'custom_permission.created',
       orgId: ctx.org.id,

@@ -8,10 +8,10 @@ import {
   findInvitationByToken,
   listInvitationsOfOrg,
   type InvitationOfOrg,
-} from '../../tenancy/membership-invitations.js';
-import { findOrganization, insertMembership } from '../../tenancy/tenancy-queries.js';
+} from '../../store/queries/membership-invitation-queries.js';
+import { deleteMembershipRows, emailOfUser, findOrganization, insertMembership } from '../../store/queries/tenancy-queries.js';
 import type { CommandContext, OrgCommandContext } from './command-context.js';
-import { deleteMembership, findMember, type Member } from './member-queries.js';
+import { deleteMembership, findMember, type Member } from '../../store/queries/user-management/member-queries.js';
 import { recordedTransaction } from './recorded-transaction.js';
 import { prepareUserManagementEvent, userLabel } from './user-management-events.js';
 import { assertCanManageMember, assertCanManageUsers, isPrivileged } from './user-rights.js';
@@ -49,7 +49,7 @@ export async function acceptInvitation(
         { field: 'orgId', reason: 'is already one of your organizations' },
       ]);
     // An expired proxy grant leaves its row behind; the accepted membership replaces it.
-    await tx.deleteFrom('memberships').where('org_id', '=', org.id).where('user_id', '=', userId).execute();
+    await deleteMembershipRows(tx, org.id, [userId]);
     await insertMembership(tx, {
       org_id: org.id,
       user_id: userId,
@@ -102,7 +102,7 @@ export async function withdrawInvitation(ctx: OrgCommandContext, input: { userId
     assertCanManageMember(ctx.actorType, invitation.user_type);
     await deleteInvitation(tx, ctx.org.id, input.userId);
     await dropGrantsOfNonMember(tx, ctx.org.id, input.userId, ctx.clock.now());
-    const email = (await tx.selectFrom('users').select('email').where('id', '=', input.userId).executeTakeFirstOrThrow()).email;
+    const email = await emailOfUser(tx, input.userId);
     const member: Pick<Member, 'name' | 'email'> = { name: invitation.name, email };
     const event = prepareUserManagementEvent(ctx, {
       type: isPrivileged(invitation.user_type) ? 'user.privileged.removed' : 'user.standard.removed',

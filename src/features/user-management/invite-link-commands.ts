@@ -1,19 +1,22 @@
-import type { Kysely } from 'kysely';
 import { WELCOME_LINK_TTL_MS } from '../../auth/account-activation.js';
 import { hashPassword } from '../../auth/passwords.js';
 import { AttestError } from '../../core/errors.js';
 import { hashSecret, newId, newSecret } from '../../core/ids.js';
-import type { AttestDatabase } from '../../store/database-schema.js';
 import type { StoreTransaction } from '../../store/event-log-writer.js';
-import { findInvitation, insertInvitation } from '../../tenancy/membership-invitations.js';
-import { findOrganization, findUserByEmail, insertMembership, insertUser } from '../../tenancy/tenancy-queries.js';
+import { findInvitation, insertInvitation } from '../../store/queries/membership-invitation-queries.js';
+import type { QueryExecutor } from '../../store/queries/query-executor.js';
+import { findOrganization, findUserByEmail, insertMembership, insertUser } from '../../store/queries/tenancy-queries.js';
+import {
+  deleteInviteLink,
+  findInviteLink,
+  insertInviteLink,
+  orgOfInviteLink,
+} from '../../store/queries/user-management/invite-link-queries.js';
+import { deleteMembership, findMember } from '../../store/queries/user-management/member-queries.js';
 import type { CommandContext, OrgCommandContext } from './command-context.js';
-import { deleteMembership, findMember } from './member-queries.js';
 import { recordedTransaction } from './recorded-transaction.js';
 import { prepareUserManagementEvent, userLabel } from './user-management-events.js';
 import { assertCanManageUsers } from './user-rights.js';
-
-type Db = Kysely<AttestDatabase>;
 
 /**
  * An organization's invite link: its id (safe to record) and its token (the secret part of the URL). Only the
@@ -25,24 +28,20 @@ export interface InviteLink {
   createdAt: number;
 }
 
-async function insertLink(db: Db, orgId: string, nowMs: number): Promise<InviteLink & { token: string }> {
+async function insertLink(db: QueryExecutor, orgId: string, nowMs: number): Promise<InviteLink & { token: string }> {
   const link = { id: newId(nowMs), token: newSecret('ati'), createdAt: nowMs };
-  await db
-    .insertInto('org_invite_links')
-    .values({ org_id: orgId, id: link.id, token_hash: hashSecret(link.token), created_at: nowMs })
-    .execute();
+  await insertInviteLink(db, { org_id: orgId, id: link.id, token_hash: hashSecret(link.token), created_at: nowMs });
   return link;
 }
 
-async function findLink(db: Db, orgId: string): Promise<InviteLink | undefined> {
-  const row = await db.selectFrom('org_invite_links').select(['id', 'created_at']).where('org_id', '=', orgId).executeTakeFirst();
-  return row ? { id: row.id, token: null, createdAt: Number(row.created_at) } : undefined;
+async function findLink(db: QueryExecutor, orgId: string): Promise<InviteLink | undefined> {
+  const link = await findInviteLink(db, orgId);
+  return link ? { id: link.id, token: null, createdAt: link.createdAt } : undefined;
 }
 
 /** The organization whose invite link has this token, if the link is current. */
-async function orgOfToken(db: Db, token: string): Promise<string | undefined> {
-  return (await db.selectFrom('org_invite_links').select(['org_id']).where('token_hash', '=', hashSecret(token)).executeTakeFirst())
-    ?.org_id;
+async function orgOfToken(db: QueryExecutor, token: string): Promise<string | undefined> {
+  return orgOfInviteLink(db, hashSecret(token));
 }
 
 /**
@@ -62,7 +61,7 @@ export async function regenerateInviteLink(ctx: OrgCommandContext): Promise<Invi
   const now = ctx.clock.now();
   return recordedTransaction(ctx, async (tx) => {
     const old = await findLink(tx, ctx.org.id);
-    await tx.deleteFrom('org_invite_links').where('org_id', '=', ctx.org.id).execute();
+    await deleteInviteLink(tx, ctx.org.id);
     const link = await insertLink(tx, ctx.org.id, now);
     const event = prepareUserManagementEvent(ctx, {
       type: 'invite_link.regenerated',

@@ -4,7 +4,7 @@ import { LoginThrottle } from '../../auth/login-throttle.js';
 import type { Clock } from '../../core/clock.js';
 import { newTraceId, traceIdFromTraceparent } from '../../core/trace-context.js';
 import type { AttestStore } from '../../store/attest-store.js';
-import { listMemberships, type UserAccount } from '../../tenancy/tenancy-queries.js';
+import { listMemberships, type UserAccount } from '../../store/queries/tenancy-queries.js';
 import type { CommandContext } from './command-context.js';
 import { recordedTransaction } from './recorded-transaction.js';
 import { prepareUserManagementEvent, userLabel } from './user-management-events.js';

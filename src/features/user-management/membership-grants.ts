@@ -1,7 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { AttestDatabase, GrantKind, MembershipGrantsTable } from '../../store/database-schema.js';
-
-type Db = Kysely<AttestDatabase>;
+import type { GrantKind, MembershipGrantsTable } from '../../store/database-schema.js';
+import type { QueryExecutor } from '../../store/queries/query-executor.js';
+import { grantsOf, replaceGrants } from '../../store/queries/user-management/membership-grant-queries.js';
 
 /** What a member was granted: permission sets, custom permissions and accessible entities, by id (sorted). */
 export interface UserAccess {
@@ -18,9 +17,6 @@ export const ACCESS_FIELDS: Record<GrantKind, keyof UserAccess> = {
 };
 
 const GRANT_KINDS = Object.keys(ACCESS_FIELDS) as GrantKind[];
-// Rows per INSERT: 4 columns × 500 stays far below SQLite's bound-parameter limit.
-const INSERT_CHUNK = 500;
-const IN_CHUNK = 500;
 
 /** An empty access. */
 export function noAccess(): UserAccess {
@@ -28,23 +24,14 @@ export function noAccess(): UserAccess {
 }
 
 /** The access of several members of an organization at once. */
-export async function readAccess(db: Db, orgId: string, userIds: readonly string[]): Promise<Map<string, UserAccess>> {
+export async function readAccess(db: QueryExecutor, orgId: string, userIds: readonly string[]): Promise<Map<string, UserAccess>> {
   const byUser = new Map<string, UserAccess>(userIds.map((id) => [id, noAccess()]));
-  for (let i = 0; i < userIds.length; i += IN_CHUNK) {
-    const rows = await db
-      .selectFrom('membership_grants')
-      .select(['user_id', 'grant_kind', 'target_id'])
-      .where('org_id', '=', orgId)
-      .where('user_id', 'in', userIds.slice(i, i + IN_CHUNK))
-      .orderBy('target_id')
-      .execute();
-    for (const row of rows) byUser.get(row.user_id)?.[ACCESS_FIELDS[row.grant_kind]].push(row.target_id);
-  }
+  for (const row of await grantsOf(db, orgId, userIds)) byUser.get(row.user_id)?.[ACCESS_FIELDS[row.grant_kind]].push(row.target_id);
   return byUser;
 }
 
 /** The access of one member. */
-export async function readUserAccess(db: Db, orgId: string, userId: string): Promise<UserAccess> {
+export async function readUserAccess(db: QueryExecutor, orgId: string, userId: string): Promise<UserAccess> {
   return (await readAccess(db, orgId, [userId])).get(userId) ?? noAccess();
 }
 
@@ -68,15 +55,7 @@ export function mergeAccess(current: UserAccess, added: UserAccess): UserAccess 
 }
 
 /** Replaces the access of the given members with the given access (one delete and batched inserts). */
-export async function writeAccess(db: Db, orgId: string, accessByUser: ReadonlyMap<string, UserAccess>): Promise<void> {
-  const userIds = [...accessByUser.keys()];
-  for (let i = 0; i < userIds.length; i += IN_CHUNK) {
-    await db
-      .deleteFrom('membership_grants')
-      .where('org_id', '=', orgId)
-      .where('user_id', 'in', userIds.slice(i, i + IN_CHUNK))
-      .execute();
-  }
+export async function writeAccess(db: QueryExecutor, orgId: string, accessByUser: ReadonlyMap<string, UserAccess>): Promise<void> {
   const rows: MembershipGrantsTable[] = [];
   for (const [userId, access] of accessByUser) {
     for (const kind of GRANT_KINDS) {
@@ -84,9 +63,5 @@ export async function writeAccess(db: Db, orgId: string, accessByUser: ReadonlyM
         rows.push({ org_id: orgId, user_id: userId, grant_kind: kind, target_id: targetId });
     }
   }
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK)
-    await db
-      .insertInto('membership_grants')
-      .values(rows.slice(i, i + INSERT_CHUNK))
-      .execute();
+  await replaceGrants(db, orgId, [...accessByUser.keys()], rows);
 }

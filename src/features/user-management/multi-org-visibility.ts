@@ -1,23 +1,10 @@
-import type { Kysely } from 'kysely';
 import { AttestError, type FieldError } from '../../core/errors.js';
-import type { AttestDatabase } from '../../store/database-schema.js';
+import { ownOrganizationIds } from '../../store/queries/tenancy-queries.js';
+import { replaceVisibleOrgs, visibleOrgIdsOf } from '../../store/queries/user-management/org-visibility-queries.js';
 import type { OrgCommandContext } from './command-context.js';
 import { recordedTransaction } from './recorded-transaction.js';
 import { prepareUserManagementEvent } from './user-management-events.js';
 import { assertCanManageUsers, assertOwner } from './user-rights.js';
-
-type Db = Kysely<AttestDatabase>;
-
-/** The ids of the organizations whose users this organization may see, sorted. */
-export async function visibleOrgIdsOf(db: Db, orgId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom('org_visible_orgs')
-    .select('visible_org_id')
-    .where('org_id', '=', orgId)
-    .orderBy('visible_org_id')
-    .execute();
-  return rows.map((r) => r.visible_org_id);
-}
 
 /** Reads the setting (owners and admins). */
 export async function readMultiOrgVisibility(ctx: OrgCommandContext): Promise<{ visibleOrgIds: string[] }> {
@@ -39,14 +26,7 @@ export async function updateMultiOrgVisibility(
   const wanted = [...new Set(input.visibleOrgIds)].sort();
   const now = ctx.clock.now();
   return recordedTransaction(ctx, async (tx) => {
-    const own = await tx
-      .selectFrom('memberships')
-      .select('org_id')
-      .where('user_id', '=', ctx.actor.userId)
-      .where('proxy_from_org_id', 'is', null)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
-      .execute();
-    const related = new Set(own.map((m) => m.org_id));
+    const related = new Set(await ownOrganizationIds(tx, ctx.actor.userId, now));
     const errors: FieldError[] = [];
     input.visibleOrgIds.forEach((id, i) => {
       if (id === ctx.org.id) errors.push({ field: `visibleOrgIds[${i}]`, reason: 'is this organization itself' });
@@ -56,12 +36,7 @@ export async function updateMultiOrgVisibility(
     if (first) throw new AttestError('VALIDATION_FAILED', `${first.field}: ${first.reason}`, errors);
     const before = await visibleOrgIdsOf(tx, ctx.org.id);
     if (before.join() === wanted.join()) return { result: { visibleOrgIds: before }, events: [] };
-    await tx.deleteFrom('org_visible_orgs').where('org_id', '=', ctx.org.id).execute();
-    if (wanted.length > 0)
-      await tx
-        .insertInto('org_visible_orgs')
-        .values(wanted.map((id) => ({ org_id: ctx.org.id, visible_org_id: id })))
-        .execute();
+    await replaceVisibleOrgs(tx, ctx.org.id, wanted);
     const event = prepareUserManagementEvent(ctx, {
       type: 'org.multi_org_visibility.updated',
       orgId: ctx.org.id,

@@ -1,10 +1,8 @@
-import type { Kysely } from 'kysely';
 import { AttestError, type FieldError } from '../../core/errors.js';
 import type { FieldChange } from '../../events/audit-event.js';
-import type { AttestDatabase } from '../../store/database-schema.js';
+import type { QueryExecutor } from '../../store/queries/query-executor.js';
+import { grantableNames } from '../../store/queries/user-management/permission-queries.js';
 import { ACCESS_FIELDS, normalizeAccess, type UserAccess } from './membership-grants.js';
-
-type Db = Kysely<AttestDatabase>;
 
 /** Everything an organization can grant, by id, with names: to validate grants and to name them in events. */
 export interface OrgAccessCatalog {
@@ -14,12 +12,8 @@ export interface OrgAccessCatalog {
 }
 
 /** Loads the organization's permission sets, custom permissions and entities (id → name). */
-export async function loadAccessCatalog(db: Db, orgId: string): Promise<OrgAccessCatalog> {
-  const [sets, customs, entities] = await Promise.all([
-    db.selectFrom('permission_sets').select(['id', 'name']).where('org_id', '=', orgId).execute(),
-    db.selectFrom('custom_permissions').select(['id', 'name']).where('org_id', '=', orgId).execute(),
-    db.selectFrom('org_entities').select(['id', 'name']).where('org_id', '=', orgId).execute(),
-  ]);
+export async function loadAccessCatalog(db: QueryExecutor, orgId: string): Promise<OrgAccessCatalog> {
+  const { permissionSets: sets, customPermissions: customs, entities } = await grantableNames(db, orgId);
   const toMap = (rows: { id: string; name: string }[]) => new Map(rows.map((r) => [r.id, r.name]));
   return { permissionSetIds: toMap(sets), customPermissionIds: toMap(customs), entityIds: toMap(entities) };
 }

@@ -1,16 +1,13 @@
-import type { Kysely } from 'kysely';
 import { newId } from '../../core/ids.js';
-import type { AttestDatabase, OrgEntityKind } from '../../store/database-schema.js';
+import type { OrgEntityKind } from '../../store/database-schema.js';
 import type { AttestStore } from '../../store/attest-store.js';
-
-type Db = Kysely<AttestDatabase>;
-
-/** An object of the organization a user may be allowed to act on. */
-export interface OrgEntity {
-  id: string;
-  name: string;
-  kind: OrgEntityKind;
-}
+import type { QueryExecutor } from '../../store/queries/query-executor.js';
+import {
+  hasEntities,
+  insertEntitiesIfAbsent,
+  listEntities,
+  type OrgEntity,
+} from '../../store/queries/user-management/org-entity-queries.js';
 
 /**
  * The entities an organization starts with. Attest does not own zones, stores and concepts (the products that
@@ -27,20 +24,13 @@ export const DEFAULT_ENTITIES: readonly { name: string; kind: OrgEntityKind }[] 
   { name: 'Coffee Concept', kind: 'concept' },
 ];
 
-/** The organization's entities by kind and name. */
-export async function listEntities(db: Db, orgId: string): Promise<OrgEntity[]> {
-  return db.selectFrom('org_entities').select(['id', 'name', 'kind']).where('org_id', '=', orgId).orderBy('kind').orderBy('name').execute();
-}
-
 /** Creates the default entities of an organization that has none (idempotent, safe when two callers race). */
-export async function ensureDefaultEntities(db: Db, orgId: string, nowMs: number): Promise<void> {
-  const existing = await db.selectFrom('org_entities').select('id').where('org_id', '=', orgId).limit(1).executeTakeFirst();
-  if (existing) return;
-  await db
-    .insertInto('org_entities')
-    .values(DEFAULT_ENTITIES.map((e) => ({ id: newId(nowMs), org_id: orgId, name: e.name, kind: e.kind, created_at: nowMs })))
-    .onConflict((oc) => oc.columns(['org_id', 'kind', 'name']).doNothing())
-    .execute();
+export async function ensureDefaultEntities(db: QueryExecutor, orgId: string, nowMs: number): Promise<void> {
+  if (await hasEntities(db, orgId)) return;
+  await insertEntitiesIfAbsent(
+    db,
+    DEFAULT_ENTITIES.map((e) => ({ id: newId(nowMs), org_id: orgId, name: e.name, kind: e.kind, created_at: nowMs })),
+  );
 }
 
 /** The entities of an organization, seeding the defaults first when it has none. */

@@ -9,7 +9,7 @@ import {
   insertOrganization,
   insertUser,
   type Organization,
-} from '../../tenancy/tenancy-queries.js';
+} from '../../store/queries/tenancy-queries.js';
 import type { CommandContext } from './command-context.js';
 import { recordedTransaction } from './recorded-transaction.js';
 import { prepareUserManagementEvent, userLabel } from './user-management-events.js';

@@ -1,14 +1,20 @@
-import type { Kysely } from 'kysely';
 import { AttestError, type FieldError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { AttestDatabase } from '../../store/database-schema.js';
+import type { QueryExecutor } from '../../store/queries/query-executor.js';
+import { permissionSetAssignments } from '../../store/queries/user-management/membership-grant-queries.js';
+import {
+  customPermissionNames,
+  deletePermissionSetRow,
+  insertPermissionSet,
+  listPermissionSetRows,
+  permissionSetIdByName,
+  updatePermissionSetRow,
+} from '../../store/queries/user-management/permission-queries.js';
 import type { OrgCommandContext } from './command-context.js';
 import { BUILT_IN_PERMISSIONS } from './permission-catalog.js';
 import { recordedTransaction } from './recorded-transaction.js';
 import { changedFields, prepareUserManagementEvent } from './user-management-events.js';
 import { assertCanManageUsers } from './user-rights.js';
-
-type Db = Kysely<AttestDatabase>;
 
 /** A permission set as the API shows it, with the members it is assigned to. */
 export interface PermissionSet {
@@ -25,27 +31,18 @@ export interface PermissionSetInput {
 }
 
 /** The organization's permission sets, by name, each with where it is used. */
-export async function listPermissionSets(db: Db, orgId: string, setId?: string): Promise<PermissionSet[]> {
-  let query = db.selectFrom('permission_sets').select(['id', 'name', 'permissions']).where('org_id', '=', orgId);
-  if (setId !== undefined) query = query.where('id', '=', setId);
-  const sets = await query.orderBy('name').execute();
-  const uses = await db
-    .selectFrom('membership_grants')
-    .innerJoin('users', 'users.id', 'membership_grants.user_id')
-    .select(['membership_grants.target_id', 'users.id', 'users.email'])
-    .where('membership_grants.org_id', '=', orgId)
-    .where('membership_grants.grant_kind', '=', 'permission_set')
-    .orderBy('users.email')
-    .execute();
+export async function listPermissionSets(db: QueryExecutor, orgId: string, setId?: string): Promise<PermissionSet[]> {
+  const sets = await listPermissionSetRows(db, orgId, setId);
+  const uses = await permissionSetAssignments(db, orgId);
   return sets.map((s) => ({
     id: s.id,
     name: s.name,
     permissions: JSON.parse(s.permissions) as string[],
-    usedBy: uses.filter((u) => u.target_id === s.id).map((u) => ({ userId: u.id, email: u.email })),
+    usedBy: uses.filter((u) => u.setId === s.id).map((u) => ({ userId: u.userId, email: u.email })),
   }));
 }
 
-async function requireSet(db: Db, orgId: string, setId: string): Promise<PermissionSet> {
+async function requireSet(db: QueryExecutor, orgId: string, setId: string): Promise<PermissionSet> {
   const [set] = await listPermissionSets(db, orgId, setId);
   if (!set)
     throw new AttestError('NOT_FOUND', 'No such permission set in this organization.', [
@@ -55,12 +52,16 @@ async function requireSet(db: Db, orgId: string, setId: string): Promise<Permiss
 }
 
 /** Validates name and permissions: built-in keys or the names of the organization's custom permissions. */
-async function validatedInput(db: Db, orgId: string, input: PermissionSetInput, exceptSetId?: string): Promise<PermissionSetInput> {
+async function validatedInput(
+  db: QueryExecutor,
+  orgId: string,
+  input: PermissionSetInput,
+  exceptSetId?: string,
+): Promise<PermissionSetInput> {
   const name = input.name.trim();
   const errors: FieldError[] = [];
   if (!name) errors.push({ field: 'name', reason: 'must not be blank' });
-  const customs = await db.selectFrom('custom_permissions').select('name').where('org_id', '=', orgId).execute();
-  const known = new Set<string>([...BUILT_IN_PERMISSIONS, ...customs.map((c) => c.name)]);
+  const known = new Set<string>([...BUILT_IN_PERMISSIONS, ...(await customPermissionNames(db, orgId))]);
   input.permissions.forEach((p, i) => {
     if (!known.has(p))
       errors.push({
@@ -68,10 +69,8 @@ async function validatedInput(db: Db, orgId: string, input: PermissionSetInput, 
         reason: `"${p}" is neither a built-in permission nor a custom permission of this organization`,
       });
   });
-  const clash = name
-    ? await db.selectFrom('permission_sets').select('id').where('org_id', '=', orgId).where('name', '=', name).executeTakeFirst()
-    : undefined;
-  if (clash && clash.id !== exceptSetId)
+  const clash = name ? await permissionSetIdByName(db, orgId, name) : undefined;
+  if (clash !== undefined && clash !== exceptSetId)
     throw new AttestError('CONFLICT', `A permission set named "${name}" already exists.`, [
       { field: 'name', reason: 'is already used by another permission set' },
     ]);
@@ -87,17 +86,14 @@ export async function createPermissionSet(ctx: OrgCommandContext, input: Permiss
   return recordedTransaction(ctx, async (tx) => {
     const valid = await validatedInput(tx, ctx.org.id, input);
     const id = newId(now);
-    await tx
-      .insertInto('permission_sets')
-      .values({
-        id,
-        org_id: ctx.org.id,
-        name: valid.name,
-        permissions: JSON.stringify(valid.permissions),
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    await insertPermissionSet(tx, {
+      id,
+      org_id: ctx.org.id,
+      name: valid.name,
+      permissions: JSON.stringify(valid.permissions),
+      created_at: now,
+      updated_at: now,
+    });
     const event = prepareUserManagementEvent(ctx, {
       type: 'permission_set.created',
       orgId: ctx.org.id,
@@ -123,11 +119,7 @@ export async function updatePermissionSet(ctx: OrgCommandContext, setId: string,
       { field: 'permissions', from: [...before.permissions].sort(), to: valid.permissions },
     ]);
     if (changes.length === 0) return { result: before, events: [] };
-    await tx
-      .updateTable('permission_sets')
-      .set({ name: valid.name, permissions: JSON.stringify(valid.permissions), updated_at: now })
-      .where('id', '=', setId)
-      .execute();
+    await updatePermissionSetRow(tx, setId, { name: valid.name, permissions: JSON.stringify(valid.permissions), updated_at: now });
     const event = prepareUserManagementEvent(ctx, {
       type: 'permission_set.updated',
       orgId: ctx.org.id,
@@ -151,7 +143,7 @@ export async function deletePermissionSet(ctx: OrgCommandContext, setId: string)
         set.usedBy.map((u) => ({ field: 'usedBy', reason: `assigned to ${u.email} (${u.userId})` })),
       );
     }
-    await tx.deleteFrom('permission_sets').where('id', '=', setId).execute();
+    await deletePermissionSetRow(tx, setId);
     const event = prepareUserManagementEvent(ctx, {
       type: 'permission_set.deleted',
       orgId: ctx.org.id,

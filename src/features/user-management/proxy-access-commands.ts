@@ -1,8 +1,8 @@
 import { AttestError } from '../../core/errors.js';
 import type { UserType } from '../../store/database-schema.js';
-import { findUserByEmail, insertMembership } from '../../tenancy/tenancy-queries.js';
+import { findUserByEmail, homeOrganizationId, insertMembership } from '../../store/queries/tenancy-queries.js';
 import type { OrgCommandContext } from './command-context.js';
-import { deleteMembership, findMember, listMembers, type Member } from './member-queries.js';
+import { deleteMembership, findMember, listMembers, type Member } from '../../store/queries/user-management/member-queries.js';
 import { recordedTransaction } from './recorded-transaction.js';
 import { prepareUserManagementEvent, userLabel } from './user-management-events.js';
 import { assertCanManageUsers, assertOwner } from './user-rights.js';
@@ -36,16 +36,7 @@ export async function grantProxyAccess(ctx: OrgCommandContext, input: ProxyAcces
     ]);
   return recordedTransaction(ctx, async (tx) => {
     const user = await findUserByEmail(tx, email);
-    const home = user
-      ? await tx
-          .selectFrom('memberships')
-          .select('org_id')
-          .where('user_id', '=', user.id)
-          .where('proxy_from_org_id', 'is', null)
-          .where('org_id', '!=', ctx.org.id)
-          .orderBy('created_at')
-          .executeTakeFirst()
-      : undefined;
+    const home = user ? await homeOrganizationId(tx, user.id, ctx.org.id) : undefined;
     // One answer whether the email is unknown or only has no organization: the form does not reveal accounts.
     if (!user || !home)
       throw new AttestError('VALIDATION_FAILED', 'email: no user of another organization has this email', [
@@ -60,7 +51,7 @@ export async function grantProxyAccess(ctx: OrgCommandContext, input: ProxyAcces
       org_id: ctx.org.id,
       user_id: user.id,
       user_type: input.userType,
-      proxy_from_org_id: home.org_id,
+      proxy_from_org_id: home,
       expires_at: input.expiresAt ?? null,
       created_at: now,
     });
@@ -69,7 +60,7 @@ export async function grantProxyAccess(ctx: OrgCommandContext, input: ProxyAcces
       email: user.email,
       name: user.name,
       userType: input.userType,
-      proxyFromOrgId: home.org_id,
+      proxyFromOrgId: home,
       expiresAt: input.expiresAt ?? null,
     };
     const event = prepareUserManagementEvent(ctx, {
@@ -77,7 +68,7 @@ export async function grantProxyAccess(ctx: OrgCommandContext, input: ProxyAcces
       orgId: ctx.org.id,
       entity: { id: user.id, name: userLabel(user) },
       changes: [{ field: 'userType', from: null, to: input.userType }],
-      metadata: { proxyFromOrgId: home.org_id, expiresAt: input.expiresAt === undefined ? null : new Date(input.expiresAt).toISOString() },
+      metadata: { proxyFromOrgId: home, expiresAt: input.expiresAt === undefined ? null : new Date(input.expiresAt).toISOString() },
     });
     return { result: member, events: [event] };
   });

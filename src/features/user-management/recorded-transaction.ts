@@ -15,7 +15,7 @@ export interface RecordedChange<T> {
  * failing audit write) rolls everything back. The store tells live-feed subscribers only after the commit.
  *
  * @example
- * return recordedTransaction(ctx, async (tx) => { await tx.insertInto(...)...; return { result, events: [event] }; });
+ * return recordedTransaction(ctx, async (tx) => { await insertMembership(tx, row); return { result, events: [event] }; });
  */
 export async function recordedTransaction<T>(ctx: CommandContext, body: (tx: StoreTransaction) => Promise<RecordedChange<T>>): Promise<T> {
   return ctx.store

@@ -1,5 +1,5 @@
 import type { OrgCommandContext } from './command-context.js';
-import { requireMember } from './member-queries.js';
+import { requireMember } from './member-checks.js';
 import { normalizeAccess, readUserAccess, writeAccess, type UserAccess } from './membership-grants.js';
 import { accessChanges, assertAccessExists, loadAccessCatalog } from './org-access-catalog.js';
 import { recordedTransaction } from './recorded-transaction.js';

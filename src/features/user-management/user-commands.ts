@@ -3,10 +3,11 @@ import { AttestError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { InvitationSource, UserType } from '../../store/database-schema.js';
 import type { StoreTransaction } from '../../store/event-log-writer.js';
-import { findInvitation, insertInvitation } from '../../tenancy/membership-invitations.js';
-import { findUserByEmail, insertMembership, insertUser } from '../../tenancy/tenancy-queries.js';
+import { findInvitation, insertInvitation } from '../../store/queries/membership-invitation-queries.js';
+import { findUserByEmail, insertMembership, insertUser } from '../../store/queries/tenancy-queries.js';
 import type { OrgCommandContext } from './command-context.js';
-import { assertNotLastOwner, deleteMembership, findMember, requireMember, type Member } from './member-queries.js';
+import { deleteMembership, findMember, setMemberType, type Member } from '../../store/queries/user-management/member-queries.js';
+import { assertNotLastOwner, requireMember } from './member-checks.js';
 import { recordedTransaction } from './recorded-transaction.js';
 import { prepareUserManagementEvent, userLabel } from './user-management-events.js';
 import { assertCanAssignType, assertCanManageMember, isPrivileged } from './user-rights.js';
@@ -164,12 +165,7 @@ export async function changeUserType(ctx: OrgCommandContext, input: { userId: st
         { field: 'userType', reason: `is already ${input.userType}` },
       ]);
     await assertNotLastOwner(tx, ctx.org.id, member, ctx.store.dialect.supportsRowLocks);
-    await tx
-      .updateTable('memberships')
-      .set({ user_type: input.userType })
-      .where('org_id', '=', ctx.org.id)
-      .where('user_id', '=', member.userId)
-      .execute();
+    await setMemberType(tx, ctx.org.id, member.userId, input.userType);
     const event = prepareUserManagementEvent(ctx, {
       type: isPrivileged(input.userType) ? 'user.type.made_privileged' : 'user.type.made_standard',
       orgId: ctx.org.id,

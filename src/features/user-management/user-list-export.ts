@@ -1,6 +1,6 @@
 import { writeCsvRows } from '../../core/csv-writer.js';
 import type { OrgCommandContext } from './command-context.js';
-import { listMembers } from './member-queries.js';
+import { listMembers } from '../../store/queries/user-management/member-queries.js';
 import { readAccess } from './membership-grants.js';
 import { accessNames, loadAccessCatalog } from './org-access-catalog.js';
 import { recordedTransaction } from './recorded-transaction.js';

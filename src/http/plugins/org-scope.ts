@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AttestError } from '../../core/errors.js';
 import { isUuid } from '../../core/ids.js';
 import type { UserType } from '../../store/database-schema.js';
-import { findMembership, type Organization, type UserAccount } from '../../tenancy/tenancy-queries.js';
+import { findMembership, type Organization, type UserAccount } from '../../store/queries/tenancy-queries.js';
 import type { AppServices } from '../app-services.js';
 import { requireUser } from './authentication.js';
 

@@ -8,6 +8,8 @@ import { loginThrottle } from './0006-login-throttle.js';
 import { ingestHardening } from './0007-ingest-hardening.js';
 import { merkleTrees } from './0008-merkle-trees.js';
 import { streamDestinations } from './0009-stream-destinations.js';
+import { postgresEventPartitions } from './0010-postgres-event-partitions.js';
+import { prunedLogRanges } from './0011-pruned-log-ranges.js';
 
 /**
  * Every migration, in order. Names sort lexically, so they carry a four-digit prefix. Migrations are code in
@@ -23,6 +25,8 @@ const migrations: Record<string, Migration> = {
   '0007-ingest-hardening': ingestHardening,
   '0008-merkle-trees': merkleTrees,
   '0009-stream-destinations': streamDestinations,
+  '0010-postgres-event-partitions': postgresEventPartitions,
+  '0011-pruned-log-ranges': prunedLogRanges,
 };
 
 /** Hands Kysely's Migrator the list above. */

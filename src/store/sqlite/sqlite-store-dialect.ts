@@ -14,6 +14,7 @@ import { SqliteRowFetchers } from './sqlite-row-fetchers.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 import { SqliteWalCheckpointer } from './sqlite-wal-checkpointer.js';
 import { writeAuditEventStatistics } from './sqlite-planner-statistics.js';
+import { statisticsDue } from '../planner-statistics-growth.js';
 
 /**
  * Opens (creating if needed) a SQLite store file with WAL. Two connections: the writer, whose transactions
@@ -41,6 +42,16 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
     void readAhead.exited.then(() => readAheads.delete(readAhead));
     return readAhead;
   };
+  // Events ever appended (the log heads' next seqs), when the statistics were last written: how far the log has
+  // grown since, appends of other processes included.
+  let eventsAtLastRefresh = 0;
+  const appendedEvents = async () => {
+    const row = await readDb
+      .selectFrom('org_log_heads')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('next_seq'), eb.lit(0)).as('events'))
+      .executeTakeFirst();
+    return Number(row?.events ?? 0);
+  };
   return {
     name: 'sqlite',
     db,
@@ -54,7 +65,14 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
     ...(appendThread ? { appendEvents: (events: readonly PreparedEvent[]) => appendThread.append(events) } : {}),
     ...(path === ':memory:' ? {} : { startReadAhead }),
     ...(rowFetchers ? { fetchRowsByRowId: (orgId: string, rowIds: readonly number[]) => rowFetchers.fetch(orgId, rowIds) } : {}),
+    async refreshGrownPlannerStatistics() {
+      const events = await appendedEvents();
+      if (!statisticsDue(eventsAtLastRefresh, events - eventsAtLastRefresh)) return false;
+      await this.refreshPlannerStatistics();
+      return true;
+    },
     async refreshPlannerStatistics() {
+      const events = await appendedEvents();
       // Straight on the writer connection, so first hold it as Kysely does: never in the middle of a
       // transaction of this thread (the writes would join it, and vanish with its rollback). Then wait for the
       // append thread's commit on the event loop, as every write here does, not in SQLite's busy handler.
@@ -70,6 +88,7 @@ export function openSqliteStoreDialect(path: string): StoreDialect {
           const hasStatTable = writer.prepare("select 1 from sqlite_schema where name = 'sqlite_stat1'").get() !== undefined;
           if (!hasStatTable) writer.exec('analyze');
           writeAuditEventStatistics(writer);
+          eventsAtLastRefresh = events;
           // Every connection keeps the statistics it loaded with the schema until told to reload them.
           writer.exec('analyze sqlite_schema');
           reader?.exec('analyze sqlite_schema');

@@ -3,6 +3,7 @@ import type { EventActor, JsonValue, PreparedEvent } from '../../../events/audit
 import type { IncomingEvent } from '../../../catalog/incoming-event.js';
 import { prepareIncomingEvents } from '../../../catalog/prepare-incoming-events.js';
 import type { AttestStore } from '../../../store/attest-store.js';
+import { claimViewMark, lastViewMarkedAt } from '../../../store/queries/audit-view-mark-queries.js';
 
 /**
  * Attest's own events about reading the log (PRODUCT.md §3): `audit_log.viewed` and `audit_log.exported`.
@@ -61,26 +62,10 @@ export async function recordViewOnce(
   // Nearly every read falls inside an open window: a plain read of the mark answers those without taking the
   // write lock (and on SQLite without queueing behind ingest's commits). Only a missing or old mark goes on to
   // the transaction, which decides atomically; a stale read here only means one more transaction.
-  const mark = await store.dialect.readDb
-    .selectFrom('audit_view_marks')
-    .select('viewed_at')
-    .where('principal', '=', principal)
-    .where('org_id', '=', orgId)
-    .executeTakeFirst();
-  if (mark && Number(mark.viewed_at) > nowMs - VIEW_MARK_WINDOW_MS) return undefined;
+  const markedAt = await lastViewMarkedAt(store.dialect.readDb, principal, orgId);
+  if (markedAt !== undefined && markedAt > nowMs - VIEW_MARK_WINDOW_MS) return undefined;
   return store.transaction(async (tx) => {
-    const claimed = await tx
-      .insertInto('audit_view_marks')
-      .values({ principal, org_id: orgId, viewed_at: nowMs })
-      .onConflict((oc) =>
-        oc
-          .columns(['principal', 'org_id'])
-          .doUpdateSet({ viewed_at: nowMs })
-          .where('audit_view_marks.viewed_at', '<=', nowMs - VIEW_MARK_WINDOW_MS),
-      )
-      .returning('viewed_at')
-      .executeTakeFirst();
-    if (!claimed) return undefined;
+    if (!(await claimViewMark(tx, principal, orgId, nowMs, VIEW_MARK_WINDOW_MS))) return undefined;
     const [appended] = await store.appendEventsIn(tx, [prepareEvent()]);
     return appended?.seq;
   });

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ProducerKey } from '../../../auth/credentials.js';
+import type { ProducerKey } from '../../../store/queries/credential-queries.js';
 import type { Principal } from '../../../auth/principal.js';
 import { AttestError, rejectionDetail } from '../../../core/errors.js';
 import { newTraceId, traceIdFromTraceparent } from '../../../core/trace-context.js';
@@ -7,7 +7,7 @@ import type { IncomingEvent } from '../../../catalog/incoming-event.js';
 import { prepareIncomingEvents } from '../../../catalog/prepare-incoming-events.js';
 import type { AppServices } from '../../../http/app-services.js';
 import { DAY_MS } from '../../../config.js';
-import { existingOrganizationIds } from '../../../tenancy/tenancy-queries.js';
+import { existingOrganizationIds } from '../../../store/queries/tenancy-queries.js';
 import { IngestBodySchema, IngestResponseSchema } from './ingest-schemas.js';
 import { useStrictJsonBodies } from './ingest-body-parser.js';
 import { strictBodyValidatorCompiler } from '../../../http/strict-body-validator.js';

@@ -3,7 +3,7 @@ import { newId } from '../../../core/ids.js';
 import { newTraceId } from '../../../core/trace-context.js';
 import type { AttestStore } from '../../../store/attest-store.js';
 import type { UserType } from '../../../store/database-schema.js';
-import { findUserByEmail, insertMembership, type Organization } from '../../../tenancy/tenancy-queries.js';
+import { findUserByEmail, insertMembership, insertUser, type Organization } from '../../../store/queries/tenancy-queries.js';
 import { bulkImportUsers } from '../bulk-user-commands.js';
 import type { ActingPrincipal, CommandContext, OrgCommandContext } from '../command-context.js';
 import { createCustomPermission } from '../custom-permission-commands.js';
@@ -12,7 +12,7 @@ import { acceptInvitation } from '../invitation-commands.js';
 import { inviteLinkOf, joinViaInviteLink, regenerateInviteLink } from '../invite-link-commands.js';
 import { createOrganization } from '../organization-commands.js';
 import { recordLoginOutcome } from '../login-attempt-recorder.js';
-import type { Member } from '../member-queries.js';
+import { countMembershipRows, firstOwnOwner, type Member } from '../../../store/queries/user-management/member-queries.js';
 import { updateMultiOrgVisibility } from '../multi-org-visibility.js';
 import { entitiesOf } from '../org-entities.js';
 import { createPermissionSet, deletePermissionSet, updatePermissionSet } from '../permission-set-commands.js';
@@ -61,15 +61,7 @@ export async function fillDemoActivity(
     );
   const seqBefore = await store.events.lastSeq(org.id);
 
-  const ownerRow = await store.db
-    .selectFrom('memberships')
-    .innerJoin('users', 'users.id', 'memberships.user_id')
-    .select(['users.id', 'users.email', 'users.name'])
-    .where('memberships.org_id', '=', org.id)
-    .where('memberships.user_type', '=', 'owner')
-    .where('memberships.proxy_from_org_id', 'is', null)
-    .orderBy('memberships.created_at')
-    .executeTakeFirstOrThrow();
+  const ownerRow = await firstOwnOwner(store.db, org.id);
   const actorOf = (user: { id: string; name: string; email: string }, origin: { ip: string; userAgent: string }): ActingPrincipal => ({
     userId: user.id,
     name: user.name,
@@ -265,15 +257,10 @@ export async function fillDemoActivity(
   later(120, 300);
   await exportUserList(as(owner, 'owner'));
 
-  const members = await store.db
-    .selectFrom('memberships')
-    .where('org_id', '=', org.id)
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
   return {
     org,
     events: (await store.events.lastSeq(org.id)) - seqBefore,
-    members: Number(members.n),
+    members: await countMembershipRows(store.db, org.id),
     credentials: DEMO_ACCOUNTS.map((a) => ({ email: a.email, password: a.password, userType: a.userType })),
   };
 }
@@ -298,7 +285,7 @@ async function franchisePartner(store: AttestStore, franchise: Organization, now
   if (!(await findUserByEmail(store.db, email))) {
     const id = newId(nowMs);
     await store.transaction(async (tx) => {
-      await tx.insertInto('users').values({ id, email, name: 'Noah Franchise', password_hash: null, created_at: nowMs }).execute();
+      await insertUser(tx, { id, email, name: 'Noah Franchise', password_hash: null, created_at: nowMs });
       await insertMembership(tx, {
         org_id: franchise.id,
         user_id: id,

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppServices } from '../../../http/app-services.js';
 import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
-import type { Member } from '../member-queries.js';
+import type { Member } from '../../../store/queries/user-management/member-queries.js';
 import { readMultiOrgVisibility, updateMultiOrgVisibility } from '../multi-org-visibility.js';
 import { grantProxyAccess, listProxyAccess } from '../proxy-access-commands.js';
 import { orgCommandContext } from './route-context.js';

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { OperatorToken } from '../../../auth/credentials.js';
+import type { OperatorToken } from '../../../store/queries/credential-queries.js';
 import { AttestError } from '../../../core/errors.js';
 import type { AppServices } from '../../../http/app-services.js';
 import { ProblemSchema } from '../../../http/schemas/problem-schema.js';

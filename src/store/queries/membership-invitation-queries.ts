@@ -1,7 +1,8 @@
-import type { Kysely } from 'kysely';
-import type { AttestDatabase, InvitationSource, MembershipInvitationsTable, UserType } from '../store/database-schema.js';
+import type { InvitationSource, MembershipInvitationsTable, UserType } from '../database-schema.js';
+import { inChunks, type QueryExecutor } from './query-executor.js';
 
-type Db = Kysely<AttestDatabase>;
+// The named queries of pending memberships: an existing account added to an organization, with no access until
+// its holder accepts. A table of their own, so no query of `memberships` sees them.
 
 /** A pending membership as the account holder sees it: which organization invites them, and as what. */
 export interface InvitationForAccount {
@@ -21,7 +22,7 @@ export interface InvitationOfOrg {
   invitedAt: number;
 }
 
-export async function insertInvitation(db: Db, invitation: MembershipInvitationsTable): Promise<void> {
+export async function insertInvitation(db: QueryExecutor, invitation: MembershipInvitationsTable): Promise<void> {
   await db.insertInto('membership_invitations').values(invitation).execute();
 }
 
@@ -30,7 +31,7 @@ export async function insertInvitation(db: Db, invitation: MembershipInvitations
  * no longer be accepted, and the organization may add the email again.
  */
 export async function findInvitation(
-  db: Db,
+  db: QueryExecutor,
   orgId: string,
   userId: string,
   nowMs: number,
@@ -48,20 +49,35 @@ export async function findInvitation(
   return row;
 }
 
-/** Deletes the expired pending memberships among these (their links can no longer be accepted). */
-export async function deleteExpiredInvitations(db: Db, orgId: string, userIds: string[], nowMs: number): Promise<void> {
-  if (userIds.length === 0) return;
-  await db
-    .deleteFrom('membership_invitations')
-    .where('org_id', '=', orgId)
-    .where('user_id', 'in', userIds)
-    .where('expires_at', '<=', nowMs)
-    .execute();
+/** Adds pending memberships (a bulk addition: any number). */
+export async function insertInvitations(db: QueryExecutor, invitations: readonly MembershipInvitationsTable[]): Promise<void> {
+  await inChunks(invitations, async (chunk) => {
+    await db.insertInto('membership_invitations').values(chunk).execute();
+    return [];
+  });
+}
+
+/** Which of the given users have a pending membership in the organization whose link has not expired. */
+export async function invitedUserIds(db: QueryExecutor, orgId: string, userIds: readonly string[], nowMs: number): Promise<Set<string>> {
+  // Expired invitations can no longer be accepted: they go, and the organization may add those emails again.
+  await inChunks(userIds, async (chunk) => {
+    await db
+      .deleteFrom('membership_invitations')
+      .where('org_id', '=', orgId)
+      .where('user_id', 'in', chunk)
+      .where('expires_at', '<=', nowMs)
+      .execute();
+    return [];
+  });
+  const rows = await inChunks(userIds, (chunk) =>
+    db.selectFrom('membership_invitations').select('user_id').where('org_id', '=', orgId).where('user_id', 'in', chunk).execute(),
+  );
+  return new Set(rows.map((r) => r.user_id));
 }
 
 /** The pending membership of this account whose link has this token hash and has not expired, or undefined. */
 export async function findInvitationByToken(
-  db: Db,
+  db: QueryExecutor,
   userId: string,
   tokenHash: string,
   nowMs: number,
@@ -76,13 +92,13 @@ export async function findInvitationByToken(
     .executeTakeFirst();
 }
 
-export async function deleteInvitation(db: Db, orgId: string, userId: string): Promise<boolean> {
+export async function deleteInvitation(db: QueryExecutor, orgId: string, userId: string): Promise<boolean> {
   const result = await db.deleteFrom('membership_invitations').where('org_id', '=', orgId).where('user_id', '=', userId).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
 
 /** The pending memberships of an account whose links have not expired, oldest first. */
-export async function listInvitationsOfAccount(db: Db, userId: string, nowMs: number): Promise<InvitationForAccount[]> {
+export async function listInvitationsOfAccount(db: QueryExecutor, userId: string, nowMs: number): Promise<InvitationForAccount[]> {
   const rows = await db
     .selectFrom('membership_invitations')
     .innerJoin('organizations', 'organizations.id', 'membership_invitations.org_id')
@@ -100,7 +116,7 @@ export async function listInvitationsOfAccount(db: Db, userId: string, nowMs: nu
 }
 
 /** The pending memberships of an organization whose links have not expired, by email. */
-export async function listInvitationsOfOrg(db: Db, orgId: string, nowMs: number): Promise<InvitationOfOrg[]> {
+export async function listInvitationsOfOrg(db: QueryExecutor, orgId: string, nowMs: number): Promise<InvitationOfOrg[]> {
   const rows = await db
     .selectFrom('membership_invitations')
     .innerJoin('users', 'users.id', 'membership_invitations.user_id')

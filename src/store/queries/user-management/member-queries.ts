@@ -1,8 +1,8 @@
-import { sql, type Kysely } from 'kysely';
-import { AttestError } from '../../core/errors.js';
-import type { AttestDatabase, UserType } from '../../store/database-schema.js';
+import { sql } from 'kysely';
+import type { UserType } from '../../database-schema.js';
+import { inChunks, type QueryExecutor } from '../query-executor.js';
 
-type Db = Kysely<AttestDatabase>;
+// The named queries of User Management about members: an organization's users as it lists and manages them.
 
 /** A user as a member of one organization. */
 export interface Member {
@@ -15,7 +15,7 @@ export interface Member {
   expiresAt: number | null;
 }
 
-function memberQuery(db: Db, orgId: string, nowMs: number) {
+function memberQuery(db: QueryExecutor, orgId: string, nowMs: number) {
   return db
     .selectFrom('memberships')
     .innerJoin('users', 'users.id', 'memberships.user_id')
@@ -36,7 +36,7 @@ function toMember(row: Member): Member {
 }
 
 /** The members of an organization (expired proxy access left out), by email; `q` searches email and name. */
-export async function listMembers(db: Db, orgId: string, nowMs: number, q?: string): Promise<Member[]> {
+export async function listMembers(db: QueryExecutor, orgId: string, nowMs: number, q?: string): Promise<Member[]> {
   let query = memberQuery(db, orgId, nowMs);
   if (q) {
     // `%` and `_` typed in the search box are literal characters, not wildcards.
@@ -50,19 +50,28 @@ export async function listMembers(db: Db, orgId: string, nowMs: number, q?: stri
 }
 
 /** One member in force, or undefined. */
-export async function findMember(db: Db, orgId: string, userId: string, nowMs: number): Promise<Member | undefined> {
+export async function findMember(db: QueryExecutor, orgId: string, userId: string, nowMs: number): Promise<Member | undefined> {
   const row = await memberQuery(db, orgId, nowMs).where('users.id', '=', userId).executeTakeFirst();
   return row ? toMember(row) : undefined;
 }
 
-/** One member in force, or a 404 that names the user id. */
-export async function requireMember(db: Db, orgId: string, userId: string, nowMs: number): Promise<Member> {
-  const member = await findMember(db, orgId, userId, nowMs);
-  if (!member)
-    throw new AttestError('NOT_FOUND', 'No such user in this organization.', [
-      { field: 'userId', reason: 'is not a member of this organization' },
-    ]);
-  return member;
+/** The type of each given user who is a member in force of the organization. */
+export async function memberTypes(
+  db: QueryExecutor,
+  orgId: string,
+  userIds: readonly string[],
+  nowMs: number,
+): Promise<Map<string, UserType>> {
+  const rows = await inChunks(userIds, (chunk) =>
+    db
+      .selectFrom('memberships')
+      .select(['user_id', 'user_type'])
+      .where('org_id', '=', orgId)
+      .where('user_id', 'in', chunk)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', nowMs)]))
+      .execute(),
+  );
+  return new Map(rows.map((r) => [r.user_id, r.user_type]));
 }
 
 /**
@@ -71,7 +80,7 @@ export async function requireMember(db: Db, orgId: string, userId: string, nowMs
  * owners removing each other at the same moment cannot both see "two owners left"; SQLite runs one write
  * transaction at a time and needs no row lock.
  */
-export async function ownOwnerIds(db: Db, orgId: string, lockRows: boolean): Promise<string[]> {
+export async function ownOwnerIds(db: QueryExecutor, orgId: string, lockRows: boolean): Promise<string[]> {
   const rows = await db
     .selectFrom('memberships')
     .select('user_id')
@@ -84,16 +93,35 @@ export async function ownOwnerIds(db: Db, orgId: string, lockRows: boolean): Pro
   return rows.map((r) => r.user_id);
 }
 
-/** Refuses to remove or demote the organization's last owner. */
-export async function assertNotLastOwner(db: Db, orgId: string, member: Member, lockRows: boolean): Promise<void> {
-  if (member.userType !== 'owner' || member.proxyFromOrgId !== null) return;
-  const owners = await ownOwnerIds(db, orgId, lockRows);
-  if (owners.filter((id) => id !== member.userId).length === 0)
-    throw new AttestError('LAST_OWNER', undefined, [{ field: 'userId', reason: 'is the last owner of the organization' }]);
+/** The organization's first own owner (the one who created it, for an organization made by Attest). */
+export async function firstOwnOwner(db: QueryExecutor, orgId: string): Promise<{ id: string; email: string; name: string }> {
+  return db
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select(['users.id', 'users.email', 'users.name'])
+    .where('memberships.org_id', '=', orgId)
+    .where('memberships.user_type', '=', 'owner')
+    .where('memberships.proxy_from_org_id', 'is', null)
+    .orderBy('memberships.created_at')
+    .executeTakeFirstOrThrow();
+}
+
+/** How many membership rows the organization has (expired proxy access included). */
+export async function countMembershipRows(db: QueryExecutor, orgId: string): Promise<number> {
+  const row = await db
+    .selectFrom('memberships')
+    .where('org_id', '=', orgId)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export async function setMemberType(db: QueryExecutor, orgId: string, userId: string, userType: UserType): Promise<void> {
+  await db.updateTable('memberships').set({ user_type: userType }).where('org_id', '=', orgId).where('user_id', '=', userId).execute();
 }
 
 /** Deletes a membership row and everything granted with it. */
-export async function deleteMembership(db: Db, orgId: string, userId: string): Promise<void> {
+export async function deleteMembership(db: QueryExecutor, orgId: string, userId: string): Promise<void> {
   await db.deleteFrom('membership_grants').where('org_id', '=', orgId).where('user_id', '=', userId).execute();
   await db.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', '=', userId).execute();
 }
