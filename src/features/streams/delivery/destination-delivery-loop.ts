@@ -24,10 +24,11 @@ const READ_AHEAD_EVENTS = 1000;
 /** A run over what was read ends after this long, so an owner's change (a pause) or a new lease check is not held up. */
 const RUN_BUDGET_MS = 2000;
 /**
- * While events keep coming, the cursor is saved at most this often (and at once when the destination catches
- * up, stops, fails, is changed, or had been failing). Each save is a write of its own, with its fsync, that
- * waits for the write lock beside ingest: saved after every batch, ten busy destinations held ingest up and
- * fell behind it. A crash repeats at most this long's events, which at-least-once delivery allows.
+ * The cursor is saved at most this often (sooner only when the destination stops, fails, is paused or changed,
+ * or had been failing); a destination that has caught up saves within this time. Each save is a write of its
+ * own, with its fsync, that waits for the write lock beside ingest: saved after every batch, ten busy
+ * destinations held ingest up and fell behind it. A crash repeats at most this long's events, which
+ * at-least-once delivery allows.
  */
 export const CURSOR_SAVE_INTERVAL_MS = 500;
 /** What every destination's loop shares: the store, the settings, this process's identity and the metrics. */
@@ -166,10 +167,7 @@ export class DestinationDeliveryLoop {
     // What this process accepted but has not saved yet is ahead of the stored cursor (only the lease holder moves it).
     const cursor = Math.max(Number(row.last_delivered_seq), this.unsaved?.seq ?? -1);
     const after = await findStreamedEventsAfter(store.dialect.readDb, row.org_id, cursor, READ_AHEAD_EVENTS);
-    if (after.length === 0) {
-      await this.saveCursor();
-      return idlePollMs;
-    }
+    if (after.length === 0) return this.whenCaughtUp(now);
     if (!(await this.holdLease(now))) {
       // Another process holds the lease: what this one did not save is its to deliver again.
       this.unsaved = undefined;
@@ -218,6 +216,20 @@ export class DestinationDeliveryLoop {
     if (this.stopped || this.settingsChanged || row.failed_attempts > 0 || now - this.savedAtMs >= CURSOR_SAVE_INTERVAL_MS)
       await this.saveCursor();
     return 0;
+  }
+
+  /**
+   * Nothing more to send: the cursor is saved once the save interval has passed since the last save (a commit
+   * may wake the loop before then, and a busy log catches a destination up after every commit: saving each
+   * time was a write per destination per commit). Returns how long to sleep.
+   */
+  private async whenCaughtUp(now: number): Promise<number> {
+    const { idlePollMs } = this.delivery;
+    if (!this.unsaved) return idlePollMs;
+    const wait = this.savedAtMs + CURSOR_SAVE_INTERVAL_MS - now;
+    if (wait > 0) return Math.min(wait, idlePollMs);
+    await this.saveCursor();
+    return idlePollMs;
   }
 
   /**
