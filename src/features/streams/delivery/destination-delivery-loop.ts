@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { FastifyBaseLogger } from 'fastify';
 import type { StreamsConfig } from '../../../config.js';
 import type { AttestStore } from '../../../store/attest-store.js';
@@ -87,6 +89,8 @@ export class DestinationDeliveryLoop {
   private unsaved: { seq: number; deliveredAtMs: number | undefined } | undefined;
   /** When the cursor was last saved. */
   private savedAtMs = 0;
+  /** A keep-alive agent for an HTTP destination, for the URL and CA bundle it was made for. */
+  private connection: { key: string; agent: HttpAgent } | undefined;
   readonly done: Promise<void>;
 
   constructor(
@@ -127,6 +131,7 @@ export class DestinationDeliveryLoop {
       if (pauseMs > 0 && !this.stopped) await this.sleep(pauseMs);
     }
     this.unsubscribe?.();
+    this.connection?.agent.destroy();
     await this.saveCursor().catch((error: unknown) =>
       this.delivery.log.warn({ err: error, streamId: this.streamId }, 'could not save the stream cursor at stop'),
     );
@@ -193,7 +198,13 @@ export class DestinationDeliveryLoop {
       rest = rest.slice(batch.examined);
       if (batch.events.length > 0) {
         try {
-          sender ??= senderForDestination(row, await this.delivery.credentialKey(), this.delivery.config, () => store.clock.now());
+          sender ??= senderForDestination(
+            row,
+            await this.delivery.credentialKey(),
+            this.delivery.config,
+            () => store.clock.now(),
+            this.agentFor(row),
+          );
           await sender.send({ deliveryId: `${this.streamId}.${batch.events[0]?.seq}-${batch.throughSeq}`, events: batch.events });
         } catch (error) {
           // The batches accepted before it are saved first; the failure count then starts from there.
@@ -216,6 +227,23 @@ export class DestinationDeliveryLoop {
     if (this.stopped || this.settingsChanged || row.failed_attempts > 0 || now - this.savedAtMs >= CURSOR_SAVE_INTERVAL_MS)
       await this.saveCursor();
     return 0;
+  }
+
+  /**
+   * The connection pool of an HTTP destination (webhook, Splunk HEC): at most one socket, kept open between
+   * batches, made again when the owner changes the URL or CA bundle. Syslog connects per batch (it has no
+   * answer to wait for; closing the connection is how a batch ends).
+   */
+  private agentFor(row: StreamDestinationRow): HttpAgent | undefined {
+    if (row.kind === 'syslog') return undefined;
+    const key = `${row.url}\n${row.ca_bundle ?? ''}`;
+    if (this.connection?.key === key) return this.connection.agent;
+    this.connection?.agent.destroy();
+    // An idle connection is closed after 4 s, before a receiver's own idle limit would (Node's is 5 s).
+    const options = { keepAlive: true, maxSockets: 1, timeout: 4000, ...(row.ca_bundle ? { ca: row.ca_bundle } : {}) };
+    const agent = new URL(row.url).protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
+    this.connection = { key, agent };
+    return agent;
   }
 
   /**
