@@ -42,6 +42,8 @@ export interface IngestBenchResult {
     batches: LoadResult;
     /** The same batches of 100 sent through the producer SDK (@attest/client). */
     sdkBatches: LoadResult;
+    /** Raw batches of 100 whose events carry fresh idempotency keys, as the SDK's do. */
+    keyedBatches: LoadResult;
     singles: LoadResult;
     responsiveness: LatencySummary;
     raw: RawStoreLimit;
@@ -102,6 +104,7 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
     const server = await startServerChild({ databaseUrl, nodeArgs: options.serverNodeArgs });
     let batches: LoadResult;
     let sdkBatches: LoadResult;
+    let keyedBatches: LoadResult;
     let singles: LoadResult;
     let responsiveness: LatencySummary;
     try {
@@ -110,6 +113,16 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
       const batchLoad = runLoadGenerator({ ...plan, eventsPerRequest: 100, concurrency: options.batchConcurrency, seed: 1 });
       // Probed only after the warm-up, while the measured batches are being committed.
       [batches, responsiveness] = await Promise.all([batchLoad, probeResponsiveness(server.url, batchLoad, options.warmupMs)]);
+      options.log(
+        `ingest: batches of 100 with idempotency keys, ${options.batchConcurrency} in flight, ${(options.warmupMs + options.durationMs) / 1000} s…`,
+      );
+      keyedBatches = await runLoadGenerator({
+        ...plan,
+        eventsPerRequest: 100,
+        concurrency: options.batchConcurrency,
+        seed: 4,
+        client: 'raw-keyed',
+      });
       options.log(
         `ingest: batches of 100 through @attest/client, ${options.batchConcurrency} in flight, ${(options.warmupMs + options.durationMs) / 1000} s…`,
       );
@@ -126,7 +139,7 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
       await server.stop();
     }
     const storedEvents = await countStoredEvents(databaseUrl);
-    const acknowledgedEvents = batches.acceptedEvents + sdkBatches.acceptedEvents + singles.acceptedEvents;
+    const acknowledgedEvents = batches.acceptedEvents + keyedBatches.acceptedEvents + sdkBatches.acceptedEvents + singles.acceptedEvents;
 
     options.log(`ingest: raw store limit, ${options.rawEvents.toLocaleString('en-US')} events straight through store.appendEvents…`);
     const raw = await measureRawStoreLimit(dir, options.rawEvents, options.orgs);
@@ -158,6 +171,13 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
         },
         0.9,
       ),
+      {
+        section: 'ingest',
+        name: 'SDK batches / raw batches with idempotency keys',
+        value: sdkBatches.eventsPerSecond / keyedBatches.eventsPerSecond,
+        unit: 'ratio',
+        note: `${Math.round(keyedBatches.eventsPerSecond)} events/s raw with a fresh key per event${describeErrors(keyedBatches) ? `; ${describeErrors(keyedBatches)}` : ''}`,
+      },
       { section: 'ingest', name: 'raw store limit (appendEvents, 5000/tx)', value: raw.eventsPerSecond, unit: 'events/s' },
       atLeast({ section: 'ingest', name: 'HTTP batches / raw store limit', value: ratio, unit: 'ratio' }, 0.5),
       {
@@ -190,7 +210,10 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
         note: `${acknowledgedEvents} acknowledged, ${storedEvents} stored`,
       },
     ];
-    return { figures, details: { batches, sdkBatches, singles, responsiveness, raw, floor, storedEvents, acknowledgedEvents } };
+    return {
+      figures,
+      details: { batches, sdkBatches, keyedBatches, singles, responsiveness, raw, floor, storedEvents, acknowledgedEvents },
+    };
   } finally {
     if (!options.keepFiles) rmSync(dir, { recursive: true, force: true });
   }

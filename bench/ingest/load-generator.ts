@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { AttestClient, type AttestEvent } from '../../packages/client/src/index.js';
 import { productAreaNamed } from '../../src/catalog/catalog-registry.js';
@@ -17,8 +18,11 @@ export interface LoadPlan {
   warmupMs: number;
   durationMs: number;
   seed: number;
-  /** `raw`: prepared JSON bodies over node:http (default); `sdk`: the same events through @attest/client. */
-  client?: 'raw' | 'sdk';
+  /**
+   * `raw`: prepared JSON bodies over node:http (default); `raw-keyed`: the same, each event with a fresh
+   * idempotency key (so JSON is serialized per request, as the SDK must); `sdk`: the events through @attest/client.
+   */
+  client?: 'raw' | 'raw-keyed' | 'sdk';
 }
 
 /** What the load generator measured. */
@@ -76,6 +80,10 @@ function sdkSender(plan: LoadPlan): { send(events: AttestEvent[]): Promise<{ sta
   };
 }
 
+function keyedBody(events: AttestEvent[]): Buffer {
+  return Buffer.from(JSON.stringify({ events: events.map((event) => ({ ...event, idempotencyKey: randomUUID() })) }));
+}
+
 function post(agent: Agent, target: URL, producerKey: string, body: Buffer): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -127,7 +135,14 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
       const sentAt = performance.now();
       let answer: { status: number; text: string };
       try {
-        answer = sdk ? await sdk.send(pool[index] as AttestEvent[]) : await post(agent, target, plan.producerKey, bodies[index] as Buffer);
+        answer = sdk
+          ? await sdk.send(pool[index] as AttestEvent[])
+          : await post(
+              agent,
+              target,
+              plan.producerKey,
+              plan.client === 'raw-keyed' ? keyedBody(pool[index] as AttestEvent[]) : (bodies[index] as Buffer),
+            );
       } catch (error) {
         answer = { status: 0, text: String(error) };
       }

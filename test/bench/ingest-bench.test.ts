@@ -25,17 +25,20 @@ describe('ingest benchmark', () => {
       keepFiles: false,
       log: () => undefined,
     });
-    const { batches, sdkBatches, singles, responsiveness, raw, floor, storedEvents, acknowledgedEvents } = result.details;
+    const { batches, sdkBatches, keyedBatches, singles, responsiveness, raw, floor, storedEvents, acknowledgedEvents } = result.details;
     expect(batches.errors).toBe(0);
     expect(singles.errors).toBe(0);
     expect(sdkBatches.errors).toBe(0);
+    expect(keyedBatches.errors).toBe(0);
     expect(sdkBatches.events).toBeGreaterThan(0);
     expect(sdkBatches.events % 100).toBe(0);
     expect(batches.events).toBeGreaterThan(0);
     expect(batches.events % 100).toBe(0);
     expect(singles.events).toBeGreaterThan(0);
     expect(batches.latency.count).toBe(batches.requests);
-    expect(acknowledgedEvents).toBe(batches.acceptedEvents + sdkBatches.acceptedEvents + singles.acceptedEvents);
+    expect(acknowledgedEvents).toBe(
+      batches.acceptedEvents + keyedBatches.acceptedEvents + sdkBatches.acceptedEvents + singles.acceptedEvents,
+    );
     expect(storedEvents).toBe(acknowledgedEvents);
     // The server was probed while the measured batches ran (800 ms, a probe every 10 ms or so).
     expect(responsiveness.count).toBeGreaterThan(5);
