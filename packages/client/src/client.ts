@@ -174,6 +174,10 @@ export class AttestClient {
   /** The oldest event and up to maxBatchSize - 1 more of the same traceparent, in order (one trace id per request). */
   private takeBatch(): Pending[] {
     const first = this.queue[0] as Pending;
+    // Usual case, one traceparent at the head: one splice instead of one per event.
+    let run = 1;
+    while (run < this.queue.length && run < this.maxBatchSize && this.queue[run]?.traceparent === first.traceparent) run += 1;
+    if (run === this.maxBatchSize || run === this.queue.length) return this.queue.splice(0, run);
     const batch: Pending[] = [];
     for (let i = 0; i < this.queue.length && batch.length < this.maxBatchSize;) {
       const item = this.queue[i] as Pending;
