@@ -13,7 +13,7 @@ import { MerkleHasher } from '../src/integrity/merkle-hasher.js';
 import { generateSignerKey, parseSignerKey, parseVerifierKey } from '../src/integrity/note-keys.js';
 import { openCheckpoint } from '../src/integrity/signed-checkpoint.js';
 import { COPIED_TABLES } from '../src/store/store-copy/store-copy-plan.js';
-import { insertMembership, insertOrganization } from '../src/tenancy/tenancy-queries.js';
+import { insertMembership, insertOrganization } from '../src/store/queries/tenancy-queries.js';
 import { createTenancy, seedVariedEvents, type TestTenancy } from './support/audit-fixtures.js';
 import { REPO_ROOT, requireBuild, runCli, startServer, type ServerProcess } from './support/child-processes.js';
 import {
