@@ -1,7 +1,7 @@
 import type { QueryDatasetShape } from './dataset/query-dataset.js';
 
 /** The parts `--only` can pick. */
-export type BenchPart = 'ingest' | 'query' | 'export' | 'streams';
+export type BenchPart = 'ingest' | 'query' | 'export' | 'streams' | 'live-feed';
 
 /** The command-line options as commander hands them over (strings until resolved). */
 export interface BenchCliOptions {
@@ -10,6 +10,7 @@ export interface BenchCliOptions {
   bigOrgShare: string;
   smallOrgs: string;
   only?: BenchPart;
+  store?: 'sqlite' | 'postgres';
   duration?: string;
   batchConcurrency: string;
   singleConcurrency: string;
@@ -23,11 +24,14 @@ export interface BenchCliOptions {
 export interface BenchSizes {
   quick: boolean;
   only: BenchPart | undefined;
+  /** The store of the phases that run on either (`--store`; so far the live feed across processes). */
+  store: 'sqlite' | 'postgres';
   profile: boolean;
   keep: boolean;
   dataset: QueryDatasetShape;
   ingest: { warmupMs: number; durationMs: number; batchConcurrency: number; singleConcurrency: number; orgs: number; rawEvents: number };
   query: { rounds: number; logIdLookups: number };
+  liveFeed: { events: number; ratePerSecond: number };
 }
 
 function parseNumber(name: string, raw: string | undefined, fallback: number, { min, integer }: { min: number; integer: boolean }): number {
@@ -55,6 +59,7 @@ export function resolveBenchSizes(options: BenchCliOptions): BenchSizes {
   return {
     quick,
     only: options.only,
+    store: options.store ?? 'sqlite',
     profile: options.profile,
     keep: options.keep,
     dataset: {
@@ -71,5 +76,6 @@ export function resolveBenchSizes(options: BenchCliOptions): BenchSizes {
       rawEvents: int('raw-events', options.rawEvents, 500_000, 50_000),
     },
     query: { rounds: int('rounds', options.rounds, 5, 2), logIdLookups: quick ? 100 : 500 },
+    liveFeed: { events: quick ? 200 : 1000, ratePerSecond: 40 },
   };
 }

@@ -8,6 +8,7 @@ import { runBulkImportBenchIfPresent } from './bulk-import-hook.js';
 import { openOrBuildQueryDataset, type QueryDataset } from './dataset/query-dataset.js';
 import { runExportBench, type ExportBenchResult } from './export/export-bench.js';
 import { runIngestBench, type IngestBenchResult } from './ingest/ingest-bench.js';
+import { runLiveFeedBench, type LiveFeedBenchResult } from './live-feed/live-feed-bench.js';
 import { formatProfileSummary, summarizeCpuProfile } from './profile/summarize-cpu-profile.js';
 import { formatScenarioTable, runQueryBench, type QueryBenchResult } from './query/query-bench.js';
 import { runSoakBench } from './soak/soak-bench.js';
@@ -30,6 +31,7 @@ interface RunDetails {
   export?: ExportBenchResult['details'];
   bulkImport?: unknown;
   streams?: StreamsBenchResult['details'];
+  liveFeed?: LiveFeedBenchResult['details'];
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -54,7 +56,7 @@ function printProfiles(sizes: BenchSizes, startedAt: Date): Record<string, unkno
   const summaries: Record<string, unknown> = {};
   if (!sizes.profile) return summaries;
   const root = join(RESULTS_DIR, `profiles-${startedAt.toISOString().replaceAll(':', '-')}`);
-  for (const part of ['ingest', 'query', 'export'] as const) {
+  for (const part of ['ingest', 'streams', 'query', 'export'] as const) {
     const dir = join(root, part);
     if (!existsSync(dir)) continue;
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
@@ -75,7 +77,13 @@ async function main(): Promise<void> {
     .option('--events <n>', 'events in the query/export dataset (default 10,000,000; 200,000 with --quick)')
     .option('--big-org-share <share>', 'share of the dataset in the one big organization', '0.5')
     .option('--small-orgs <n>', 'organizations sharing the rest of the dataset', '100')
-    .addOption(new Option('--only <part>', 'run one part only').choices(['ingest', 'query', 'export', 'streams']))
+    .addOption(new Option('--only <part>', 'run one part only').choices(['ingest', 'query', 'export', 'streams', 'live-feed']))
+    .addOption(
+      new Option(
+        '--store <kind>',
+        'postgres (at ATTEST_BENCH_POSTGRES_URL): with --only live-feed, that phase on PostgreSQL; otherwise ingest, query and export on SQLite and PostgreSQL side by side',
+      ).choices(['sqlite', 'postgres']),
+    )
     .option('--duration <seconds>', 'measured seconds of each ingest phase (default 20; 5 with --quick)')
     .option('--batch-concurrency <n>', 'requests in flight with batches of 100', '16')
     .option('--single-concurrency <n>', 'requests in flight with single events', '32')
@@ -88,11 +96,6 @@ async function main(): Promise<void> {
       'run only the soak benchmark for this long, e.g. 30m, 3m or 90s: mixed load at half of peak, RSS and p99 each minute',
     )
     .option('--soak-sample <seconds>', 'seconds between soak samples', '60')
-    .addOption(
-      new Option('--store <kind>', 'postgres: the same phases on SQLite and on PostgreSQL (ATTEST_BENCH_POSTGRES_URL), side by side')
-        .choices(['sqlite', 'postgres'])
-        .default('sqlite'),
-    )
     .option('--processes <n>', 'with --store postgres: server processes sharing the store in the multi-process phases', '2')
     .parse();
   const soak = program.opts<{ soak?: string; soakSample: string }>();
@@ -108,8 +111,8 @@ async function main(): Promise<void> {
   }
   const startedAt = new Date();
   log(`bench: ${JSON.stringify(sizes)}`);
-  const { store, processes } = program.opts<{ store: 'sqlite' | 'postgres'; processes: string }>();
-  if (store === 'postgres') {
+  const { processes } = program.opts<{ processes: string }>();
+  if (sizes.store === 'postgres' && sizes.only !== 'live-feed') {
     if (!/^[1-8]$/.test(processes)) program.error('error: --processes must be an integer from 1 to 8');
     await runPostgresComparison(sizes, Number(processes), startedAt);
     return;
@@ -132,9 +135,20 @@ async function main(): Promise<void> {
     details.ingest = ingest.details;
   }
   if (runs('streams')) {
-    const streams = await runStreamsBench({ ...sizes.ingest, dataDir: DATA_DIR, keepFiles: sizes.keep, log });
+    const streams = await runStreamsBench({
+      ...sizes.ingest,
+      dataDir: DATA_DIR,
+      serverNodeArgs: profileArgs(sizes, startedAt, 'streams'),
+      keepFiles: sizes.keep,
+      log,
+    });
     figures.push(...streams.figures);
     details.streams = streams.details;
+  }
+  if (runs('live-feed')) {
+    const liveFeed = await runLiveFeedBench({ store: sizes.store, ...sizes.liveFeed, dataDir: DATA_DIR, log });
+    figures.push(...liveFeed.figures);
+    details.liveFeed = liveFeed.details;
   }
   let dataset: QueryDataset | undefined;
   if (runs('query') || runs('export')) {

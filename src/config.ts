@@ -1,4 +1,5 @@
 import { DEFAULT_DATABASE_URL } from './store/open-store.js';
+import { DEFAULT_POSTGRES_CONNECTION_SETTINGS, type PostgresConnectionSettings } from './store/postgres/postgres-connection-settings.js';
 
 /** Deployment settings, all from environment variables (README "Configuration"). */
 export interface AttestConfig {
@@ -7,6 +8,8 @@ export interface AttestConfig {
   databaseUrl: string;
   /** For PostgreSQL: the schema to use (default `public`). */
   postgresSchema: string | undefined;
+  /** For PostgreSQL: pool size, statement and connection timeouts (`ATTEST_PG_*`). */
+  postgres: PostgresConnectionSettings;
   retentionDays: number;
   bootstrapEmail: string;
   bootstrapPassword: string | undefined;
@@ -41,6 +44,8 @@ export interface AttestConfig {
   logName: string;
   /** Where the Ed25519 log key is kept (`ATTEST_LOG_KEY_FILE`), created with mode 0600 when missing. */
   logKeyFile: string;
+  /** A folder of extra product-area files (`ATTEST_CATALOG_DIR`, PRODUCT.md §10), loaded at start. */
+  catalogDir: string | undefined;
 }
 
 /** How streams connect and retry. */
@@ -99,6 +104,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AttestConfig {
     host: env.HOST ?? '0.0.0.0',
     databaseUrl: env.ATTEST_DATABASE_URL || DEFAULT_DATABASE_URL,
     postgresSchema: env.ATTEST_POSTGRES_SCHEMA || undefined,
+    postgres: {
+      poolSize: intFromEnv(env, 'ATTEST_PG_POOL_SIZE', DEFAULT_POSTGRES_CONNECTION_SETTINGS.poolSize, 1),
+      statementTimeoutMs: intFromEnv(env, 'ATTEST_PG_STATEMENT_TIMEOUT_MS', DEFAULT_POSTGRES_CONNECTION_SETTINGS.statementTimeoutMs, 0),
+      connectTimeoutMs: intFromEnv(env, 'ATTEST_PG_CONNECT_TIMEOUT_MS', DEFAULT_POSTGRES_CONNECTION_SETTINGS.connectTimeoutMs, 1),
+    },
     retentionDays: intFromEnv(env, 'ATTEST_RETENTION_DAYS', 90, 1),
     bootstrapEmail: env.ATTEST_BOOTSTRAP_EMAIL || 'owner@example.com',
     bootstrapPassword: env.ATTEST_BOOTSTRAP_PASSWORD || undefined,
@@ -120,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AttestConfig {
     },
     logName: logNameFromEnv(env),
     logKeyFile: env.ATTEST_LOG_KEY_FILE || './data/log-key',
+    catalogDir: env.ATTEST_CATALOG_DIR || undefined,
   };
 }
 

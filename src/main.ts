@@ -1,11 +1,11 @@
-import { loadConfig } from './config.js';
+import { DAY_MS, loadConfig } from './config.js';
 import { buildApp } from './service/build-app.js';
 import { schedulePurge } from './retention/purge-scheduler.js';
 import { scheduleStatisticsRefresh } from './store/planner-statistics.js';
 import { createServices } from './service/create-services.js';
 import { bootstrapIfEmpty } from './service/bootstrap.js';
 import { LogCheckpointer } from './features/integrity/log-checkpointer.js';
-import { openLogSigningKey } from './features/integrity/log-signing-key.js';
+import { LogSigningKeyFile } from './features/integrity/log-signing-key.js';
 
 /** How long a graceful shutdown may take before the process exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 30_000;
@@ -36,13 +36,22 @@ async function main(): Promise<void> {
     }
   }
 
+  // On PostgreSQL, other processes' commits wake this process's live feeds and checkpointer as its own do.
+  await services.store.followOtherProcesses(app.log);
+
   // The log key signs every organization's checkpoints; a checkpoint covers each event within a moment of its commit.
-  const checkpointer = new LogCheckpointer(services.store, await openLogSigningKey(config.logKeyFile, config.logName), config.logName, {
-    log: app.log,
-  });
+  // The key file is read again when `attest log-key rotate` replaces it, so a rotation needs no restart.
+  const checkpointer = new LogCheckpointer(
+    services.store,
+    await LogSigningKeyFile.open(config.logKeyFile, config.logName),
+    config.logName,
+    {
+      log: app.log,
+    },
+  );
   await checkpointer.start();
 
-  const stopPurge = schedulePurge(services.store, config.purgeIntervalMinutes, app.log, config.retentionDays);
+  const stopPurge = schedulePurge(services.store, config.purgeIntervalMinutes, config.retentionDays * DAY_MS, app.log);
   const stopStatisticsRefresh = scheduleStatisticsRefresh(services.store, app.log);
   let shuttingDown = false;
   const shutdown = async (signal: string) => {

@@ -82,6 +82,7 @@ const endpoints: Array<{ name: string; path: () => string }> = [
   { name: 'actors', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/actors?q=ex` },
   { name: 'histogram', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/histogram` },
   { name: 'export', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/export?scope=all` },
+  { name: 'export bundle', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/export?scope=all&format=bundle` },
   { name: 'checkpoint', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/checkpoint` },
   { name: 'inclusion proof', path: () => `/api/v1/orgs/${tenancy.org.id}/audit-logs/${someLogId}/proof` },
   {

@@ -1,13 +1,13 @@
-import { createServer, request as httpRequest, type ClientRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AuditEventRecord } from '../src/events/audit-event.js';
 import { startLiveFeed } from '../src/features/audit-logs/http/audit-log-live-feed.js';
 import { EventNotifier } from '../src/store/event-notifier.js';
 import { openStore } from '../src/store/open-store.js';
 import { parseAuditLogFilters } from '../src/features/audit-logs/query/audit-log-query.js';
 import { authHeaders, buildTestApp, createTenancy, variedEvent, type TestTenancy } from './support/audit-fixtures.js';
+import { SseClient } from './support/sse-client.js';
 import { createTestStore, type TestStore } from './support/test-stores.js';
 
 /**
@@ -15,76 +15,6 @@ import { createTestStore, type TestStore } from './support/test-stores.js';
  * feed, and straight into the store as another process would, which polling finds), filters apply, and
  * `Last-Event-ID` resumes with every later event, in order, without gaps.
  */
-
-interface SseMessage {
-  id: string | undefined;
-  event: string | undefined;
-  data: string;
-}
-
-/** A tiny SSE client (WHATWG HTML §9.2 framing) that collects messages and lets a test wait for them. */
-class SseClient {
-  readonly messages: SseMessage[] = [];
-  comments = 0;
-  private buffer = '';
-  private waiters: Array<() => void> = [];
-  private req: ClientRequest | undefined;
-
-  connect(url: string, headers: Record<string, string>): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.req = httpRequest(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => this.feed(chunk));
-        resolve(res.statusCode ?? 0);
-      });
-      this.req.on('error', reject);
-      this.req.end();
-    });
-  }
-
-  private feed(chunk: string): void {
-    this.buffer += chunk;
-    let end: number;
-    while ((end = this.buffer.indexOf('\n\n')) >= 0) {
-      const block = this.buffer.slice(0, end);
-      this.buffer = this.buffer.slice(end + 2);
-      const message: SseMessage = { id: undefined, event: undefined, data: '' };
-      let isComment = true;
-      for (const line of block.split('\n')) {
-        if (line.startsWith(':')) continue;
-        isComment = false;
-        const [field, ...rest] = line.split(':');
-        const value = rest.join(':').replace(/^ /, '');
-        if (field === 'id') message.id = value;
-        else if (field === 'event') message.event = value;
-        else if (field === 'data') message.data += value;
-      }
-      if (isComment) this.comments += 1;
-      else this.messages.push(message);
-    }
-    for (const wake of this.waiters.splice(0)) wake();
-  }
-
-  /** Resolves when `done()` holds; gives up (failing the test) after 10 s. */
-  async until(done: () => boolean, what: string): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    while (!done()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${this.messages.length} messages`);
-      await new Promise<void>((resolve) => {
-        this.waiters.push(resolve);
-        setTimeout(resolve, 200);
-      });
-    }
-  }
-
-  records(): AuditEventRecord[] {
-    return this.messages.map((m) => JSON.parse(m.data) as AuditEventRecord);
-  }
-
-  close(): void {
-    this.req?.destroy();
-  }
-}
 
 let testStore: TestStore;
 let app: FastifyInstance;

@@ -1,6 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allEventTypes } from '../src/catalog/catalog-registry.js';
+import { allEventTypes, currentVersion } from '../src/catalog/catalog-registry.js';
 import { createIngestHarness, incomingEvent, type IngestHarness } from './support/ingest-harness.js';
 import { storeMatrix } from './support/store-matrix.js';
 
@@ -32,7 +32,12 @@ for (const { kind, available } of await storeMatrix()) {
 
     it('accepts every catalog type, taking product, action, activity and security from the catalog', async () => {
       const types = allEventTypes();
-      const response = await post(types.map((def) => incomingEvent(h.orgId, { type: def.type })));
+      const response = await post(
+        types.map((def) => {
+          const example = currentVersion(def).exampleMetadata;
+          return incomingEvent(h.orgId, { type: def.type, ...(example ? { metadata: example } : {}) });
+        }),
+      );
       expect(response.statusCode, response.body).toBe(201);
       const answer = response.json<IngestAnswer>();
       expect(answer.events).toHaveLength(types.length);

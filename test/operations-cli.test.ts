@@ -270,7 +270,7 @@ for (const { kind, available } of await storeMatrix()) {
       const result = await runCli(['purge'], env);
       expect(result.code).toBe(0);
       expect(result.stdout).toBe('');
-      expect(result.stderr).toBe('purged 5 expired events\n');
+      expect(result.stderr).toBe('purged 5 expired events; dropped 0 checkpoints\n');
       for (const event of expired) expect(await testStore.store.events.findByLogId(orgId, event.logId)).toBeUndefined();
       expect(await testStore.store.events.findByLogId(orgId, live.logId)).toMatchObject({ logId: live.logId });
     });

@@ -1,5 +1,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { newTraceId } from '../src/core/trace-context.js';
+import { createStream } from '../src/features/streams/stream-commands.js';
 import { createIngestHarness, incomingEvent, type IngestHarness } from './support/ingest-harness.js';
 
 /**
@@ -24,6 +27,20 @@ describe.skipIf(!runs)('/metrics under promtool check metrics', () => {
 
   beforeAll(async () => {
     h = await createIngestHarness('sqlite');
+    // A paused stream destination, so the per-destination gauges (lag in events and in seconds) carry samples.
+    const store = h.testStore.store;
+    await createStream(
+      {
+        store,
+        config: loadConfig({ ATTEST_STREAMS_ALLOW_PRIVATE: 'true' }).streams,
+        actor: { id: 'test', name: null, email: null, type: 'system' },
+        orgId: h.orgId,
+        nowMs: store.clock.now(),
+        retentionDays: 90,
+        traceId: newTraceId(),
+      },
+      { kind: 'webhook', url: 'http://127.0.0.1:9/hook', enabled: false },
+    );
     // Some traffic first, so request histograms and counters carry samples.
     await h.app.inject({
       method: 'POST',
@@ -39,6 +56,8 @@ describe.skipIf(!runs)('/metrics under promtool check metrics', () => {
     const metrics = await h.app.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.statusCode).toBe(200);
     expect(metrics.body).toContain('attest_ingested_events_total');
+    expect(metrics.body).toMatch(/^attest_stream_lag_events\{stream_id="[^"]+",org_id="[^"]+"\} 2$/m);
+    expect(metrics.body).toMatch(/^attest_stream_lag_seconds\{stream_id="[^"]+",org_id="[^"]+"\} \d/m);
     // promtool exits non-zero and names each problem on stderr; execFileSync throws with that output.
     const check = spawnSync(PROMTOOL, ['check', 'metrics'], { input: metrics.body, encoding: 'utf8' });
     expect(`${check.stdout}${check.stderr}`).toBe('');

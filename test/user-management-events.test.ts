@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findEventType } from '../src/catalog/catalog-registry.js';
 import { newId } from '../src/core/ids.js';
-import { userManagementCatalog } from '../src/catalog/user-management-catalog.js';
+import { productAreaNamed } from '../src/catalog/catalog-registry.js';
 import type { FieldChange, JsonValue } from '../src/events/audit-event.js';
 import { storeMatrix } from './support/store-matrix.js';
 import { createUserManagementFixture, type UserManagementFixture } from './user-management-fixture.js';
@@ -366,7 +366,9 @@ describe('the User Management catalog is covered', () => {
   // not actions of A's owner: test/account-pre-hijacking.test.ts and test/organizations-for-platforms.test.ts cover them.
   const notByOwner = (t: string) => t.startsWith('session.') || t === 'org.created' || t === 'user.invitation.accepted';
   it('has one case per catalogued User Management action (19), sessions, organization creation and accepted invitations aside', () => {
-    const catalogued = userManagementCatalog.eventTypes.map((d) => d.type).filter((t) => !notByOwner(t));
+    const catalogued = productAreaNamed('UserManagement')
+      .eventTypes.map((d) => d.type)
+      .filter((t) => !notByOwner(t));
     expect(catalogued).toHaveLength(19);
     expect(cases.map((c) => c.type).sort()).toEqual([...catalogued].sort());
   });

@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import { userManagementCatalog } from '../../src/catalog/user-management-catalog.js';
+import { productAreaNamed } from '../../src/catalog/catalog-registry.js';
 import { SyntheticEventSource, syntheticActors } from '../dataset/synthetic-events.js';
 import { seededRandom } from '../../src/core/seeded-random.js';
 import { summarizeLatencies, type LatencySummary } from '../report/latency-stats.js';
@@ -39,7 +39,7 @@ export interface LoadResult {
 const BODY_POOL_SIZE = 256;
 
 function buildBodies(plan: LoadPlan): Buffer[] {
-  const source = new SyntheticEventSource(seededRandom(plan.seed), syntheticActors(200), userManagementCatalog.eventTypes);
+  const source = new SyntheticEventSource(seededRandom(plan.seed), syntheticActors(200), productAreaNamed('UserManagement').eventTypes);
   return Array.from({ length: BODY_POOL_SIZE }, (_, b) => {
     const events = Array.from({ length: plan.eventsPerRequest }, (_unused, i) =>
       source.incoming(plan.orgIds[(b + i) % plan.orgIds.length] as string),

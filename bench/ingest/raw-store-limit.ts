@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { userManagementCatalog } from '../../src/catalog/user-management-catalog.js';
+import { productAreaNamed } from '../../src/catalog/catalog-registry.js';
 import { DAY_MS } from '../../src/config.js';
 import type { PreparedEvent } from '../../src/events/audit-event.js';
 import { prepareIncomingEvents } from '../../src/catalog/prepare-incoming-events.js';
@@ -23,7 +23,7 @@ export interface RawStoreLimit {
  * `prepareIncomingEvents` the ingest route uses, in batches of {@link EVENTS_PER_TRANSACTION}.
  */
 export function preparedBenchBatches(orgIds: readonly string[], events: number): PreparedEvent[][] {
-  const source = new SyntheticEventSource(seededRandom(7), syntheticActors(200), userManagementCatalog.eventTypes);
+  const source = new SyntheticEventSource(seededRandom(7), syntheticActors(200), productAreaNamed('UserManagement').eventTypes);
   const incoming = Array.from({ length: events }, (_, i) => source.incoming(orgIds[i % orgIds.length] as string));
   const batches: PreparedEvent[][] = [];
   for (let i = 0; i < incoming.length; i += EVENTS_PER_TRANSACTION) {

@@ -1,9 +1,12 @@
+import type { ValidateFunction } from 'ajv';
+import type { JsonValue } from '../events/audit-event.js';
+
 /**
  * The event catalog: every product area and event type Attest accepts, as data.
  *
  * The catalog decides an event's action type, activity text and security flag; a producer never does.
- * Adding a product area is adding a {@link ProductAreaCatalog} to `catalog-registry.ts`: query, export and
- * the web page read the catalog, they never name event types themselves.
+ * Each product area is one JSON file (`catalog/*.json`, and any in `ATTEST_CATALOG_DIR`) read by
+ * `catalog-file.ts`: query, export and the web page read the catalog, they never name product areas.
  *
  * @example
  * const def = findEventType('user.privileged.added');
@@ -31,6 +34,17 @@ export interface EventTypeDefinition {
    * `{entity}` (entity name or id).
    */
   readonly descriptionTemplate: string;
+  /** Versions 1, 2, … in order; the last is the one an event gets when it names none. */
+  readonly versions: readonly TypeVersion[];
+}
+
+/** One version of an event type: what its metadata and changes must look like, when it says. */
+export interface TypeVersion {
+  readonly version: number;
+  metadata?: ValidateFunction;
+  /** Metadata of a typical event of this version, valid against `metadata`. */
+  exampleMetadata?: Record<string, JsonValue>;
+  changes?: ValidateFunction;
 }
 
 /** A product area and its event types. */
@@ -39,5 +53,7 @@ export interface ProductAreaCatalog {
   readonly product: string;
   /** Name shown to people, e.g. `User Management`. */
   readonly displayName: string;
+  /** Every event type of the area starts with one of these, and no other area's type does. */
+  readonly typePrefixes: readonly string[];
   readonly eventTypes: readonly EventTypeDefinition[];
 }

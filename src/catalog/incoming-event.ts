@@ -3,6 +3,8 @@ import type { ActorType, FieldChange, JsonValue } from '../events/audit-event.js
 /** An event as a producer sends it (PRODUCT.md §7); product, action, activity and security come from the catalog. */
 export interface IncomingEvent {
   type: string;
+  /** The type's version the event follows; the newest when absent. */
+  version?: number;
   orgId: string;
   occurredAt?: string;
   actor: { id: string; name?: string; email?: string; type?: ActorType };

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { findEventType } from './catalog-registry.js';
+import { eventShapeErrors, typeVersionOf } from './type-versions.js';
 import { cataloguedEvent } from './catalogued-event.js';
 import { AttestError, rejectionDetail, type FieldError } from '../core/errors.js';
 import { isUuid } from '../core/ids.js';
@@ -67,6 +68,11 @@ export function prepareIncomingEvents(events: readonly IncomingEvent[], ingest: 
     else if (ingest.allowedProducts !== 'all' && !ingest.allowedProducts.includes(def.product)) {
       fail('type', `event type "${event.type}" belongs to product ${def.product}, which this producer key may not write`);
     }
+    const version = def ? typeVersionOf(def, event.version) : undefined;
+    if (def && !version) {
+      const known = def.versions.map((v) => v.version).join(', ');
+      fail('version', `"${def.type}" has no version ${event.version ?? ''}; its versions are ${known}`);
+    }
     if (!isUuid(event.orgId)) fail('orgId', 'must be a lowercase UUID');
 
     let occurredAtMs = ingest.nowMs;
@@ -93,8 +99,9 @@ export function prepareIncomingEvents(events: readonly IncomingEvent[], ingest: 
       else if (Buffer.byteLength(JSON.stringify(event.metadata)) > INGEST_LIMITS.maxMetadataBytes)
         fail('metadata', 'is larger than 8 KiB serialized');
     }
+    if (def && version) for (const [field, reason] of eventShapeErrors(def, version, event)) fail(field, reason);
     errors.push(...eventErrors);
-    if (eventErrors.length > 0 || !def) return;
+    if (eventErrors.length > 0 || !def || !version) return;
 
     const actor: EventActor = {
       id: event.actor.id,
@@ -117,6 +124,7 @@ export function prepareIncomingEvents(events: readonly IncomingEvent[], ingest: 
       ...(event.changes !== undefined ? { changes: event.changes } : {}),
       ...(event.metadata !== undefined ? { metadata: event.metadata } : {}),
     });
+    if (version.version > 1) item.typeVersion = version.version;
     if (ingest.producer !== undefined) item.producer = ingest.producer;
     if (event.idempotencyKey !== undefined) {
       item.idempotencyKey = event.idempotencyKey;

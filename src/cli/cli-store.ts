@@ -5,7 +5,7 @@ import { openStore } from '../store/open-store.js';
 /** Opens the store `ATTEST_DATABASE_URL` names, runs `work`, and always closes it. */
 export async function withCliStore<T>(work: (store: AttestStore, config: AttestConfig) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const store = await openStore(config.databaseUrl, undefined, { postgresSchema: config.postgresSchema });
+  const store = await openStore(config.databaseUrl, undefined, { postgresSchema: config.postgresSchema, postgres: config.postgres });
   try {
     return await work(store, config);
   } finally {

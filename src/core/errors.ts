@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   RATE_LIMITED: 'Too many attempts; try again later.',
   STORE_UNAVAILABLE: 'The store is not reachable.',
   STORE_FULL: 'The store has no space left; nothing was written.',
+  STORE_TIMEOUT: 'The store did not answer in time; the statement was cancelled.',
   SHUTTING_DOWN: 'The service is shutting down.',
 } as const;
 

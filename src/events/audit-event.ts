@@ -45,6 +45,8 @@ export interface AuditEventRecord {
   seq: number;
   product: string;
   type: string;
+  /** The version of the type's shape the event was written with, when it is not the first. */
+  typeVersion?: number;
   action: string;
   activity: string;
   description: string;
@@ -74,6 +76,8 @@ export interface PreparedEvent {
   orgId: string;
   product: string;
   type: string;
+  /** Set only for a version after the first, so version-1 records keep their shape. */
+  typeVersion?: number;
   action: string;
   activity: string;
   description: string;

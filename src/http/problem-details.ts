@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AttestError, rejectionDetail, type ErrorCode, type FieldError } from '../core/errors.js';
-import { isStoreFullError, isStoreUnavailableError } from '../store/store-unavailable.js';
+import { isStoreFullError, isStoreTimeoutError, isStoreUnavailableError } from '../store/store-unavailable.js';
 
 /** How long a producer should wait before retrying a write refused for a full disk: space is freed by a person. */
 const STORE_FULL_RETRY_SECONDS = 30;
@@ -31,6 +31,7 @@ const STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   STORE_UNAVAILABLE: 503,
   STORE_FULL: 503,
+  STORE_TIMEOUT: 503,
   SHUTTING_DOWN: 503,
 };
 
@@ -147,6 +148,16 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, error:
         'STORE_FULL',
         503,
         'The store has no disk space left; nothing was written. Retry later: writes resume once space is freed.',
+        [],
+        request.url,
+      );
+    } else if (isStoreTimeoutError(error)) {
+      request.log.warn({ err: error }, 'statement timeout');
+      void reply.header('retry-after', '1');
+      body = problem(
+        'STORE_TIMEOUT',
+        503,
+        'The store did not answer within the statement timeout (ATTEST_PG_STATEMENT_TIMEOUT_MS); the statement was cancelled and nothing was written. Retry later.',
         [],
         request.url,
       );

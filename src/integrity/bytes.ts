@@ -31,11 +31,11 @@ export function toBase64(bytes: Uint8Array): string {
 }
 
 /**
- * The bytes of standard padded base64; `undefined` when the text is not exactly that. A text that decodes but
- * is not how the bytes are written (missing padding, stray bits) is refused, so one value has one spelling.
+ * The bytes of standard padded base64; `undefined` when the text is not exactly that. `atob` is lenient (it
+ * skips white space and accepts missing padding and stray bits), so what it decodes must encode back to the
+ * very text: one value has one spelling.
  */
 export function fromBase64(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
   let binary: string;
   try {
     binary = atob(text);

@@ -1,5 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { AttestStore } from '../store/attest-store.js';
+import { DAY_MS } from '../config.js';
+import { pruneCheckpoints } from './checkpoint-pruning.js';
 
 /** Events deleted per transaction: small enough that a purge batch holds the write lock for milliseconds. */
 export const PURGE_BATCH_SIZE = 1000;
@@ -30,18 +32,23 @@ export async function purgeExpiredEvents(
   }
 }
 
-/** Runs {@link purgeExpiredEvents} now and then every `intervalMinutes`; returns a function that stops it. */
+/**
+ * Runs {@link purgeExpiredEvents} and {@link pruneCheckpoints} now and then every `intervalMinutes`; returns a
+ * function that stops it.
+ */
 export function schedulePurge(
   store: AttestStore,
   intervalMinutes: number,
+  retentionMs: number,
   log: FastifyBaseLogger,
-  retentionDays?: number,
 ): () => Promise<void> {
   let running: Promise<unknown> = Promise.resolve();
   const run = () => {
-    running = purgeExpiredEvents(store, undefined, retentionDays)
-      .then((deleted) => {
+    running = purgeExpiredEvents(store, undefined, retentionMs / DAY_MS)
+      .then(async (deleted) => {
         if (deleted > 0) log.info({ deleted }, 'purged expired audit events');
+        const dropped = await pruneCheckpoints(store, retentionMs);
+        if (dropped > 0) log.info({ dropped }, 'dropped checkpoints beyond the hourly ones the retention period keeps');
       })
       .catch((error: unknown) => log.error({ err: error }, 'purge of expired audit events failed'));
   };

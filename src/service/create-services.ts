@@ -1,3 +1,4 @@
+import { loadCatalogFolder } from '../catalog/catalog-registry.js';
 import { DAY_MS, type AttestConfig } from '../config.js';
 import type { Clock } from '../core/clock.js';
 import { createMetricsRegistry } from '../http/http-metrics.js';
@@ -8,12 +9,16 @@ import { createLoginAttemptRecorder } from '../features/user-management/login-at
 
 /** Opens the store named by the configuration and wires the services the HTTP app runs on. */
 export async function createServices(config: AttestConfig, clock?: Clock): Promise<AppServices> {
-  const store = await openStore(config.databaseUrl, clock, { postgresSchema: config.postgresSchema });
+  // Before the store opens: a bad product-area file stops the start with its name and line, and nothing runs
+  // with a catalog that lacks an area whose events are already in the log.
+  if (config.catalogDir !== undefined) loadCatalogFolder(config.catalogDir);
+  const store = await openStore(config.databaseUrl, clock, { postgresSchema: config.postgresSchema, postgres: config.postgres });
   return servicesForStore(store, config);
 }
 
 /** The services over an already open store (tests open their own). */
 export function servicesForStore(store: AppServices['store'], config: AttestConfig): AppServices {
+  if (config.catalogDir !== undefined) loadCatalogFolder(config.catalogDir);
   return {
     store,
     config,

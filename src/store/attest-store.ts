@@ -31,6 +31,7 @@ export class AttestStore {
   /** Per open transaction: the highest seq it appended in each organization, announced once it commits. */
   private readonly appendedHeads = new WeakMap<StoreTransaction, Map<string, number>>();
   private closing: Promise<void> | undefined;
+  private stopFollowing: (() => Promise<void>) | undefined;
 
   private constructor(
     readonly dialect: StoreDialect,
@@ -41,7 +42,7 @@ export class AttestStore {
     this.events = new EventLogReader(dialect.readDb, dialect.startReadAhead?.bind(dialect), dialect.hasRowIds, dialect.fetchRowsByRowId, {
       rowValueKeyset: dialect.name === 'postgres',
     });
-    this.merkleTrees = new MerkleTreeStore(dialect.db, dialect.readDb);
+    this.merkleTrees = new MerkleTreeStore(dialect.db, dialect.readDb, dialect.supportsRowLocks);
   }
 
   /** Opens the store and brings its schema up to date (migrations run on every start). */
@@ -49,9 +50,18 @@ export class AttestStore {
     let cursorKey: Buffer;
     try {
       await dialect.prepare?.();
-      const migrator = new Migrator({ db: dialect.db, provider: migrationProvider, migrationTableSchema: dialect.migrationTableSchema });
-      const { error } = await migrator.migrateToLatest();
-      if (error) throw error instanceof Error ? error : new Error(String(error));
+      const migration = dialect.openMigrationDb?.() ?? { db: dialect.db, close: () => Promise.resolve() };
+      try {
+        const migrator = new Migrator({
+          db: migration.db,
+          provider: migrationProvider,
+          migrationTableSchema: dialect.migrationTableSchema,
+        });
+        const { error } = await migrator.migrateToLatest();
+        if (error) throw error instanceof Error ? error : new Error(String(error));
+      } finally {
+        await migration.close();
+      }
       // The weeks ahead, so the first appends find their partition. Should it fail (a lock held too long by
       // another process's maintenance), appends still land in the default partition and the purge job, which
       // runs at the service's start and logs its failures, makes the weeks then.
@@ -80,7 +90,7 @@ export class AttestStore {
       this.appendedHeads.set(tx, heads);
       return work(tx);
     });
-    for (const [orgId, lastSeq] of heads) this.notifier.notify(orgId, lastSeq);
+    this.announce(heads);
     return result;
   }
 
@@ -91,7 +101,7 @@ export class AttestStore {
   async appendEvents(events: readonly PreparedEvent[]): Promise<AppendedEvent[]> {
     if (!this.dialect.appendEvents || this.clock !== systemClock) return this.transaction((tx) => this.appendEventsIn(tx, events));
     const appended = await this.dialect.appendEvents(events);
-    for (const [orgId, lastSeq] of recordLastSeqs(new Map(), events, appended)) this.notifier.notify(orgId, lastSeq);
+    this.announce(recordLastSeqs(new Map(), events, appended));
     return appended;
   }
 
@@ -105,6 +115,23 @@ export class AttestStore {
     const appended = await appendEventsInTransaction(tx, this.dialect, events, this.clock);
     recordLastSeqs(heads, events, appended);
     return appended;
+  }
+
+  /**
+   * Starts announcing other processes' commits on {@link AttestStore.notifier} too, where the database can tell
+   * (PostgreSQL: LISTEN on a connection of its own, which reconnects by itself); on SQLite nothing changes and
+   * subscribers keep polling. The server calls it once; the store stops it on close.
+   */
+  async followOtherProcesses(log?: StoreLog): Promise<void> {
+    if (!this.dialect.followCommits || this.stopFollowing || this.closing) return;
+    this.stopFollowing = await this.dialect.followCommits({
+      onCommit: (orgId, lastSeq) => this.notifier.notify(orgId, lastSeq),
+      onConnectedChange: (connected, error) => {
+        this.notifier.coversOtherProcesses = connected;
+        if (connected) log?.info('following other processes’ commits (LISTEN)');
+        else log?.warn({ err: error }, 'lost the connection that follows other processes’ commits; reconnecting, polling meanwhile');
+      },
+    });
   }
 
   /** Deletes one small batch of expired events; returns how many. */
@@ -150,9 +177,26 @@ export class AttestStore {
 
   /** Closes the connections; later calls return the first call's promise (shutdown paths may overlap). */
   close(): Promise<void> {
-    this.closing ??= this.dialect.close();
+    this.closing ??= (async () => {
+      await this.stopFollowing?.();
+      this.notifier.coversOtherProcesses = false;
+      await this.dialect.close();
+    })();
     return this.closing;
   }
+
+  /** Tells this process's subscribers, then the other processes, how far each organization's log now reaches. */
+  private announce(heads: ReadonlyMap<string, number>): void {
+    if (heads.size === 0) return;
+    for (const [orgId, lastSeq] of heads) this.notifier.notify(orgId, lastSeq);
+    this.dialect.announceCommits?.(heads);
+  }
+}
+
+/** Where the store reports the state of following other processes (the server's logger). */
+export interface StoreLog {
+  info(message: string): void;
+  warn(details: { err: unknown }, message: string): void;
 }
 
 /** Raises each organization's highest appended seq in `heads` to what `appended` reached; returns `heads`. */

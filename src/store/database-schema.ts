@@ -38,6 +38,7 @@ export interface AttestDatabase {
   merkle_tree_heads: MerkleTreeHeadsTable;
   log_checkpoints: LogCheckpointsTable;
   log_keys: LogKeysTable;
+  log_pruned_ranges: LogPrunedRangesTable;
 }
 
 export interface OrganizationsTable {
@@ -340,4 +341,13 @@ export interface LogKeysTable {
   vkey: string;
   valid_from: number;
   valid_until: number | null;
+}
+
+/** A run of consecutive events retention purged from an organization's log (migration 0011). */
+export interface LogPrunedRangesTable {
+  org_id: string;
+  first_seq: number;
+  last_seq: number;
+  first_pruned_at: number;
+  last_pruned_at: number;
 }

@@ -5,11 +5,17 @@ const ANY_ORGANIZATION = Symbol('any organization');
 
 /**
  * Tells live-feed subscribers that an organization's log has new events up to a seq. The store announces every
- * commit that appended events, after the commit. In-process only: a subscriber also polls the store, so events
- * committed by another process (the CLI, another server) arrive too, a moment later.
+ * commit that appended events, after the commit. Commits of other processes are announced here too while the
+ * store follows them ({@link EventNotifier.coversOtherProcesses}: PostgreSQL's LISTEN/NOTIFY); otherwise
+ * (SQLite, or while the listening connection is lost) a subscriber finds them only by polling the store.
  */
 export class EventNotifier {
   private readonly emitter = new EventEmitter();
+  /**
+   * True while other processes' commits are announced here as well, so a subscriber's poll is only the
+   * fallback for a lost announcement and may be rare; false on SQLite and while following them is interrupted.
+   */
+  coversOtherProcesses = false;
 
   constructor() {
     this.emitter.setMaxListeners(0);

@@ -33,6 +33,7 @@ export function toRecord(event: PreparedEvent, seq: number, recordedAtMs: number
     traceId: event.traceId,
     expiresAt: new Date(event.expiresAtMs).toISOString(),
   };
+  if (event.typeVersion !== undefined) record.typeVersion = event.typeVersion;
   if (event.changes !== undefined) record.changes = event.changes;
   if (event.metadata !== undefined) record.metadata = event.metadata;
   if (event.producer !== undefined) record.producer = { id: event.producer.id, name: event.producer.name };

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { NodeAddress } from '../integrity/tree-shape.js';
 import type { AttestDatabase } from './database-schema.js';
 
@@ -24,6 +24,21 @@ export interface StoredCheckpoint {
   readonly signedAt: number;
 }
 
+/** A run of consecutive events retention purged from an organization's log, and when (`log_pruned_ranges`). */
+export interface PrunedRange {
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  readonly firstPrunedAt: number;
+  readonly lastPrunedAt: number;
+}
+
+/** What a signing turn (`withSigningTurn`) sees and may do, inside its transaction. */
+export interface SigningTurn {
+  readonly head: StoredTreeHead;
+  readonly latest: StoredCheckpoint | undefined;
+  save(checkpoint: StoredCheckpoint): Promise<void>;
+}
+
 /** A verifier key the log signed with, and when it was in use. */
 export interface StoredLogKey {
   readonly vkey: string;
@@ -33,6 +48,7 @@ export interface StoredLogKey {
 
 // 4 columns × 500 rows stays far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
 const NODE_ROWS_PER_INSERT = 500;
+const HOUR_MS = 3_600_000;
 
 /**
  * The organizations' Merkle trees, signed checkpoints and log keys in the store's own tables (migration 0008):
@@ -48,6 +64,8 @@ export class MerkleTreeStore {
   constructor(
     private readonly db: Kysely<AttestDatabase>,
     private readonly readDb: Kysely<AttestDatabase>,
+    /** The dialect's `supportsRowLocks`: whether a signing turn must lock the tree's head row (else the write transaction excludes everyone). */
+    private readonly rowLocks: boolean,
   ) {}
 
   /** The stored tree of `orgId`; size 0 and no edge before its first leaf. */
@@ -169,6 +187,52 @@ export class MerkleTreeStore {
     return rows.map((row) => ({ seq: Number(row.seq), leafHash: row.leaf_hash, record: row.record }));
   }
 
+  /**
+   * Runs `work` in `orgId`'s signing turn: a transaction that no other process's signing turn of the same
+   * organization overlaps, given the tree's head and latest checkpoint as they stand in it, and a `save` that
+   * stores a checkpoint in it. With several processes on one PostgreSQL exactly one signs an organization's
+   * checkpoint at a time: the turn locks the organization's tree head row, and a process that finds it locked
+   * skips (`FOR UPDATE SKIP LOCKED`): the holder signs, and the next round looks again. SQLite's write
+   * transaction (`BEGIN IMMEDIATE`) already holds the database against every other writer. The head row lock
+   * also holds `extend` back, so the tree signed is the tree stored. Returns `{ taken: false }` when another
+   * process has the turn, or the organization has no tree yet.
+   */
+  async withSigningTurn<T>(orgId: string, work: (turn: SigningTurn) => Promise<T>): Promise<{ taken: true; value: T } | { taken: false }> {
+    return this.db.transaction().execute(async (tx) => {
+      const head = await tx
+        .selectFrom('merkle_tree_heads')
+        .select(['tree_size', 'edge'])
+        .where('org_id', '=', orgId)
+        .$if(this.rowLocks, (query) => query.forUpdate().skipLocked())
+        .executeTakeFirst();
+      if (!head) return { taken: false };
+      const latest = await tx
+        .selectFrom('log_checkpoints')
+        .selectAll()
+        .where('org_id', '=', orgId)
+        .orderBy('tree_size', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const value = await work({
+        head: { size: Number(head.tree_size), edge: JSON.parse(head.edge) as string[] },
+        latest: latest && checkpointOfRow(latest),
+        save: async (checkpoint) => {
+          await tx
+            .insertInto('log_checkpoints')
+            .values({
+              org_id: checkpoint.orgId,
+              tree_size: checkpoint.treeSize,
+              root_hash: checkpoint.rootHash,
+              note: checkpoint.note,
+              signed_at: checkpoint.signedAt,
+            })
+            .execute();
+        },
+      });
+      return { taken: true, value };
+    });
+  }
+
   /** Stores a signed checkpoint; false when one of that size is already stored (the tree is deterministic: it says the same). */
   async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<boolean> {
     const inserted = await this.db
@@ -212,6 +276,52 @@ export class MerkleTreeStore {
   async checkpoints(orgId: string): Promise<StoredCheckpoint[]> {
     const rows = await this.readDb.selectFrom('log_checkpoints').selectAll().where('org_id', '=', orgId).orderBy('tree_size').execute();
     return rows.map(checkpointOfRow);
+  }
+
+  /** The runs of `orgId`'s log that retention purged, in seq order. */
+  async prunedRanges(orgId: string): Promise<PrunedRange[]> {
+    const rows = await this.readDb.selectFrom('log_pruned_ranges').selectAll().where('org_id', '=', orgId).orderBy('first_seq').execute();
+    return rows.map((row) => ({
+      firstSeq: Number(row.first_seq),
+      lastSeq: Number(row.last_seq),
+      firstPrunedAt: Number(row.first_pruned_at),
+      lastPrunedAt: Number(row.last_pruned_at),
+    }));
+  }
+
+  /** The organizations with a checkpoint signed before `beforeMs`: the ones checkpoint pruning looks at. */
+  async organizationsWithCheckpointsBefore(beforeMs: number): Promise<string[]> {
+    const rows = await this.readDb.selectFrom('log_checkpoints').select('org_id').distinct().where('signed_at', '<', beforeMs).execute();
+    return rows.map((row) => row.org_id);
+  }
+
+  /**
+   * Drops the checkpoints of `orgId` signed before `recentFromMs` that are neither its latest nor the last
+   * checkpoint of their clock hour (UTC) since `keepFromMs`: what is left is at least one checkpoint per hour of
+   * the retention period, every checkpoint of the last hour, and the latest. Returns how many were dropped.
+   */
+  async pruneCheckpoints(orgId: string, keepFromMs: number, recentFromMs: number): Promise<number> {
+    const deleted = await this.db
+      .deleteFrom('log_checkpoints')
+      .where('org_id', '=', orgId)
+      .where('signed_at', '<', recentFromMs)
+      .where('tree_size', '<', (eb) =>
+        eb
+          .selectFrom('log_checkpoints')
+          .select((s) => s.fn.max('tree_size').as('m'))
+          .where('org_id', '=', orgId),
+      )
+      .where('tree_size', 'not in', (eb) =>
+        eb
+          .selectFrom('log_checkpoints')
+          .select((s) => s.fn.max('tree_size').as('m'))
+          .where('org_id', '=', orgId)
+          .where('signed_at', '>=', keepFromMs)
+          // Integer division on both databases: bigint / integer truncates in PostgreSQL and SQLite alike.
+          .groupBy(sql`signed_at / ${sql.lit(HOUR_MS)}`),
+      )
+      .executeTakeFirst();
+    return Number(deleted.numDeletedRows);
   }
 
   /**

@@ -81,8 +81,35 @@ export interface StoreDialect {
    * one after another would wait for the disk once per row (SQLite: `sqlite/sqlite-row-fetchers.ts`).
    */
   fetchRowsByRowId?: RowFetch;
+  /**
+   * Tells the other processes on this database, after a commit, how far each organization's log now reaches
+   * (organization → last seq), without waiting for them (PostgreSQL: NOTIFY). SQLite has no way to tell:
+   * other processes find its commits by polling.
+   */
+  announceCommits?(heads: ReadonlyMap<string, number>): void;
+  /**
+   * Starts following the other processes' announcements (PostgreSQL: LISTEN on a connection of its own, which
+   * reconnects by itself); resolves once it listens (or its first attempt failed), with the function that stops it.
+   */
+  followCommits?(handlers: CommitFollowerHandlers): Promise<() => Promise<void>>;
+  /**
+   * A connection for migrations where the usual ones limit how long a statement may run (PostgreSQL's
+   * statement timeout): building an index over a large table may take longer. Closed after migrating.
+   */
+  openMigrationDb?(): { db: Kysely<AttestDatabase>; close(): Promise<void> };
   /** Releases connections and files. */
   close(): Promise<void>;
+}
+
+/** What follows other processes' commits reports to. */
+export interface CommitFollowerHandlers {
+  /** Another process committed events of `orgId` up to `lastSeq`. */
+  onCommit(orgId: string, lastSeq: number): void;
+  /**
+   * Following came up (true) or was lost (false, with the reason); while it is lost, announcements are missed.
+   * Called on each change only, not on every failed attempt to reconnect.
+   */
+  onConnectedChange(connected: boolean, error?: unknown): void;
 }
 
 /** Read-ahead for one long newest-first read of an organization's events. */

@@ -50,3 +50,13 @@ export function isStoreFullError(error: unknown): boolean {
   if (!(error instanceof Error) || !('code' in error)) return false;
   return error.code === 'SQLITE_FULL' || error.code === '53100';
 }
+
+/**
+ * True when PostgreSQL cancelled a statement that ran past `ATTEST_PG_STATEMENT_TIMEOUT_MS` (57014
+ * query_canceled, by the statement timeout): the connection went back to the pool, and the request may be
+ * retried, perhaps with a narrower query.
+ */
+export function isStoreTimeoutError(error: unknown): boolean {
+  if (!(error instanceof Error) || !('code' in error)) return false;
+  return error.code === '57014' && /statement timeout/.test(error.message);
+}

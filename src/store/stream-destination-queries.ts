@@ -182,16 +182,57 @@ export async function orgLastSeq(db: Db, orgId: string): Promise<number> {
   return row ? Number(row.next_seq) - 1 : -1;
 }
 
-/** Every destination's cursor beside its organization's last seq, for the lag metric. */
-export async function streamLags(db: Db): Promise<Array<{ id: string; orgId: string; lagEvents: number }>> {
+/**
+ * When the oldest event a destination has not accepted yet was committed (its `recorded_at`, stamped in the
+ * commit's transaction): the first event after the cursor, by the primary key. Null when there is none.
+ */
+export async function firstUndeliveredRecordedAt(db: Db, orgId: string, afterSeq: number): Promise<number | null> {
+  const row = await db
+    .selectFrom('audit_events')
+    .select('recorded_at')
+    .where('org_id', '=', orgId)
+    .where('seq', '>', afterSeq)
+    .orderBy('seq', 'asc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? Number(row.recorded_at) : null;
+}
+
+/** A destination's distance behind its organization's log, in events and by the commit time of the first it lacks. */
+export interface StreamLag {
+  id: string;
+  orgId: string;
+  lagEvents: number;
+  /** `recorded_at` of the first event after the cursor; null when the destination has caught up. */
+  oldestUndeliveredAtMs: number | null;
+}
+
+/** Every destination's cursor beside its organization's last seq and its first undelivered event, for the lag metrics. */
+export async function streamLags(db: Db): Promise<StreamLag[]> {
   const rows = await db
     .selectFrom('stream_destinations as d')
     .leftJoin('org_log_heads as h', 'h.org_id', 'd.org_id')
-    .select(['d.id', 'd.org_id', 'd.last_delivered_seq', 'h.next_seq'])
+    .select((eb) => [
+      'd.id',
+      'd.org_id',
+      'd.last_delivered_seq',
+      'h.next_seq',
+      // One primary-key probe per destination: the first event after its cursor.
+      eb
+        .selectFrom('audit_events as e')
+        .select('e.recorded_at')
+        .whereRef('e.org_id', '=', 'd.org_id')
+        .whereRef('e.seq', '>', 'd.last_delivered_seq')
+        .orderBy('e.seq', 'asc')
+        .limit(1)
+        .as('oldest_undelivered_at'),
+    ])
     .execute();
   return rows.map((r) => ({
     id: r.id,
     orgId: r.org_id,
     lagEvents: Math.max(0, Number(r.next_seq ?? 0) - 1 - Number(r.last_delivered_seq)),
+    oldestUndeliveredAtMs:
+      r.oldest_undelivered_at === null || r.oldest_undelivered_at === undefined ? null : Number(r.oldest_undelivered_at),
   }));
 }

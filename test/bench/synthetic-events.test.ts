@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SyntheticEventSource, syntheticActors } from '../../bench/dataset/synthetic-events.js';
 import { seededRandom } from '../../src/core/seeded-random.js';
 import { allEventTypes, findEventType } from '../../src/catalog/catalog-registry.js';
-import { userManagementCatalog } from '../../src/catalog/user-management-catalog.js';
+import { productAreaNamed } from '../../src/catalog/catalog-registry.js';
 import { DAY_MS } from '../../src/config.js';
 import { prepareIncomingEvents } from '../../src/catalog/prepare-incoming-events.js';
 
@@ -11,7 +11,7 @@ const RETENTION = 90 * DAY_MS;
 
 describe('SyntheticEventSource', () => {
   it('makes incoming events that the real ingest validation accepts', () => {
-    const source = new SyntheticEventSource(seededRandom(1), syntheticActors(200), userManagementCatalog.eventTypes);
+    const source = new SyntheticEventSource(seededRandom(1), syntheticActors(200), productAreaNamed('UserManagement').eventTypes);
     const incoming = Array.from({ length: 1000 }, () => source.incoming(ORG));
     const prepared = prepareIncomingEvents(incoming, {
       allowedProducts: ['UserManagement'],

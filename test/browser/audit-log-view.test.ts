@@ -25,13 +25,22 @@ describe('audit log view', () => {
   it('sends whole days as UTC instants, the end exclusive', () => {
     const params = apiParams(
       { from: '2026-11-01', to: '2026-11-02' },
-      { actions: ['Create', 'Delete'], actor: 'ana@example.com', securityOnly: true, hideRoutine: false },
+      {
+        actions: ['Create', 'Delete'],
+        products: ['LoyaltyPlus'],
+        types: ['loyalty.reward.approved'],
+        actor: 'ana@example.com',
+        securityOnly: true,
+        hideRoutine: false,
+      },
       'Pacific/Kiritimati',
     );
     expect(params).toEqual({
       from: '2026-10-31T10:00:00.000Z',
       to: '2026-11-02T10:00:00.000Z',
       action: ['Create', 'Delete'],
+      product: ['LoyaltyPlus'],
+      type: ['loyalty.reward.approved'],
       actor: 'ana@example.com',
       security: true,
       excludeType: [],
@@ -90,7 +99,7 @@ describe('audit log view', () => {
     const view = {
       from: '2026-11-01',
       to: '2026-11-10',
-      filters: { actions: ['Delete'], actor: 'bob@example.com', securityOnly: true, hideRoutine: true },
+      filters: { ...NO_FILTERS, actions: ['Delete'], actor: 'bob@example.com', securityOnly: true },
       logId: '01a2',
     };
     const search = viewToSearch(view, 'UTC', noon);

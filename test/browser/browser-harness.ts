@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { productAreas } from '../../src/catalog/catalog-registry.js';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,6 +12,8 @@ import type { IncomingEvent } from '../../src/catalog/incoming-event.js';
 import { buildApp } from '../../src/service/build-app.js';
 import type { AppServices } from '../../src/http/app-services.js';
 import { createServices } from '../../src/service/create-services.js';
+import { LogCheckpointer } from '../../src/features/integrity/log-checkpointer.js';
+import { generateSignerKey, parseSignerKey } from '../../src/integrity/note-keys.js';
 import { bootstrapIfEmpty } from '../../src/service/bootstrap.js';
 
 /**
@@ -74,24 +77,38 @@ export interface AttestServer {
   services: AppServices;
   /** The Fastify app (for `inject`). */
   app: FastifyInstance;
-  /** `Authorization` header value of a producer key for User Management events. */
+  /** `Authorization` header value of a producer key for every product area. */
   producerBearer: string;
+  /**
+   * Starts what `main.ts` runs beside the server and the browser tests otherwise leave out: the background
+   * checkpointer, signing with a fresh key under the deployment's log name. `close` stops it.
+   */
+  startCheckpointer(): Promise<LogCheckpointer>;
   close(): Promise<void>;
 }
 
-/** Starts the real server (buildApp + listen on an ephemeral port) on a fresh SQLite file. */
-export async function startAttestServer(timeZone: string, orgName = 'Kiritimati Traders'): Promise<AttestServer> {
+/**
+ * Starts the real server (buildApp + listen on an ephemeral port) on a fresh SQLite file, configured further by
+ * `env` (e.g. `ATTEST_CATALOG_DIR`). Its producer key may write every product area the catalog then holds.
+ */
+export async function startAttestServer(
+  timeZone: string,
+  orgName = 'Kiritimati Traders',
+  env: Record<string, string> = {},
+): Promise<AttestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'attest-browser-'));
-  const config = loadConfig({ ATTEST_DATABASE_URL: `sqlite:${join(dir, 'attest.db')}`, LOG_LEVEL: 'warn' });
+  const config = loadConfig({ ATTEST_DATABASE_URL: `sqlite:${join(dir, 'attest.db')}`, LOG_LEVEL: 'warn', ...env });
   const services = await createServices(config);
   const owner = { email: 'olivia.owner@example.com', password: 'correct horse battery staple', name: 'Organization Owner' };
   const bootstrap = await bootstrapIfEmpty(services.store, { email: owner.email, password: owner.password, orgName, timeZone });
   if (!bootstrap) throw new Error('bootstrap did not create the organization');
-  const key = await createProducerKey(services.store.db, 'browser-tests', ['UserManagement'], services.store.clock.now());
+  const products = productAreas().map((area) => area.product);
+  const key = await createProducerKey(services.store.db, 'browser-tests', products, services.store.clock.now());
   const app: FastifyInstance = await buildApp(services);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('server has no port');
+  const checkpointers: LogCheckpointer[] = [];
   return {
     baseUrl: `http://127.0.0.1:${address.port}`,
     orgId: bootstrap.organization.id,
@@ -100,7 +117,15 @@ export async function startAttestServer(timeZone: string, orgName = 'Kiritimati 
     services,
     app,
     producerBearer: `Bearer ${key.secret}`,
+    async startCheckpointer() {
+      const signer = await parseSignerKey(await generateSignerKey(config.logName));
+      const checkpointer = new LogCheckpointer(services.store, signer, config.logName);
+      checkpointers.push(checkpointer);
+      await checkpointer.start();
+      return checkpointer;
+    },
     async close() {
+      for (const checkpointer of checkpointers) await checkpointer.close();
       await app.close();
       await services.committer.close();
       await services.store.close();

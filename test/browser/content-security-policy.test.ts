@@ -10,8 +10,8 @@ import {
 } from './browser-harness.js';
 
 /**
- * The page under its Content-Security-Policy in Chromium: signing in, the Audit Logs table, the Export Logs
- * menu and its confirmation dialog (Radix adds an inline <style> while a dialog is open, allowed only by the
+ * The page under its Content-Security-Policy in Chromium: signing in, the Audit Logs table, the details panel
+ * proving its event (a lazily loaded chunk, WebCrypto), the Export Logs menu and its confirmation dialog (Radix adds an inline <style> while a dialog is open, allowed only by the
  * response's nonce), and the Users area. Any violation the browser reports — a `securitypolicyviolation`
  * event or a console message — fails the test.
  */
@@ -73,13 +73,21 @@ describe.skipIf(!runs)('Content-Security-Policy in Chromium', () => {
     expect(first.headers.get('x-content-type-options')).toBe('nosniff');
   });
 
-  it('signs in, shows the Audit Logs page, opens and closes the export dialog, and visits Users without a single violation', async () => {
+  it('signs in, shows the Audit Logs page, proves an event, opens and closes the export dialog, and visits Users without a single violation', async () => {
     await page.goto(`${server.baseUrl}/orgs/${server.orgId}/audit-logs`);
     await page.getByLabel('Email').fill(server.owner.email);
     await page.getByLabel('Password').fill(server.owner.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('table.audit-table').waitFor();
     await expect.poll(() => page.locator('tbody tr.audit-row').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+
+    // The details panel loads its proof check as a separate chunk and runs WebCrypto: neither needs a looser policy.
+    await server.startCheckpointer();
+    await page.locator('tbody tr.audit-row').first().click();
+    const proof = page.getByRole('dialog', { name: 'Activity Details' }).getByTestId('proof-status');
+    await expect.poll(() => proof.getAttribute('data-proof'), { timeout: 15_000 }).toBe('proven');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Activity Details' }).waitFor({ state: 'detached' });
 
     await page.getByRole('button', { name: /Export Logs/ }).click();
     await page.getByRole('menuitem', { name: 'Export all logs' }).click();

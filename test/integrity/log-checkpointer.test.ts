@@ -5,8 +5,8 @@ import { inclusionProof, verifyInclusion } from '../../src/integrity/inclusion-p
 import { generateSignerKey, parseSignerKey, parseVerifierKey, type NoteSigner } from '../../src/integrity/note-keys.js';
 import { openCheckpoint } from '../../src/integrity/signed-checkpoint.js';
 import { LogCheckpointer } from '../../src/features/integrity/log-checkpointer.js';
-import { nodeMerkleHasher } from '../../src/features/integrity/node-merkle-hasher.js';
-import { storedSubtrees } from '../../src/features/integrity/stored-subtrees.js';
+import { nodeMerkleHasher } from '../../src/core/node-merkle-hasher.js';
+import { storedSubtrees } from '../../src/store/stored-subtrees.js';
 import { newId } from '../../src/core/ids.js';
 import { storeMatrix } from '../support/store-matrix.js';
 import { createTestStore, type TestStore } from '../support/test-stores.js';

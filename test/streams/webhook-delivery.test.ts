@@ -161,12 +161,38 @@ describe('webhook delivery', () => {
     await h.patchStream(types.id, { enabled: false });
   });
 
-  it("the list shows each destination's lag in events", async () => {
-    const stream = await newReceiverStream({ enabled: false });
-    await h.append(7);
+  it("the list and /metrics show each destination's lag in events and in time; a caught-up destination has none", async () => {
+    const caughtUp = await newReceiverStream();
+    const paused = await h.createStream({ kind: 'webhook', url: `${receiver.url}/paused`, enabled: false });
+    const last = await h.append(7);
+    await waitForCursor(caughtUp.id, last);
+    await sleep(300);
+    const before = Date.now();
     const list = (await h.app.inject({ url: `/api/v1/orgs/${h.t.org.id}/streams`, headers: authHeaders(h.t.owner, 'cookie') })).json<{
-      data: Array<{ id: string; lagEvents: number }>;
+      data: Array<{ id: string; lagEvents: number; lagSeconds: number | null }>;
     }>();
-    expect(list.data.find((s) => s.id === stream.id)?.lagEvents).toBe(8);
+    const after = Date.now();
+    expect(list.data.find((s) => s.id === caughtUp.id)).toMatchObject({ lagEvents: 0, lagSeconds: null });
+    const behind = list.data.find((s) => s.id === paused.id);
+    // Its own creation event, then the seven.
+    expect(behind?.lagEvents).toBe(8);
+    // The age of the first event after the cursor, from its commit (recordedAt), not from when it occurred.
+    const first = await ts.store.db
+      .selectFrom('audit_events')
+      .select('recorded_at')
+      .where('org_id', '=', h.t.org.id)
+      .where('seq', '=', paused.lastDeliveredSeq + 1)
+      .executeTakeFirstOrThrow();
+    expect(behind?.lagSeconds).toBeGreaterThanOrEqual((before - Number(first.recorded_at)) / 1000);
+    expect(behind?.lagSeconds).toBeLessThanOrEqual((after - Number(first.recorded_at)) / 1000);
+    expect(behind?.lagSeconds).toBeGreaterThanOrEqual(0.3);
+
+    const metrics = (await h.app.inject({ url: '/metrics' })).body;
+    const gauge = (name: string, id: string) =>
+      Number(new RegExp(`^${name}\\{stream_id="${id}",org_id="${h.t.org.id}"\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(gauge('attest_stream_lag_seconds', caughtUp.id)).toBe(0);
+    expect(gauge('attest_stream_lag_seconds', paused.id)).toBeGreaterThanOrEqual(behind?.lagSeconds ?? Infinity);
+    expect(gauge('attest_stream_lag_events', paused.id)).toBe(8);
+    await h.patchStream(caughtUp.id, { enabled: false });
   });
 });

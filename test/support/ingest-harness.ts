@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { createApiToken, createProducerKey } from '../../src/auth/credentials.js';
+import { productAreas } from '../../src/catalog/catalog-registry.js';
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/core/clock.js';
 import { newId } from '../../src/core/ids.js';
@@ -35,17 +36,18 @@ export interface IngestHarness {
  * Builds the Attest app (`app.inject`, no port) over a fresh store of the given kind, with the bootstrap
  * organization and owner, a second organization, two producer keys, an owner API token and a session.
  */
-export async function createIngestHarness(kind: StoreKind, clock?: Clock): Promise<IngestHarness> {
+export async function createIngestHarness(kind: StoreKind, clock?: Clock, env: Record<string, string> = {}): Promise<IngestHarness> {
   const testStore = await createTestStore(kind, clock);
   const { store } = testStore;
-  const services = servicesForStore(store, loadConfig({}));
+  const services = servicesForStore(store, loadConfig(env));
   const app = await buildApp(services);
   const bootstrap = await bootstrapIfEmpty(store, { email: OWNER.email, password: OWNER.password, orgName: 'Acme', timeZone: 'UTC' });
   if (!bootstrap) throw new Error('the test store was not empty');
   const otherOrgId = newId();
   await insertOrganization(store.db, { id: otherOrgId, name: 'Globex', timeZone: 'UTC' }, store.clock.now());
   const userManagementKey = (await createProducerKey(store.db, 'um', ['UserManagement'], store.clock.now())).secret;
-  const allProductsKey = (await createProducerKey(store.db, 'all', ['UserManagement', 'AuditLogs'], store.clock.now())).secret;
+  const allProducts = productAreas().map((area) => area.product);
+  const allProductsKey = (await createProducerKey(store.db, 'all', allProducts, store.clock.now())).secret;
   const owner = await store.db.selectFrom('users').select('id').where('email', '=', OWNER.email).executeTakeFirstOrThrow();
   const ownerToken = (await createApiToken(store.db, owner.id, 'test', store.clock.now())).secret;
   const login = await app.inject({ method: 'POST', url: '/api/v1/session', payload: OWNER });

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { createApiToken, createOperatorToken, createProducerKey, revokeProducerKey } from '../../auth/credentials.js';
-import { PRODUCT_AREAS } from '../../catalog/catalog-registry.js';
 import type { AttestStore } from '../../store/attest-store.js';
 import {
   deleteApiToken,
@@ -10,6 +9,7 @@ import {
   listProducerKeys,
 } from '../../store/queries/credential-queries.js';
 import { existingOrganizationIds, findUserByEmail, listMemberships } from '../../store/queries/tenancy-queries.js';
+import { productAreas } from '../../catalog/catalog-registry.js';
 import { CliError, withCliStore } from '../cli-store.js';
 
 /**
@@ -23,14 +23,19 @@ export function registerCredentialCommands(program: Command): void {
   producerKey
     .command('create')
     .description('create a producer key for one or more product areas; prints the secret (shown once)')
-    .requiredOption('--product <product...>', `product area(s) the key may write: ${PRODUCT_AREAS.map((a) => a.product).join(', ')}`)
+    .requiredOption(
+      '--product <product...>',
+      `product area(s) the key may write: ${productAreas()
+        .map((a) => a.product)
+        .join(', ')}`,
+    )
     .option(
       '--org <orgId...>',
       'organization id(s) the key may write for (repeat it or separate with commas); without it the key is platform-wide',
     )
     .option('--name <name>', 'a name to recognise the key by', 'producer')
     .action(async (options: { product: string[]; org?: string[]; name: string }) => {
-      const known = new Set(PRODUCT_AREAS.map((a) => a.product));
+      const known = new Set(productAreas().map((a) => a.product));
       const unknown = options.product.filter((p) => !known.has(p));
       if (unknown.length > 0) throw new CliError(`unknown product ${unknown.join(', ')}; known: ${[...known].join(', ')}`);
       const orgIds = options.org === undefined ? 'all' : splitList(options.org);

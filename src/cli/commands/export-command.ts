@@ -7,7 +7,7 @@ import { AttestError } from '../../core/errors.js';
 import { isUuid } from '../../core/ids.js';
 import { newTraceId } from '../../core/trace-context.js';
 import { auditLogCsvStream } from '../../features/audit-logs/export/audit-log-csv-stream.js';
-import { recordedExportChunks } from '../../features/audit-logs/export/recorded-export.js';
+import { recordedExportChunks, type ExportFormat } from '../../features/audit-logs/export/recorded-export.js';
 import {
   hasAnyFilter,
   parseAuditLogFilters,
@@ -21,6 +21,7 @@ import { CliError, withCliStore } from '../cli-store.js';
 interface ExportOptions {
   org: string;
   scope?: string;
+  format: string;
   out: string;
   from?: string;
   to?: string;
@@ -38,16 +39,18 @@ function cliErrorOf(error: AttestError): CliError {
 }
 
 /**
- * `attest export`: the same CSV as `GET /audit-logs/export`, written to a file (first to `<out>.partial`,
- * renamed when complete, so a failed export never leaves a file that looks whole), with a progress bar on
- * stderr, and recorded as `audit_log.exported` by the system actor `cli`.
+ * `attest export`: the same CSV (or, with `--format bundle`, the same verifiable bundle) as
+ * `GET /audit-logs/export`, written to a file (first to `<out>.partial`, renamed when complete, so a failed
+ * export never leaves a file that looks whole), with a progress bar on stderr, and recorded as
+ * `audit_log.exported` by the system actor `cli`.
  */
 export function registerExportCommand(program: Command): void {
   program
     .command('export')
-    .description("export an organization's audit log to a CSV file (same columns as the web export)")
+    .description("export an organization's audit log to a CSV file (same columns as the web export) or a verifiable bundle")
     .requiredOption('--org <orgId>', 'organization id')
-    .requiredOption('--out <file>', 'CSV file to write')
+    .requiredOption('--out <file>', 'file to write (CSV, or a zip with --format bundle)')
+    .option('--format <format>', 'csv, or bundle: a zip that `attest verify BUNDLE --key VKEY` checks offline', 'csv')
     .option(
       '--scope <scope>',
       'all: everything retained; filtered: the filters and range (default: filtered when a filter is given, else all)',
@@ -74,6 +77,13 @@ export function registerExportCommand(program: Command): void {
         if (!org) throw new CliError(`no organization ${options.org}`);
         let scope: ExportScope;
         let query;
+        const format = options.format as ExportFormat;
+        if (format !== 'csv' && format !== 'bundle') throw new CliError(`--format must be csv or bundle (got ${options.format})`);
+        const checkpoint = format === 'bundle' ? await store.merkleTrees.latestCheckpoint(org.id) : undefined;
+        if (format === 'bundle' && !checkpoint)
+          throw new CliError(
+            `the log of ${org.id} has no signed checkpoint yet to prove a bundle against; start the server, then try again`,
+          );
         try {
           scope = (options.scope ?? (hasAnyFilter(parseAuditLogFilters(params)) ? 'filtered' : 'all')) as ExportScope;
           if (scope !== 'all' && scope !== 'filtered') throw new CliError(`--scope must be all or filtered (got ${options.scope})`);
@@ -86,6 +96,7 @@ export function registerExportCommand(program: Command): void {
         } catch (error) {
           throw error instanceof AttestError ? cliErrorOf(error) : error;
         }
+        // A bundle holds the events below its checkpoint; the count of the filter is close enough for the bar.
         const total = await store.events.count(query.filter);
         const bar = new SingleBar(
           { stream: process.stderr, format: 'exporting [{bar}] {percentage}% | {value}/{total} events | ETA {eta_formatted}' },
@@ -97,6 +108,8 @@ export function registerExportCommand(program: Command): void {
           store,
           query,
           scope,
+          format,
+          checkpoint,
           timeZone: org.timeZone,
           reader: { id: 'cli', name: 'attest CLI', email: null, type: 'system' },
           log: { orgId: org.id, orgName: org.name },

@@ -1,6 +1,6 @@
 import type { AppendedEvent, PreparedEvent } from '../../events/audit-event.js';
 import type { AttestStore } from '../../store/attest-store.js';
-import { isStoreUnavailableError } from '../../store/store-unavailable.js';
+import { isStoreTimeoutError, isStoreUnavailableError } from '../../store/store-unavailable.js';
 
 interface PendingBatch {
   events: readonly PreparedEvent[];
@@ -78,8 +78,9 @@ export class GroupCommitter {
       }
     } catch (error) {
       // A store that cannot answer fails every batch alike: retrying them one by one would only wait out the
-      // same timeout once per batch (on SQLite, with the event loop blocked each time).
-      if (group.length === 1 || isStoreUnavailableError(error)) {
+      // same timeout once per batch (on SQLite, with the event loop blocked each time); nor would one that ran
+      // past the statement timeout.
+      if (group.length === 1 || isStoreUnavailableError(error) || isStoreTimeoutError(error)) {
         for (const batch of group) batch.reject(error);
         return;
       }

@@ -7,8 +7,9 @@ import type { NoteSigner } from '../../integrity/note-keys.js';
 import { signCheckpoint } from '../../integrity/signed-checkpoint.js';
 import type { AttestStore } from '../../store/attest-store.js';
 import type { StoredCheckpoint, StoredTreeNode } from '../../store/merkle-tree-store.js';
-import { nodeMerkleHasher } from './node-merkle-hasher.js';
-import { storedSubtrees } from './stored-subtrees.js';
+import type { SigningKeySource } from './log-signing-key.js';
+import { nodeMerkleHasher } from '../../core/node-merkle-hasher.js';
+import { storedSubtrees } from '../../store/stored-subtrees.js';
 
 /** Leaves read and stored per transaction while a tree catches up with its log. */
 const LEAVES_PER_STEP = 5000;
@@ -26,7 +27,10 @@ export interface CheckpointerLog {
  * reads the new leaf hashes by `seq`, stores the nodes they complete, and signs the new tree size. The append
  * path is untouched, so ingest pays nothing for the tree. Before signing it proves the new tree consistent
  * with the latest checkpoint from the stored nodes: the log never signs two checkpoints that contradict each
- * other, even if the stored tree was tampered with.
+ * other, even if the stored tree was tampered with. Signing happens in the organization's signing turn
+ * (`MerkleTreeStore.withSigningTurn`), so of several processes sharing a store one signs at a time. Given a
+ * key source rather than a key, it asks it for the key before every round: a rotated key is published and
+ * signs from the next round on.
  *
  * @example
  * const checkpointer = new LogCheckpointer(store, signer, 'attest.local', { log: app.log });
@@ -40,10 +44,11 @@ export class LogCheckpointer {
   #runAgain = false;
   #stop: (() => void) | undefined;
   #closed = false;
+  #publishedKey: string | undefined;
 
   constructor(
     private readonly store: AttestStore,
-    private readonly signer: NoteSigner,
+    private readonly signingKey: NoteSigner | SigningKeySource,
     private readonly logName: string,
     private readonly options: { log?: CheckpointerLog; pollIntervalMs?: number; hasher?: MerkleHasher } = {},
   ) {
@@ -53,7 +58,7 @@ export class LogCheckpointer {
 
   /** Publishes the signing key's verifier key, then follows the log until `close`. */
   async start(): Promise<void> {
-    await this.store.merkleTrees.publishKey(this.signer.verifierKey, this.store.clock.now());
+    await this.#signer();
     const unsubscribe = this.store.notifier.subscribeAll(() => this.wake());
     const timer = setInterval(() => this.wake(), this.#pollIntervalMs);
     timer.unref();
@@ -92,6 +97,7 @@ export class LogCheckpointer {
     do {
       this.#runAgain = false;
       try {
+        await this.#signer();
         for (const orgId of await this.store.merkleTrees.organizationsBehind()) {
           if (this.#closed) return;
           await this.checkpointOrganization(orgId);
@@ -108,21 +114,35 @@ export class LogCheckpointer {
    * checkpoint, signing nothing.
    */
   async checkpointOrganization(orgId: string): Promise<StoredCheckpoint | undefined> {
-    const edge = await this.#growTree(orgId);
-    if (edge.size === 0) return undefined;
+    await this.#growTree(orgId);
+    const signer = await this.#signer();
     const trees = this.store.merkleTrees;
-    const latest = await trees.latestCheckpoint(orgId);
-    if (latest && latest.treeSize >= edge.size) return latest;
-    const root = await edge.root();
-    if (latest) {
-      const oldRoot = fromHex(latest.rootHash) ?? new Uint8Array(0);
-      const proof = await consistencyProof(latest.treeSize, edge.size, storedSubtrees(this.store, orgId), this.#hasher);
-      await verifyConsistency(this.#hasher, { oldSize: latest.treeSize, newSize: edge.size, oldRoot, newRoot: root, proof });
+    const turn = await trees.withSigningTurn(orgId, async ({ head, latest, save }) => {
+      if (head.size === 0 || (latest && latest.treeSize >= head.size)) return latest;
+      // The tree signed is the tree stored, read in the turn: another process may have grown it further.
+      const root = await new CompactRange(this.#hasher, head.size, head.edge.map(hashOf)).root();
+      if (latest) {
+        const oldRoot = fromHex(latest.rootHash) ?? new Uint8Array(0);
+        const proof = await consistencyProof(latest.treeSize, head.size, storedSubtrees(this.store, orgId), this.#hasher);
+        await verifyConsistency(this.#hasher, { oldSize: latest.treeSize, newSize: head.size, oldRoot, newRoot: root, proof });
+      }
+      const note = await signCheckpoint({ origin: checkpointOrigin(this.logName, orgId), size: head.size, rootHash: root }, signer);
+      const checkpoint = { orgId, treeSize: head.size, rootHash: toHex(root), note, signedAt: this.store.clock.now() };
+      await save(checkpoint);
+      return checkpoint;
+    });
+    // Another process has the turn: it signs what this one grew.
+    return turn.taken ? turn.value : trees.latestCheckpoint(orgId);
+  }
+
+  /** The key to sign with now; a key not signed with before is published first, from now on. */
+  async #signer(): Promise<NoteSigner> {
+    const signer = 'current' in this.signingKey ? await this.signingKey.current() : this.signingKey;
+    if (signer.verifierKey !== this.#publishedKey) {
+      await this.store.merkleTrees.publishKey(signer.verifierKey, this.store.clock.now());
+      this.#publishedKey = signer.verifierKey;
     }
-    const note = await signCheckpoint({ origin: checkpointOrigin(this.logName, orgId), size: edge.size, rootHash: root }, this.signer);
-    const checkpoint = { orgId, treeSize: edge.size, rootHash: toHex(root), note, signedAt: this.store.clock.now() };
-    await trees.saveCheckpoint(checkpoint);
-    return checkpoint;
+    return signer;
   }
 
   /** Appends the log's new leaves to the stored tree, a step at a time; returns its edge as far as it got. */

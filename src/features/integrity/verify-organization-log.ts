@@ -6,8 +6,8 @@ import { parseVerifierKey } from '../../integrity/note-keys.js';
 import { openCheckpoint } from '../../integrity/signed-checkpoint.js';
 import { leafHash } from '../../events/leaf-hash.js';
 import type { AttestStore } from '../../store/attest-store.js';
-import type { StoredCheckpoint } from '../../store/merkle-tree-store.js';
-import { nodeMerkleHasher } from './node-merkle-hasher.js';
+import type { PrunedRange, StoredCheckpoint } from '../../store/merkle-tree-store.js';
+import { nodeMerkleHasher } from '../../core/node-merkle-hasher.js';
 
 const ROWS_PER_READ = 5000;
 
@@ -27,6 +27,10 @@ export interface LogVerification {
   readonly checkpointsChecked: number;
   /** Events 0 … prunedBefore − 1 were purged by retention; the tree's copy of their leaf hashes stood in. */
   readonly prunedBefore: number;
+  /** Every event purged by retention that the tree's leaf hashes stood in for, the prefix included. */
+  readonly eventsPruned: number;
+  /** The runs of purged events met, with when retention purged them (ISO 8601): the first one is the pruned prefix when it starts at 0. */
+  readonly pruned: ReadonlyArray<{ firstSeq: number; lastSeq: number; firstPrunedAt: string; lastPrunedAt: string }>;
   readonly problem?: LogProblem;
 }
 
@@ -62,6 +66,13 @@ export async function verifyOrganizationLog(
     eventsChecked,
     checkpointsChecked,
     prunedBefore,
+    eventsPruned,
+    pruned: prunedMet.map((run) => ({
+      firstSeq: run.firstSeq,
+      lastSeq: run.lastSeq,
+      firstPrunedAt: new Date(run.firstPrunedAt).toISOString(),
+      lastPrunedAt: new Date(run.lastPrunedAt).toISOString(),
+    })),
     ...(problem ? { problem } : {}),
   });
 
@@ -100,28 +111,39 @@ export async function verifyOrganizationLog(
     return undefined;
   };
 
-  for (let fromSeq = 0; ;) {
-    const rows = await trees.storedRecords(orgId, fromSeq, ROWS_PER_READ);
-    if (rows.length === 0) break;
-    const treeLeaves = new Map(
-      (await trees.treeLeaves(orgId, rows[0]!.seq, rows[rows.length - 1]!.seq - rows[0]!.seq + 1)).map((leaf) => [leaf.index, leaf.hash]),
-    );
-    if (edge.size === 0 && rows[0]!.seq > 0) {
-      // Retention purges from the start of the log: stand in for those events with the tree's leaf hashes.
-      prunedBefore = rows[0]!.seq;
-      for (const leaf of await trees.treeLeaves(orgId, 0, prunedBefore)) {
-        if (leaf.index !== edge.size)
-          return result({ seq: edge.size, reason: 'the event is missing, and the tree holds no leaf hash for it' });
-        await edge.append(fromHex(leaf.hash)!);
-        const problem = await checkCheckpoints();
-        if (problem) return result(problem);
-      }
-      if (edge.size !== prunedBefore)
-        return result({ seq: edge.size, reason: 'the event is missing, and the tree holds no leaf hash for it' });
+  const prunedRuns = await trees.prunedRanges(orgId);
+  const prunedMet: PrunedRange[] = [];
+  let eventsPruned = 0;
+  let runAt = 0;
+  /** The run of purged events that holds `seq`, if retention purged it. */
+  const prunedRunOf = (seq: number): PrunedRange | undefined => {
+    while (runAt < prunedRuns.length && prunedRuns[runAt]!.lastSeq < seq) runAt += 1;
+    const run = prunedRuns[runAt];
+    return run && run.firstSeq <= seq ? run : undefined;
+  };
+
+  let rows: Array<{ seq: number; leafHash: string; record: string }> = [];
+  let rowAt = 0;
+  let treeLeaves = new Map<number, string>();
+  /** The first stored event at or after the tree's edge, reading the next rows when those read are used up. */
+  const nextRow = async () => {
+    if (rowAt >= rows.length) {
+      rows = await trees.storedRecords(orgId, edge.size, ROWS_PER_READ);
+      rowAt = 0;
+      onProgress?.(eventsChecked);
+      if (rows.length === 0) return undefined;
+      const first = rows[0]!.seq;
+      const leaves = await trees.treeLeaves(orgId, first, rows[rows.length - 1]!.seq - first + 1);
+      treeLeaves = new Map(leaves.map((leaf) => [leaf.index, leaf.hash]));
     }
-    for (const row of rows) {
-      const seq = edge.size;
-      if (row.seq !== seq) return result({ seq, reason: `the event is missing (the log goes on at ${row.seq}): a row was deleted` });
+    return rows[rowAt];
+  };
+
+  for (;;) {
+    const seq = edge.size;
+    const row = await nextRow();
+    if (row?.seq === seq) {
+      rowAt += 1;
       const recordSeq = seqOfRecord(row.record);
       if (recordSeq !== seq)
         return result({ seq, reason: `the row holds the record of event ${recordSeq ?? 'unknown'}: rows were swapped or moved` });
@@ -132,12 +154,36 @@ export async function verifyOrganizationLog(
         return result({ seq, reason: 'the record and its leaf hash differ from the leaf the tree took in: both were rewritten' });
       await edge.append(fromHex(row.leafHash)!);
       eventsChecked += 1;
-      const problem = await checkCheckpoints();
-      if (problem) return result(problem);
+    } else {
+      const run = prunedRunOf(seq);
+      if (!run) {
+        if (row) return result({ seq, reason: `the event is missing (the log goes on at ${row.seq}): a row was deleted` });
+        break;
+      }
+      // Purged by retention: the tree's copy of the leaf hashes stands in, up to the end of the run or the next row.
+      const until = Math.min(run.lastSeq, row ? row.seq - 1 : run.lastSeq);
+      const leaves = await trees.treeLeaves(orgId, seq, Math.min(until - seq + 1, ROWS_PER_READ));
+      if (leaves[0]?.index !== seq) {
+        return result({
+          seq,
+          reason: `the event was purged by retention on ${new Date(run.lastPrunedAt).toISOString()}, but the tree holds no leaf hash for it`,
+        });
+      }
+      if (prunedMet[prunedMet.length - 1] !== run) prunedMet.push(run);
+      for (const leaf of leaves) {
+        if (leaf.index !== edge.size) break;
+        await edge.append(fromHex(leaf.hash)!);
+        eventsPruned += 1;
+        if (prunedMet.length === 1 && run.firstSeq === 0) prunedBefore = edge.size;
+        const problem = await checkCheckpoints();
+        if (problem) return result(problem);
+      }
+      continue;
     }
-    fromSeq = edge.size;
-    onProgress?.(eventsChecked);
+    const problem = await checkCheckpoints();
+    if (problem) return result(problem);
   }
+  onProgress?.(eventsChecked);
   if (nextCheckpoint < checkpoints.length) {
     return result({
       seq: edge.size,

@@ -25,6 +25,8 @@ export interface StreamView {
   state: StreamState;
   lastDeliveredSeq: number;
   lagEvents: number;
+  /** Seconds since the oldest event the destination has not accepted was committed; null when caught up. */
+  lagSeconds: number | null;
   lastError: string | null;
   lastDeliveredAt: string | null;
   failingSince: string | null;
@@ -46,9 +48,28 @@ export function streamStateOf(row: StreamDestinationRow, nowMs: number): StreamS
 
 const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 
-/** The API view of a destination, given the organization's last committed seq. */
-export function toStreamView(row: StreamDestinationRow, orgLastSeq: number, nowMs: number): StreamView {
+/** How far the organization's log has gone past a destination's cursor (read from the store beside its row). */
+export interface StreamProgress {
+  /** The organization's last committed seq. */
+  orgLastSeq: number;
+  /** `recorded_at` of the first event after the destination's cursor; null when there is none. */
+  oldestUndeliveredAtMs: number | null;
+}
+
+/**
+ * The lag in time: how long ago the oldest event the destination still lacks was committed, in seconds (to the
+ * millisecond); null when it lacks none. Commit time, not `occurredAt`: a producer may send events that
+ * happened days ago, which says nothing about how far delivery is behind.
+ */
+export function lagSecondsOf(oldestUndeliveredAtMs: number | null, nowMs: number): number | null {
+  if (oldestUndeliveredAtMs === null) return null;
+  return Math.max(0, nowMs - oldestUndeliveredAtMs) / 1000;
+}
+
+/** The API view of a destination, given how far its organization's log has gone. */
+export function toStreamView(row: StreamDestinationRow, progress: StreamProgress, nowMs: number): StreamView {
   const lastDeliveredSeq = Number(row.last_delivered_seq);
+  const lagEvents = Math.max(0, progress.orgLastSeq - lastDeliveredSeq);
   return {
     id: row.id,
     kind: row.kind,
@@ -57,7 +78,8 @@ export function toStreamView(row: StreamDestinationRow, orgLastSeq: number, nowM
     enabled: row.enabled === 1,
     state: streamStateOf(row, nowMs),
     lastDeliveredSeq,
-    lagEvents: Math.max(0, orgLastSeq - lastDeliveredSeq),
+    lagEvents,
+    lagSeconds: lagEvents === 0 ? null : lagSecondsOf(progress.oldestUndeliveredAtMs, nowMs),
     lastError: row.last_error,
     lastDeliveredAt: isoOrNull(row.last_delivered_at),
     failingSince: isoOrNull(row.failing_since),

@@ -18,6 +18,9 @@ export const AuditEventSchema = Type.Object(
     seq: Type.Integer(),
     product: Type.String(),
     type: Type.String(),
+    typeVersion: Type.Optional(
+      Type.Integer({ minimum: 2, description: "The version of the type's shape the event was written with; absent for version 1." }),
+    ),
     action: Type.String(),
     activity: Type.String(),
     description: Type.String(),

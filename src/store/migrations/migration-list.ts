@@ -9,6 +9,7 @@ import { ingestHardening } from './0007-ingest-hardening.js';
 import { merkleTrees } from './0008-merkle-trees.js';
 import { streamDestinations } from './0009-stream-destinations.js';
 import { postgresEventPartitions } from './0010-postgres-event-partitions.js';
+import { prunedLogRanges } from './0011-pruned-log-ranges.js';
 
 /**
  * Every migration, in order. Names sort lexically, so they carry a four-digit prefix. Migrations are code in
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0008-merkle-trees': merkleTrees,
   '0009-stream-destinations': streamDestinations,
   '0010-postgres-event-partitions': postgresEventPartitions,
+  '0011-pruned-log-ranges': prunedLogRanges,
 };
 
 /** Hands Kysely's Migrator the list above. */

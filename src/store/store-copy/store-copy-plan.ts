@@ -57,6 +57,9 @@ export const STORE_COPY_PLAN: { readonly [T in keyof AttestDatabase]: TableCopy<
   merkle_nodes: { how: 'append', order: ['level', 'idx'] },
   log_checkpoints: { how: 'append', order: ['tree_size'] },
   merkle_tree_heads: { how: 'upsert', key: ['org_id'] },
+  // Which runs of seq retention purged and when: the copy's verify and `attest verify --org` on the target
+  // tell purged events from deleted rows by them.
+  log_pruned_ranges: { how: 'upsert', key: ['org_id', 'first_seq'] },
   // The organization number places an organization's rows in the SQLite file (migration 0004); PostgreSQL
   // keeps it empty.
   org_log_heads: { how: 'upsert', key: ['org_id'], rewrite: (row) => ({ ...row, org_no: null }) },

@@ -8,13 +8,14 @@ import { WelcomePage } from '../features/auth/components/welcome-page.js';
 import { errorMessage } from '../lib/api-client.js';
 import type { Me } from '../lib/api-types.js';
 import { navigate, useLocation } from '../lib/router.js';
-import { AppShell } from './app-shell.js';
+import { AppShell, type Section } from './app-shell.js';
 
 // Each area is its own chunk: the login page does not wait for the calendar, and Users not for the log.
 const AuditLogsPage = lazy(async () => ({ default: (await import('../features/audit-logs/components/audit-logs-page.js')).AuditLogsPage }));
 const UsersPage = lazy(async () => ({ default: (await import('../features/users/components/users-page.js')).UsersPage }));
+const StreamsPage = lazy(async () => ({ default: (await import('../features/streams/components/streams-page.js')).StreamsPage }));
 
-const ORG_ROUTE = /^\/orgs\/([^/]+)\/(users|audit-logs)\/?$/;
+const ORG_ROUTE = /^\/orgs\/([^/]+)\/(users|audit-logs|audit-logs\/streams)\/?$/;
 const JOIN_ROUTE = /^\/join\/([^/]+)\/?$/;
 const WELCOME_ROUTE = /^\/welcome\/([^/]+)\/?$/;
 
@@ -22,6 +23,11 @@ const WELCOME_ROUTE = /^\/welcome\/([^/]+)\/?$/;
 function homeOf(me: Me): string | null {
   const org = me.organizations.find((o) => o.userType === 'owner') ?? me.organizations[0];
   return org ? `/orgs/${org.orgId}/${org.userType === 'owner' ? 'audit-logs' : 'users'}` : null;
+}
+
+/** The shell's section for the route's path segment. */
+function sectionOf(segment: string | undefined): Section {
+  return segment === 'users' ? 'users' : segment === 'audit-logs/streams' ? 'streams' : 'audit-logs';
 }
 
 /** Picks the screen for the URL: the login page when signed out, else the organization page it names. */
@@ -87,10 +93,12 @@ export function AppRoutes() {
     );
   }
   return (
-    <AppShell me={me.data} org={org} section={section === 'users' ? 'users' : 'audit-logs'} onSignOut={signOut}>
+    <AppShell me={me.data} org={org} section={sectionOf(section)} onSignOut={signOut}>
       <Suspense fallback={<StatusMessage kind="loading" title="Loading…" />}>
         {section === 'users' ? (
           <UsersPage key={org.orgId} membership={org} me={me.data} />
+        ) : section === 'audit-logs/streams' ? (
+          <StreamsPage key={org.orgId} membership={org} />
         ) : (
           <AuditLogsPage key={org.orgId} membership={org} />
         )}

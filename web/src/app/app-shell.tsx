@@ -4,6 +4,12 @@ import { InvitationsPanel } from '../features/auth/components/invitations-panel.
 import { USER_TYPE_LABELS, type Me, type Membership } from '../lib/api-types.js';
 import { navigate } from '../lib/router.js';
 
+/** The page the shell frames; Streams sits under Audit Logs. */
+export type Section = 'users' | 'audit-logs' | 'streams';
+
+const SECTION_TITLES: Record<Section, string> = { users: 'Users', 'audit-logs': 'Audit Logs', streams: 'Streams' };
+const SECTION_PATHS: Record<Section, string> = { users: 'users', 'audit-logs': 'audit-logs', streams: 'audit-logs/streams' };
+
 /** The frame of every signed-in page: product name, organization switcher, the User Management nav, sign out. */
 export function AppShell({
   me,
@@ -14,12 +20,12 @@ export function AppShell({
 }: {
   me: Me;
   org: Membership;
-  section: 'users' | 'audit-logs';
+  section: Section;
   onSignOut: () => void;
   children: ReactNode;
 }) {
   useEffect(() => {
-    document.title = `${section === 'users' ? 'Users' : 'Audit Logs'} · ${org.orgName} · Attest`;
+    document.title = `${SECTION_TITLES[section]} · ${org.orgName} · Attest`;
   }, [section, org.orgName]);
   return (
     <div className="shell">
@@ -27,7 +33,7 @@ export function AppShell({
         <span className="brand">Attest</span>
         <label className="org-switcher">
           <span className="visually-hidden">Organization</span>
-          <select className="select" value={org.orgId} onChange={(e) => navigate(`/orgs/${e.target.value}/${section}`)}>
+          <select className="select" value={org.orgId} onChange={(e) => navigate(`/orgs/${e.target.value}/${SECTION_PATHS[section]}`)}>
             {me.organizations.map((o) => (
               <option key={o.orgId} value={o.orgId}>
                 {o.orgName}
@@ -52,13 +58,22 @@ export function AppShell({
           </Link>
           {/* Only owners may read the log (PRODUCT.md §2); a direct link still gets the no-access page. */}
           {org.userType === 'owner' ? (
-            <Link
-              href={`/orgs/${org.orgId}/audit-logs`}
-              className="sidenav-link"
-              aria-current={section === 'audit-logs' ? 'page' : undefined}
-            >
-              Audit Logs
-            </Link>
+            <>
+              <Link
+                href={`/orgs/${org.orgId}/audit-logs`}
+                className="sidenav-link"
+                aria-current={section === 'audit-logs' ? 'page' : undefined}
+              >
+                Audit Logs
+              </Link>
+              <Link
+                href={`/orgs/${org.orgId}/audit-logs/streams`}
+                className="sidenav-link sidenav-sublink"
+                aria-current={section === 'streams' ? 'page' : undefined}
+              >
+                Streams
+              </Link>
+            </>
           ) : null}
         </nav>
         <main className="content" id="main">

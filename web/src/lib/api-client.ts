@@ -68,7 +68,7 @@ async function errorFromResponse(response: Response): Promise<ApiError> {
 
 /** Options of {@link apiRequest}: a JSON body, or a raw body with its content type. */
 export interface ApiRequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   json?: unknown;
   body?: string;
   contentType?: string;

@@ -42,8 +42,8 @@ export async function* auditLogCsvChunks(
   }
 }
 
-/** {@link auditLogCsvChunks} as a byte stream that pulls pages only as fast as it is read (backpressure). */
-export function auditLogCsvStream(chunks: AsyncIterable<string>): Readable {
+/** {@link auditLogCsvChunks} (or a bundle's zip chunks) as a byte stream that pulls pages only as fast as it is read (backpressure). */
+export function auditLogCsvStream(chunks: AsyncIterable<string | Buffer>): Readable {
   return Readable.from(chunks, { objectMode: false });
 }
 
@@ -55,13 +55,15 @@ export interface ExportFileNaming {
   /** First and last day covered, `yyyy-mm-dd` in the organization's zone. */
   fromDay: string;
   toDay: string;
+  /** `csv` unless told (a verifiable bundle is a `zip`). */
+  extension?: 'csv' | 'zip';
 }
 
 /**
- * `audit-logs-<org>-<scope>-<first day>-to-<last day>.csv`, ASCII only so it needs no RFC 6266 encoding: two
+ * `audit-logs-<org>-<scope>-<first day>-to-<last day>.csv` (or `.zip`), ASCII only so it needs no RFC 6266 encoding: two
  * exports of the same day, or of two organizations, land in a downloads folder under different names.
  */
-export function exportFileName({ orgName, orgId, scope, fromDay, toDay }: ExportFileNaming): string {
+export function exportFileName({ orgName, orgId, scope, fromDay, toDay, extension = 'csv' }: ExportFileNaming): string {
   const slug = orgName
     .normalize('NFKD')
     // Drop the combining marks NFKD split off, so "Ü" becomes "u" rather than a separator.
@@ -70,5 +72,5 @@ export function exportFileName({ orgName, orgId, scope, fromDay, toDay }: Export
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 60);
-  return `audit-logs-${slug || orgId}-${scope}-${fromDay}-to-${toDay}.csv`;
+  return `audit-logs-${slug || orgId}-${scope}-${fromDay}-to-${toDay}.${extension}`;
 }

@@ -4,8 +4,13 @@ import type { EventNotifier } from '../../../store/event-notifier.js';
 import { matchesFilters, type AuditLogFilters } from '../query/audit-log-query.js';
 import type { EventLogReader } from '../../../store/event-log-reader.js';
 
-/** How often the feed looks for events committed by another process (the notifier is in-process only). */
+/** How often the feed looks for events committed by another process while the notifier does not announce them (SQLite). */
 export const LIVE_FEED_POLL_MS = 1000;
+/**
+ * How often it looks while the notifier announces other processes' commits too (PostgreSQL's LISTEN/NOTIFY):
+ * only to find an event whose announcement was lost (its process died between commit and NOTIFY).
+ */
+export const LIVE_FEED_FALLBACK_POLL_MS = 10_000;
 /** A comment line this often keeps proxies from closing a quiet connection. */
 export const LIVE_FEED_HEARTBEAT_MS = 15_000;
 /** Events read per query while catching up. */
@@ -26,7 +31,10 @@ export interface LiveFeedOptions {
   afterSeq: number;
   response: ServerResponse;
   onError(error: unknown): void;
-  /** Defaults to {@link LIVE_FEED_POLL_MS}. */
+  /**
+   * Defaults to {@link LIVE_FEED_FALLBACK_POLL_MS} while the notifier covers other processes, else
+   * {@link LIVE_FEED_POLL_MS}; chosen again before each poll, so a lost listening connection shortens it.
+   */
   pollMs?: number;
   /** Defaults to {@link LIVE_FEED_HEARTBEAT_MS}. */
   heartbeatMs?: number;
@@ -34,8 +42,8 @@ export interface LiveFeedOptions {
 
 /**
  * Follows an organization's log into a `text/event-stream` response: first everything after `afterSeq`, then
- * each commit as it happens. It wakes on the in-process notifier and also polls, so events appended by another
- * process arrive too. Events are sent in seq order; one pump runs at a time and respects the socket's
+ * each commit as it happens. It wakes on the store's notifier (this process's commits, and on PostgreSQL the
+ * other processes' too) and also polls, so an event whose announcement never came arrives as well. Events are sent in seq order; one pump runs at a time and respects the socket's
  * backpressure, so a slow client holds back the feed instead of buffering it in memory.
  *
  * @returns a function that stops the feed (also called when the client goes away).
@@ -89,7 +97,15 @@ export function startLiveFeed(options: LiveFeedOptions): () => void {
   const unsubscribe = options.notifier.subscribe(orgId, (lastSeq) => {
     if (lastSeq > position) void pump();
   });
-  const poll = setInterval(() => void pump(), options.pollMs ?? LIVE_FEED_POLL_MS);
+  let poll: NodeJS.Timeout | undefined;
+  const schedulePoll = () => {
+    const pollMs = options.pollMs ?? (options.notifier.coversOtherProcesses ? LIVE_FEED_FALLBACK_POLL_MS : LIVE_FEED_POLL_MS);
+    poll = setTimeout(() => {
+      void pump();
+      if (!closed) schedulePoll();
+    }, pollMs);
+  };
+  schedulePoll();
   const heartbeat = setInterval(() => {
     if (!closed) response.write(': heartbeat\n\n');
   }, options.heartbeatMs ?? LIVE_FEED_HEARTBEAT_MS);
@@ -98,7 +114,7 @@ export function startLiveFeed(options: LiveFeedOptions): () => void {
     if (closed) return;
     closed = true;
     unsubscribe();
-    clearInterval(poll);
+    clearTimeout(poll);
     clearInterval(heartbeat);
     if (!response.writableEnded) response.end();
   }

@@ -52,6 +52,13 @@ export const ExportQuerySchema = query({
   scope: Type.Union([Type.Literal('all'), Type.Literal('filtered')], {
     description: 'all: everything retained, whatever the filters; filtered: the filters and range (at least one filter)',
   }),
+  format: Type.Optional(
+    Type.Union([Type.Literal('csv'), Type.Literal('bundle')], {
+      default: 'csv',
+      description:
+        'csv: the spreadsheet (default); bundle: a zip of events.csv, records.jsonl, the signed checkpoint, the proof and README.txt, which `attest verify BUNDLE --key VKEY` checks offline',
+    }),
+  ),
   ...RangeQueryProperties,
   ...FilterQueryProperties,
 });

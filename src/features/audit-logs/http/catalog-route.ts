@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { PRODUCT_AREAS } from '../../../catalog/catalog-registry.js';
+import { currentVersion, productAreas } from '../../../catalog/catalog-registry.js';
 import { ACTION_TYPES } from '../../../catalog/event-catalog.js';
 import { requireUser } from '../../../http/plugins/authentication.js';
 import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
@@ -16,6 +16,7 @@ export const CatalogSchema = Type.Object({
       action: Type.String(),
       securityAction: Type.Boolean(),
       entityType: Type.String(),
+      version: Type.Integer({ minimum: 1, description: 'The newest version of the type; an event without one gets it' }),
     }),
   ),
   actionTypes: Type.Array(Type.String()),
@@ -36,8 +37,8 @@ export function catalogRoute(app: FastifyInstance): void {
     async (request) => {
       requireUser(request);
       return {
-        productAreas: PRODUCT_AREAS.map((area) => ({ product: area.product, displayName: area.displayName })),
-        eventTypes: PRODUCT_AREAS.flatMap((area) =>
+        productAreas: productAreas().map((area) => ({ product: area.product, displayName: area.displayName })),
+        eventTypes: productAreas().flatMap((area) =>
           area.eventTypes.map((d) => ({
             type: d.type,
             product: d.product,
@@ -45,6 +46,7 @@ export function catalogRoute(app: FastifyInstance): void {
             action: d.action,
             securityAction: d.securityAction,
             entityType: d.entityType,
+            version: currentVersion(d).version,
           })),
         ),
         actionTypes: [...ACTION_TYPES],

@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { allEventTypes, PRODUCT_AREAS } from '../../../catalog/catalog-registry.js';
+import { allEventTypes, productAreas } from '../../../catalog/catalog-registry.js';
 import { ACTION_TYPES } from '../../../catalog/event-catalog.js';
 import { AttestError } from '../../../core/errors.js';
 import { DAY_MS } from '../../../config.js';
@@ -106,7 +106,7 @@ export function parseAuditLogFilters(params: AuditLogQueryParams): AuditLogFilte
   const types = asList(params.type);
   rejectUnknown('type', types, new Set(allEventTypes().map((d) => d.type)), 'event type');
   const products = asList(params.product);
-  rejectUnknown('product', products, new Set(PRODUCT_AREAS.map((a) => a.product)), 'product area');
+  rejectUnknown('product', products, new Set(productAreas().map((a) => a.product)), 'product area');
   const excludedTypes = asList(params.excludeType);
   rejectUnknown('excludeType', excludedTypes, new Set(allEventTypes().map((d) => d.type)), 'event type');
   const filters: AuditLogFilters = { actions, securityOnly: parseSecurity(params.security), types, products, excludedTypes };

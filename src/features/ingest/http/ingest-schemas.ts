@@ -9,6 +9,9 @@ const Id = Type.String({ minLength: 1, maxLength: INGEST_LIMITS.maxIdLength });
 export const IncomingEventSchema = Type.Object(
   {
     type: Type.String({ minLength: 1, maxLength: 200 }),
+    version: Type.Optional(
+      Type.Integer({ minimum: 1, description: "The version of the type's shape the event follows; default the type's newest." }),
+    ),
     orgId: Type.String({ minLength: 1, maxLength: 100 }),
     occurredAt: Type.Optional(Type.String({ maxLength: 40 })),
     actor: Type.Object(

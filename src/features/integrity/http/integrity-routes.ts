@@ -8,8 +8,8 @@ import type { AppServices } from '../../../http/app-services.js';
 import { orgScope, requireOwner } from '../../../http/plugins/org-scope.js';
 import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
 import type { StoredCheckpoint } from '../../../store/merkle-tree-store.js';
-import { nodeMerkleHasher } from '../node-merkle-hasher.js';
-import { storedSubtrees } from '../stored-subtrees.js';
+import { nodeMerkleHasher } from '../../../core/node-merkle-hasher.js';
+import { storedSubtrees } from '../../../store/stored-subtrees.js';
 import {
   ConsistencyProofSchema,
   ConsistencyQuerySchema,

@@ -12,15 +12,24 @@ import {
   type StreamedEventRow,
 } from '../../../store/stream-destination-queries.js';
 import { senderForDestination } from '../senders/sender-for-destination.js';
+import type { StreamSender } from '../senders/stream-sender.js';
 import { filterAccepts, type StreamFilter } from '../stream-destination.js';
 import { nextRetryDelayMs } from './retry-policy.js';
 import type { StreamMetrics } from './stream-metrics.js';
 
 /** Most events in one request (PRODUCT.md §9). */
 export const MAX_BATCH_EVENTS = 100;
-/** Events read past the cursor at a time; a filter may skip most of them. */
-const READ_AHEAD_EVENTS = 500;
-
+/** Events read past the cursor at a time, then sent batch after batch without reading again; a filter may skip most. */
+const READ_AHEAD_EVENTS = 1000;
+/** A run over what was read ends after this long, so an owner's change (a pause) or a new lease check is not held up. */
+const RUN_BUDGET_MS = 2000;
+/**
+ * While events keep coming, the cursor is saved at most this often (and at once when the destination catches
+ * up, stops, fails, is changed, or had been failing). Each save is a write of its own, with its fsync, that
+ * waits for the write lock beside ingest: saved after every batch, ten busy destinations held ingest up and
+ * fell behind it. A crash repeats at most this long's events, which at-least-once delivery allows.
+ */
+export const CURSOR_SAVE_INTERVAL_MS = 500;
 /** What every destination's loop shares: the store, the settings, this process's identity and the metrics. */
 export interface DeliveryContext {
   store: AttestStore;
@@ -42,18 +51,22 @@ export interface PlannedBatch {
   events: StreamedEventRow[];
   /** The last seq examined: the last event sent, or past events the filter skips. */
   throughSeq: number;
+  /** How many of the events given were examined (the next batch starts after them). */
+  examined: number;
 }
 
 /** Picks up to 100 events the filter accepts, in seq order, from those after the cursor. */
 export function planBatch(filter: StreamFilter, after: readonly StreamedEventRow[], cursor: number): PlannedBatch {
   const events: StreamedEventRow[] = [];
   let throughSeq = cursor;
+  let examined = 0;
   for (const row of after) {
     if (filterAccepts(filter, { type: row.type, action: row.action, security: row.security === 1 })) events.push(row);
     throughSeq = Number(row.seq);
+    examined += 1;
     if (events.length === MAX_BATCH_EVENTS) break;
   }
-  return { events, throughSeq };
+  return { events, throughSeq, examined };
 }
 
 /**
@@ -67,6 +80,12 @@ export class DestinationDeliveryLoop {
   private wakeUp: (() => void) | undefined;
   private unsubscribe: (() => void) | undefined;
   private leaseUntil = 0;
+  /** Set when the destination's settings changed (in this process): the run under way ends after its batch. */
+  private settingsChanged = false;
+  /** The last seq this process's deliveries moved the cursor to, not yet saved, and when an event was last accepted. */
+  private unsaved: { seq: number; deliveredAtMs: number | undefined } | undefined;
+  /** When the cursor was last saved. */
+  private savedAtMs = 0;
   readonly done: Promise<void>;
 
   constructor(
@@ -76,9 +95,15 @@ export class DestinationDeliveryLoop {
     this.done = this.run();
   }
 
-  /** Looks again now (a commit, a resumed or changed destination). */
+  /** Looks again now (a commit of the organization). */
   wake(): void {
     this.wakeUp?.();
+  }
+
+  /** The owner changed the destination (paused, resumed, re-pointed, filtered): finish the batch in flight, then read it again. */
+  reload(): void {
+    this.settingsChanged = true;
+    this.wake();
   }
 
   /** Ends the loop after the delivery under way, giving up the lease. */
@@ -101,6 +126,9 @@ export class DestinationDeliveryLoop {
       if (pauseMs > 0 && !this.stopped) await this.sleep(pauseMs);
     }
     this.unsubscribe?.();
+    await this.saveCursor().catch((error: unknown) =>
+      this.delivery.log.warn({ err: error, streamId: this.streamId }, 'could not save the stream cursor at stop'),
+    );
     if (this.leaseUntil > 0)
       await releaseDeliveryLease(this.delivery.store.db, this.streamId, this.delivery.processId).catch(() => undefined);
   }
@@ -119,37 +147,89 @@ export class DestinationDeliveryLoop {
   /** One round: returns how long to wait before the next (0: go on at once). */
   private async step(): Promise<number> {
     const { store, idlePollMs } = this.delivery;
+    // Cleared before the row is read, so a change committed after the read ends the run that follows.
+    this.settingsChanged = false;
     const row = await findStreamDestinationById(store.dialect.readDb, this.streamId);
     if (!row) {
+      this.unsaved = undefined;
       this.stopped = true;
       return 0;
     }
     this.unsubscribe ??= store.notifier.subscribe(row.org_id, () => this.wake());
-    if (!row.enabled) return idlePollMs;
+    if (!row.enabled) {
+      await this.saveCursor();
+      return idlePollMs;
+    }
     const now = store.clock.now();
     if (row.next_attempt_at !== null && Number(row.next_attempt_at) > now)
       return Math.min(Number(row.next_attempt_at) - now, this.delivery.leaseMs / 3);
-    const cursor = Number(row.last_delivered_seq);
+    // What this process accepted but has not saved yet is ahead of the stored cursor (only the lease holder moves it).
+    const cursor = Math.max(Number(row.last_delivered_seq), this.unsaved?.seq ?? -1);
     const after = await findStreamedEventsAfter(store.dialect.readDb, row.org_id, cursor, READ_AHEAD_EVENTS);
-    if (after.length === 0) return idlePollMs;
-    if (!(await this.holdLease(now))) return this.delivery.leaseMs / 3;
+    if (after.length === 0) {
+      await this.saveCursor();
+      return idlePollMs;
+    }
+    if (!(await this.holdLease(now))) {
+      // Another process holds the lease: what this one did not save is its to deliver again.
+      this.unsaved = undefined;
+      return this.delivery.leaseMs / 3;
+    }
+    return this.deliverRun(row, after, cursor);
+  }
 
-    const batch = planBatch(JSON.parse(row.filter) as StreamFilter, after, cursor);
-    if (batch.events.length === 0) {
-      await advanceStreamCursor(store.db, this.streamId, this.delivery.processId, batch.throughSeq, undefined);
-      return 0;
+  /**
+   * Sends what was read after the cursor, batch after batch, each only after the previous one was accepted.
+   * Stops early on a failure, a lost lease, an owner's change, a stop, or when the run took its time. The
+   * cursor moves in memory with each accepted batch and is saved per {@link CURSOR_SAVE_INTERVAL_MS}.
+   */
+  private async deliverRun(row: StreamDestinationRow, after: readonly StreamedEventRow[], cursor: number): Promise<number> {
+    const { store } = this.delivery;
+    const filter = JSON.parse(row.filter) as StreamFilter;
+    const started = store.clock.now();
+    let sender: StreamSender | undefined;
+    let accepted = cursor;
+    let rest = after;
+    while (rest.length > 0) {
+      const batch = planBatch(filter, rest, accepted);
+      rest = rest.slice(batch.examined);
+      if (batch.events.length > 0) {
+        try {
+          sender ??= senderForDestination(row, await this.delivery.credentialKey(), this.delivery.config, () => store.clock.now());
+          await sender.send({ deliveryId: `${this.streamId}.${batch.events[0]?.seq}-${batch.throughSeq}`, events: batch.events });
+        } catch (error) {
+          // The batches accepted before it are saved first; the failure count then starts from there.
+          const progressed = await this.saveCursor();
+          return this.recordFailure(progressed ? { ...row, failed_attempts: 0, failing_since: null } : row, error);
+        }
+        this.delivery.metrics.countDelivered(this.streamId, row.org_id, batch.events.length);
+      }
+      accepted = batch.throughSeq;
+      this.unsaved = {
+        seq: accepted,
+        deliveredAtMs: batch.events.length > 0 ? store.clock.now() : this.unsaved?.deliveredAtMs,
+      };
+      if (this.stopped || this.settingsChanged || rest.length === 0) break;
+      const now = store.clock.now();
+      if (now - started >= RUN_BUDGET_MS || !(await this.holdLease(now))) break;
     }
-    try {
-      const sender = senderForDestination(row, await this.delivery.credentialKey(), this.delivery.config, () => store.clock.now());
-      const first = batch.events[0]?.seq;
-      await sender.send({ deliveryId: `${this.streamId}.${first}-${batch.throughSeq}`, events: batch.events });
-    } catch (error) {
-      return this.recordFailure(row, error);
-    }
-    if (await advanceStreamCursor(store.db, this.streamId, this.delivery.processId, batch.throughSeq, store.clock.now())) {
-      this.delivery.metrics.countDelivered(this.streamId, row.org_id, batch.events.length);
-    }
+    const now = store.clock.now();
+    // A destination that was failing shows "ok" again at once; otherwise the next save can wait a little.
+    if (this.stopped || this.settingsChanged || row.failed_attempts > 0 || now - this.savedAtMs >= CURSOR_SAVE_INTERVAL_MS)
+      await this.saveCursor();
     return 0;
+  }
+
+  /**
+   * Saves the cursor this process moved in memory (only while it holds the lease: the write changes nothing
+   * otherwise). Returns true when the stored cursor moved.
+   */
+  private async saveCursor(): Promise<boolean> {
+    const unsaved = this.unsaved;
+    if (!unsaved) return false;
+    this.unsaved = undefined;
+    this.savedAtMs = this.delivery.store.clock.now();
+    return advanceStreamCursor(this.delivery.store.db, this.streamId, this.delivery.processId, unsaved.seq, unsaved.deliveredAtMs);
   }
 
   /** Takes or renews the lease when less than half of it is left; false when another process holds it. */

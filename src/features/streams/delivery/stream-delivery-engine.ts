@@ -62,7 +62,7 @@ export class StreamDeliveryEngine {
   wake(streamId: string): void {
     if (this.stopped) return;
     const loop = this.loops.get(streamId) ?? this.startLoop(streamId);
-    loop.wake();
+    loop.reload();
   }
 
   /** Stops every loop after its delivery under way; leases are given up. */

@@ -6,7 +6,12 @@ import type { EventActor } from '../../../events/audit-event.js';
 import type { AppServices } from '../../../http/app-services.js';
 import { orgScope, requireOwner } from '../../../http/plugins/org-scope.js';
 import { ProblemSchema } from '../../../http/schemas/problem-schema.js';
-import { listStreamDestinations, orgLastSeq } from '../../../store/stream-destination-queries.js';
+import {
+  firstUndeliveredRecordedAt,
+  listStreamDestinations,
+  orgLastSeq,
+  type StreamDestinationRow,
+} from '../../../store/stream-destination-queries.js';
 import { StreamDeliveryEngine } from '../delivery/stream-delivery-engine.js';
 import { StreamMetrics } from '../delivery/stream-metrics.js';
 import {
@@ -17,7 +22,7 @@ import {
   type StreamCommandContext,
   type StreamCommandResult,
 } from '../stream-commands.js';
-import { toStreamView, type StreamView } from '../stream-destination.js';
+import { toStreamView, type StreamProgress, type StreamView } from '../stream-destination.js';
 import { sendStreamTestEvent } from '../stream-test-delivery.js';
 import { NewStreamBody, OrgParams, StreamChangeBody, StreamParams, StreamSchema, TestDeliverySchema } from './stream-schemas.js';
 
@@ -58,8 +63,17 @@ export async function streamRoutes(scope: FastifyInstance, services: AppServices
   scope.addHook('onReady', async () => engine.start());
   scope.addHook('onClose', async () => engine.stop());
 
+  // The lag in time costs one primary-key read per destination: the first event after its cursor.
+  const progressOf = async (row: StreamDestinationRow, lastSeq: number): Promise<StreamProgress> => ({
+    orgLastSeq: lastSeq,
+    oldestUndeliveredAtMs:
+      lastSeq > Number(row.last_delivered_seq)
+        ? await firstUndeliveredRecordedAt(store.dialect.readDb, row.org_id, Number(row.last_delivered_seq))
+        : null,
+  });
   const viewOf = async (result: StreamCommandResult): Promise<StreamView & { secret?: string }> => {
-    const view = toStreamView(result.row, await orgLastSeq(store.dialect.readDb, result.row.org_id), store.clock.now());
+    const progress = await progressOf(result.row, await orgLastSeq(store.dialect.readDb, result.row.org_id));
+    const view = toStreamView(result.row, progress, store.clock.now());
     return result.secret === undefined ? view : { ...view, secret: result.secret };
   };
 
@@ -83,8 +97,9 @@ export async function streamRoutes(scope: FastifyInstance, services: AppServices
           listStreamDestinations(store.dialect.readDb, org.id),
           orgLastSeq(store.dialect.readDb, org.id),
         ]);
+        const progress = await Promise.all(rows.map((row) => progressOf(row, lastSeq)));
         const now = store.clock.now();
-        return { data: rows.map((row) => toStreamView(row, lastSeq, now)) };
+        return { data: rows.map((row, i) => toStreamView(row, progress[i] ?? { orgLastSeq: lastSeq, oldestUndeliveredAtMs: null }, now)) };
       },
     );
 

@@ -74,6 +74,9 @@ export const StreamSchema = Type.Object({
   state: Type.Union([Type.Literal('ok'), Type.Literal('retrying'), Type.Literal('failing'), Type.Literal('paused')]),
   lastDeliveredSeq: Type.Integer({ description: 'The last seq the destination accepted (or its filter skipped); -1 before any' }),
   lagEvents: Type.Integer({ description: 'Events committed after lastDeliveredSeq' }),
+  lagSeconds: Type.Union([Type.Number({ minimum: 0 }), Type.Null()], {
+    description: 'Seconds since the oldest event after lastDeliveredSeq was committed (its recordedAt); null when caught up',
+  }),
   lastError: Type.Union([Type.String(), Type.Null()]),
   lastDeliveredAt: IsoOrNull,
   failingSince: IsoOrNull,

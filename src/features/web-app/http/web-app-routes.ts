@@ -2,9 +2,9 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative, resolve, sep } from 'node:path';
 import { AttestError } from '../../../core/errors.js';
+import { packagePath } from '../../../core/package-root.js';
 import type { AppServices } from '../../../http/app-services.js';
 
 /**
@@ -13,11 +13,7 @@ import type { AppServices } from '../../../http/app-services.js';
  * `<repo>/dist/web`.
  */
 export function webAppRoot(moduleUrl: string = import.meta.url): string {
-  const here = dirname(fileURLToPath(moduleUrl));
-  const parts = here.split(sep);
-  const distAt = parts.lastIndexOf('dist');
-  const repoRoot = distAt >= 0 && parts[distAt + 1] === 'src' ? parts.slice(0, distAt).join(sep) || sep : resolve(here, '../../../..');
-  return join(repoRoot, 'dist', 'web');
+  return packagePath(moduleUrl, 'dist', 'web');
 }
 
 /** The built file a URL path names inside `root`, or undefined (missing, a folder, or outside `root`). */

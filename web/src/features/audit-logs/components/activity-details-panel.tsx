@@ -7,13 +7,14 @@ import type { AuditEvent, JsonValue } from '../../../lib/api-types.js';
 import { formatDateTime, zoneOffsetLabel } from '../../../lib/time-zone.js';
 import { useAuditLog } from '../api/get-audit-log.js';
 import { productDisplayName, type Catalog } from '../api/get-catalog.js';
+import { ProofStatus } from './proof-status.js';
 
 function showValue(value: JsonValue): string {
   if (value === null) return '—';
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-function Details({ record, zone, catalog }: { record: AuditEvent; zone: string; catalog: Catalog | undefined }) {
+function Details({ orgId, record, zone, catalog }: { orgId: string; record: AuditEvent; zone: string; catalog: Catalog | undefined }) {
   return (
     <>
       <dl className="details-list">
@@ -42,6 +43,12 @@ function Details({ record, zone, catalog }: { record: AuditEvent; zone: string; 
         </dd>
         <dt>Product</dt>
         <dd>{productDisplayName(catalog, record.product)}</dd>
+        <dt>Event type</dt>
+        <dd data-testid="event-type">
+          <code>{record.type}</code>
+          {/* Version 1 is implied when absent: records written before a type changed shape keep theirs. */}
+          <span className="muted"> · version {record.typeVersion ?? 1}</span>
+        </dd>
         <dt>Sent by</dt>
         <dd data-testid="producer">
           {record.producer ? (
@@ -61,6 +68,7 @@ function Details({ record, zone, catalog }: { record: AuditEvent; zone: string; 
           <CopyButton text={record.logId} label="Copy Log ID" />
         </dd>
       </dl>
+      <ProofStatus orgId={orgId} record={record} />
       {record.changes && record.changes.length > 0 ? (
         <section aria-labelledby="changes-title">
           <h3 id="changes-title" className="section-title">
@@ -101,7 +109,10 @@ function Details({ record, zone, catalog }: { record: AuditEvent; zone: string; 
   );
 }
 
-/** The Activity Details panel a row opens: the record in words, its before/after changes and the full JSON. */
+/**
+ * The Activity Details panel a row opens: the record in words, whether this browser can prove it is in the
+ * signed log, its before/after changes and the full JSON.
+ */
 export function ActivityDetailsPanel({
   orgId,
   logId,
@@ -128,7 +139,7 @@ export function ActivityDetailsPanel({
   return (
     <SidePanel open={logId !== null} onOpenChange={(open) => !open && onClose()} title="Activity Details" returnFocus={rowOfPanel}>
       {event.data ? (
-        <Details record={event.data} zone={zone} catalog={catalog} />
+        <Details orgId={orgId} record={event.data} zone={zone} catalog={catalog} />
       ) : event.isError ? (
         <StatusMessage kind="error" title="This event could not be shown.">
           {errorMessage(event.error)} Check the Log ID, or close the panel and pick a row.

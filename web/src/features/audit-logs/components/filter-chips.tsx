@@ -1,5 +1,6 @@
 import { useEffect, useRef, type RefObject } from 'react';
 import { useAuditLogCount } from '../api/get-audit-log-count.js';
+import { productDisplayName, useCatalog, type Catalog } from '../api/get-catalog.js';
 import { apiParams, hasFilters, NO_FILTERS, type AuditLogFilters } from '../utils/audit-log-view.js';
 
 interface ChipSpec {
@@ -10,7 +11,7 @@ interface ChipSpec {
   without: AuditLogFilters;
 }
 
-function chipSpecs(filters: AuditLogFilters): ChipSpec[] {
+function chipSpecs(filters: AuditLogFilters, catalog: Catalog | undefined): ChipSpec[] {
   // "Hide sign-ins and views" is part of each chip's count, as it is of the table's.
   const alone = { ...NO_FILTERS, hideRoutine: filters.hideRoutine };
   const chips: ChipSpec[] = filters.actions.map((action) => ({
@@ -19,6 +20,20 @@ function chipSpecs(filters: AuditLogFilters): ChipSpec[] {
     only: { ...alone, actions: [action] },
     without: { ...filters, actions: filters.actions.filter((a) => a !== action) },
   }));
+  for (const product of filters.products)
+    chips.push({
+      key: `product:${product}`,
+      label: `Product: ${productDisplayName(catalog, product)}`,
+      only: { ...alone, products: [product] },
+      without: { ...filters, products: filters.products.filter((p) => p !== product) },
+    });
+  for (const type of filters.types)
+    chips.push({
+      key: `type:${type}`,
+      label: `Event: ${catalog?.eventTypes.find((t) => t.type === type)?.activity ?? type}`,
+      only: { ...alone, types: [type] },
+      without: { ...filters, types: filters.types.filter((t) => t !== type) },
+    });
   if (filters.actor)
     chips.push({
       key: 'actor',
@@ -88,7 +103,8 @@ export function FilterChips({
 }) {
   const list = useRef<HTMLUListElement>(null);
   const removal = useRef<{ index: number; remaining: number } | null>(null);
-  const specs = chipSpecs(filters);
+  const catalog = useCatalog();
+  const specs = chipSpecs(filters, catalog.data);
 
   // Once the removal shows (the view lives in the URL, so it changes a render or more later; a chip's count
   // arriving may re-render the list before that, with the removed chip still in it).

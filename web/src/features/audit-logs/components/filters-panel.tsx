@@ -8,8 +8,9 @@ import { hasFilters, type AuditLogFilters } from '../utils/audit-log-view.js';
 import { ActorSearch } from './actor-search.js';
 
 /**
- * The filter icon and its "Additional filters" panel: activity (action) type, user by email, "Show only
- * security actions" and "Hide sign-ins and views". Changes stay a draft until Apply; Clear all goes back to
+ * The filter icon and its "Additional filters" panel: activity (action) type, product area with its
+ * activities, user by email, "Show only security actions" and "Hide sign-ins and views". Product areas and
+ * their activities come from the catalog, so a new product-area file shows here with no change to this code. Changes stay a draft until Apply; Clear all goes back to
  * the default view (range included). A User text that is not a known actor's email is never applied as it is:
  * the person picks a suggestion, or is told there is no such user.
  */
@@ -43,8 +44,10 @@ export function FiltersPanel({
     }
     setOpen(next);
   };
-  const toggleAction = (action: string, checked: boolean) =>
-    setDraft((d) => ({ ...d, actions: checked ? [...d.actions, action] : d.actions.filter((a) => a !== action) }));
+  const toggled = (list: string[], value: string, checked: boolean) => (checked ? [...list, value] : list.filter((v) => v !== value));
+  const toggleAction = (action: string, checked: boolean) => setDraft((d) => ({ ...d, actions: toggled(d.actions, action, checked) }));
+  const toggleProduct = (product: string, checked: boolean) => setDraft((d) => ({ ...d, products: toggled(d.products, product, checked) }));
+  const toggleType = (type: string, checked: boolean) => setDraft((d) => ({ ...d, types: toggled(d.types, type, checked) }));
 
   /** The actor the typed text names: an email of the log's actors, asked of the server unless already known. */
   const resolveActor = async (typed: string): Promise<string | null> => {
@@ -115,6 +118,48 @@ export function FiltersPanel({
                   </label>
                 ))}
               </div>
+            </fieldset>
+            <fieldset className="fieldset">
+              <legend className="field-label">Product</legend>
+              <ul className="product-list">
+                {(catalog.data?.productAreas ?? []).map((area) => {
+                  const types = (catalog.data?.eventTypes ?? []).filter((t) => t.product === area.product);
+                  const picked = types.filter((t) => draft.types.includes(t.type)).length;
+                  return (
+                    <li key={area.product} className="product-row">
+                      <label className="checkbox">
+                        <input
+                          type="checkbox"
+                          name="product"
+                          value={area.product}
+                          checked={draft.products.includes(area.product)}
+                          onChange={(e) => toggleProduct(area.product, e.target.checked)}
+                        />
+                        {area.displayName}
+                      </label>
+                      <details className="product-activities">
+                        <summary>
+                          {types.length} activities{picked > 0 ? `, ${picked} picked` : ''}
+                        </summary>
+                        <div className="checkbox-list">
+                          {types.map((t) => (
+                            <label key={t.type} className="checkbox">
+                              <input
+                                type="checkbox"
+                                name="type"
+                                value={t.type}
+                                checked={draft.types.includes(t.type)}
+                                onChange={(e) => toggleType(t.type, e.target.checked)}
+                              />
+                              {t.activity}
+                            </label>
+                          ))}
+                        </div>
+                      </details>
+                    </li>
+                  );
+                })}
+              </ul>
             </fieldset>
             <div className="field">
               <span className="field-label" id="actor-label">

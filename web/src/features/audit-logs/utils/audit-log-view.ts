@@ -2,7 +2,7 @@ import { addDays, daysInclusive, isDay, startOfDayUtc, todayIn } from '../../../
 
 /**
  * What the Audit Logs page shows, held in the URL so a view can be shared and survives a reload:
- * `?from=2026-11-01&to=2026-11-25&action=Create&action=Delete&actor=ana@example.com&security=true&routine=show&log=<logId>`.
+ * `?from=2026-11-01&to=2026-11-25&action=Create&product=LoyaltyPlus&type=loyalty.reward.approved&actor=ana@example.com&security=true&routine=show&log=<logId>`.
  * Days are whole days in the organization's time zone; without `from`/`to` the view is the last 30 days.
  */
 
@@ -21,6 +21,10 @@ export const RETENTION_DAYS = 90;
 /** The filters proper of the page (the range is not a filter). */
 export interface AuditLogFilters {
   actions: string[];
+  /** Product areas (`LoyaltyPlus`, …), as the catalog names them. */
+  products: string[];
+  /** Event types (`loyalty.reward.approved`, …), picked by their activity under their product. */
+  types: string[];
   actor: string | null;
   securityOnly: boolean;
   /** Leave out {@link ROUTINE_EVENT_TYPES}; on by default (see the README). */
@@ -39,7 +43,7 @@ export interface AuditLogView {
  * The default view's filters: none chosen, and the routine sign-ins and views hidden. A fresh log is half
  * sign-ins and views after a short session; the changes an owner opens the page for would be lost among them.
  */
-export const NO_FILTERS: AuditLogFilters = { actions: [], actor: null, securityOnly: false, hideRoutine: true };
+export const NO_FILTERS: AuditLogFilters = { actions: [], products: [], types: [], actor: null, securityOnly: false, hideRoutine: true };
 
 /** The default range: today and the 29 days before it, in the organization's zone. */
 export function defaultRange(zone: string, nowMs: number = Date.now()): { from: string; to: string } {
@@ -53,11 +57,19 @@ export function parseView(search: URLSearchParams, zone: string, nowMs: number =
   const from = search.get('from');
   const to = search.get('to');
   const range = isDay(from) && isDay(to) && from <= to ? { from, to } : fallback;
-  const actions = [...new Set(search.getAll('action').filter((a) => a.length > 0))];
+  const listed = (name: string) => [...new Set(search.getAll(name).filter((value) => value.length > 0))];
+  const actions = listed('action');
   const actor = search.get('actor')?.trim().toLowerCase() || null;
   return {
     ...range,
-    filters: { actions, actor, securityOnly: search.get('security') === 'true', hideRoutine: search.get('routine') !== 'show' },
+    filters: {
+      actions,
+      products: listed('product'),
+      types: listed('type'),
+      actor,
+      securityOnly: search.get('security') === 'true',
+      hideRoutine: search.get('routine') !== 'show',
+    },
     logId: search.get('log') || null,
   };
 }
@@ -71,6 +83,8 @@ export function viewToSearch(view: AuditLogView, zone: string, nowMs: number = D
     search.set('to', view.to);
   }
   for (const action of view.filters.actions) search.append('action', action);
+  for (const product of view.filters.products) search.append('product', product);
+  for (const type of view.filters.types) search.append('type', type);
   if (view.filters.actor) search.set('actor', view.filters.actor);
   if (view.filters.securityOnly) search.set('security', 'true');
   if (!view.filters.hideRoutine) search.set('routine', 'show');
@@ -86,7 +100,9 @@ export function defaultView(zone: string, nowMs: number = Date.now()): AuditLogV
 
 /** True when at least one filter is chosen (what "Export filtered logs" needs); hiding routine events is not one. */
 export function hasFilters(filters: AuditLogFilters): boolean {
-  return filters.actions.length > 0 || filters.actor !== null || filters.securityOnly;
+  return (
+    filters.actions.length > 0 || filters.products.length > 0 || filters.types.length > 0 || filters.actor !== null || filters.securityOnly
+  );
 }
 
 /** Why a picked range cannot be applied, or null when it can. */
@@ -134,6 +150,8 @@ export function apiParams(
     from: fromIso,
     to: toIso,
     action: filters.actions,
+    product: filters.products,
+    type: filters.types,
     actor: filters.actor,
     security: filters.securityOnly,
     excludeType: filters.hideRoutine ? [...ROUTINE_EVENT_TYPES] : [],

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { MerkleHasher } from '../../integrity/merkle-hasher.js';
+import { MerkleHasher } from '../integrity/merkle-hasher.js';
 
 /**
  * The server's Merkle hasher: node:crypto's one-shot synchronous SHA-256. The integrity library defaults to

@@ -1,6 +1,6 @@
-import { fromHex } from '../../integrity/bytes.js';
-import type { SubtreeHashes } from '../../integrity/subtree-hashes.js';
-import type { AttestStore } from '../../store/attest-store.js';
+import { fromHex } from '../integrity/bytes.js';
+import type { SubtreeHashes } from '../integrity/subtree-hashes.js';
+import type { AttestStore } from './attest-store.js';
 
 /** An organization's stored Merkle tree as the integrity library reads proofs from it. */
 export function storedSubtrees(store: AttestStore, orgId: string): SubtreeHashes {

@@ -1,0 +1,88 @@
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { parse } from 'csv-parse';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { BUNDLE_FILES } from '../../integrity/bundle-format.js';
+import type { BundleFiles } from '../../integrity/verify-bundle.js';
+import { CliError } from '../cli-store.js';
+
+// The small files are read whole; anything larger than this is not what Attest writes there.
+const SMALL_FILE_LIMIT = 1024 * 1024;
+
+/**
+ * A bundle zip opened for `verifyBundle`: the small files read whole, the long ones streamed from the zip as
+ * lines or CSV rows while the verifier walks them, each read once, so a bundle of any size is checked in
+ * little memory. Close it when done.
+ *
+ * @example
+ * const bundle = await openBundleZip('export.zip');
+ * try { report = await verifyBundle(bundle.files, verifiers, hasher); } finally { bundle.close(); }
+ */
+export async function openBundleZip(path: string): Promise<{ files: BundleFiles; close(): void }> {
+  const zip = await new Promise<ZipFile>((resolve, reject) =>
+    yauzl.open(path, { lazyEntries: true, autoClose: false }, (error, file) => (error ? reject(error) : resolve(file))),
+  ).catch((error: unknown) => {
+    throw new CliError(`${path} is not a readable zip: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  try {
+    const entries = await readEntries(zip);
+    const stream = (name: string): Promise<Readable> => {
+      const entry = entries.get(name);
+      if (!entry) throw new CliError(`the bundle has no ${name}`);
+      return new Promise((resolve, reject) => zip.openReadStream(entry, (error, s) => (error ? reject(error) : resolve(s))));
+    };
+    const small = async (name: string): Promise<string> => {
+      if ((entries.get(name)?.uncompressedSize ?? 0) > SMALL_FILE_LIMIT) throw new CliError(`the bundle's ${name} is too large`);
+      let text = '';
+      for await (const chunk of await stream(name)) text += (chunk as Buffer).toString('utf8');
+      return text;
+    };
+    for (const name of [BUNDLE_FILES.records, BUNDLE_FILES.leafHashes, BUNDLE_FILES.proofHashes, BUNDLE_FILES.csv])
+      if (!entries.has(name)) throw new CliError(`the bundle has no ${name}`);
+    const files: BundleFiles = {
+      checkpoint: await small(BUNDLE_FILES.checkpoint),
+      proof: await small(BUNDLE_FILES.proof),
+      records: lines(() => stream(BUNDLE_FILES.records)),
+      leafHashes: lines(() => stream(BUNDLE_FILES.leafHashes)),
+      proofHashes: lines(() => stream(BUNDLE_FILES.proofHashes)),
+      csvRows: csvRows(() => stream(BUNDLE_FILES.csv)),
+    };
+    return { files, close: () => zip.close() };
+  } catch (error) {
+    zip.close();
+    throw error;
+  }
+}
+
+function readEntries(zip: ZipFile): Promise<Map<string, Entry>> {
+  return new Promise((resolve, reject) => {
+    const entries = new Map<string, Entry>();
+    zip.on('entry', (entry: Entry) => {
+      entries.set(entry.fileName, entry);
+      zip.readEntry();
+    });
+    zip.on('end', () => resolve(entries));
+    zip.on('error', reject);
+    zip.readEntry();
+  });
+}
+
+/** The lines of a UTF-8 stream, without their newlines; a last line without one is a line too. */
+async function* lines(open: () => Promise<Readable>): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of await open()) {
+    const text = rest + decoder.write(chunk as Buffer);
+    const parts = text.split('\n');
+    rest = parts.pop()!;
+    yield* parts;
+  }
+  rest += decoder.end();
+  if (rest !== '') yield rest;
+}
+
+/** The rows of a CSV stream (RFC 4180, the byte order mark dropped). */
+async function* csvRows(open: () => Promise<Readable>): AsyncGenerator<string[]> {
+  const parser = (await open()).pipe(parse({ bom: true, relax_column_count: true }));
+  for await (const row of parser) yield row as string[];
+}

@@ -1,0 +1,80 @@
+import { writeFile } from 'node:fs/promises';
+import { stringify } from 'csv-stringify/sync';
+import { ZipFile } from 'yazl';
+import { openBundleZip } from '../../../src/cli/bundle/bundle-zip-reader.js';
+import { BUNDLE_FILES } from '../../../src/integrity/bundle-format.js';
+import type { BundleFiles } from '../../../src/integrity/verify-bundle.js';
+
+/** A bundle's files in memory, to tamper with: the long ones as arrays of lines and CSV rows. */
+export interface BundleTexts {
+  checkpoint: string;
+  proof: string;
+  records: string[];
+  leafHashes: string[];
+  proofHashes: string[];
+  csvRows: string[][];
+  readme: string;
+}
+
+/** Reads a bundle zip (as the CLI does) into memory. */
+export async function readBundleTexts(file: string): Promise<BundleTexts> {
+  const bundle = await openBundleZip(file);
+  try {
+    const { files } = bundle;
+    return {
+      checkpoint: files.checkpoint,
+      proof: files.proof,
+      records: await collect(files.records),
+      leafHashes: await collect(files.leafHashes),
+      proofHashes: await collect(files.proofHashes),
+      csvRows: (await collect(files.csvRows)).map((row) => [...row]),
+      readme: '',
+    };
+  } finally {
+    bundle.close();
+  }
+}
+
+/** The texts as the verifier takes them. */
+export function filesOf(texts: BundleTexts): BundleFiles {
+  return {
+    checkpoint: texts.checkpoint,
+    proof: texts.proof,
+    records: fromArray(texts.records),
+    leafHashes: fromArray(texts.leafHashes),
+    proofHashes: fromArray(texts.proofHashes),
+    csvRows: fromArray(texts.csvRows),
+  };
+}
+
+/** A deep copy to tamper with. */
+export function copyTexts(texts: BundleTexts): BundleTexts {
+  return structuredClone(texts);
+}
+
+/** Writes the texts back as a bundle zip (after tampering), as someone with the file and a zip tool would. */
+export async function writeBundleZip(file: string, texts: BundleTexts): Promise<void> {
+  const zip = new ZipFile();
+  const lines = (list: readonly string[]) => Buffer.from(list.map((line) => `${line}\n`).join(''), 'utf8');
+  zip.addBuffer(Buffer.from(texts.readme || 'tampered\n'), BUNDLE_FILES.readme);
+  zip.addBuffer(Buffer.from(texts.checkpoint), BUNDLE_FILES.checkpoint);
+  zip.addBuffer(Buffer.from(texts.proof), BUNDLE_FILES.proof);
+  zip.addBuffer(lines(texts.records), BUNDLE_FILES.records);
+  zip.addBuffer(lines(texts.leafHashes), BUNDLE_FILES.leafHashes);
+  zip.addBuffer(lines(texts.proofHashes), BUNDLE_FILES.proofHashes);
+  zip.addBuffer(Buffer.from(stringify(texts.csvRows, { bom: true })), BUNDLE_FILES.csv);
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+  await writeFile(file, Buffer.concat(chunks));
+}
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
+
+async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
+  yield* items;
+}
