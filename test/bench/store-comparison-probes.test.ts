@@ -32,7 +32,7 @@ describe.skipIf(!available)('the lock-wait sampler of `npm run bench -- --store 
       const [seen, notSeen] = [await ours.stop(), await theirs.stop()];
       expect(seen.samplesWithWaits).toBeGreaterThan(0);
       expect(seen.maxWaiting).toBe(1);
-      expect(Object.keys(seen.waitingStatements)).toEqual([`select * from ${schema}.heads where org_`.slice(0, 60)]);
+      expect(Object.keys(seen.waitingStatements)).toEqual([`select * from ${schema}.heads where org_id = 'a' for update`.slice(0, 60)]);
       expect(notSeen.samplesWithWaits).toBe(0);
       expect(notSeen.samples).toBeGreaterThan(0);
     } finally {
