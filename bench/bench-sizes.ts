@@ -1,7 +1,7 @@
 import type { QueryDatasetShape } from './dataset/query-dataset.js';
 
 /** The parts `--only` can pick. */
-export type BenchPart = 'ingest' | 'query' | 'export' | 'streams' | 'live-feed';
+export type BenchPart = 'ingest' | 'query' | 'export' | 'streams' | 'live-feed' | 'integrity';
 
 /** The command-line options as commander hands them over (strings until resolved). */
 export interface BenchCliOptions {
@@ -32,6 +32,7 @@ export interface BenchSizes {
   ingest: { warmupMs: number; durationMs: number; batchConcurrency: number; singleConcurrency: number; orgs: number; rawEvents: number };
   query: { rounds: number; logIdLookups: number };
   liveFeed: { events: number; ratePerSecond: number };
+  integrity: { proofLookups: number };
 }
 
 function parseNumber(name: string, raw: string | undefined, fallback: number, { min, integer }: { min: number; integer: boolean }): number {
@@ -77,5 +78,6 @@ export function resolveBenchSizes(options: BenchCliOptions): BenchSizes {
     },
     query: { rounds: int('rounds', options.rounds, 5, 2), logIdLookups: quick ? 100 : 500 },
     liveFeed: { events: quick ? 200 : 1000, ratePerSecond: 40 },
+    integrity: { proofLookups: quick ? 500 : 2000 },
   };
 }

@@ -9,6 +9,7 @@ import { openOrBuildQueryDataset, type QueryDataset } from './dataset/query-data
 import { runExportBench, type ExportBenchResult } from './export/export-bench.js';
 import { runIngestBench, type IngestBenchResult } from './ingest/ingest-bench.js';
 import { runLiveFeedBench, type LiveFeedBenchResult } from './live-feed/live-feed-bench.js';
+import { runIntegrityBench, type IntegrityBenchResult } from './integrity/integrity-bench.js';
 import { formatProfileSummary, summarizeCpuProfile } from './profile/summarize-cpu-profile.js';
 import { formatScenarioTable, runQueryBench, type QueryBenchResult } from './query/query-bench.js';
 import { runSoakBench } from './soak/soak-bench.js';
@@ -32,6 +33,7 @@ interface RunDetails {
   bulkImport?: unknown;
   streams?: StreamsBenchResult['details'];
   liveFeed?: LiveFeedBenchResult['details'];
+  integrity?: IntegrityBenchResult['details'];
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -77,13 +79,7 @@ async function main(): Promise<void> {
     .option('--events <n>', 'events in the query/export dataset (default 10,000,000; 200,000 with --quick)')
     .option('--big-org-share <share>', 'share of the dataset in the one big organization', '0.5')
     .option('--small-orgs <n>', 'organizations sharing the rest of the dataset', '100')
-    .addOption(new Option('--only <part>', 'run one part only').choices(['ingest', 'query', 'export', 'streams', 'live-feed']))
-    .addOption(
-      new Option(
-        '--store <kind>',
-        'postgres (at ATTEST_BENCH_POSTGRES_URL): with --only live-feed, that phase on PostgreSQL; otherwise ingest, query and export on SQLite and PostgreSQL side by side',
-      ).choices(['sqlite', 'postgres']),
-    )
+    .addOption(new Option('--only <part>', 'run one part only').choices(['ingest', 'query', 'export', 'streams', 'live-feed', 'integrity']))
     .option('--duration <seconds>', 'measured seconds of each ingest phase (default 20; 5 with --quick)')
     .option('--batch-concurrency <n>', 'requests in flight with batches of 100', '16')
     .option('--single-concurrency <n>', 'requests in flight with single events', '32')
@@ -96,6 +92,14 @@ async function main(): Promise<void> {
       'run only the soak benchmark for this long, e.g. 30m, 3m or 90s: mixed load at half of peak, RSS and p99 each minute',
     )
     .option('--soak-sample <seconds>', 'seconds between soak samples', '60')
+    .addOption(
+      new Option(
+        '--store <kind>',
+        'postgres: the same phases on SQLite and on PostgreSQL (ATTEST_BENCH_POSTGRES_URL), side by side; with --only live-feed, that phase on PostgreSQL',
+      )
+        .choices(['sqlite', 'postgres'])
+        .default('sqlite'),
+    )
     .option('--processes <n>', 'with --store postgres: server processes sharing the store in the multi-process phases', '2')
     .parse();
   const soak = program.opts<{ soak?: string; soakSample: string }>();
@@ -111,8 +115,9 @@ async function main(): Promise<void> {
   }
   const startedAt = new Date();
   log(`bench: ${JSON.stringify(sizes)}`);
-  const { processes } = program.opts<{ processes: string }>();
-  if (sizes.store === 'postgres' && sizes.only !== 'live-feed') {
+  const { store, processes } = program.opts<{ store: 'sqlite' | 'postgres'; processes: string }>();
+  // The live feed across processes is a phase of its own on either store (bench/live-feed/), not part of the comparison.
+  if (store === 'postgres' && sizes.only !== 'live-feed') {
     if (!/^[1-8]$/.test(processes)) program.error('error: --processes must be an integer from 1 to 8');
     await runPostgresComparison(sizes, Number(processes), startedAt);
     return;
@@ -151,7 +156,7 @@ async function main(): Promise<void> {
     details.liveFeed = liveFeed.details;
   }
   let dataset: QueryDataset | undefined;
-  if (runs('query') || runs('export')) {
+  if (runs('query') || runs('export') || runs('integrity')) {
     dataset = await openOrBuildQueryDataset(DATA_DIR, sizes.dataset, log);
     figures.push({
       section: 'dataset',
@@ -171,6 +176,17 @@ async function main(): Promise<void> {
     const exported = await runExportBench(dataset, { serverNodeArgs: profileArgs(sizes, startedAt, 'export'), log });
     figures.push(...exported.figures);
     details.export = exported.details;
+  }
+  if (dataset && runs('integrity')) {
+    const integrity = await runIntegrityBench(dataset, {
+      ...sizes.ingest,
+      ...sizes.integrity,
+      dataDir: DATA_DIR,
+      keepFiles: sizes.keep,
+      log,
+    });
+    figures.push(...integrity.figures);
+    details.integrity = integrity.details;
   }
   if (sizes.only === undefined) {
     const bulk = await runBulkImportBenchIfPresent({ quick: sizes.quick, dataDir: DATA_DIR, log });
