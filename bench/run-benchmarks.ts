@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { resolveBenchSizes, type BenchPart, type BenchSizes } from './bench-sizes.js';
 import { runBulkImportBenchIfPresent } from './bulk-import-hook.js';
 import { openOrBuildQueryDataset, type QueryDataset } from './dataset/query-dataset.js';
+import { runBundleVerifyBench, type BundleBenchResult } from './bundle/bundle-verify-bench.js';
 import { runExportBench, type ExportBenchResult } from './export/export-bench.js';
 import { runIngestBench, type IngestBenchResult } from './ingest/ingest-bench.js';
 import { runLiveFeedBench, type LiveFeedBenchResult } from './live-feed/live-feed-bench.js';
@@ -32,6 +33,7 @@ interface RunDetails {
   export?: ExportBenchResult['details'];
   bulkImport?: unknown;
   streams?: StreamsBenchResult['details'];
+  bundle?: BundleBenchResult['details'];
   liveFeed?: LiveFeedBenchResult['details'];
   integrity?: IntegrityBenchResult['details'];
 }
@@ -79,12 +81,23 @@ async function main(): Promise<void> {
     .option('--events <n>', 'events in the query/export dataset (default 10,000,000; 200,000 with --quick)')
     .option('--big-org-share <share>', 'share of the dataset in the one big organization', '0.5')
     .option('--small-orgs <n>', 'organizations sharing the rest of the dataset', '100')
-    .addOption(new Option('--only <part>', 'run one part only').choices(['ingest', 'query', 'export', 'streams', 'live-feed', 'integrity']))
+    .addOption(
+      new Option('--only <part>', 'run one part only').choices([
+        'ingest',
+        'query',
+        'export',
+        'streams',
+        'live-feed',
+        'integrity',
+        'bundle',
+      ]),
+    )
     .option('--duration <seconds>', 'measured seconds of each ingest phase (default 20; 5 with --quick)')
     .option('--batch-concurrency <n>', 'requests in flight with batches of 100', '16')
     .option('--single-concurrency <n>', 'requests in flight with single events', '32')
     .option('--raw-events <n>', 'events of the raw store limit (default 500,000; 50,000 with --quick)')
     .option('--rounds <n>', 'ranges per query scenario, window and organization (default 5; 2 with --quick)')
+    .option('--bundle-events <n>', 'records of the bundle that attest verify checks (default 1,000,000; 100,000 with --quick)')
     .option('--profile', 'run the server children with --cpu-prof and print where their time went', false)
     .option('--keep', 'keep the ingest databases under bench/.data', false)
     .option(
@@ -187,6 +200,11 @@ async function main(): Promise<void> {
     });
     figures.push(...integrity.figures);
     details.integrity = integrity.details;
+  }
+  if (runs('bundle')) {
+    const bundle = await runBundleVerifyBench({ dataDir: DATA_DIR, events: sizes.bundle.events, keepFiles: sizes.keep, log });
+    figures.push(...bundle.figures);
+    details.bundle = bundle.details;
   }
   if (sizes.only === undefined) {
     const bulk = await runBulkImportBenchIfPresent({ quick: sizes.quick, dataDir: DATA_DIR, log });
