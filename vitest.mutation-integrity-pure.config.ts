@@ -10,6 +10,7 @@ export default defineConfig({
     include: ['test/integrity/**/*.test.ts'],
     exclude: [
       'test/integrity/integrity-purity-lint.test.ts',
+      'test/integrity/bundle-export.test.ts',
       'test/integrity/checkpoint-pruning.test.ts',
       'test/integrity/checkpoint-signer-postgres.test.ts',
       'test/integrity/integrity-routes.test.ts',
@@ -17,6 +18,7 @@ export default defineConfig({
       'test/integrity/log-key-rotation.test.ts',
       'test/integrity/retention-proofs.test.ts',
       'test/integrity/verify-bundle-cli.test.ts',
+      'test/integrity/verify-bundle.test.ts',
       'test/integrity/verify-org-cli.test.ts',
     ],
     env: { INTEGRITY_QUICK: '1' },
