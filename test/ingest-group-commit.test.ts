@@ -72,8 +72,15 @@ for (const { kind, available } of await storeMatrix()) {
       const good = Array.from({ length: 20 }, () => preparedEvents(orgId, 3, Date.now()));
       // Two events with the same logId violate the unique index at commit time: a failure that validation
       // cannot catch, which rolls back the whole group's transaction.
-      const clash = newId();
-      const bad = [preparedEvent(orgId), preparedEvent(orgId, { logId: clash }), preparedEvent(orgId, { logId: clash })];
+      // Both at the Log ID's own time, as Attest makes every Log ID (on PostgreSQL the index is on the Log ID and
+      // the time: see migration 0010).
+      const clashAt = Date.now();
+      const clash = newId(clashAt);
+      const bad = [
+        preparedEvent(orgId),
+        preparedEvent(orgId, { logId: clash, occurredAtMs: clashAt }),
+        preparedEvent(orgId, { logId: clash, occurredAtMs: clashAt }),
+      ];
       // Queued in the same tick, so they form one group.
       const pending = [...good.slice(0, 10), bad, ...good.slice(10)].map((batch) => committer.append(batch));
       const settled = await Promise.allSettled(pending);

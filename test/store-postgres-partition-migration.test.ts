@@ -87,6 +87,10 @@ describe.skipIf(!available)('upgrading a populated PostgreSQL store to weekly pa
         'audit_events_pk',
       ]);
       expect(indexes.find((row) => row.name === 'audit_events_pk')?.def).toContain('(org_id, seq, occurred_at)');
+      expect(indexes.find((row) => row.name === 'audit_events_log_id')?.def).toMatch(/UNIQUE INDEX .*\(log_id, occurred_at\)/);
+      // A second event under a Log ID already used is refused at commit.
+      const reused = preparedEvent(a, { occurredAtMs: events[1]?.occurredAtMs ?? now, logId: events[1]?.logId ?? newId() });
+      await expect(store.appendEvents([reused])).rejects.toSatisfy((error: unknown) => store.dialect.isUniqueViolation(error));
 
       // Appending goes on where the log stopped, and a reused idempotency key still finds its original.
       const appended = await store.appendEvents([

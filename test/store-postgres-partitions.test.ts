@@ -1,12 +1,14 @@
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FixedClock } from '../src/core/clock.js';
 import { newId } from '../src/core/ids.js';
 import { purgeExpiredEvents } from '../src/retention/purge-scheduler.js';
-import type { AttestStore } from '../src/store/attest-store.js';
+import { AttestStore } from '../src/store/attest-store.js';
+import { openPostgresStoreDialect } from '../src/store/postgres/postgres-store-dialect.js';
 import { listEventPartitions, weekPartitionName, weekStart } from '../src/store/postgres/postgres-event-partitions.js';
 import { preparedEvent } from './support/prepared-events.js';
-import { createTestStore, postgresAvailable, type TestStore } from './support/test-stores.js';
+import { createTestStore, freshStoreLocation, postgresAvailable, TEST_POSTGRES_URL, type TestStore } from './support/test-stores.js';
 
 // audit_events on PostgreSQL, partitioned by UTC week (migration 0010): partitions are made ahead, an event for
 // a week without one is still stored (the default partition) and then moved into a week of its own, an event
@@ -180,6 +182,60 @@ describe.skipIf(!available)('PostgreSQL event log partitions', () => {
     expect(after).not.toContain('audit_events_w20260309');
     expect(after).toContain('audit_events_w20260316');
     expect(after).toContain(weekPartitionName(weekStart(NOW_MS + 14 * DAY_MS) + 4 * WEEK_MS));
+  });
+
+  it('leaves an expired week for the next purge when a long query holds the table, instead of waiting behind it', async () => {
+    const clock = new FixedClock(NOW_MS);
+    testStore = await createTestStore('postgres', clock);
+    const { store } = testStore;
+    const orgId = newId();
+    const oldWeek = THIS_WEEK - 12 * WEEK_MS;
+    await store.appendEvents([preparedEvent(orgId, { occurredAtMs: oldWeek + DAY_MS, expiresAtMs: oldWeek + 30 * DAY_MS })]);
+    await store.maintainEventPartitions();
+    const client = new pg.Client({
+      connectionString: TEST_POSTGRES_URL,
+      options: `-c search_path=${testStore.env.ATTEST_POSTGRES_SCHEMA}`,
+    });
+    await client.connect();
+    try {
+      // A reader in the middle of a long transaction on the log.
+      await client.query('begin');
+      await client.query('select count(*) from audit_events');
+      const started = Date.now();
+      expect(await store.dropExpiredEventPartitions()).toBe(0);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect((await listEventPartitions(store.db)).map((p) => p.name)).toContain(weekPartitionName(oldWeek));
+      await client.query('commit');
+    } finally {
+      await client.end();
+    }
+    expect(await store.dropExpiredEventPartitions()).toBe(1);
+    expect((await listEventPartitions(store.db)).map((p) => p.name)).not.toContain(weekPartitionName(oldWeek));
+  });
+
+  it('makes each week once when several processes maintain the partitions at the same moment', async () => {
+    const location = freshStoreLocation('postgres');
+    const open = () =>
+      AttestStore.open(
+        openPostgresStoreDialect({ connectionString: TEST_POSTGRES_URL, schema: location.schema, maxConnections: 3 }),
+        new FixedClock(NOW_MS),
+      );
+    const stores = await Promise.all([open(), open(), open()]);
+    try {
+      // Then all at once again, with events waiting in the default partition for a week that has none.
+      const orgId = newId();
+      const waiting = preparedEvent(orgId, { occurredAtMs: NOW_MS - 20 * DAY_MS });
+      await stores[0]?.appendEvents([waiting]);
+      await Promise.all(stores.map((store) => store.maintainEventPartitions(60)));
+      const [store] = stores;
+      const names = (await listEventPartitions(store.db)).map((p) => p.name);
+      expect(new Set(names).size).toBe(names.length);
+      expect(names).toContain(weekPartitionName(weekStart(NOW_MS - 60 * DAY_MS)));
+      expect((await partitionOf(store)).get(waiting.logId)).toBe(weekPartitionName(weekStart(waiting.occurredAtMs)));
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+      await location.remove();
+    }
   });
 
   it('keeps a week whose events have all expired but whose end has not come', async () => {

@@ -4,6 +4,7 @@ import { buildApp } from '../src/service/build-app.js';
 import { servicesForStore } from '../src/service/create-services.js';
 import { rowToRecord } from '../src/store/event-rows.js';
 import { productAreaNamed } from '../src/catalog/catalog-registry.js';
+import { listProducerKeys } from '../src/store/queries/credential-queries.js';
 import { runCli, type ChildResult } from './support/child-processes.js';
 import { storeMatrix } from './support/store-matrix.js';
 import { createTestStore, type TestStore } from './support/test-stores.js';
@@ -66,12 +67,51 @@ for (const { kind, available } of await storeMatrix()) {
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow();
       expect(Number(members.n)).toBeGreaterThanOrEqual(30);
-      const times = events.map((e) => Date.parse(e.occurredAt));
+      // What Attest's own operations recorded (no producer key): each action was dated by the clock it ran
+      // with, so that part of the log reads forward in time.
+      const times = events.filter((e) => e.producer === undefined).map((e) => Date.parse(e.occurredAt));
       const now = Date.now();
       expect(Math.max(...times)).toBeLessThan(now);
       expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(14 * DAY_MS);
-      // Each action was dated by the clock it ran with, so the log reads forward in time.
       expect([...times].sort((a, b) => a - b)).toEqual(times);
+    });
+
+    it('sends Loyalty+, Engage+ and Insights+ activity through the ingest API, each with a key scoped to its product and bound to the organization', async () => {
+      expect(run.stdout).toMatch(/Ingested 120 events of Engage\+, Insights\+, Loyalty\+ through the ingest API/);
+      const org = await ts.store.db
+        .selectFrom('organizations')
+        .select(['id'])
+        .where('name', '=', 'Example Organization')
+        .executeTakeFirstOrThrow();
+      const rows = await ts.store.db.selectFrom('audit_events').select(['record', 'leaf_hash']).where('org_id', '=', org.id).execute();
+      const ingested = rows.map(rowToRecord).filter((e) => e.producer !== undefined);
+      const members = new Set(
+        (
+          await ts.store.db
+            .selectFrom('memberships')
+            .innerJoin('users', 'users.id', 'memberships.user_id')
+            .select('users.email')
+            .where('memberships.org_id', '=', org.id)
+            .execute()
+        ).map((m) => m.email),
+      );
+      const keys = await listProducerKeys(ts.store.db);
+      for (const product of ['LoyaltyPlus', 'EngagePlus', 'InsightsPlus']) {
+        const mine = ingested.filter((e) => e.product === product);
+        expect(mine.length, product).toBe(40);
+        expect(new Set(mine.map((e) => e.type)).size, product).toBeGreaterThanOrEqual(4);
+        expect(new Set(mine.map((e) => e.producer?.name))).toEqual(new Set([`demo-${product}`]));
+        for (const e of mine) {
+          expect(members, e.actor.email ?? '').toContain(e.actor.email);
+          expect(Date.parse(e.occurredAt)).toBeLessThan(Date.now());
+          expect(Date.now() - Date.parse(e.occurredAt)).toBeLessThan(22 * DAY_MS);
+        }
+        const key = keys.find((k) => k.name === `demo-${product}`);
+        expect(key).toMatchObject({ products: [product], orgIds: [org.id] });
+      }
+      // A versioned type is sent in its newest shape.
+      const adjusted = ingested.find((e) => e.type === 'loyalty.points.adjusted');
+      if (adjusted) expect(adjusted).toMatchObject({ typeVersion: 2, metadata: { ledgerEntryId: expect.any(String) } });
     });
 
     it('the demo people set their passwords through their activation links, which are spent', async () => {

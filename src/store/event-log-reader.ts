@@ -83,9 +83,9 @@ function applyColumnFilters<Q extends EventsQuery>(query: Q, filter: EventFilter
 /** How a page's keyset condition is written for the database. */
 interface KeysetStyle {
   /**
-   * As a row comparison, `(occurred_at, seq) < (t, s)` (PostgreSQL): the index scan starts right at the
-   * position, and the planner estimates the rows left from the first column's histogram, where it took the
-   * OR below for a handful of rows and sorted the whole range instead of walking the time index.
+   * As a row comparison, `(occurred_at, seq) < (t, s)` (PostgreSQL): the time index seeks it as one bound,
+   * and the planner estimates the rows left from `occurred_at`'s histogram alone instead of combining guesses
+   * for the two arms of the OR below. SQLite keeps the OR, whose plans its tests pin down.
    */
   rowValueKeyset: boolean;
 }

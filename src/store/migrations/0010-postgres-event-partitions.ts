@@ -2,8 +2,8 @@ import { PostgresAdapter, sql, type Kysely, type Migration } from 'kysely';
 import { DEFAULT_PARTITION, isPartitioned, WEEK_MS, weekPartitionName, weeksWithRows } from '../postgres/postgres-event-partitions.js';
 
 /** The audit log's indexes, as migrations 0001 and 0003 left them, now on the partitioned table. */
-const EVENT_INDEXES: ReadonlyArray<{ name: string; columns: readonly string[]; where?: string }> = [
-  { name: 'audit_events_log_id', columns: ['log_id'] },
+const EVENT_INDEXES: ReadonlyArray<{ name: string; columns: readonly string[]; unique?: boolean; where?: string }> = [
+  { name: 'audit_events_log_id', columns: ['log_id', 'occurred_at'], unique: true },
   { name: 'audit_events_idempotency', columns: ['org_id', 'idempotency_key'], where: 'idempotency_key is not null' },
   { name: 'audit_events_by_time', columns: ['org_id', 'occurred_at', 'seq', 'type'] },
   { name: 'audit_events_by_type', columns: ['org_id', 'type', 'occurred_at', 'seq'] },
@@ -24,9 +24,12 @@ const EVENT_INDEXES: ReadonlyArray<{ name: string; columns: readonly string[]; w
  *   (org_id, level, idx)) would refuse a second leaf at a seq, so the checkpointer would stop at a duplicate.
  *   Nothing references `audit_events` by a foreign key (the Merkle tables and checkpoints key on (org_id, seq)
  *   and tree sizes by value), so no foreign key needs the old unique index.
- * - `audit_events_log_id` and `audit_events_idempotency` are plain indexes. Log IDs are UUIDv7s Attest
- *   generates; an idempotency key is looked up under the same head lock before it is used, so a reused key
- *   finds its original whatever the index enforces.
+ * - `audit_events_log_id` becomes unique on (log_id, occurred_at), which is as good as unique on the Log ID:
+ *   Attest makes every Log ID a UUIDv7 of the event's own `occurredAt` (`catalogued-event.ts`), so two events
+ *   with one Log ID carry the same `occurred_at` as well.
+ * - `audit_events_idempotency` is a plain index: a key is looked up under the same head lock before it is
+ *   used, so a reused key finds its original (a resend may carry another time, so no key with the partition
+ *   key in it could enforce it).
  */
 export const postgresEventPartitions: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -46,9 +49,11 @@ export const postgresEventPartitions: Migration = {
     await sql`insert into audit_events select * from audit_events_unpartitioned`.execute(db);
     await sql`drop table audit_events_unpartitioned`.execute(db);
     await sql`alter table audit_events add constraint audit_events_pk primary key (org_id, seq, occurred_at)`.execute(db);
-    for (const { name, columns, where } of EVENT_INDEXES) {
+    for (const { name, columns, unique, where } of EVENT_INDEXES) {
       const list = sql.join(columns.map((column) => sql.id(column)));
-      await sql`create index ${sql.id(name)} on audit_events (${list}) ${where ? sql.raw(`where ${where}`) : sql``}`.execute(db);
+      await sql`create ${sql.raw(unique ? 'unique index' : 'index')} ${sql.id(name)} on audit_events (${list}) ${where ? sql.raw(`where ${where}`) : sql``}`.execute(
+        db,
+      );
     }
   },
 };

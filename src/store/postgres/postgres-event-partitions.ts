@@ -75,7 +75,7 @@ export async function ensureEventPartitions<DB>(db: Kysely<DB>, nowMs: number, k
   const created: string[] = [];
   for (const fromMs of [...wanted].sort((a, b) => a - b)) {
     if (existing.has(fromMs)) continue;
-    if (await createWeekPartition(db, fromMs)) created.push(weekPartitionName(fromMs));
+    if (await skipOnLockTimeout(() => createWeekPartition(db, fromMs), false)) created.push(weekPartitionName(fromMs));
   }
   return created;
 }
@@ -141,51 +141,74 @@ async function createWeekPartition<DB>(db: Kysely<DB>, fromMs: number): Promise<
 export async function dropExpiredEventPartitions<DB>(db: Kysely<DB>, nowMs: number, keepFromMs?: number): Promise<number> {
   let dropped = 0;
   for (const partition of await listEventPartitions(db)) {
-    if (partition.fromMs === undefined || partition.toMs === undefined || partition.toMs > nowMs) continue;
-    const { fromMs, toMs } = partition;
-    dropped += await db.transaction().execute(async (tx) => {
-      await sql`set local lock_timeout = ${sql.lit(LOCK_TIMEOUT)}`.execute(tx);
-      await sql`lock table audit_events in access exclusive mode`.execute(tx);
-      const { rows } = await sql<{ latest: number | null }>`
-        select max(expires_at) as latest from ${sql.table(partition.name)}`.execute(tx);
+    const { name, fromMs, toMs } = partition;
+    if (fromMs === undefined || toMs === undefined || toMs > nowMs) continue;
+    const droppable = async (query: Kysely<DB>): Promise<boolean> => {
+      const { rows } = await sql<{ latest: number | null }>`select max(expires_at) as latest from ${sql.table(name)}`.execute(query);
       const latest = rows[0]?.latest;
-      const empty = latest === null || latest === undefined;
-      if (empty ? keepFromMs === undefined || toMs > keepFromMs : Number(latest) > nowMs) return 0;
-      // The organizations' Merkle trees keep the leaf hashes of purged events, so later proofs hold: a week
-      // goes whole only when every tree already holds its events' leaves (else the row purge, which waits
-      // for them, trims it later), and its runs of seq are recorded as pruned, as the row purge records its.
-      if (!empty) {
-        const { rows: untreed } = await sql<{ found: number }>`
-          select 1 as found from ${sql.table(partition.name)} e
-            join merkle_tree_heads t on t.org_id = e.org_id
-           where e.seq >= t.tree_size limit 1`.execute(tx);
-        if (untreed.length > 0) return 0;
-        const { rows: runs } = await sql<{ org_id: string; first_seq: number | string; last_seq: number | string }>`
-          select org_id, min(seq) as first_seq, max(seq) as last_seq
-            from (select org_id, seq, seq - row_number() over (partition by org_id order by seq) as run
-                    from ${sql.table(partition.name)}) numbered
-           group by org_id, run
-           order by org_id, first_seq`.execute(tx);
-        for (const run of runs) {
-          await recordPrunedRun(
-            tx as unknown as Transaction<AttestDatabase>,
-            run.org_id,
-            Number(run.first_seq),
-            Number(run.last_seq),
-            nowMs,
-          );
-        }
-      }
-      // By organization, so each delete is a range of the counts' primary key (org_id, hour_start, …).
-      const { rows: counted } = await sql<{ events: number | null }>`
-        with gone as (
-          delete from audit_event_counts
-           where org_id in (select org_id from org_log_heads) and hour_start >= ${fromMs} and hour_start < ${toMs}
-          returning event_count
-        ) select sum(event_count)::bigint as events from gone`.execute(tx);
-      await sql`drop table ${sql.table(partition.name)}`.execute(tx);
-      return Number(counted[0]?.events ?? 0);
-    });
+      if (latest === null || latest === undefined) return keepFromMs !== undefined && toMs <= keepFromMs;
+      return Number(latest) <= nowMs;
+    };
+    // Asked first without a lock, so a week that stays costs no lock of the table at all.
+    if (!(await droppable(db))) continue;
+    dropped += await skipOnLockTimeout(
+      () =>
+        db.transaction().execute(async (tx) => {
+          await sql`set local lock_timeout = ${sql.lit(LOCK_TIMEOUT)}`.execute(tx);
+          await sql`lock table audit_events in access exclusive mode`.execute(tx);
+          // Again under the lock: an event may have arrived for the week in between.
+          if (!(await droppable(tx))) return 0;
+          // The organizations' Merkle trees keep the leaf hashes of purged events, so later proofs hold: a week
+          // goes whole only when every tree already holds its events' leaves (else the row purge, which waits
+          // for them, trims it later), and its runs of seq are recorded as pruned, as the row purge records its.
+          const { rows: untreed } = await sql<{ found: number }>`
+            select 1 as found from ${sql.table(name)} e
+              join merkle_tree_heads t on t.org_id = e.org_id
+             where e.seq >= t.tree_size limit 1`.execute(tx);
+          if (untreed.length > 0) return 0;
+          const { rows: runs } = await sql<{ org_id: string; first_seq: number | string; last_seq: number | string }>`
+            select org_id, min(seq) as first_seq, max(seq) as last_seq
+              from (select org_id, seq, seq - row_number() over (partition by org_id order by seq) as run
+                      from ${sql.table(name)}) numbered
+             group by org_id, run
+             order by org_id, first_seq`.execute(tx);
+          for (const run of runs) {
+            await recordPrunedRun(
+              tx as unknown as Transaction<AttestDatabase>,
+              run.org_id,
+              Number(run.first_seq),
+              Number(run.last_seq),
+              nowMs,
+            );
+          }
+          // By organization, so each delete is a range of the counts' primary key (org_id, hour_start, …).
+          const { rows } = await sql<{ events: number | null }>`
+            with gone as (
+              delete from audit_event_counts
+               where org_id in (select org_id from org_log_heads) and hour_start >= ${fromMs} and hour_start < ${toMs}
+              returning event_count
+            ) select sum(event_count)::bigint as events from gone`.execute(tx);
+          await sql`drop table ${sql.table(name)}`.execute(tx);
+          return Number(rows[0]?.events ?? 0);
+        }),
+      0,
+    );
   }
   return dropped;
+}
+
+/** PostgreSQL's lock_not_available, raised when `lock_timeout` runs out. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * Runs one partition's change; if it could not get its lock within {@link LOCK_TIMEOUT}, answers `skipped`
+ * and leaves that partition for the next run instead of failing the others (and the purge after them).
+ */
+async function skipOnLockTimeout<T>(change: () => Promise<T>, skipped: T): Promise<T> {
+  try {
+    return await change();
+  } catch (error) {
+    if (typeof error === 'object' && error !== null && 'code' in error && error.code === LOCK_NOT_AVAILABLE) return skipped;
+    throw error;
+  }
 }

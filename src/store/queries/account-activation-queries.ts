@@ -1,15 +1,12 @@
 import type { AccountActivationsTable } from '../database-schema.js';
-import { inChunks, type QueryExecutor } from './query-executor.js';
+import { forEachChunk, type QueryExecutor } from './query-executor.js';
 
 // The named queries of account activation: the one-time links with which a new account's holder sets their own
 // password. Only the SHA-256 of a link's token is stored (`auth/account-activation.ts` makes the tokens).
 
 /** Stores activation links (any number: a bulk addition issues one per new account). */
 export async function insertAccountActivations(db: QueryExecutor, activations: readonly AccountActivationsTable[]): Promise<void> {
-  await inChunks(activations, async (chunk) => {
-    await db.insertInto('account_activations').values(chunk).execute();
-    return [];
-  });
+  await forEachChunk(activations, (chunk) => db.insertInto('account_activations').values(chunk).execute());
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { InvitationSource, MembershipInvitationsTable, UserType } from '../database-schema.js';
-import { inChunks, type QueryExecutor } from './query-executor.js';
+import { forEachChunk, inChunks, type QueryExecutor } from './query-executor.js';
 
 // The named queries of pending memberships: an existing account added to an organization, with no access until
 // its holder accepts. A table of their own, so no query of `memberships` sees them.
@@ -51,24 +51,20 @@ export async function findInvitation(
 
 /** Adds pending memberships (a bulk addition: any number). */
 export async function insertInvitations(db: QueryExecutor, invitations: readonly MembershipInvitationsTable[]): Promise<void> {
-  await inChunks(invitations, async (chunk) => {
-    await db.insertInto('membership_invitations').values(chunk).execute();
-    return [];
-  });
+  await forEachChunk(invitations, (chunk) => db.insertInto('membership_invitations').values(chunk).execute());
 }
 
 /** Which of the given users have a pending membership in the organization whose link has not expired. */
 export async function invitedUserIds(db: QueryExecutor, orgId: string, userIds: readonly string[], nowMs: number): Promise<Set<string>> {
   // Expired invitations can no longer be accepted: they go, and the organization may add those emails again.
-  await inChunks(userIds, async (chunk) => {
-    await db
+  await forEachChunk(userIds, (chunk) =>
+    db
       .deleteFrom('membership_invitations')
       .where('org_id', '=', orgId)
       .where('user_id', 'in', chunk)
       .where('expires_at', '<=', nowMs)
-      .execute();
-    return [];
-  });
+      .execute(),
+  );
   const rows = await inChunks(userIds, (chunk) =>
     db.selectFrom('membership_invitations').select('user_id').where('org_id', '=', orgId).where('user_id', 'in', chunk).execute(),
   );

@@ -21,3 +21,8 @@ export async function inChunks<T, R>(items: readonly T[], work: (chunk: T[]) => 
   for (let i = 0; i < items.length; i += CHUNK) out.push(...(await work(items.slice(i, i + CHUNK))));
   return out;
 }
+
+/** Runs `work` on `items` 500 at a time, one after another, for what it writes. */
+export async function forEachChunk<T>(items: readonly T[], work: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += CHUNK) await work(items.slice(i, i + CHUNK));
+}

@@ -1,5 +1,5 @@
 import type { MembershipsTable, OrganizationsTable, UsersTable, UserType } from '../database-schema.js';
-import { inChunks, type QueryExecutor } from './query-executor.js';
+import { forEachChunk, inChunks, type QueryExecutor } from './query-executor.js';
 
 // The named queries of tenancy: organizations, user accounts (global: an email is one account) and the
 // memberships that give an account a type in an organization.
@@ -77,10 +77,7 @@ export async function insertUser(db: QueryExecutor, user: Omit<UsersTable, 'emai
 
 /** Adds accounts whose emails are already lower case (a bulk addition: any number). */
 export async function insertUsers(db: QueryExecutor, users: readonly UsersTable[]): Promise<void> {
-  await inChunks(users, async (chunk) => {
-    await db.insertInto('users').values(chunk).execute();
-    return [];
-  });
+  await forEachChunk(users, (chunk) => db.insertInto('users').values(chunk).execute());
 }
 
 /** The ids of the accounts of these (lower-case) emails that exist, by email. */
@@ -114,10 +111,7 @@ export async function insertMembership(db: QueryExecutor, membership: Membership
 
 /** Adds memberships (a bulk addition: any number). */
 export async function insertMemberships(db: QueryExecutor, memberships: readonly MembershipsTable[]): Promise<void> {
-  await inChunks(memberships, async (chunk) => {
-    await db.insertInto('memberships').values(chunk).execute();
-    return [];
-  });
+  await forEachChunk(memberships, (chunk) => db.insertInto('memberships').values(chunk).execute());
 }
 
 /**
@@ -125,10 +119,7 @@ export async function insertMemberships(db: QueryExecutor, memberships: readonly
  * with them: what replaces a row left behind by an expired proxy grant.
  */
 export async function deleteMembershipRows(db: QueryExecutor, orgId: string, userIds: readonly string[]): Promise<void> {
-  await inChunks(userIds, async (chunk) => {
-    await db.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', 'in', chunk).execute();
-    return [];
-  });
+  await forEachChunk(userIds, (chunk) => db.deleteFrom('memberships').where('org_id', '=', orgId).where('user_id', 'in', chunk).execute());
 }
 
 /** The organizations a user belongs to in their own right (not by proxy), memberships in force at `nowMs`. */

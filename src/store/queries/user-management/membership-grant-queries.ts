@@ -1,5 +1,5 @@
 import type { MembershipGrantsTable } from '../../database-schema.js';
-import { inChunks, type QueryExecutor } from '../query-executor.js';
+import { forEachChunk, inChunks, type QueryExecutor } from '../query-executor.js';
 
 // The named queries of what members are granted: permission sets, custom permissions and accessible entities,
 // one row per grant (`features/user-management/membership-grants.ts` turns them into a member's access).
@@ -18,14 +18,10 @@ export async function replaceGrants(
   userIds: readonly string[],
   grants: readonly MembershipGrantsTable[],
 ): Promise<void> {
-  await inChunks(userIds, async (chunk) => {
-    await db.deleteFrom('membership_grants').where('org_id', '=', orgId).where('user_id', 'in', chunk).execute();
-    return [];
-  });
-  await inChunks(grants, async (chunk) => {
-    await db.insertInto('membership_grants').values(chunk).execute();
-    return [];
-  });
+  await forEachChunk(userIds, (chunk) =>
+    db.deleteFrom('membership_grants').where('org_id', '=', orgId).where('user_id', 'in', chunk).execute(),
+  );
+  await forEachChunk(grants, (chunk) => db.insertInto('membership_grants').values(chunk).execute());
 }
 
 /** Who each of the organization's permission sets is assigned to: set id, user id and email, by email. */
