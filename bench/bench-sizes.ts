@@ -1,7 +1,7 @@
 import type { QueryDatasetShape } from './dataset/query-dataset.js';
 
 /** The parts `--only` can pick. */
-export type BenchPart = 'ingest' | 'query' | 'export' | 'streams' | 'live-feed';
+export type BenchPart = 'ingest' | 'query' | 'export' | 'streams' | 'live-feed' | 'integrity' | 'bundle';
 
 /** The command-line options as commander hands them over (strings until resolved). */
 export interface BenchCliOptions {
@@ -16,6 +16,7 @@ export interface BenchCliOptions {
   singleConcurrency: string;
   rawEvents?: string;
   rounds?: string;
+  bundleEvents?: string;
   profile: boolean;
   keep: boolean;
 }
@@ -31,7 +32,10 @@ export interface BenchSizes {
   dataset: QueryDatasetShape;
   ingest: { warmupMs: number; durationMs: number; batchConcurrency: number; singleConcurrency: number; orgs: number; rawEvents: number };
   query: { rounds: number; logIdLookups: number };
+  /** Records of the verifiable export bundle that `attest verify` checks. */
+  bundle: { events: number };
   liveFeed: { events: number; ratePerSecond: number };
+  integrity: { proofLookups: number };
 }
 
 function parseNumber(name: string, raw: string | undefined, fallback: number, { min, integer }: { min: number; integer: boolean }): number {
@@ -76,6 +80,8 @@ export function resolveBenchSizes(options: BenchCliOptions): BenchSizes {
       rawEvents: int('raw-events', options.rawEvents, 500_000, 50_000),
     },
     query: { rounds: int('rounds', options.rounds, 5, 2), logIdLookups: quick ? 100 : 500 },
+    bundle: { events: int('bundle-events', options.bundleEvents, 1_000_000, 100_000) },
     liveFeed: { events: quick ? 200 : 1000, ratePerSecond: 40 },
+    integrity: { proofLookups: quick ? 500 : 2000 },
   };
 }

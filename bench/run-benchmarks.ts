@@ -6,9 +6,11 @@ import { Command, Option } from 'commander';
 import { resolveBenchSizes, type BenchPart, type BenchSizes } from './bench-sizes.js';
 import { runBulkImportBenchIfPresent } from './bulk-import-hook.js';
 import { openOrBuildQueryDataset, type QueryDataset } from './dataset/query-dataset.js';
+import { runBundleVerifyBench, type BundleBenchResult } from './bundle/bundle-verify-bench.js';
 import { runExportBench, type ExportBenchResult } from './export/export-bench.js';
 import { runIngestBench, type IngestBenchResult } from './ingest/ingest-bench.js';
 import { runLiveFeedBench, type LiveFeedBenchResult } from './live-feed/live-feed-bench.js';
+import { runIntegrityBench, type IntegrityBenchResult } from './integrity/integrity-bench.js';
 import { formatProfileSummary, summarizeCpuProfile } from './profile/summarize-cpu-profile.js';
 import { formatScenarioTable, runQueryBench, type QueryBenchResult } from './query/query-bench.js';
 import { runSoakBench } from './soak/soak-bench.js';
@@ -31,7 +33,9 @@ interface RunDetails {
   export?: ExportBenchResult['details'];
   bulkImport?: unknown;
   streams?: StreamsBenchResult['details'];
+  bundle?: BundleBenchResult['details'];
   liveFeed?: LiveFeedBenchResult['details'];
+  integrity?: IntegrityBenchResult['details'];
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -77,18 +81,23 @@ async function main(): Promise<void> {
     .option('--events <n>', 'events in the query/export dataset (default 10,000,000; 200,000 with --quick)')
     .option('--big-org-share <share>', 'share of the dataset in the one big organization', '0.5')
     .option('--small-orgs <n>', 'organizations sharing the rest of the dataset', '100')
-    .addOption(new Option('--only <part>', 'run one part only').choices(['ingest', 'query', 'export', 'streams', 'live-feed']))
     .addOption(
-      new Option(
-        '--store <kind>',
-        'the store of the phases that run on either (so far: live-feed); postgres uses ATTEST_BENCH_POSTGRES_URL',
-      ).choices(['sqlite', 'postgres']),
+      new Option('--only <part>', 'run one part only').choices([
+        'ingest',
+        'query',
+        'export',
+        'streams',
+        'live-feed',
+        'integrity',
+        'bundle',
+      ]),
     )
     .option('--duration <seconds>', 'measured seconds of each ingest phase (default 20; 5 with --quick)')
     .option('--batch-concurrency <n>', 'requests in flight with batches of 100', '16')
     .option('--single-concurrency <n>', 'requests in flight with single events', '32')
     .option('--raw-events <n>', 'events of the raw store limit (default 500,000; 50,000 with --quick)')
     .option('--rounds <n>', 'ranges per query scenario, window and organization (default 5; 2 with --quick)')
+    .option('--bundle-events <n>', 'records of the bundle that attest verify checks (default 1,000,000; 100,000 with --quick)')
     .option('--profile', 'run the server children with --cpu-prof and print where their time went', false)
     .option('--keep', 'keep the ingest databases under bench/.data', false)
     .option(
@@ -97,7 +106,10 @@ async function main(): Promise<void> {
     )
     .option('--soak-sample <seconds>', 'seconds between soak samples', '60')
     .addOption(
-      new Option('--store <kind>', 'postgres: the same phases on SQLite and on PostgreSQL (ATTEST_BENCH_POSTGRES_URL), side by side')
+      new Option(
+        '--store <kind>',
+        'postgres: the same phases on SQLite and on PostgreSQL (ATTEST_BENCH_POSTGRES_URL), side by side; with --only live-feed, that phase on PostgreSQL',
+      )
         .choices(['sqlite', 'postgres'])
         .default('sqlite'),
     )
@@ -117,7 +129,8 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   log(`bench: ${JSON.stringify(sizes)}`);
   const { store, processes } = program.opts<{ store: 'sqlite' | 'postgres'; processes: string }>();
-  if (store === 'postgres') {
+  // The live feed across processes is a phase of its own on either store (bench/live-feed/), not part of the comparison.
+  if (store === 'postgres' && sizes.only !== 'live-feed') {
     if (!/^[1-8]$/.test(processes)) program.error('error: --processes must be an integer from 1 to 8');
     await runPostgresComparison(sizes, Number(processes), startedAt);
     return;
@@ -156,7 +169,7 @@ async function main(): Promise<void> {
     details.liveFeed = liveFeed.details;
   }
   let dataset: QueryDataset | undefined;
-  if (runs('query') || runs('export')) {
+  if (runs('query') || runs('export') || runs('integrity')) {
     dataset = await openOrBuildQueryDataset(DATA_DIR, sizes.dataset, log);
     figures.push({
       section: 'dataset',
@@ -176,6 +189,22 @@ async function main(): Promise<void> {
     const exported = await runExportBench(dataset, { serverNodeArgs: profileArgs(sizes, startedAt, 'export'), log });
     figures.push(...exported.figures);
     details.export = exported.details;
+  }
+  if (dataset && runs('integrity')) {
+    const integrity = await runIntegrityBench(dataset, {
+      ...sizes.ingest,
+      ...sizes.integrity,
+      dataDir: DATA_DIR,
+      keepFiles: sizes.keep,
+      log,
+    });
+    figures.push(...integrity.figures);
+    details.integrity = integrity.details;
+  }
+  if (runs('bundle')) {
+    const bundle = await runBundleVerifyBench({ dataDir: DATA_DIR, events: sizes.bundle.events, keepFiles: sizes.keep, log });
+    figures.push(...bundle.figures);
+    details.bundle = bundle.details;
   }
   if (sizes.only === undefined) {
     const bulk = await runBulkImportBenchIfPresent({ quick: sizes.quick, dataDir: DATA_DIR, log });

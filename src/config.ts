@@ -44,6 +44,12 @@ export interface AttestConfig {
   logName: string;
   /** Where the Ed25519 log key is kept (`ATTEST_LOG_KEY_FILE`), created with mode 0600 when missing. */
   logKeyFile: string;
+  /**
+   * Whether this process grows the Merkle trees and signs checkpoints (default true). Internal: only the
+   * benchmark turns it off (`ATTEST_INTERNAL_CHECKPOINTER=off`), to measure ingest without the tree beside
+   * the same run with it. A deployment without a checkpointer proves nothing.
+   */
+  checkpointer: boolean;
   /** A folder of extra product-area files (`ATTEST_CATALOG_DIR`, PRODUCT.md §10), loaded at start. */
   catalogDir: string | undefined;
 }
@@ -130,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AttestConfig {
     },
     logName: logNameFromEnv(env),
     logKeyFile: env.ATTEST_LOG_KEY_FILE || './data/log-key',
+    checkpointer: env.ATTEST_INTERNAL_CHECKPOINTER !== 'off',
     catalogDir: env.ATTEST_CATALOG_DIR || undefined,
   };
 }

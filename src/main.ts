@@ -41,15 +41,12 @@ async function main(): Promise<void> {
 
   // The log key signs every organization's checkpoints; a checkpoint covers each event within a moment of its commit.
   // The key file is read again when `attest log-key rotate` replaces it, so a rotation needs no restart.
-  const checkpointer = new LogCheckpointer(
-    services.store,
-    await LogSigningKeyFile.open(config.logKeyFile, config.logName),
-    config.logName,
-    {
-      log: app.log,
-    },
-  );
-  await checkpointer.start();
+  const checkpointer = config.checkpointer
+    ? new LogCheckpointer(services.store, await LogSigningKeyFile.open(config.logKeyFile, config.logName), config.logName, {
+        log: app.log,
+      })
+    : undefined;
+  await checkpointer?.start();
 
   const stopPurge = schedulePurge(services.store, config.purgeIntervalMinutes, config.retentionDays * DAY_MS, app.log);
   const stopStatisticsRefresh = scheduleStatisticsRefresh(services.store, app.log);
@@ -67,7 +64,7 @@ async function main(): Promise<void> {
     try {
       await app.close();
       await services.committer.close();
-      await checkpointer.close();
+      await checkpointer?.close();
       stopStatisticsRefresh();
       await stopPurge();
       await services.store.close();

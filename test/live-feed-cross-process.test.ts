@@ -51,6 +51,8 @@ describe.skipIf(!(await postgresAvailable()))('live feed across two server proce
   it('delivers events ingested through A to a live-feed subscriber on B, in seq order, by notification', async () => {
     if (!serverA || !serverB) throw new Error('servers did not start');
     expect(serverB.stdout()).toContain('following other processes');
+    const metrics = await (await fetch(`http://127.0.0.1:${serverB.port}/metrics`)).text();
+    expect(metrics).toMatch(/^attest_store_hears_other_processes 1$/m);
 
     const client = new SseClient();
     clients.push(client);

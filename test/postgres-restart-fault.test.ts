@@ -147,6 +147,7 @@ describe.skipIf(!ownPostgresAvailable())('PostgreSQL stopped mid-load and starte
       'the LISTEN connection to come back',
       30_000,
     );
+    expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/^attest_store_hears_other_processes 1$/m);
     sending = false;
     await load;
     expect(unexpected).toEqual([]);

@@ -71,6 +71,23 @@ describe.skipIf(!(await postgresAvailable()))('PostgreSQL connection limits', ()
     expect((await sql<{ one: number }>`select 1 as one`.execute(store.db)).rows).toEqual([{ one: 1 }]);
   });
 
+  it('ends a transaction left idle past the statement timeout, so it cannot hold the pool of one either', async () => {
+    const { store } = await openLimited({ ATTEST_PG_POOL_SIZE: '1', ATTEST_PG_STATEMENT_TIMEOUT_MS: '300' });
+    const abandoned = await store.db
+      .transaction()
+      .execute(async (tx) => {
+        await sql`select 1`.execute(tx);
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await sql`select 1`.execute(tx);
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(isStoreUnavailableError(abandoned), String(abandoned)).toBe(true);
+    expect((await sql<{ one: number }>`select 1 as one`.execute(store.db)).rows).toEqual([{ one: 1 }]);
+  });
+
   it('answers 503 STORE_TIMEOUT with Retry-After to a request whose statement ran past the timeout, and serves the next', async () => {
     const { store, seeded } = await openLimited({ ATTEST_PG_POOL_SIZE: '1', ATTEST_PG_STATEMENT_TIMEOUT_MS: '500' });
     const services: AppServices = servicesForStore(store, loadConfig({}));

@@ -1,5 +1,5 @@
 /** The part of the benchmark a figure belongs to. */
-export type BenchSection = 'dataset' | 'ingest' | 'query' | 'export' | 'bulk-import' | 'streams' | 'live-feed';
+export type BenchSection = 'dataset' | 'ingest' | 'query' | 'export' | 'bulk-import' | 'streams' | 'live-feed' | 'integrity' | 'bundle';
 
 /**
  * One measured figure of a benchmark run: what it is, its value and the target the issue sets for it. The

@@ -67,7 +67,7 @@ export async function createHttpApp(
 
   await app.register(crossSiteRequestPlugin, services);
   await app.register(authenticationPlugin, services);
-  instrumentApp(app, services.metrics, services.committer);
+  instrumentApp(app, services.metrics, services.committer, services.store.notifier);
   return app;
 }
 

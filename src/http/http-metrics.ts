@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { EventNotifier } from '../store/event-notifier.js';
 import type { EventCommitter } from './app-services.js';
 
 const METRICS_PREFIX = 'attest_';
@@ -20,8 +21,19 @@ export function createMetricsRegistry(): Registry {
   return registry;
 }
 
-/** Request durations by route and status, ingested events and group commits. */
-export function instrumentApp(app: FastifyInstance, registry: Registry, committer: EventCommitter): void {
+/**
+ * Request durations by route and status, ingested events, group commits, and whether the store hears other
+ * processes' commits.
+ */
+export function instrumentApp(app: FastifyInstance, registry: Registry, committer: EventCommitter, notifier: EventNotifier): void {
+  new Gauge({
+    name: 'attest_store_hears_other_processes',
+    help: "1 while other processes' commits wake this process's live feeds (PostgreSQL LISTEN connection up), else 0 (polling)",
+    registers: [registry],
+    collect() {
+      this.set(notifier.coversOtherProcesses ? 1 : 0);
+    },
+  });
   const duration = new Histogram({
     name: 'attest_http_request_duration_seconds',
     help: 'HTTP request duration by route and status',

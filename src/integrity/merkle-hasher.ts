@@ -1,4 +1,4 @@
-import { concatBytes } from './bytes.js';
+import { concatBytes, utf8 } from './bytes.js';
 import { HashLengthError } from './integrity-errors.js';
 import { webCryptoSha256, type Sha256 } from './sha256.js';
 
@@ -28,6 +28,11 @@ export class MerkleHasher {
   /** MTH({d}) = SHA-256(0x00 ‖ d). For an Attest event, d is its canonical record's UTF-8 bytes. */
   hashLeaf(data: Uint8Array): Promise<Uint8Array> {
     return Promise.resolve(this.sha256(concatBytes(LEAF_PREFIX, data)));
+  }
+
+  /** MTH({d}) of a text's UTF-8 bytes (a canonical record); a hasher may do it without the copies. */
+  hashLeafText(text: string): Promise<Uint8Array> {
+    return this.hashLeaf(utf8(text));
   }
 
   /** SHA-256(0x01 ‖ left ‖ right), for two 32-byte child hashes. */

@@ -1,6 +1,6 @@
 import { csvHeaderProblem, csvRowProblem, type CsvRecord } from './bundle-csv.js';
 import { BUNDLE_FILES, parseBundleProof, parseLeafHashLine, parseProofHashLine, type BundleProof } from './bundle-format.js';
-import { equalBytes, toHex, utf8 } from './bytes.js';
+import { equalBytes, toHex } from './bytes.js';
 import { IntegrityError, ProofLengthError, TreeSizeError } from './integrity-errors.js';
 import type { MerkleHasher } from './merkle-hasher.js';
 import { formatKeyId, type NoteVerifier } from './note-keys.js';
@@ -141,7 +141,7 @@ export async function verifyBundle(files: BundleFiles, verifiers: readonly NoteV
           BUNDLE_FILES.records,
           `the record is of organization ${String(record.orgId)}, the checkpoint's log of ${orgId}`,
         );
-      if (!equalBytes(await hasher.hashLeaf(utf8(line)), leaf.hash))
+      if (!equalBytes(await hasher.hashLeafText(line), leaf.hash))
         throw problemAt(
           leaf.seq,
           BUNDLE_FILES.records,

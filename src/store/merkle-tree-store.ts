@@ -32,6 +32,14 @@ export interface PrunedRange {
   readonly lastPrunedAt: number;
 }
 
+/** One organization's tree growth for `extendMany`: from the size it was read at to `head`, with the nodes completed. */
+export interface TreeExtension {
+  readonly orgId: string;
+  readonly fromSize: number;
+  readonly head: StoredTreeHead;
+  readonly nodes: readonly StoredTreeNode[];
+}
+
 /** What a signing turn (`withSigningTurn`) sees and may do, inside its transaction. */
 export interface SigningTurn {
   readonly head: StoredTreeHead;
@@ -74,6 +82,17 @@ export class MerkleTreeStore {
     return row ? { size: Number(row.tree_size), edge: JSON.parse(row.edge) as string[] } : { size: 0, edge: [] };
   }
 
+  /** The stored trees of `orgIds` (those with none are left out), read without waiting for a commit. */
+  async heads(orgIds: readonly string[]): Promise<Map<string, StoredTreeHead>> {
+    if (orgIds.length === 0) return new Map();
+    const rows = await this.readDb
+      .selectFrom('merkle_tree_heads')
+      .select(['org_id', 'tree_size', 'edge'])
+      .where('org_id', 'in', orgIds)
+      .execute();
+    return new Map(rows.map((row) => [row.org_id, { size: Number(row.tree_size), edge: JSON.parse(row.edge) as string[] }]));
+  }
+
   /** The leaf hashes of events `fromSeq` onwards, at most `limit`, in seq order. */
   async leafHashes(orgId: string, fromSeq: number, limit: number): Promise<Array<{ seq: number; leafHash: string }>> {
     const rows = await this.readDb
@@ -105,20 +124,34 @@ export class MerkleTreeStore {
    * leaves (another process grew it meanwhile), so two writers never interleave their nodes.
    */
   async extend(orgId: string, fromSize: number, head: StoredTreeHead, nodes: readonly StoredTreeNode[]): Promise<boolean> {
+    return (await this.extendMany([{ orgId, fromSize, head, nodes }])).has(orgId);
+  }
+
+  /**
+   * `extend` for several organizations in one transaction: the checkpointer grows every tree behind its log
+   * in one go, so it waits for the database's write lock once a round, not once per organization (under full
+   * ingest each wait is a group commit). Returns the organizations whose tree was grown.
+   */
+  async extendMany(extensions: readonly TreeExtension[]): Promise<Set<string>> {
+    if (extensions.length === 0) return new Set();
     return this.db.transaction().execute(async (tx) => {
-      const moved = fromSize === 0 ? await this.#claimNewTree(tx, orgId, head) : await this.#moveHead(tx, orgId, fromSize, head);
-      if (!moved) return false;
-      for (let i = 0; i < nodes.length; i += NODE_ROWS_PER_INSERT) {
-        await tx
-          .insertInto('merkle_nodes')
-          .values(
-            nodes
-              .slice(i, i + NODE_ROWS_PER_INSERT)
-              .map((node) => ({ org_id: orgId, level: node.level, idx: node.index, hash: node.hash })),
-          )
-          .execute();
+      const grown = new Set<string>();
+      for (const { orgId, fromSize, head, nodes } of extensions) {
+        const moved = fromSize === 0 ? await this.#claimNewTree(tx, orgId, head) : await this.#moveHead(tx, orgId, fromSize, head);
+        if (!moved) continue;
+        grown.add(orgId);
+        for (let i = 0; i < nodes.length; i += NODE_ROWS_PER_INSERT) {
+          await tx
+            .insertInto('merkle_nodes')
+            .values(
+              nodes
+                .slice(i, i + NODE_ROWS_PER_INSERT)
+                .map((node) => ({ org_id: orgId, level: node.level, idx: node.index, hash: node.hash })),
+            )
+            .execute();
+        }
       }
-      return true;
+      return grown;
     });
   }
 
@@ -149,7 +182,12 @@ export class MerkleTreeStore {
         .selectFrom('merkle_nodes')
         .select(['level', 'idx', 'hash'])
         .where('org_id', '=', orgId)
-        .where((eb) => eb.or(nodes.map((node) => eb.and([eb('level', '=', node.level), eb('idx', '=', node.index)]))))
+        // A row-value list, not an OR of (level, idx) pairs: SQLite searches the primary key once per pair for
+        // it, but answered the OR by scanning every node of the organization (76 ms at 100,000 leaves, not 0.03).
+        // The casts give PostgreSQL the parameters' types, which it cannot infer inside VALUES.
+        .where(
+          sql<boolean>`(level, idx) in (values ${sql.join(nodes.map((node) => sql`(cast(${node.level} as integer), cast(${node.index} as bigint))`))})`,
+        )
         .execute();
       for (const row of rows) found.set(`${row.level}:${Number(row.idx)}`, row.hash);
     }
@@ -198,39 +236,60 @@ export class MerkleTreeStore {
    * process has the turn, or the organization has no tree yet.
    */
   async withSigningTurn<T>(orgId: string, work: (turn: SigningTurn) => Promise<T>): Promise<{ taken: true; value: T } | { taken: false }> {
-    return this.db.transaction().execute(async (tx) => {
-      const head = await tx
+    const turns = await this.withSigningTurns([orgId], work);
+    return turns.has(orgId) ? { taken: true, value: turns.get(orgId) as T } : { taken: false };
+  }
+
+  /**
+   * `withSigningTurn` for several organizations in one transaction (one wait for the write lock a round):
+   * `work` runs for each organization whose turn this process got, one after another; returns what it
+   * returned, by organization. A `work` that throws rolls back the turns of all, so the caller catches what
+   * one organization's turn may throw.
+   */
+  async withSigningTurns<T>(
+    orgIds: readonly string[],
+    work: (turn: SigningTurn & { orgId: string }) => Promise<T>,
+  ): Promise<Map<string, T>> {
+    const results = new Map<string, T>();
+    if (orgIds.length === 0) return results;
+    await this.db.transaction().execute(async (tx) => {
+      const heads = await tx
         .selectFrom('merkle_tree_heads')
-        .select(['tree_size', 'edge'])
-        .where('org_id', '=', orgId)
+        .select(['org_id', 'tree_size', 'edge'])
+        .where('org_id', 'in', orgIds)
+        .orderBy('org_id')
         .$if(this.rowLocks, (query) => query.forUpdate().skipLocked())
-        .executeTakeFirst();
-      if (!head) return { taken: false };
-      const latest = await tx
-        .selectFrom('log_checkpoints')
-        .selectAll()
-        .where('org_id', '=', orgId)
-        .orderBy('tree_size', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      const value = await work({
-        head: { size: Number(head.tree_size), edge: JSON.parse(head.edge) as string[] },
-        latest: latest && checkpointOfRow(latest),
-        save: async (checkpoint) => {
-          await tx
-            .insertInto('log_checkpoints')
-            .values({
-              org_id: checkpoint.orgId,
-              tree_size: checkpoint.treeSize,
-              root_hash: checkpoint.rootHash,
-              note: checkpoint.note,
-              signed_at: checkpoint.signedAt,
-            })
-            .execute();
-        },
-      });
-      return { taken: true, value };
+        .execute();
+      for (const head of heads) {
+        const orgId = head.org_id;
+        const latest = await tx
+          .selectFrom('log_checkpoints')
+          .selectAll()
+          .where('org_id', '=', orgId)
+          .orderBy('tree_size', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        const value = await work({
+          orgId,
+          head: { size: Number(head.tree_size), edge: JSON.parse(head.edge) as string[] },
+          latest: latest && checkpointOfRow(latest),
+          save: async (checkpoint) => {
+            await tx
+              .insertInto('log_checkpoints')
+              .values({
+                org_id: checkpoint.orgId,
+                tree_size: checkpoint.treeSize,
+                root_hash: checkpoint.rootHash,
+                note: checkpoint.note,
+                signed_at: checkpoint.signedAt,
+              })
+              .execute();
+          },
+        });
+        results.set(orgId, value);
+      }
     });
+    return results;
   }
 
   /** Stores a signed checkpoint; false when one of that size is already stored (the tree is deterministic: it says the same). */

@@ -18,6 +18,8 @@ const UNAVAILABLE_CODES = new Set([
   '57P02',
   '57P03',
   '53300',
+  // PostgreSQL ended a transaction left idle past idle_in_transaction_session_timeout.
+  '25P03',
 ]);
 
 /** Messages of closed or unreachable connections, which carry no code. */
@@ -25,6 +27,7 @@ const UNAVAILABLE_MESSAGES = [
   /driver has already been destroyed/, // Kysely, after the store was closed
   /database connection is not open/, // better-sqlite3, after close
   /Connection terminated/, // pg, server went away mid-query
+  /Client has encountered a connection error and is not queryable/, // pg, a statement after the connection was lost
   /timeout exceeded when trying to connect/, // pg pool
   /Cannot use a pool after calling end/, // pg pool, after close
 ];

@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingEvent } from '../../src/catalog/incoming-event.js';
+import { fleetPlusCatalogFolder } from '../support/fleet-plus-area.js';
 import { auditRows } from './audit-log-fixture.js';
 import {
   chromiumAvailable,
@@ -21,43 +19,8 @@ import {
  * type still renders and says its version.
  */
 
-const FLEET = {
-  product: 'FleetPlus',
-  displayName: 'Fleet+',
-  typePrefixes: ['fleet.'],
-  eventTypes: [
-    {
-      type: 'fleet.vehicle.added',
-      activity: 'Vehicle added',
-      action: 'Create',
-      securityAction: false,
-      entityType: 'vehicle',
-      descriptionTemplate: '{actor} added the vehicle {entity}',
-    },
-    {
-      type: 'fleet.driver.approved',
-      activity: 'Driver approved',
-      action: 'Approve',
-      securityAction: true,
-      entityType: 'driver',
-      descriptionTemplate: '{actor} approved the driver {entity}',
-      versions: [
-        { version: 1, metadata: { type: 'object', required: ['licence'], properties: { licence: { type: 'string' } } } },
-        {
-          version: 2,
-          metadata: {
-            type: 'object',
-            required: ['licence', 'check'],
-            properties: { licence: { type: 'string' }, check: { type: 'string' } },
-          },
-        },
-      ],
-    },
-  ],
-};
-
 describe.skipIf(!chromiumAvailable())('Audit Logs with several product areas (Chromium)', () => {
-  const catalogDir = mkdtempSync(join(tmpdir(), 'attest-browser-catalog-'));
+  const fleetCatalog = fleetPlusCatalogFolder();
   let server: AttestServer;
   let browser: Browser;
   let page: Page;
@@ -65,8 +28,7 @@ describe.skipIf(!chromiumAvailable())('Audit Logs with several product areas (Ch
   let newerDriverId: string;
 
   beforeAll(async () => {
-    writeFileSync(join(catalogDir, 'fleet-plus.json'), JSON.stringify(FLEET, null, 2));
-    server = await startAttestServer('UTC', 'Mixed Products Ltd', { ATTEST_CATALOG_DIR: catalogDir });
+    server = await startAttestServer('UTC', 'Mixed Products Ltd', { ATTEST_CATALOG_DIR: fleetCatalog.dir });
     const now = Date.now();
     const event = (i: number, type: string, entity: string, extra: Partial<IncomingEvent> = {}): IncomingEvent => ({
       type,
@@ -99,7 +61,7 @@ describe.skipIf(!chromiumAvailable())('Audit Logs with several product areas (Ch
   afterAll(async () => {
     await browser?.close();
     await server?.close();
-    rmSync(catalogDir, { recursive: true, force: true });
+    fleetCatalog.remove();
   });
 
   it('filters by a product area from the catalog folder and names it in the chip and the Entity column', async () => {

@@ -11,6 +11,7 @@ import {
   readCatalogFolder,
 } from '../../src/catalog/catalog-registry.js';
 import { ACTION_TYPES } from '../../src/catalog/event-catalog.js';
+import { FLEET_PLUS_AREA, VEHICLE_ADDED } from '../support/fleet-plus-area.js';
 
 // Product areas are data (PRODUCT.md §10): one JSON file each, checked against the schema that ships in
 // catalog/, and a bad file is refused with its name, line and problem.
@@ -30,22 +31,7 @@ function folderWith(name: string, text: string): { dir: string; file: string } {
 }
 
 function area(overrides: Record<string, unknown> = {}, eventTypes?: unknown[]): Record<string, unknown> {
-  return {
-    product: 'FleetPlus',
-    displayName: 'Fleet+',
-    typePrefixes: ['fleet.'],
-    eventTypes: eventTypes ?? [
-      {
-        type: 'fleet.vehicle.added',
-        activity: 'Vehicle added',
-        action: 'Create',
-        securityAction: false,
-        entityType: 'vehicle',
-        descriptionTemplate: '{actor} added the vehicle {entity}',
-      },
-    ],
-    ...overrides,
-  };
+  return { ...FLEET_PLUS_AREA, eventTypes: eventTypes ?? [VEHICLE_ADDED], ...overrides };
 }
 
 /** The error reading `text` gives, as file, line and problem. */
@@ -136,14 +122,7 @@ describe('a product-area file that cannot be loaded', () => {
   });
 
   it('names a type defined twice at its second definition', () => {
-    const def = {
-      type: 'fleet.vehicle.added',
-      activity: 'A',
-      action: 'Create',
-      securityAction: false,
-      entityType: 'vehicle',
-      descriptionTemplate: 'x',
-    };
+    const def = { ...VEHICLE_ADDED, activity: 'A' };
     const text = JSON.stringify(area({}, [def, { ...def, activity: 'B' }]), null, 2);
     const error = refusal(text);
     const lines = text.split('\n');
@@ -156,12 +135,7 @@ describe('a product-area file that cannot be loaded', () => {
 
   it('names a metadata schema that does not compile and why', () => {
     const def = {
-      type: 'fleet.vehicle.added',
-      activity: 'A',
-      action: 'Create',
-      securityAction: false,
-      entityType: 'vehicle',
-      descriptionTemplate: 'x',
+      ...VEHICLE_ADDED,
       versions: [{ version: 1, metadata: { type: 'object', requried: ['vin'] } }],
     };
     const text = JSON.stringify(area({}, [def]), null, 2);
@@ -186,12 +160,7 @@ describe('a product-area file that cannot be loaded', () => {
 
   it("refuses example metadata that does not meet its own version's schema, at its line", () => {
     const def = {
-      type: 'fleet.vehicle.added',
-      activity: 'A',
-      action: 'Create',
-      securityAction: false,
-      entityType: 'vehicle',
-      descriptionTemplate: 'x',
+      ...VEHICLE_ADDED,
       versions: [
         {
           version: 1,

@@ -1,53 +1,15 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProducerKey } from '../../src/auth/credentials.js';
 import { canonicalRecordJson } from '../../src/events/canonical-record.js';
 import type { AuditEventRecord } from '../../src/events/audit-event.js';
 import { leafHash } from '../../src/events/leaf-hash.js';
 import { createIngestHarness, type IngestHarness } from '../support/ingest-harness.js';
+import { fleetPlusCatalogFolder } from '../support/fleet-plus-area.js';
 import { storeMatrix } from '../support/store-matrix.js';
 
 // A product area added as a file in ATTEST_CATALOG_DIR, with no code change: listed by the catalog route,
 // written by a producer key scoped to it, filterable, and its versioned types kept to the version each event
 // was written with (PRODUCT.md §10).
-
-const FLEET = {
-  product: 'FleetPlus',
-  displayName: 'Fleet+',
-  typePrefixes: ['fleet.'],
-  eventTypes: [
-    {
-      type: 'fleet.vehicle.added',
-      activity: 'Vehicle added',
-      action: 'Create',
-      securityAction: false,
-      entityType: 'vehicle',
-      descriptionTemplate: '{actor} added the vehicle {entity}',
-    },
-    {
-      type: 'fleet.driver.approved',
-      activity: 'Driver approved',
-      action: 'Approve',
-      securityAction: true,
-      entityType: 'driver',
-      descriptionTemplate: '{actor} approved the driver {entity}',
-      versions: [
-        { version: 1, metadata: { type: 'object', required: ['licence'], properties: { licence: { type: 'string' } } } },
-        {
-          version: 2,
-          note: 'Approvals say which check passed.',
-          metadata: {
-            type: 'object',
-            required: ['licence', 'check'],
-            properties: { licence: { type: 'string' }, check: { enum: ['manual', 'registry'] } },
-          },
-        },
-      ],
-    },
-  ],
-};
 
 type Problem = { status: number; errors: Array<{ field: string; reason: string }> };
 type Page = { data: AuditEventRecord[] };
@@ -56,9 +18,9 @@ type Catalog = {
   eventTypes: Array<{ type: string; product: string; version: number }>;
 };
 
-const catalogDir = mkdtempSync(join(tmpdir(), 'attest-catalog-dir-'));
-writeFileSync(join(catalogDir, 'fleet-plus.json'), JSON.stringify(FLEET, null, 2));
-afterAll(() => rmSync(catalogDir, { recursive: true, force: true }));
+const fleetCatalog = fleetPlusCatalogFolder();
+const catalogDir = fleetCatalog.dir;
+afterAll(() => fleetCatalog.remove());
 
 for (const { kind, available } of await storeMatrix()) {
   describe.skipIf(!available)(`${kind}: a product area from ATTEST_CATALOG_DIR`, () => {

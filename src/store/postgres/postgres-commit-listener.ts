@@ -50,7 +50,13 @@ export class PostgresCommitListener {
 
   private async connect(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ ...this.clientConfig, keepAlive: true });
+    // The health check's `select 1` gives up after a few seconds (client-side: a vanished server answers nothing).
+    const client = new pg.Client({
+      ...this.clientConfig,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: HEALTH_CHECK_MS,
+      query_timeout: 5_000,
+    });
     this.client = client;
     // Lost after it was up: the server closed it, or the network went away.
     client.on('error', (error) => this.lost(client, error));

@@ -7,7 +7,8 @@ export interface PostgresConnectionSettings {
   poolSize: number;
   /**
    * The server cancels a statement that runs longer (`ATTEST_PG_STATEMENT_TIMEOUT_MS`, PostgreSQL's
-   * `statement_timeout`; 0 = no limit). Migrations run without it: an index build may take longer.
+   * `statement_timeout`; 0 = no limit). Migrations run without it: an index build may take longer. A transaction
+   * left idle that long is ended too (`idle_in_transaction_session_timeout`).
    */
   statementTimeoutMs: number;
   /**

@@ -42,10 +42,16 @@ export function openPostgresStoreDialect(options: PostgresStoreOptions): StoreDi
   // The search_path (and the statement timeout) are startup parameters of every connection, so no query can
   // ever run before they are set (a query issued from the pool's 'connect' event is not awaited and can lose
   // that race or fail unseen).
+  // A transaction left idle (its code awaiting something else between statements) holds its connection as
+  // surely as a slow statement; the server ends it after the same time.
   const connection = (statementTimeoutMs: number): pg.ClientConfig => ({
     connectionString: options.connectionString,
     connectionTimeoutMillis: settings.connectTimeoutMs,
-    options: [...(schema === undefined ? [] : [`-c search_path=${schema}`]), `-c statement_timeout=${statementTimeoutMs}`].join(' '),
+    options: [
+      ...(schema === undefined ? [] : [`-c search_path=${schema}`]),
+      `-c statement_timeout=${statementTimeoutMs}`,
+      `-c idle_in_transaction_session_timeout=${statementTimeoutMs}`,
+    ].join(' '),
   });
   const pool = new pg.Pool({ ...connection(settings.statementTimeoutMs), max: settings.poolSize });
   // An idle connection that the server drops (restart, idle timeout) is discarded by the pool; without a

@@ -1,0 +1,134 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import { DAY_MS } from '../../src/config.js';
+import { seededRandom } from '../../src/core/seeded-random.js';
+import type { PreparedEvent } from '../../src/events/audit-event.js';
+import { auditLogBundleStream } from '../../src/features/audit-logs/export/audit-log-bundle.js';
+import { LogCheckpointer } from '../../src/features/integrity/log-checkpointer.js';
+import { generateSignerKey, parseSignerKey } from '../../src/integrity/note-keys.js';
+import { openStore } from '../../src/store/open-store.js';
+import { atMost, type BenchFigure } from '../report/bench-figure.js';
+import { createBenchOrganizations } from '../dataset/seed-tenancy.js';
+import { SyntheticEventSource, syntheticActors } from '../dataset/synthetic-events.js';
+
+const EVENTS_PER_TRANSACTION = 10_000;
+const RETENTION_MS = 90 * DAY_MS;
+const LOG_NAME = 'attest.bench';
+// dist/bench/bundle/ → the repository root, where bin/attest.js is.
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** What the bundle benchmark measured besides its figures. */
+export interface BundleBenchResult {
+  figures: BenchFigure[];
+  details: {
+    events: number;
+    bundleBytes: number;
+    loadSeconds: number;
+    checkpointSeconds: number;
+    exportSeconds: number;
+    verifySeconds: number;
+  };
+}
+
+/**
+ * `attest verify` of a verifiable export bundle (issue 14's target: 1,000,000 records in ≤ 10 s). Builds a
+ * fresh SQLite store with one organization of `events` synthetic events, grows its Merkle tree and signs a
+ * checkpoint (the server's checkpointer), writes the scope=all bundle with the export's own stream, then times
+ * the real CLI, `node bin/attest.js verify BUNDLE --key VKEY --json`, as a child process: open the zip, inflate
+ * and check every record, leaf hash, CSV row and the proof. The load, checkpoint and export times are figures
+ * too, without targets.
+ */
+export async function runBundleVerifyBench(options: {
+  dataDir: string;
+  events: number;
+  keepFiles: boolean;
+  log: (line: string) => void;
+}): Promise<BundleBenchResult> {
+  const { dataDir, events, log } = options;
+  mkdirSync(dataDir, { recursive: true });
+  const path = join(dataDir, `bundle-${events}.db`);
+  const bundlePath = join(dataDir, `bundle-${events}.zip`);
+  // Kept with --keep beside the bundle, to run `attest verify` on it again by hand.
+  const keyPath = join(dataDir, `bundle-${events}.vkey`);
+  const removeFiles = () => {
+    for (const file of [path, `${path}-wal`, `${path}-shm`, bundlePath, keyPath]) rmSync(file, { force: true });
+  };
+  removeFiles();
+  const store = await openStore(`sqlite:${path}`);
+  let details: BundleBenchResult['details'];
+  let vkey: string;
+  try {
+    const [orgId] = await createBenchOrganizations(store, 1, 'Bundle Organization');
+    if (!orgId) throw new Error('no organization was created');
+    const source = new SyntheticEventSource(seededRandom(14), syntheticActors(200));
+    const startMs = Date.now() - 80 * DAY_MS;
+    const stepMs = (79 * DAY_MS) / events;
+    log(`bundle: loading ${events.toLocaleString('en-US')} events into ${path}…`);
+    let started = performance.now();
+    for (let offset = 0; offset < events; offset += EVENTS_PER_TRANSACTION) {
+      const batch: PreparedEvent[] = [];
+      for (let i = offset; i < Math.min(events, offset + EVENTS_PER_TRANSACTION); i++)
+        batch.push(source.prepared(orgId, Math.floor(startMs + i * stepMs), RETENTION_MS));
+      await store.appendEvents(batch);
+    }
+    const loadSeconds = (performance.now() - started) / 1000;
+
+    const signer = await parseSignerKey(await generateSignerKey(LOG_NAME));
+    vkey = signer.verifierKey;
+    writeFileSync(keyPath, `${vkey}\n`);
+    started = performance.now();
+    const checkpoint = await new LogCheckpointer(store, signer, LOG_NAME).checkpointOrganization(orgId);
+    if (!checkpoint) throw new Error('no checkpoint was signed');
+    const checkpointSeconds = (performance.now() - started) / 1000;
+    log(`bundle: tree grown and checkpoint signed in ${checkpointSeconds.toFixed(1)} s; writing the bundle…`);
+
+    started = performance.now();
+    await pipeline(
+      auditLogBundleStream({ store, orgId, scope: 'all', timeZone: 'Europe/Paris', checkpoint }),
+      createWriteStream(bundlePath),
+    );
+    const exportSeconds = (performance.now() - started) / 1000;
+    details = { events, bundleBytes: statSync(bundlePath).size, loadSeconds, checkpointSeconds, exportSeconds, verifySeconds: 0 };
+  } finally {
+    await store.close();
+  }
+
+  log(`bundle: ${(details.bundleBytes / 1_048_576).toFixed(0)} MiB written in ${details.exportSeconds.toFixed(1)} s; attest verify…`);
+  const started = performance.now();
+  const { code, stdout } = await runAttest(['verify', bundlePath, '--key', vkey, '--json']);
+  details.verifySeconds = (performance.now() - started) / 1000;
+  const report = JSON.parse(stdout) as { ok: boolean; recordsChecked: number };
+  if (code !== 0 || !report.ok || report.recordsChecked !== events) throw new Error(`attest verify did not verify the bundle: ${stdout}`);
+  if (!options.keepFiles) removeFiles();
+
+  const count = events.toLocaleString('en-US');
+  return {
+    figures: [
+      atMost(
+        {
+          section: 'bundle',
+          name: `attest verify of a ${count}-record bundle (child process, offline)`,
+          value: details.verifySeconds,
+          unit: 's',
+        },
+        10,
+      ),
+      { section: 'bundle', name: `write the ${count}-record bundle (export stream, in process)`, value: details.exportSeconds, unit: 's' },
+      { section: 'bundle', name: `grow the tree of ${count} leaves and sign (checkpointer)`, value: details.checkpointSeconds, unit: 's' },
+    ],
+    details,
+  };
+}
+
+function runAttest(args: string[]): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'attest.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout }));
+  });
+}
