@@ -1,7 +1,6 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { loadConfig } from '../../src/config.js';
 import { newTraceId } from '../../src/core/trace-context.js';
 import { createStream } from '../../src/features/streams/stream-commands.js';
@@ -12,6 +11,7 @@ import type { LoadResult } from '../ingest/load-generator.js';
 import { atLeast, atMost, type BenchFigure } from '../report/bench-figure.js';
 import { summarizeLatencies, type LatencySummary } from '../report/latency-stats.js';
 import { startServerChild } from '../server/server-child.js';
+import type { Arrivals } from './lag-receiver-worker.js';
 
 /** How the streams phase runs. */
 export interface StreamsBenchOptions {
@@ -34,34 +34,47 @@ export interface StreamsBenchResult {
 /** How long the phase waits, after the load, for the last events to arrive. */
 const DRAIN_TIMEOUT_MS = 120_000;
 
-/** A webhook receiver that notes, per event, how long after its `recordedAt` (its commit) it arrived. */
+/** The webhook receiver in its worker thread (`lag-receiver-worker.ts`), as the phase drives it. */
 class LagRecorder {
-  readonly lagsMs: number[] = [];
-  firstArrivalMs = 0;
-  lastArrivalMs = 0;
-  private server: Server | undefined;
+  private readonly counters = new Int32Array(new SharedArrayBuffer(8));
+  private worker: Worker | undefined;
   port = 0;
 
   async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const now = Date.now();
-        const { events } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { events: Array<{ recordedAt: string }> };
-        for (const event of events) this.lagsMs.push(now - Date.parse(event.recordedAt));
-        this.firstArrivalMs ||= now;
-        this.lastArrivalMs = now;
-        res.writeHead(204).end();
-      });
+    const worker = new Worker(new URL('./lag-receiver-worker.js', import.meta.url), { workerData: this.counters.buffer });
+    this.worker = worker;
+    this.port = await new Promise<number>((resolve, reject) => {
+      worker.once('message', (message: { port: number }) => resolve(message.port));
+      worker.once('error', reject);
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server?.address() as AddressInfo).port;
+  }
+
+  /** Events committed from now on are the load's (the destinations' creation events came before). */
+  loadStarts(atMs: number): void {
+    this.worker?.postMessage({ loadStartMs: atMs });
+  }
+
+  /** Events received so far, of any kind. */
+  get received(): number {
+    return Atomics.load(this.counters, 0);
+  }
+
+  /** Stops receiving and returns what arrived. */
+  async finish(): Promise<Arrivals> {
+    const worker = this.worker;
+    if (!worker) throw new Error('the receiver is not running');
+    const arrivals = await new Promise<Arrivals>((resolve) => {
+      worker.once('message', (message: { arrivals: Arrivals }) => resolve(message.arrivals));
+      worker.postMessage({ finish: true });
+    });
+    await this.stop();
+    return arrivals;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise((resolve) => this.server?.close(resolve));
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.terminate();
   }
 }
 
@@ -96,6 +109,7 @@ export async function runStreamsBench(options: StreamsBenchOptions): Promise<Str
     const server = await startServerChild({ databaseUrl, env, nodeArgs: options.serverNodeArgs });
     let load: LoadResult;
     const started = Date.now();
+    receiver.loadStarts(started);
     try {
       options.log(
         `streams: batch ingest (100 per request, ${options.batchConcurrency} in flight) while ${orgIds.length} webhook destinations receive, ${(options.warmupMs + options.durationMs) / 1000} s…`,
@@ -112,18 +126,20 @@ export async function runStreamsBench(options: StreamsBenchOptions): Promise<Str
       });
       const expected = load.acceptedEvents + streamCreations;
       const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-      while (receiver.lagsMs.length < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      while (receiver.received < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {
       await server.stop();
     }
+    const arrivals = await receiver.finish();
     const loadEnded = started + options.warmupMs + options.durationMs;
-    // Over the receiver's own span, first arrival to last: a destination that keeps up receives at the ingest
-    // rate, only shifted by its lag. (From the load's start, a constant lag alone would read as falling behind.)
-    const seconds = Math.max(0.001, (receiver.lastArrivalMs - receiver.firstArrivalMs) / 1000);
-    const deliveredPerSecond = receiver.lagsMs.length / seconds;
+    // The load's events over the receiver's own span, first arrival to last: a destination that keeps up receives
+    // at the ingest rate, only shifted by its lag. (From the load's start, a constant lag alone would read as
+    // falling behind; the destinations' creation events, delivered before the load, are left out.)
+    const seconds = Math.max(0.001, (arrivals.lastArrivalMs - arrivals.firstLoadArrivalMs) / 1000);
+    const deliveredPerSecond = arrivals.loadEvents / seconds;
     const ingestPerSecond = load.acceptedEvents / ((options.warmupMs + options.durationMs) / 1000);
-    const lag = summarizeLatencies(receiver.lagsMs);
-    const caughtUpSeconds = Math.max(0, (receiver.lastArrivalMs - loadEnded) / 1000);
+    const lag = summarizeLatencies(arrivals.lagsMs);
+    const caughtUpSeconds = Math.max(0, (arrivals.lastArrivalMs - loadEnded) / 1000);
     const figures: BenchFigure[] = [
       {
         section: 'streams',
@@ -138,14 +154,14 @@ export async function runStreamsBench(options: StreamsBenchOptions): Promise<Str
           name: 'delivered to webhooks',
           value: deliveredPerSecond,
           unit: 'events/s',
-          note: `${receiver.lagsMs.length} delivered of ${load.acceptedEvents + streamCreations} in ${seconds.toFixed(1)} s (first to last arrival); caught up ${caughtUpSeconds.toFixed(1)} s after the load`,
+          note: `${arrivals.received} delivered of ${load.acceptedEvents + streamCreations}; the load's ${arrivals.loadEvents} in ${seconds.toFixed(1)} s (first to last arrival); caught up ${caughtUpSeconds.toFixed(1)} s after the load`,
         },
         ingestPerSecond,
       ),
       { section: 'streams', name: 'delivery lag (commit → receiver), p50', value: lag.p50, unit: 'ms' },
       atMost({ section: 'streams', name: 'delivery lag (commit → receiver), p99', value: lag.p99, unit: 'ms' }, 2000),
     ];
-    return { figures, details: { load, delivered: receiver.lagsMs.length, deliveredPerSecond, lag, caughtUpSeconds } };
+    return { figures, details: { load, delivered: arrivals.received, deliveredPerSecond, lag, caughtUpSeconds } };
   } finally {
     await receiver.stop();
     if (!options.keepFiles) rmSync(dir, { recursive: true, force: true });

@@ -160,6 +160,34 @@ describe.skipIf(!runs)('Streams page (Chromium)', () => {
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
   });
 
+  it('changes the filter to security actions only, and rotates the secret, shown once again', async () => {
+    await row().getByRole('button', { name: 'Edit' }).click();
+    const panel = page.getByRole('dialog', { name: 'Change destination' });
+    await panel.getByLabel('Security actions only').check();
+    await panel.getByRole('button', { name: 'Save changes' }).click();
+    await panel.waitFor({ state: 'detached' });
+    const list: { data: Array<{ filter: unknown }> } = await apiAs(server, ownerCookie, 'GET', `/api/v1/orgs/${server.orgId}/streams`);
+    expect(list.data[0]?.filter).toEqual({ security: true });
+    // Focus is back on the button that opened the panel.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Edit');
+
+    const old = receiver.secret;
+    await row().getByRole('button', { name: 'Rotate secret' }).click();
+    const secretBox = page.getByRole('textbox', { name: 'Signing secret' });
+    await secretBox.waitFor();
+    const rotated = await secretBox.inputValue();
+    expect(rotated).not.toBe(old);
+    receiver.secret = rotated;
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    await secretBox.waitFor({ state: 'detached' });
+    // The rotation is a security event: it passes the new filter and arrives signed with the new secret (perhaps
+    // before the test read it off the page, so its batch is checked here).
+    await expect.poll(() => receiver.records.map((r) => r.type), { timeout: 15_000 }).toContain('audit_log.stream.secret_rotated');
+    const batch = receiver.accepted.find((b) => b.records.some((r) => r.type === 'audit_log.stream.secret_rotated'));
+    expect(signatureValid(rotated, String(batch?.headers['attest-signature']), batch?.body ?? '')).toBe(true);
+    receiver.signatureFailures.length = 0;
+  });
+
   it('is keyboard operable: the add panel opens with Enter and closes with Escape, back on its button', async () => {
     const add = page.getByRole('button', { name: 'Add destination' }).first();
     await add.focus();

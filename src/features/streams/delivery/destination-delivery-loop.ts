@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { FastifyBaseLogger } from 'fastify';
 import type { StreamsConfig } from '../../../config.js';
 import type { AttestStore } from '../../../store/attest-store.js';
@@ -24,10 +26,11 @@ const READ_AHEAD_EVENTS = 1000;
 /** A run over what was read ends after this long, so an owner's change (a pause) or a new lease check is not held up. */
 const RUN_BUDGET_MS = 2000;
 /**
- * While events keep coming, the cursor is saved at most this often (and at once when the destination catches
- * up, stops, fails, is changed, or had been failing). Each save is a write of its own, with its fsync, that
- * waits for the write lock beside ingest: saved after every batch, ten busy destinations held ingest up and
- * fell behind it. A crash repeats at most this long's events, which at-least-once delivery allows.
+ * The cursor is saved at most this often (sooner only when the destination stops, fails, is paused or changed,
+ * or had been failing); a destination that has caught up saves within this time. Each save is a write of its
+ * own, with its fsync, that waits for the write lock beside ingest: saved after every batch, ten busy
+ * destinations held ingest up and fell behind it. A crash repeats at most this long's events, which
+ * at-least-once delivery allows.
  */
 export const CURSOR_SAVE_INTERVAL_MS = 500;
 /** What every destination's loop shares: the store, the settings, this process's identity and the metrics. */
@@ -86,6 +89,8 @@ export class DestinationDeliveryLoop {
   private unsaved: { seq: number; deliveredAtMs: number | undefined } | undefined;
   /** When the cursor was last saved. */
   private savedAtMs = 0;
+  /** A keep-alive agent for an HTTP destination, for the URL and CA bundle it was made for. */
+  private connection: { key: string; agent: HttpAgent } | undefined;
   readonly done: Promise<void>;
 
   constructor(
@@ -126,6 +131,7 @@ export class DestinationDeliveryLoop {
       if (pauseMs > 0 && !this.stopped) await this.sleep(pauseMs);
     }
     this.unsubscribe?.();
+    this.connection?.agent.destroy();
     await this.saveCursor().catch((error: unknown) =>
       this.delivery.log.warn({ err: error, streamId: this.streamId }, 'could not save the stream cursor at stop'),
     );
@@ -166,10 +172,7 @@ export class DestinationDeliveryLoop {
     // What this process accepted but has not saved yet is ahead of the stored cursor (only the lease holder moves it).
     const cursor = Math.max(Number(row.last_delivered_seq), this.unsaved?.seq ?? -1);
     const after = await findStreamedEventsAfter(store.dialect.readDb, row.org_id, cursor, READ_AHEAD_EVENTS);
-    if (after.length === 0) {
-      await this.saveCursor();
-      return idlePollMs;
-    }
+    if (after.length === 0) return this.whenCaughtUp(now);
     if (!(await this.holdLease(now))) {
       // Another process holds the lease: what this one did not save is its to deliver again.
       this.unsaved = undefined;
@@ -195,7 +198,13 @@ export class DestinationDeliveryLoop {
       rest = rest.slice(batch.examined);
       if (batch.events.length > 0) {
         try {
-          sender ??= senderForDestination(row, await this.delivery.credentialKey(), this.delivery.config, () => store.clock.now());
+          sender ??= senderForDestination(
+            row,
+            await this.delivery.credentialKey(),
+            this.delivery.config,
+            () => store.clock.now(),
+            this.agentFor(row),
+          );
           await sender.send({ deliveryId: `${this.streamId}.${batch.events[0]?.seq}-${batch.throughSeq}`, events: batch.events });
         } catch (error) {
           // The batches accepted before it are saved first; the failure count then starts from there.
@@ -218,6 +227,37 @@ export class DestinationDeliveryLoop {
     if (this.stopped || this.settingsChanged || row.failed_attempts > 0 || now - this.savedAtMs >= CURSOR_SAVE_INTERVAL_MS)
       await this.saveCursor();
     return 0;
+  }
+
+  /**
+   * The connection pool of an HTTP destination (webhook, Splunk HEC): at most one socket, kept open between
+   * batches, made again when the owner changes the URL or CA bundle. Syslog connects per batch (it has no
+   * answer to wait for; closing the connection is how a batch ends).
+   */
+  private agentFor(row: StreamDestinationRow): HttpAgent | undefined {
+    if (row.kind === 'syslog') return undefined;
+    const key = `${row.url}\n${row.ca_bundle ?? ''}`;
+    if (this.connection?.key === key) return this.connection.agent;
+    this.connection?.agent.destroy();
+    // An idle connection is closed after 4 s, before a receiver's own idle limit would (Node's is 5 s).
+    const options = { keepAlive: true, maxSockets: 1, timeout: 4000, ...(row.ca_bundle ? { ca: row.ca_bundle } : {}) };
+    const agent = new URL(row.url).protocol === 'https:' ? new HttpsAgent(options) : new HttpAgent(options);
+    this.connection = { key, agent };
+    return agent;
+  }
+
+  /**
+   * Nothing more to send: the cursor is saved once the save interval has passed since the last save (a commit
+   * may wake the loop before then, and a busy log catches a destination up after every commit: saving each
+   * time was a write per destination per commit). Returns how long to sleep.
+   */
+  private async whenCaughtUp(now: number): Promise<number> {
+    const { idlePollMs } = this.delivery;
+    if (!this.unsaved) return idlePollMs;
+    const wait = this.savedAtMs + CURSOR_SAVE_INTERVAL_MS - now;
+    if (wait > 0) return Math.min(wait, idlePollMs);
+    await this.saveCursor();
+    return idlePollMs;
   }
 
   /**

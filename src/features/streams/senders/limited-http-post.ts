@@ -21,6 +21,20 @@ export interface PostAnswer {
  */
 export async function limitedPost(url: URL, body: string, headers: Record<string, string>, limits: SendLimits): Promise<PostAnswer> {
   if (!limits.allowPrivate && isIP(url.hostname.replace(/^\[|\]$/g, '')) !== 0) await assertPublicHost(url.hostname);
+  try {
+    return await postOnce(url, body, headers, limits);
+  } catch (error) {
+    // A kept-alive connection the receiver closed while it was idle fails as soon as it is used: try once more,
+    // on a new connection, before calling it a failed delivery.
+    if (!(error instanceof StaleConnection)) throw error;
+    return postOnce(url, body, headers, limits);
+  }
+}
+
+/** A reused keep-alive connection that turned out closed before the request got through. */
+class StaleConnection extends DeliveryFailure {}
+
+function postOnce(url: URL, body: string, headers: Record<string, string>, limits: SendLimits): Promise<PostAnswer> {
   const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<PostAnswer>((resolve, reject) => {
     const req = request(
@@ -30,7 +44,7 @@ export async function limitedPost(url: URL, body: string, headers: Record<string
         headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
         ...(limits.allowPrivate ? {} : { lookup: publicOnlyLookup }),
         ...(limits.caBundle ? { ca: limits.caBundle } : {}),
-        agent: false,
+        agent: limits.agent ?? false,
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -54,9 +68,10 @@ export async function limitedPost(url: URL, body: string, headers: Record<string
       },
     );
     const timer = setTimeout(() => req.destroy(new DeliveryFailure(`no answer within ${limits.timeoutMs} ms`)), limits.timeoutMs);
-    req.on('error', (error) => {
+    req.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(error instanceof DeliveryFailure ? error : new DeliveryFailure(error.message));
+      if (req.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) reject(new StaleConnection(error.message));
+      else reject(error instanceof DeliveryFailure ? error : new DeliveryFailure(error.message));
     });
     req.end(body);
   });

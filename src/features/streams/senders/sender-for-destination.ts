@@ -1,3 +1,4 @@
+import type { Agent as HttpAgent } from 'node:http';
 import type { StreamsConfig } from '../../../config.js';
 import type { StreamDestinationRow } from '../../../store/stream-destination-queries.js';
 import { decryptCredential } from '../stream-credentials.js';
@@ -13,6 +14,7 @@ export function senderForDestination(
   credentialKey: Buffer,
   config: StreamsConfig,
   now: () => number,
+  agent?: HttpAgent,
 ): StreamSender {
   const target = {
     streamId: row.id,
@@ -20,7 +22,7 @@ export function senderForDestination(
     endpoint: parseStreamUrl(row.kind, row.url, true),
     credential: row.credential === null ? undefined : decryptCredential(credentialKey, row.id, row.credential),
   };
-  const limits = { timeoutMs: config.timeoutMs, allowPrivate: config.allowPrivate, caBundle: row.ca_bundle ?? undefined };
+  const limits = { timeoutMs: config.timeoutMs, allowPrivate: config.allowPrivate, caBundle: row.ca_bundle ?? undefined, agent };
   switch (row.kind) {
     case 'webhook':
       return webhookSender(target, limits, now);

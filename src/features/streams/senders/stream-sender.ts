@@ -1,3 +1,4 @@
+import type { Agent as HttpAgent } from 'node:http';
 import type { StreamedEventRow } from '../../../store/stream-destination-queries.js';
 import type { StreamEndpoint } from '../stream-destination.js';
 
@@ -16,6 +17,11 @@ export interface SendLimits {
   allowPrivate: boolean;
   /** PEM CAs to trust instead of the system's, for this destination. */
   caBundle: string | undefined;
+  /**
+   * The delivery loop's keep-alive agent for HTTP destinations: one connection reused batch after batch instead
+   * of a connection (and a TLS handshake) per batch. Absent: a connection of its own (the test event).
+   */
+  agent?: HttpAgent | undefined;
 }
 
 /** Delivers batches to one destination; resolves once the receiver accepted, throws {@link DeliveryFailure} otherwise. */
