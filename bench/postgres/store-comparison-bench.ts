@@ -239,13 +239,14 @@ async function ingestPhases(
     for (let i = 0; i < processes; i += 1) servers.push(await startServerChild({ databaseUrl, env }));
     const run = async (name: string, eventsPerRequest: number, concurrency: number, orgsPerProcess: string[][]) => {
       options.log(`store comparison: ${kind}, ${processes} process(es): ${name}…`);
-      phases.push(
-        await runIngestPhase(
-          servers,
-          { name, eventsPerRequest, concurrency, orgsPerProcess },
-          { producerKey, warmupMs: options.warmupMs, durationMs: options.durationMs, ...(kind === 'postgres' ? { postgres } : {}) },
-        ),
+      const result = await runIngestPhase(
+        servers,
+        { name, eventsPerRequest, concurrency, orgsPerProcess },
+        { producerKey, warmupMs: options.warmupMs, durationMs: options.durationMs, ...(kind === 'postgres' ? { postgres } : {}) },
       );
+      // Printed as it is measured, so a run stopped later still leaves its ingest figures.
+      options.log(`  ${JSON.stringify(result)}`);
+      phases.push(result);
     };
     await run('batches of 100, 100 organizations', 100, options.batchConcurrency, split);
     await run(

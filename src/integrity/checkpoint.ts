@@ -45,9 +45,9 @@ export function formatCheckpoint(checkpoint: Checkpoint): string {
  */
 export function parseCheckpoint(text: string): Checkpoint {
   if (!text.endsWith('\n')) throw new FormatError('a checkpoint ends with a newline');
-  const [origin, sizeText, rootText, ...extensions] = text.slice(0, -1).split('\n');
-  if (origin === undefined || sizeText === undefined || rootText === undefined)
-    throw new FormatError('a checkpoint has an origin, a size and a root hash line');
+  const lines = text.slice(0, -1).split('\n');
+  if (lines.length < 3) throw new FormatError('a checkpoint has an origin, a size and a root hash line');
+  const [origin, sizeText, rootText, ...extensions] = lines as [string, string, string, ...string[]];
   assertOrigin(origin);
   if (!/^(0|[1-9][0-9]*)$/.test(sizeText))
     throw new FormatError(`the checkpoint size ${JSON.stringify(sizeText)} is not a decimal number without leading zeros`);

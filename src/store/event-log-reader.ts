@@ -295,13 +295,22 @@ export class EventLogReader {
     }
     // By seq: every row on a database without row ids, and any row whose id changed in between (a VACUUM may
     // number rows anew).
-    const missing = keys.filter((key) => !bySeq.has(Number(key.seq))).map((key) => key.seq);
-    if (missing.length > 0) {
+    const missingKeys = keys.filter((key) => !bySeq.has(Number(key.seq)));
+    if (missingKeys.length > 0) {
+      // The keys' own time span bounds the read as well: on PostgreSQL, where the log is split into weekly
+      // partitions, `seq in (…)` alone would probe every week's index; with the span only the page's weeks.
+      const times = missingKeys.map((key) => Number(key.occurred_at));
       const rows = await this.db
         .selectFrom('audit_events')
         .select(STORED_EVENT_COLUMNS)
         .where('org_id', '=', orgId)
-        .where('seq', 'in', missing)
+        .where('occurred_at', '>=', Math.min(...times))
+        .where('occurred_at', '<=', Math.max(...times))
+        .where(
+          'seq',
+          'in',
+          missingKeys.map((key) => key.seq),
+        )
         .execute();
       for (const row of rows) bySeq.set(Number(row.seq), row);
     }

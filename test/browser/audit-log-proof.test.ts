@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { Browser, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEventRecord } from '../../src/events/audit-event.js';
+import { runCli } from '../support/child-processes.js';
 import {
   apiAs,
   chromiumAvailable,
@@ -18,7 +20,8 @@ import {
  * fetches the published keys and the event's inclusion proof and checks them with the shared integrity
  * library on WebCrypto. While no checkpoint covers the event it says so and asks again; once one does it names
  * the checkpoint and the key; a proof, a signature or a record altered on the way (Playwright rewrites the
- * server's answer) is refused in words. The export dialog offers the verifiable bundle beside the CSV.
+ * server's answer) is refused in words. The export dialog offers the verifiable bundle beside the CSV, and
+ * the zip it downloads verifies offline with `attest verify` and the published key.
  */
 
 const runs = chromiumAvailable();
@@ -200,7 +203,7 @@ describe.skipIf(!runs)('the proven mark of the Activity Details panel (Chromium)
     );
   });
 
-  it('offers the verifiable bundle beside the CSV in the export dialog, requesting the export with format=bundle', async () => {
+  it('offers the verifiable bundle beside the CSV; the zip it downloads (format=bundle) verifies offline with the published key', async () => {
     await page.goto(`${server.baseUrl}${logsPath()}`);
     await expect.poll(() => page.locator('tbody tr.audit-row').count()).toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Export Logs' }).click();
@@ -214,5 +217,15 @@ describe.skipIf(!runs)('the proven mark of the Activity Details panel (Chromium)
     expect(url.pathname).toBe(`/api/v1/orgs/${server.orgId}/audit-logs/export`);
     expect(Object.fromEntries(url.searchParams)).toEqual({ scope: 'all', format: 'bundle' });
     await page.getByText('All logs (verifiable bundle): your download has started.').waitFor();
+
+    expect(await download.failure()).toBeNull();
+    expect(download.suggestedFilename()).toMatch(/\.zip$/);
+    const file = await download.path();
+    expect(readFileSync(file).subarray(0, 2).toString('latin1')).toBe('PK');
+    // What an auditor does with it: `attest verify` offline, trusting only the key the log publishes.
+    const { keys } = (await (await fetch(`${server.baseUrl}/api/v1/log-keys`)).json()) as { keys: { vkey: string }[] };
+    const verified = await runCli(['verify', file, '--key', keys[0]!.vkey, '--json'], {});
+    expect(JSON.parse(verified.stdout)).toMatchObject({ ok: true });
+    expect(verified.code).toBe(0);
   });
 });

@@ -85,5 +85,6 @@ describe('canonical JSON (RFC 8785)', () => {
     const { leafHash: shown, ...hashed } = apiForm;
     expect(canonicalJson(hashed)).toBe(serverJson);
     expect(toHex(await new MerkleHasher().hashLeaf(utf8(canonicalJson(hashed))))).toBe(shown);
+    expect(toHex(await new MerkleHasher().hashLeafText(canonicalJson(hashed)))).toBe(shown);
   });
 });

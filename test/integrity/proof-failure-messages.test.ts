@@ -112,6 +112,7 @@ describe('tree sizes, indices and ranges: what each refusal says', () => {
     const tree = await MemoryMerkleTree.fromLeafHashes(syntheticLeafHashes(8), hasher);
     const cases: [indices: number[], expected: string][] = [
       [[], 'a multi-leaf proof needs at least one leaf'],
+      [[-0.5, 1], 'leaf index -0.5 is not in a tree of 8 leaves'],
       [[8], 'leaf index 8 is not in a tree of 8 leaves'],
       [[-1], 'leaf index -1 is not in a tree of 8 leaves'],
       [[1.5], 'leaf index 1.5 is not in a tree of 8 leaves'],
@@ -119,6 +120,9 @@ describe('tree sizes, indices and ranges: what each refusal says', () => {
       [[4, 2], 'leaf indices must increase: 2 follows 4'],
     ];
     for (const [indices, expected] of cases) expect(await message(() => multiInclusionProof(indices, 8, tree, hasher))).toBe(expected);
+    expect(await message(() => multiInclusionProof([0], -1, tree, hasher))).toBe(
+      'the tree size -1 is not a tree size (a whole number ≥ 0)',
+    );
     const leaves = syntheticLeafHashes(8);
     const proof = await multiInclusionProof([1, 6], 8, tree, hasher);
     const claim = { size: 8, leaves: [[1, leaves[1]!] as const, [6, leaves[6]!] as const], proof, root: await tree.root() };
