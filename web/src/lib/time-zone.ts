@@ -45,26 +45,7 @@ export function pickerDateToDay(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/** `Nov 25, 2026, 14:03:07` in `zone` (24-hour clock, seconds shown because audit rows are often close together). */
-export function formatDateTime(iso: string, zone: string): string {
-  let formatter = formatters.get(zone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      year: 'numeric',
-      month: 'short',
-      day: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(zone, formatter);
-  }
-  return formatter.format(new Date(iso));
-}
+export { formatDateTime } from './date-time-format.js';
 
 /** `Nov 25, 2026` for a calendar day. */
 export function formatDay(day: string): string {

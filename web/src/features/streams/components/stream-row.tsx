@@ -1,13 +1,14 @@
 import { errorMessage } from '../../../lib/api-client.js';
 import { useChangeStream, useSendTestEvent, type StreamDestination, type StreamWithSecret } from '../api/streams-api.js';
-import { formatInstant, KIND_LABELS, lagText, STATE_LABELS } from './stream-text.js';
+import { formatDateTime } from '../../../lib/date-time-format.js';
+import { KIND_LABELS, lagText, STATE_LABELS } from './stream-text.js';
 
 /** Why a destination is in its state, in a few words beside the state's name. */
 function stateDetail(stream: StreamDestination, zone: string): string | null {
   if (stream.state === 'paused') return 'Nothing is sent until it is resumed; it then catches up.';
   if (stream.state === 'failing')
-    return `Failing since ${stream.failingSince ? formatInstant(stream.failingSince, zone) : 'over a day'}; tried again hourly.`;
-  if (stream.state === 'retrying') return stream.nextAttemptAt ? `Next attempt ${formatInstant(stream.nextAttemptAt, zone)}.` : null;
+    return `Failing since ${stream.failingSince ? formatDateTime(stream.failingSince, zone) : 'over a day'}; tried again hourly.`;
+  if (stream.state === 'retrying') return stream.nextAttemptAt ? `Next attempt ${formatDateTime(stream.nextAttemptAt, zone)}.` : null;
   return null;
 }
 
@@ -53,7 +54,7 @@ export function StreamRow({
       <td data-testid="stream-last-delivered">
         {stream.lastDeliveredAt ? (
           <>
-            <span className="cell-primary">{formatInstant(stream.lastDeliveredAt, zone)}</span>
+            <span className="cell-primary">{formatDateTime(stream.lastDeliveredAt, zone)}</span>
             <span className="cell-secondary">up to event #{stream.lastDeliveredSeq}</span>
           </>
         ) : (

@@ -39,27 +39,3 @@ export function lagText(stream: Pick<StreamDestination, 'lagEvents' | 'lagSecond
   const events = `${stream.lagEvents.toLocaleString('en-US')} ${stream.lagEvents === 1 ? 'event' : 'events'}`;
   return stream.lagSeconds === null ? `${events} behind` : `${events} behind, oldest ${formatDuration(stream.lagSeconds)} ago`;
 }
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-/**
- * `Nov 25, 2026, 14:03:07` in the organization's zone, as the Audit Logs table writes it. Intl alone: the
- * shared time-zone helpers bring the calendar library, which this page does not otherwise need.
- */
-export function formatInstant(iso: string, zone: string): string {
-  let formatter = formatters.get(zone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      year: 'numeric',
-      month: 'short',
-      day: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(zone, formatter);
-  }
-  return formatter.format(new Date(iso));
-}
