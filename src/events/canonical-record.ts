@@ -23,19 +23,27 @@ export type HashedRecord = Omit<AuditEventRecord, 'leafHash'>;
  * (or with `__proto__`, which an assignment would not copy) is serialized by the package instead.
  */
 export function canonicalRecordJson(record: HashedRecord): string {
+  return canonicalJson(record);
+}
+
+/**
+ * RFC 8785 canonical JSON of any JSON data, the same way as {@link canonicalRecordJson}: the sorted copy where
+ * it keeps the order, the package otherwise. Also what an idempotency fingerprint digests.
+ */
+export function canonicalJson(value: unknown): string {
   let sorted: unknown;
   try {
-    sorted = sortedKeysCopy(record);
+    sorted = sortedKeysCopy(value);
   } catch (error) {
     if (!(error instanceof KeyOrderNotKept)) throw error;
-    return canonicalizeWithPackage(record);
+    return canonicalizeWithPackage(value);
   }
   return JSON.stringify(sorted);
 }
 
-function canonicalizeWithPackage(record: HashedRecord): string {
-  const json = canonicalize(record);
-  if (json === undefined) throw new Error('event record cannot be canonicalized');
+function canonicalizeWithPackage(value: unknown): string {
+  const json = canonicalize(value);
+  if (json === undefined) throw new Error('the value cannot be canonicalized');
   return json;
 }
 

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import canonicalizeModule from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../src/events/audit-event.js';
-import { canonicalRecordJson, type HashedRecord } from '../../src/events/canonical-record.js';
+import { canonicalJson, canonicalRecordJson, type HashedRecord } from '../../src/events/canonical-record.js';
+import { incomingEventFingerprint } from '../../src/catalog/incoming-event-fingerprint.js';
 import { leafHash } from '../../src/events/leaf-hash.js';
 import { configureProperties } from './fast-check-settings.js';
 
@@ -102,6 +104,23 @@ describe('canonical record (property)', () => {
         expect(other).toBe(json);
         expect(leafHash(other)).toBe(leafHash(json));
         expect(json).toBe(canonicalize(r));
+      }),
+    );
+  });
+
+  it('serializes any JSON value (what an idempotency fingerprint digests) byte for byte as the reference does', () => {
+    fc.assert(
+      fc.property(jsonValue, (value) => {
+        expect(canonicalJson(value)).toBe(canonicalize(value));
+      }),
+    );
+  });
+
+  it('gives an event sent with an idempotency key the fingerprint of its reference canonical form', () => {
+    fc.assert(
+      fc.property(fc.dictionary(key, jsonValue, { maxKeys: 4 }), fc.string(), (metadata, id) => {
+        const event = { type: 'user.standard.added', orgId: id, actor: { id }, entity: { id }, metadata, idempotencyKey: id };
+        expect(incomingEventFingerprint(event)).toBe(createHash('sha256').update(canonicalize(event)).digest('base64url'));
       }),
     );
   });
