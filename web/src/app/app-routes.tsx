@@ -1,11 +1,11 @@
 import { lazy, Suspense, useEffect } from 'react';
+import { LoadFailedMessage } from '../components/ui/load-failed-message.js';
 import { StatusMessage } from '../components/ui/status-message.js';
 import { useLogout, useMe } from '../features/auth/api/session.js';
 import { InvitationsPanel } from '../features/auth/components/invitations-panel.js';
 import { JoinPage } from '../features/auth/components/join-page.js';
 import { LoginPage } from '../features/auth/components/login-page.js';
 import { WelcomePage } from '../features/auth/components/welcome-page.js';
-import { errorMessage } from '../lib/api-client.js';
 import type { Me } from '../lib/api-types.js';
 import { navigate, useLocation } from '../lib/router.js';
 import { AppShell, type Section } from './app-shell.js';
@@ -45,19 +45,7 @@ export function AppRoutes() {
 
   if (me.isPending) return <StatusMessage kind="loading" title="Loading Attest…" />;
   if (me.isError) {
-    return (
-      <StatusMessage
-        kind="error"
-        title="Attest could not be reached."
-        action={
-          <button type="button" className="button" onClick={() => void me.refetch()}>
-            Try again
-          </button>
-        }
-      >
-        {errorMessage(me.error)}
-      </StatusMessage>
-    );
+    return <LoadFailedMessage title="Attest could not be reached." error={me.error} onRetry={() => void me.refetch()} />;
   }
   if (welcome?.[1]) return <WelcomePage token={decodeURIComponent(welcome[1])} me={me.data} />;
   const join = JOIN_ROUTE.exec(pathname);

@@ -1,7 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
+import { LoadFailedMessage } from '../../../components/ui/load-failed-message.js';
 import { StatusMessage } from '../../../components/ui/status-message.js';
-import { ApiError, errorMessage } from '../../../lib/api-client.js';
+import { ApiError } from '../../../lib/api-client.js';
 import type { AuditEvent, Membership } from '../../../lib/api-types.js';
 import { navigate, useLocation } from '../../../lib/router.js';
 import { zoneOffsetLabel } from '../../../lib/time-zone.js';
@@ -149,22 +150,16 @@ function OwnerAuditLogs({ membership }: { membership: Membership }) {
       {list.isPending ? (
         <StatusMessage kind="loading" title="Loading audit logs…" />
       ) : list.isError ? (
-        <StatusMessage
-          kind="error"
+        <LoadFailedMessage
           title="The audit logs could not be loaded."
-          action={
-            <>
-              <button type="button" className="button" onClick={() => void list.refetch()}>
-                Try again
-              </button>
-              <button type="button" className="button" onClick={clearAll}>
-                Reset to the last 30 days
-              </button>
-            </>
+          error={list.error}
+          onRetry={() => void list.refetch()}
+          moreActions={
+            <button type="button" className="button" onClick={clearAll}>
+              Reset to the last 30 days
+            </button>
           }
-        >
-          {errorMessage(list.error)}
-        </StatusMessage>
+        />
       ) : rows.length === 0 ? (
         <StatusMessage
           kind="empty"

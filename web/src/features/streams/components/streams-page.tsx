@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog.js';
 import { SidePanel } from '../../../components/ui/side-panel.js';
+import { LoadFailedMessage } from '../../../components/ui/load-failed-message.js';
 import { StatusMessage } from '../../../components/ui/status-message.js';
 import { ApiError, errorMessage } from '../../../lib/api-client.js';
 import type { Membership } from '../../../lib/api-types.js';
@@ -86,17 +87,7 @@ function OwnerStreams({ membership }: { membership: Membership }) {
       {streams.isPending ? (
         <StatusMessage kind="loading" title="Loading streams…" />
       ) : streams.isError ? (
-        <StatusMessage
-          kind="error"
-          title="The streams could not be loaded."
-          action={
-            <button type="button" className="button" onClick={() => void streams.refetch()}>
-              Try again
-            </button>
-          }
-        >
-          {errorMessage(streams.error)}
-        </StatusMessage>
+        <LoadFailedMessage title="The streams could not be loaded." error={streams.error} onRetry={() => void streams.refetch()} />
       ) : streams.data.length === 0 ? (
         <StatusMessage
           kind="empty"

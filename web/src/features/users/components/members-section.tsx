@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog.js';
 import { MutationFeedback } from '../../../components/ui/mutation-feedback.js';
+import { LoadFailedMessage } from '../../../components/ui/load-failed-message.js';
 import { StatusMessage } from '../../../components/ui/status-message.js';
-import { errorMessage } from '../../../lib/api-client.js';
 import { USER_TYPE_LABELS, type UserType } from '../../../lib/api-types.js';
 import { useChangeUserType, useMembers, useRemoveUser, type Member } from '../api/users-api.js';
 import { AccessDialog } from './access-dialog.js';
@@ -39,17 +39,7 @@ export function MembersSection({ orgId, myUserId, assignableTypes }: { orgId: st
       {members.isPending ? (
         <StatusMessage kind="loading" title="Loading users…" />
       ) : members.isError ? (
-        <StatusMessage
-          kind="error"
-          title="The users could not be loaded."
-          action={
-            <button type="button" className="button" onClick={() => void members.refetch()}>
-              Try again
-            </button>
-          }
-        >
-          {errorMessage(members.error)}
-        </StatusMessage>
+        <LoadFailedMessage title="The users could not be loaded." error={members.error} onRetry={() => void members.refetch()} />
       ) : members.data.length === 0 ? (
         <StatusMessage kind="empty" title={q ? 'No user matches this search.' : 'No users yet.'}>
           {q ? 'Try part of the email or name.' : 'Add one below.'}
