@@ -1,7 +1,5 @@
-import { fork } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/open-store.js';
 import { createBenchOrganizations, createBenchProducerKey } from '../dataset/seed-tenancy.js';
 import { atLeast, atMost, type BenchFigure } from '../report/bench-figure.js';
@@ -9,16 +7,9 @@ import type { LatencySummary } from '../report/latency-stats.js';
 import { probeResponsiveness } from '../server/responsiveness-probe.js';
 import { startServerChild } from '../server/server-child.js';
 import type { LoadPlan, LoadResult } from './load-generator.js';
+import { forkLoadGenerator } from './load-generator-process.js';
 import { measureRawStoreLimit, type RawStoreLimit } from './raw-store-limit.js';
 import { measureSqliteInsertFloor, type SqliteInsertFloor } from './sqlite-insert-floor.js';
-
-// Compiled beside this file under dist/bench, or found in dist/ when this runs from the sources (the tests).
-const LOAD_GENERATOR_JS = [
-  new URL('./load-generator.js', import.meta.url),
-  new URL('../../dist/bench/ingest/load-generator.js', import.meta.url),
-]
-  .map((url) => fileURLToPath(url))
-  .find((path) => existsSync(path));
 
 /** Sizes of the ingest benchmark. */
 export interface IngestBenchOptions {
@@ -56,8 +47,7 @@ export interface IngestBenchResult {
 /** Runs the load generator as a second process and waits for its result. */
 export function runLoadGenerator(plan: LoadPlan): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    if (!LOAD_GENERATOR_JS) throw new Error('dist/bench/ingest/load-generator.js does not exist: run `npm run build` first');
-    const child = fork(LOAD_GENERATOR_JS, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = forkLoadGenerator();
     child.once('message', (message: LoadResult | { failed: string }) => {
       if ('failed' in message) reject(new Error(`load generator failed: ${message.failed}`));
       else resolve(message);

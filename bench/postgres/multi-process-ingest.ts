@@ -1,18 +1,9 @@
-import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
+import { forkLoadGenerator } from '../ingest/load-generator-process.js';
 import type { LoadPlan, LoadResult } from '../ingest/load-generator.js';
 import type { ServerChild } from '../server/server-child.js';
 import { CpuMeter, postgresPids } from './cpu-meter.js';
 import { LockWaitSampler, type LockWaits } from './lock-wait-sampler.js';
-
-// Compiled under dist/bench/ingest, or found in dist/ when this runs from the sources (the tests).
-const LOAD_GENERATOR_JS = [
-  new URL('../ingest/load-generator.js', import.meta.url),
-  new URL('../../dist/bench/ingest/load-generator.js', import.meta.url),
-]
-  .map((url) => fileURLToPath(url))
-  .find((path) => existsSync(path));
 
 /** One ingest phase over one or more server processes on the same store. */
 export interface IngestPhase {
@@ -40,8 +31,7 @@ export interface IngestPhaseResult {
 
 /** A load generator child (`ingest/load-generator.ts`) with its pid, so its CPU can be measured. */
 function startLoadGenerator(plan: LoadPlan): { child: ChildProcess; result: Promise<LoadResult> } {
-  if (!LOAD_GENERATOR_JS) throw new Error('dist/bench/ingest/load-generator.js does not exist: run `npm run build` first');
-  const child = fork(LOAD_GENERATOR_JS, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = forkLoadGenerator();
   const result = new Promise<LoadResult>((resolve, reject) => {
     child.once('message', (message: LoadResult | { failed: string }) => {
       if ('failed' in message) reject(new Error(`load generator failed: ${message.failed}`));
