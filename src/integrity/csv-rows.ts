@@ -1,36 +1,46 @@
 import { FormatError } from './integrity-errors.js';
 
 /**
- * The rows of an RFC 4180 CSV text given as its lines (split on `\n`, without the newlines): a quoted cell may
- * hold commas, doubled quotes and newlines, so a row may span several lines. A UTF-8 byte order mark at the
- * start is dropped. Written for the bundle verifier, which reads a million rows: a line without a quote, the
- * common case, is one `split`. Throws a `FormatError` for a quote in the middle of an unquoted cell or a
- * quoted cell left open at the end.
+ * The rows of an RFC 4180 CSV text given as its lines (split on `\n`, without the newlines) in batches, a batch
+ * of rows for each batch of lines: a quoted cell may hold commas, doubled quotes and newlines, so a row may span
+ * several lines, and batches. A UTF-8 byte order mark at the start is dropped. Written for the bundle verifier,
+ * which reads a million rows: a line without a quote, the common case, is one `split`. Throws a `FormatError`
+ * for a quote in the middle of an unquoted cell or a quoted cell left open at the end, once the rows before it
+ * have been handed out.
  *
  * @example
- * for await (const row of csvRowsOfLines(lines)) console.log(row[0]);
+ * for await (const rows of csvRowsOfLines(lineBatches)) for (const row of rows) console.log(row[0]);
  */
-export async function* csvRowsOfLines(lines: AsyncIterable<string>): AsyncGenerator<string[]> {
+export async function* csvRowsOfLines(lines: AsyncIterable<readonly string[]>): AsyncGenerator<string[][]> {
   let first = true;
   let pending: string | undefined;
-  for await (let line of lines) {
-    if (first) {
-      first = false;
-      if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+  for await (const batch of lines) {
+    const rows: string[][] = [];
+    try {
+      for (let line of batch) {
+        if (first) {
+          first = false;
+          if (line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+        }
+        if (line.endsWith('\r')) line = line.slice(0, -1);
+        const text = pending === undefined ? line : `${pending}\n${line}`;
+        if (!text.includes('"')) {
+          pending = undefined;
+          rows.push(text.split(','));
+          continue;
+        }
+        const row = parseQuotedRow(text);
+        if (row === undefined) pending = text;
+        else {
+          pending = undefined;
+          rows.push(row);
+        }
+      }
+    } catch (error) {
+      if (rows.length > 0) yield rows;
+      throw error;
     }
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    const text = pending === undefined ? line : `${pending}\n${line}`;
-    if (!text.includes('"')) {
-      pending = undefined;
-      yield text.split(',');
-      continue;
-    }
-    const row = parseQuotedRow(text);
-    if (row === undefined) pending = text;
-    else {
-      pending = undefined;
-      yield row;
-    }
+    if (rows.length > 0) yield rows;
   }
   if (pending !== undefined) throw new FormatError('the CSV ends inside a quoted cell');
 }

@@ -49,20 +49,21 @@ export interface StreamedLeaf {
 }
 
 /**
- * The root that `leaves` (increasing indices) and the proof hashes of {@link subtreesWithoutLeaves} lead to,
- * pulling each as the walk reaches it: a problem the leaf stream throws (a record that does not hash to its
- * leaf, say) surfaces at that leaf. Throws a `TreeSizeError` for an index out of order or past the tree and a
- * `ProofLengthError` when the proof has too few or too many hashes.
+ * The root that `leaves` (increasing indices, in batches) and the proof hashes of {@link subtreesWithoutLeaves}
+ * lead to, pulling each as the walk reaches it: a problem the leaf stream throws (a record that does not hash to
+ * its leaf, say) surfaces at that leaf. Throws a `TreeSizeError` for an index out of order or past the tree and
+ * a `ProofLengthError` when the proof has too few or too many hashes. The leaves come in batches so that a
+ * bundle of a million records costs a thousand awaits on the leaf stream, not a million.
  */
 export async function rootFromStreamedLeaves(
   hasher: MerkleHasher,
   size: number,
-  leaves: AsyncIterable<StreamedLeaf>,
+  leaves: AsyncIterable<readonly StreamedLeaf[]>,
   proofHashes: AsyncIterable<Uint8Array>,
 ): Promise<Uint8Array> {
   assertTreeSize('the tree size', size);
   if (size === 0) throw new TreeSizeError('an empty tree has no leaves to prove');
-  const next = peekable(leaves, (leaf, previous) => {
+  const next = batchPeekable(leaves, (leaf, previous) => {
     if (!Number.isSafeInteger(leaf.index) || leaf.index < 0 || leaf.index >= size)
       throw new TreeSizeError(`leaf index ${leaf.index} is not in a tree of ${size} leaves`);
     if (previous !== undefined && leaf.index <= previous.index)
@@ -78,21 +79,88 @@ export async function rootFromStreamedLeaves(
     used += 1;
     return value;
   };
-  const subtreeRoot = async (begin: number, end: number): Promise<Uint8Array> => {
-    const upcoming = await next.peek();
-    if (upcoming === undefined || upcoming.index >= end) return proofHash();
-    if (end - begin === 1) return (await next.take())!.hash;
-    const middle = begin + splitPoint(end - begin);
-    const left = await subtreeRoot(begin, middle);
-    return hasher.hashChildren(left, await subtreeRoot(middle, end));
+  // The walk of subtreesWithoutLeaves, with an explicit stack instead of recursion: a subtree without a leaf
+  // is the next proof hash, a single leaf is its hash, any other is split; a left child's hash waits on the
+  // stack for its right sibling's.
+  const pending: { middle: number; end: number; left: Uint8Array | undefined }[] = [];
+  let begin = 0;
+  let end = size;
+  for (;;) {
+    let hash: Uint8Array;
+    for (;;) {
+      if (next.mustRead()) await next.read();
+      const upcoming = next.peek();
+      if (upcoming === undefined || upcoming.index >= end) {
+        hash = await proofHash();
+        break;
+      }
+      if (end - begin === 1) {
+        hash = next.take().hash;
+        break;
+      }
+      const middle = begin + splitPoint(end - begin);
+      pending.push({ middle, end, left: undefined });
+      end = middle;
+    }
+    let parent = pending.at(-1);
+    while (parent?.left !== undefined) {
+      pending.pop();
+      hash = await hasher.hashChildren(parent.left, hash);
+      parent = pending.at(-1);
+    }
+    if (parent === undefined) {
+      // A leaf left over lies past the tree or out of order: peeking checks it and throws.
+      if (next.mustRead()) await next.read();
+      next.peek();
+      let extra = 0;
+      while (!(await proof.next()).done) extra += 1;
+      if (extra > 0) throw new ProofLengthError(used, used + extra);
+      return hash;
+    }
+    parent.left = hash;
+    begin = parent.middle;
+    end = parent.end;
+  }
+}
+
+/**
+ * {@link peekable} over a stream of batches: `peek` and `take` answer at once from the batch at hand, and only
+ * when it is used up (`mustRead`) is the next one awaited (`read`). `take` follows a `peek` that found an item.
+ */
+function batchPeekable<T>(source: AsyncIterable<readonly T[]>, check: (item: T, previous: T | undefined) => void) {
+  const iterator = source[Symbol.asyncIterator]();
+  let batch: readonly T[] = [];
+  let at = 0;
+  let ended = false;
+  let checked = false;
+  let previous: T | undefined;
+  return {
+    mustRead: (): boolean => !ended && at === batch.length,
+    async read(): Promise<void> {
+      while (!ended && at === batch.length) {
+        const { value, done } = await iterator.next();
+        if (done) ended = true;
+        else {
+          batch = value;
+          at = 0;
+        }
+      }
+    },
+    peek(): T | undefined {
+      if (at === batch.length) return undefined;
+      const item = batch[at]!;
+      if (!checked) check(item, previous);
+      checked = true;
+      return item;
+    },
+    take(): T {
+      const item = batch[at]!;
+      at += 1;
+      checked = false;
+      previous = item;
+      return item;
+    },
   };
-  const root = await subtreeRoot(0, size);
-  // A leaf left over lies past the tree or out of order: peeking checks it and throws.
-  await next.peek();
-  let extra = 0;
-  while (!(await proof.next()).done) extra += 1;
-  if (extra > 0) throw new ProofLengthError(used, used + extra);
-  return root;
 }
 
 /** An iterator one can look one item ahead in; `check` sees each item as it arrives, with the one before. */

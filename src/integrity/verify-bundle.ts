@@ -1,7 +1,8 @@
+import { BatchReader } from './batch-reader.js';
 import { csvHeaderProblem, csvRowProblem, type CsvRecord } from './bundle-csv.js';
 import { BUNDLE_FILES, parseBundleProof, parseLeafHashLine, parseProofHashLine, type BundleProof } from './bundle-format.js';
 import { equalBytes, toHex } from './bytes.js';
-import { IntegrityError, ProofLengthError, TreeSizeError } from './integrity-errors.js';
+import { FormatError, IntegrityError, ProofLengthError, TreeSizeError } from './integrity-errors.js';
 import type { MerkleHasher } from './merkle-hasher.js';
 import { formatKeyId, type NoteVerifier } from './note-keys.js';
 import { openCheckpoint } from './signed-checkpoint.js';
@@ -20,15 +21,18 @@ import { rootFromStreamedLeaves, type StreamedLeaf } from './streamed-multi-proo
  * if (!report.ok) console.log(`event ${report.problem.seq}: ${report.problem.reason}`);
  */
 
-/** A bundle's files: the small ones as text, the long ones as their lines (without newlines) or parsed CSV rows. */
+/**
+ * A bundle's files: the small ones as text, the long ones as their lines (without newlines) or parsed CSV rows,
+ * in batches of any size (a reader hands out what one inflated piece holds), in order.
+ */
 export interface BundleFiles {
   readonly checkpoint: string;
   readonly proof: string;
-  readonly records: AsyncIterable<string>;
-  readonly leafHashes: AsyncIterable<string>;
-  readonly proofHashes: AsyncIterable<string>;
+  readonly records: AsyncIterable<readonly string[]>;
+  readonly leafHashes: AsyncIterable<readonly string[]>;
+  readonly proofHashes: AsyncIterable<readonly string[]>;
   /** The rows of `events.csv`, its header first. */
-  readonly csvRows: AsyncIterable<readonly string[]>;
+  readonly csvRows: AsyncIterable<readonly (readonly string[])[]>;
 }
 
 /** The first thing found wrong: the event (null when it is about the bundle as a whole), the file, and what. */
@@ -108,66 +112,99 @@ export async function verifyBundle(files: BundleFiles, verifiers: readonly NoteV
     });
 
   let recordsChecked = 0;
-  const leaves = async function* (): AsyncGenerator<StreamedLeaf> {
-    const listed = files.leafHashes[Symbol.asyncIterator]();
-    const rows = files.csvRows[Symbol.asyncIterator]();
-    const header = await rows.next();
-    const headerProblem = header.done ? 'it is empty' : csvHeaderProblem(header.value);
+  // Each batch of records is checked in one go (one await for its leaf hashes); a problem is thrown only once
+  // the leaves before it have been handed to the tree walk, where it surfaces as it did leaf by leaf.
+  const leaves = async function* (): AsyncGenerator<StreamedLeaf[]> {
+    const listed = new BatchReader(files.leafHashes);
+    const rows = new BatchReader(files.csvRows);
+    const nextRow = async (seq: number | null): Promise<readonly string[] | undefined> => {
+      try {
+        if (!rows.ready) await rows.fill();
+      } catch (error) {
+        if (!(error instanceof FormatError)) throw error;
+        throw new BundleProblemError({ seq, file: BUNDLE_FILES.csv, reason: `events.csv cannot be read: ${error.message}` });
+      }
+      return rows.shift();
+    };
+    const header = await nextRow(null);
+    const headerProblem = header === undefined ? 'it is empty' : csvHeaderProblem(header);
     if (headerProblem)
       throw new BundleProblemError({ seq: null, file: BUNDLE_FILES.csv, reason: `the CSV header is wrong: ${headerProblem}` });
     let previous: number | undefined;
-    for await (const line of files.records) {
-      const expected = previous === undefined ? (proof.firstSeq ?? 0) : previous + 1;
-      const next = await listed.next();
-      const leaf = next.done ? undefined : parseLeafHashLine(next.value);
-      if (next.done) throw problemAt(expected, BUNDLE_FILES.records, `records.jsonl has more lines than the ${proof.count} events listed`);
-      if (leaf === undefined) throw problemAt(expected, BUNDLE_FILES.leafHashes, `line ${recordsChecked + 1} is not "<seq> <leaf hash>"`);
-      if (previous !== undefined && leaf.seq <= previous)
-        throw problemAt(leaf.seq, BUNDLE_FILES.leafHashes, `event ${leaf.seq} is listed after event ${previous}: the list is out of order`);
-      if (proof.contiguous && leaf.seq !== expected)
-        throw problemAt(expected, BUNDLE_FILES.leafHashes, `event ${expected} is missing from the list, which goes on at ${leaf.seq}`);
-      const record = parseRecord(line);
-      if (record === undefined)
-        throw problemAt(leaf.seq, BUNDLE_FILES.records, `line ${recordsChecked + 1} is not a JSON record with a seq`);
-      if (record.seq !== leaf.seq)
-        throw problemAt(
-          leaf.seq,
-          BUNDLE_FILES.records,
-          `records.jsonl holds event ${record.seq} where event ${leaf.seq} belongs: a line was deleted, inserted or moved`,
-        );
-      if (record.orgId !== orgId)
-        throw problemAt(
-          leaf.seq,
-          BUNDLE_FILES.records,
-          `the record is of organization ${String(record.orgId)}, the checkpoint's log of ${orgId}`,
-        );
-      if (!equalBytes(await hasher.hashLeafText(line), leaf.hash))
-        throw problemAt(
-          leaf.seq,
-          BUNDLE_FILES.records,
-          `the record does not hash to its leaf hash ${toHex(leaf.hash)}: the record was edited`,
-        );
-      const row = await rows.next();
-      if (row.done) throw problemAt(leaf.seq, BUNDLE_FILES.csv, 'events.csv has no row for the event');
-      const rowProblem = csvRowProblem(row.value, record);
-      if (rowProblem)
-        throw problemAt(leaf.seq, BUNDLE_FILES.csv, `row ${recordsChecked + 2} does not say what the record says: ${rowProblem}`);
-      if (leaf.seq >= checkpoint.size)
-        throw problemAt(leaf.seq, BUNDLE_FILES.records, `event ${leaf.seq} is not in the checkpoint's tree of ${checkpoint.size} events`);
-      previous = leaf.seq;
-      recordsChecked += 1;
-      yield { index: leaf.seq, hash: leaf.hash };
+    for await (const lines of files.records) {
+      const hashes = await hasher.hashLeafTexts(lines);
+      const batch: StreamedLeaf[] = [];
+      try {
+        for (const [i, line] of lines.entries()) {
+          const expected = previous === undefined ? (proof.firstSeq ?? 0) : previous + 1;
+          if (!listed.ready) await listed.fill();
+          const listedLine = listed.shift();
+          if (listedLine === undefined)
+            throw problemAt(expected, BUNDLE_FILES.records, `records.jsonl has more lines than the ${proof.count} events listed`);
+          const leaf = parseLeafHashLine(listedLine);
+          if (leaf === undefined)
+            throw problemAt(expected, BUNDLE_FILES.leafHashes, `line ${recordsChecked + 1} is not "<seq> <leaf hash>"`);
+          if (previous !== undefined && leaf.seq <= previous)
+            throw problemAt(
+              leaf.seq,
+              BUNDLE_FILES.leafHashes,
+              `event ${leaf.seq} is listed after event ${previous}: the list is out of order`,
+            );
+          if (proof.contiguous && leaf.seq !== expected)
+            throw problemAt(expected, BUNDLE_FILES.leafHashes, `event ${expected} is missing from the list, which goes on at ${leaf.seq}`);
+          const record = parseRecord(line);
+          if (record === undefined)
+            throw problemAt(leaf.seq, BUNDLE_FILES.records, `line ${recordsChecked + 1} is not a JSON record with a seq`);
+          if (record.seq !== leaf.seq)
+            throw problemAt(
+              leaf.seq,
+              BUNDLE_FILES.records,
+              `records.jsonl holds event ${record.seq} where event ${leaf.seq} belongs: a line was deleted, inserted or moved`,
+            );
+          if (record.orgId !== orgId)
+            throw problemAt(
+              leaf.seq,
+              BUNDLE_FILES.records,
+              `the record is of organization ${String(record.orgId)}, the checkpoint's log of ${orgId}`,
+            );
+          if (!equalBytes(hashes[i]!, leaf.hash))
+            throw problemAt(
+              leaf.seq,
+              BUNDLE_FILES.records,
+              `the record does not hash to its leaf hash ${toHex(leaf.hash)}: the record was edited`,
+            );
+          const row = await nextRow(leaf.seq);
+          if (row === undefined) throw problemAt(leaf.seq, BUNDLE_FILES.csv, 'events.csv has no row for the event');
+          const rowProblem = csvRowProblem(row, record);
+          if (rowProblem)
+            throw problemAt(leaf.seq, BUNDLE_FILES.csv, `row ${recordsChecked + 2} does not say what the record says: ${rowProblem}`);
+          if (leaf.seq >= checkpoint.size)
+            throw problemAt(
+              leaf.seq,
+              BUNDLE_FILES.records,
+              `event ${leaf.seq} is not in the checkpoint's tree of ${checkpoint.size} events`,
+            );
+          previous = leaf.seq;
+          recordsChecked += 1;
+          batch.push({ index: leaf.seq, hash: leaf.hash });
+        }
+      } catch (error) {
+        if (batch.length > 0) yield batch;
+        throw error;
+      }
+      yield batch;
     }
-    const extraLeaf = await listed.next();
-    if (!extraLeaf.done) {
-      const seq = parseLeafHashLine(extraLeaf.value)?.seq ?? null;
+    if (!listed.ready) await listed.fill();
+    const extraLine = listed.shift();
+    if (extraLine !== undefined) {
+      const seq = parseLeafHashLine(extraLine)?.seq ?? null;
       throw new BundleProblemError({
         seq,
         file: BUNDLE_FILES.records,
         reason: `event ${seq ?? '?'} is listed but missing from records.jsonl`,
       });
     }
-    if (!(await rows.next()).done)
+    if ((await nextRow(null)) !== undefined)
       throw new BundleProblemError({ seq: null, file: BUNDLE_FILES.csv, reason: 'events.csv has more rows than there are records' });
     if (recordsChecked !== proof.count || (previous ?? null) !== proof.lastSeq)
       throw new BundleProblemError({
@@ -178,13 +215,14 @@ export async function verifyBundle(files: BundleFiles, verifiers: readonly NoteV
   };
   const proofHashes = async function* (): AsyncGenerator<Uint8Array> {
     let line = 0;
-    for await (const text of files.proofHashes) {
-      line += 1;
-      const hash = parseProofHashLine(text);
-      if (!hash)
-        throw new BundleProblemError({ seq: null, file: BUNDLE_FILES.proofHashes, reason: `line ${line} is not a hex SHA-256 hash` });
-      yield hash;
-    }
+    for await (const texts of files.proofHashes)
+      for (const text of texts) {
+        line += 1;
+        const hash = parseProofHashLine(text);
+        if (!hash)
+          throw new BundleProblemError({ seq: null, file: BUNDLE_FILES.proofHashes, reason: `line ${line} is not a hex SHA-256 hash` });
+        yield hash;
+      }
   };
 
   try {

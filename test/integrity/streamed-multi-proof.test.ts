@@ -25,6 +25,12 @@ async function* each<T>(items: readonly T[]): AsyncGenerator<T> {
   yield* items;
 }
 
+/** The items in batches of `size` (an empty batch first, as a reader may hand out), as a bundle's leaves come. */
+async function* batches<T>(items: readonly T[], size: number): AsyncGenerator<T[]> {
+  yield [];
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
 function selections(size: number, random: () => number): number[][] {
   const picks: number[][] = [[], [0], [size - 1]];
   for (let begin = 0; begin < size; begin += Math.max(1, Math.floor(size / 5)))
@@ -53,7 +59,8 @@ describe('the streamed multi-leaf proof', () => {
           expect(proof, `size ${size} [${indices.join(',')}]`).toEqual(await multiInclusionProof(indices, size, tree, nodeHasher));
         else expect(proof).toEqual([root]);
         const leaves = indices.map((index) => ({ index, hash: LEAVES[index]! }));
-        expect(await rootFromStreamedLeaves(nodeHasher, size, each(leaves), each(proof)), `size ${size}`).toEqual(root);
+        const batchSize = 1 + (size % 4);
+        expect(await rootFromStreamedLeaves(nodeHasher, size, batches(leaves, batchSize), each(proof)), `size ${size}`).toEqual(root);
       }
     }
   });
@@ -70,7 +77,7 @@ describe('the streamed multi-leaf proof', () => {
     const indices = [2, 3, 9, 20, 21, 22, 36];
     const leaves = indices.map((index) => ({ index, hash: LEAVES[index]! }));
     const proof = await streamedProof(indices, tree);
-    const rootOf = (l: typeof leaves, p: Uint8Array[]) => rootFromStreamedLeaves(nodeHasher, size, each(l), each(p));
+    const rootOf = (l: typeof leaves, p: Uint8Array[]) => rootFromStreamedLeaves(nodeHasher, size, batches(l, 2), each(p));
     await expect(rootOf(leaves, proof.slice(0, -1))).rejects.toBeInstanceOf(ProofLengthError);
     await expect(rootOf(leaves, [...proof, proof[0]!])).rejects.toBeInstanceOf(ProofLengthError);
     await expect(rootOf([leaves[1]!, leaves[0]!, ...leaves.slice(2)], proof)).rejects.toBeInstanceOf(TreeSizeError);

@@ -35,15 +35,15 @@ export async function readBundleTexts(file: string): Promise<BundleTexts> {
   }
 }
 
-/** The texts as the verifier takes them. */
-export function filesOf(texts: BundleTexts): BundleFiles {
+/** The texts as the verifier takes them, in batches of `batchSize` (of several sizes, so batch edges fall anywhere). */
+export function filesOf(texts: BundleTexts, batchSize = 7): BundleFiles {
   return {
     checkpoint: texts.checkpoint,
     proof: texts.proof,
-    records: fromArray(texts.records),
-    leafHashes: fromArray(texts.leafHashes),
-    proofHashes: fromArray(texts.proofHashes),
-    csvRows: fromArray(texts.csvRows),
+    records: inBatches(texts.records, batchSize),
+    leafHashes: inBatches(texts.leafHashes, batchSize + 2),
+    proofHashes: inBatches(texts.proofHashes, 1),
+    csvRows: inBatches(texts.csvRows, batchSize + 1),
   };
 }
 
@@ -69,12 +69,12 @@ export async function writeBundleZip(file: string, texts: BundleTexts): Promise<
   await writeFile(file, Buffer.concat(chunks));
 }
 
-async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+async function collect<T>(batches: AsyncIterable<readonly T[]>): Promise<T[]> {
   const all: T[] = [];
-  for await (const item of items) all.push(item);
+  for await (const batch of batches) all.push(...batch);
   return all;
 }
 
-async function* fromArray<T>(items: readonly T[]): AsyncGenerator<T> {
-  yield* items;
+async function* inBatches<T>(items: readonly T[], size: number): AsyncGenerator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
