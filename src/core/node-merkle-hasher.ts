@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { MerkleHasher } from '../integrity/merkle-hasher.js';
+import { assertHash, HASH_SIZE, MerkleHasher } from '../integrity/merkle-hasher.js';
 
 /**
  * SHA-256 by node:crypto's one-shot `hash`, its digest taken as a binary (latin1) string and copied into a new array:
@@ -13,6 +13,10 @@ function nodeSha256(data: Uint8Array | string): Uint8Array {
   return bytes;
 }
 
+// 0x01 ‖ left ‖ right of an interior node, written in place: each is hashed before the next is written.
+const interiorInput = new Uint8Array(1 + 2 * HASH_SIZE);
+interiorInput[0] = 0x01;
+
 /** node:crypto's SHA-256, and leaves of text hashed straight from the string (no encoded copy, no joined copy). */
 class NodeMerkleHasher extends MerkleHasher {
   constructor() {
@@ -22,6 +26,15 @@ class NodeMerkleHasher extends MerkleHasher {
   // U+0000 is UTF-8 byte 0x00: the leaf prefix goes into the text, which node:crypto encodes as it hashes.
   override hashLeafText(text: string): Promise<Uint8Array> {
     return Promise.resolve(nodeSha256(`\0${text}`));
+  }
+
+  // Without the joined copy of the library's hashChildren, which took more time here than the hash.
+  override hashChildren(left: Uint8Array, right: Uint8Array): Promise<Uint8Array> {
+    assertHash('a left child hash', left);
+    assertHash('a right child hash', right);
+    interiorInput.set(left, 1);
+    interiorInput.set(right, 1 + HASH_SIZE);
+    return Promise.resolve(nodeSha256(interiorInput));
   }
 
   override hashLeafTexts(texts: readonly string[]): Promise<Uint8Array[]> {
