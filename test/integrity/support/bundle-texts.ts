@@ -3,18 +3,9 @@ import { stringify } from 'csv-stringify/sync';
 import { ZipFile } from 'yazl';
 import { openBundleZip } from '../../../src/cli/bundle/bundle-zip-reader.js';
 import { BUNDLE_FILES } from '../../../src/integrity/bundle-format.js';
-import type { BundleFiles } from '../../../src/integrity/verify-bundle.js';
+import type { BundleTexts } from './bundle-files.js';
 
-/** A bundle's files in memory, to tamper with: the long ones as arrays of lines and CSV rows. */
-export interface BundleTexts {
-  checkpoint: string;
-  proof: string;
-  records: string[];
-  leafHashes: string[];
-  proofHashes: string[];
-  csvRows: string[][];
-  readme: string;
-}
+export { copyTexts, filesOf, type BundleTexts } from './bundle-files.js';
 
 /** Reads a bundle zip (as the CLI does) into memory. */
 export async function readBundleTexts(file: string): Promise<BundleTexts> {
@@ -33,23 +24,6 @@ export async function readBundleTexts(file: string): Promise<BundleTexts> {
   } finally {
     bundle.close();
   }
-}
-
-/** The texts as the verifier takes them, in batches of `batchSize` (of several sizes, so batch edges fall anywhere). */
-export function filesOf(texts: BundleTexts, batchSize = 7): BundleFiles {
-  return {
-    checkpoint: texts.checkpoint,
-    proof: texts.proof,
-    records: inBatches(texts.records, batchSize),
-    leafHashes: inBatches(texts.leafHashes, batchSize + 2),
-    proofHashes: inBatches(texts.proofHashes, 1),
-    csvRows: inBatches(texts.csvRows, batchSize + 1),
-  };
-}
-
-/** A deep copy to tamper with. */
-export function copyTexts(texts: BundleTexts): BundleTexts {
-  return structuredClone(texts);
 }
 
 /** Writes the texts back as a bundle zip (after tampering), as someone with the file and a zip tool would. */
@@ -73,8 +47,4 @@ async function collect<T>(batches: AsyncIterable<readonly T[]>): Promise<T[]> {
   const all: T[] = [];
   for await (const batch of batches) all.push(...batch);
   return all;
-}
-
-async function* inBatches<T>(items: readonly T[], size: number): AsyncGenerator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
 }
