@@ -4,7 +4,9 @@ import { defineConfig } from 'vitest/config';
 // only the tests of test/integrity/ that call the library itself, without a store, an HTTP app or a child
 // process. Stryker repeats the covering tests for every mutant; these take seconds where the full set takes
 // minutes on a loaded machine. The full run (`npm run mutation:integrity`) adds the others, which can only
-// kill more mutants, so its score is at least this one's.
+// kill more mutants, so its score is at least this one's. The export bundle's files (verify-bundle, bundle-csv,
+// bundle-format, csv-rows, streamed-multi-proof, batch-reader) are scored here by tests that build their bundles
+// in memory (verify-bundle-pure, bundle-format, csv-rows, bundle-csv, streamed-multi-proof), not from a store.
 export default defineConfig({
   test: {
     include: ['test/integrity/**/*.test.ts'],
