@@ -13,6 +13,7 @@ export default defineConfig({
     exclude: [
       'test/integrity/integrity-purity-lint.test.ts',
       'test/integrity/bundle-export.test.ts',
+      'test/integrity/bundle-zip-reader.test.ts',
       'test/integrity/checkpoint-pruning.test.ts',
       'test/integrity/checkpoint-signer-postgres.test.ts',
       'test/integrity/integrity-routes.test.ts',

@@ -30,6 +30,7 @@ describe('csvRowsOfLines', () => {
     expect((await rows(['x,"a""",y'])).flat()).toEqual([['x', 'a"', 'y']]);
     expect((await rows(['"a\r', 'b"'])).flat()).toEqual([['a\nb']]);
     expect((await rows([''])).flat()).toEqual([['']]);
+    expect((await rows([',"a",'])).flat()).toEqual([['', 'a', '']]);
     expect(await rows([])).toEqual([]);
   });
 
@@ -134,6 +135,8 @@ describe('csvHeaderProblem and csvRowProblem', () => {
       `its date and time ${JSON.stringify(cell)} is not the record's ${Date.parse(at)}`,
     );
     expect(csvRowProblem(row.with(1, cell), { ...record, occurredAt: 'not a date' })).toMatch(/is not the record's "not a date"/);
+    // An array holding the instant reads as it, for Date.parse; the record's member must be a string.
+    expect(csvRowProblem(row.with(1, zonedCell(at, 60)), { ...record, occurredAt: [at] })).toMatch(/is not the record's \["/);
   });
 
   it('a formula-like value takes exactly one leading quote', () => {

@@ -88,4 +88,31 @@ describe('the streamed multi-leaf proof', () => {
     await expect(collect(subtreesWithoutLeaves(each([4, 4]), size))).rejects.toBeInstanceOf(TreeSizeError);
     await expect(collect(subtreesWithoutLeaves(each([size]), size))).rejects.toBeInstanceOf(TreeSizeError);
   });
+
+  it('names what is wrong: the leaf, its place, the hash, how many proof hashes', async () => {
+    const size = 37;
+    const tree = await MemoryMerkleTree.fromLeafHashes(LEAVES.slice(0, size), nodeHasher);
+    const indices = [2, 3, 9, 20];
+    const leaves = indices.map((index) => ({ index, hash: LEAVES[index]! }));
+    const proof = await streamedProof(indices, tree);
+    const rootOf = (l: typeof leaves, p: Uint8Array[], n = size) => rootFromStreamedLeaves(nodeHasher, n, batches(l, 3), each(p));
+    const leaf = (index: number, hash = LEAVES[0]!) => ({ index, hash });
+    await expect(rootOf([leaf(size)], proof)).rejects.toThrow(`leaf index ${size} is not in a tree of ${size} leaves`);
+    await expect(rootOf([leaf(-1)], proof)).rejects.toThrow(`leaf index -1 is not in a tree of ${size} leaves`);
+    await expect(rootOf([leaf(1.5)], proof)).rejects.toThrow(`leaf index 1.5 is not in a tree of ${size} leaves`);
+    await expect(rootOf([leaves[0]!, leaves[0]!], proof)).rejects.toThrow('leaf indices must increase: 2 follows 2');
+    await expect(rootOf([leaves[1]!, leaves[0]!], proof)).rejects.toThrow('leaf indices must increase: 2 follows 3');
+    await expect(rootOf([leaf(2, new Uint8Array(31))], proof)).rejects.toThrow('the leaf hash of leaf 2 is 31 bytes long');
+    await expect(rootOf(leaves, [new Uint8Array(30), ...proof.slice(1)])).rejects.toThrow('proof hash 0 is 30 bytes long');
+    await expect(rootOf(leaves, proof, -1)).rejects.toThrow('the tree size');
+    const short = await rootOf(leaves, proof.slice(0, -1)).catch((error: unknown) => error);
+    expect(short).toMatchObject({ expectedLength: proof.length, actualLength: proof.length - 1 });
+    const padded = await rootOf(leaves, [...proof, proof[0]!, proof[0]!]).catch((error: unknown) => error);
+    expect(padded).toMatchObject({ expectedLength: proof.length, actualLength: proof.length + 2 });
+    await expect(collect(subtreesWithoutLeaves(each([4, 4]), size))).rejects.toThrow('leaf indices must increase: 4 follows 4');
+    await expect(collect(subtreesWithoutLeaves(each([size]), size))).rejects.toThrow(
+      `leaf index ${size} is not in a tree of ${size} leaves`,
+    );
+    expect(await collect(subtreesWithoutLeaves(each([]), 0))).toEqual([]);
+  });
 });
