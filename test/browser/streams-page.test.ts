@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingEvent } from '../../src/catalog/incoming-event.js';
@@ -186,6 +190,62 @@ describe.skipIf(!runs)('Streams page (Chromium)', () => {
     const batch = receiver.accepted.find((b) => b.records.some((r) => r.type === 'audit_log.stream.secret_rotated'));
     expect(signatureValid(rotated, String(batch?.headers['attest-signature']), batch?.body ?? '')).toBe(true);
     receiver.signatureFailures.length = 0;
+  });
+
+  it('trusts a private CA pasted in the form, refuses a private key where it was pasted, and removes the CA again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'attest-streams-ca-'));
+    let ca: string;
+    let key: string;
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-keyout',
+          'ca.key',
+          '-out',
+          'ca.pem',
+          '-days',
+          '2',
+          '-subj',
+          '/CN=Streams Page CA',
+        ],
+        { cwd: dir, stdio: 'ignore' },
+      );
+      ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
+      key = readFileSync(join(dir, 'ca.key'), 'utf8');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const hasCaBundle = async () =>
+      (await apiAs<{ data: Array<{ hasCaBundle: boolean }> }>(server, ownerCookie, 'GET', `/api/v1/orgs/${server.orgId}/streams`)).data[0]
+        ?.hasCaBundle;
+
+    await row().getByRole('button', { name: 'Edit' }).click();
+    const panel = page.getByRole('dialog', { name: 'Change destination' });
+    await panel.getByText('Private certificate authority').click();
+    await panel.getByLabel('CA certificates (PEM)').fill(key);
+    await panel.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => panel.getByRole('alert').innerText()).toMatch(/caBundle.*private key/i);
+    expect(await hasCaBundle()).toBe(false);
+
+    await panel.getByLabel('CA certificates (PEM)').fill(ca);
+    await panel.getByRole('button', { name: 'Save changes' }).click();
+    await panel.waitFor({ state: 'detached' });
+    expect(await hasCaBundle()).toBe(true);
+
+    await row().getByRole('button', { name: 'Edit' }).click();
+    await panel.getByText('Private certificate authority (set)').waitFor();
+    await panel.getByLabel('Remove it and trust the system CAs again').check();
+    await panel.getByRole('button', { name: 'Save changes' }).click();
+    await panel.waitFor({ state: 'detached' });
+    expect(await hasCaBundle()).toBe(false);
   });
 
   it('is keyboard operable: the add panel opens with Enter and closes with Escape, back on its button', async () => {
