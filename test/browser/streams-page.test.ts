@@ -263,6 +263,8 @@ describe.skipIf(!runs)('Streams page (Chromium)', () => {
     const dialog = page.getByRole('dialog', { name: 'Delete this destination?' });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     expect(await row().count()).toBe(1);
+    // Focus is back on the button that opened the dialog, not lost to the page.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Delete');
     await row().getByRole('button', { name: 'Delete' }).click();
     await dialog.getByRole('button', { name: 'Yes, delete' }).click();
     await page.getByText('No destinations yet.').waitFor();
