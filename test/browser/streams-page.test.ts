@@ -1,11 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingEvent } from '../../src/catalog/incoming-event.js';
 import { signatureValid, WebhookReceiver } from '../streams/webhook-receiver.js';
+import { makeTestCa } from '../support/test-certificates.js';
 import {
   apiAs,
   chromiumAvailable,
@@ -193,36 +190,7 @@ describe.skipIf(!runs)('Streams page (Chromium)', () => {
   });
 
   it('trusts a private CA pasted in the form, refuses a private key where it was pasted, and removes the CA again', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'attest-streams-ca-'));
-    let ca: string;
-    let key: string;
-    try {
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:P-256',
-          '-nodes',
-          '-keyout',
-          'ca.key',
-          '-out',
-          'ca.pem',
-          '-days',
-          '2',
-          '-subj',
-          '/CN=Streams Page CA',
-        ],
-        { cwd: dir, stdio: 'ignore' },
-      );
-      ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
-      key = readFileSync(join(dir, 'ca.key'), 'utf8');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const { certificate: ca, privateKey: key } = makeTestCa('Streams Page CA', 2);
     const hasCaBundle = async () =>
       (await apiAs<{ data: Array<{ hasCaBundle: boolean }> }>(server, ownerCookie, 'GET', `/api/v1/orgs/${server.orgId}/streams`)).data[0]
         ?.hasCaBundle;

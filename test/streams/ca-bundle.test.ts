@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { AttestError } from '../../src/core/errors.js';
 import { checkCaBundle } from '../../src/features/streams/ca-bundle.js';
+import { makeTestCa } from '../support/test-certificates.js';
 
 /**
  * A destination's CA bundle is checked where it is entered: certificates made here with Debian's openssl pass
@@ -12,54 +9,17 @@ import { checkCaBundle } from '../../src/features/streams/ca-bundle.js';
  * damaged certificate, an expired one and text with no certificate are each refused with the reason.
  */
 
-let dir: string;
 let caPem: string;
 let secondPem: string;
 let keyPem: string;
 const DAY_MS = 86_400_000;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'attest-ca-bundle-'));
-  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
-  run(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=Bundle Test CA',
-  );
-  run(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    'b.key',
-    '-out',
-    'b.pem',
-    '-days',
-    '30',
-    '-subj',
-    '/CN=Second CA',
-  );
-  caPem = readFileSync(join(dir, 'ca.pem'), 'utf8');
-  secondPem = readFileSync(join(dir, 'b.pem'), 'utf8');
-  keyPem = readFileSync(join(dir, 'ca.key'), 'utf8');
+  const ca = makeTestCa('Bundle Test CA', 2);
+  caPem = ca.certificate;
+  keyPem = ca.privateKey;
+  secondPem = makeTestCa('Second CA', 30).certificate;
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function refusal(pem: string, nowMs = Date.now()): string {
   try {
