@@ -108,7 +108,7 @@ async function main(): Promise<void> {
     .addOption(
       new Option(
         '--store <kind>',
-        'postgres: the same phases on SQLite and on PostgreSQL (ATTEST_BENCH_POSTGRES_URL), side by side; with --only live-feed, that phase on PostgreSQL',
+        'postgres: the same phases on SQLite and on PostgreSQL (ATTEST_BENCH_POSTGRES_URL), side by side; with --only query, only the query phase on both; with --only live-feed, that phase on PostgreSQL',
       )
         .choices(['sqlite', 'postgres'])
         .default('sqlite'),
@@ -132,6 +132,7 @@ async function main(): Promise<void> {
   // The live feed across processes is a phase of its own on either store (bench/live-feed/), not part of the comparison.
   if (store === 'postgres' && sizes.only !== 'live-feed') {
     if (!/^[1-8]$/.test(processes)) program.error('error: --processes must be an integer from 1 to 8');
+    if (sizes.only !== undefined && sizes.only !== 'query') program.error('error: with --store postgres, --only takes query or live-feed');
     await runPostgresComparison(sizes, Number(processes), startedAt);
     return;
   }
@@ -241,6 +242,7 @@ async function runPostgresComparison(sizes: BenchSizes, processes: number, start
     rounds: sizes.query.rounds,
     logIdLookups: sizes.query.logIdLookups,
     keep: sizes.keep,
+    ...(sizes.only === 'query' ? { only: 'query' as const } : {}),
     log,
   });
   closeHttpClient();

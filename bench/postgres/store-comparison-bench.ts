@@ -35,6 +35,8 @@ export interface StoreComparisonOptions {
   rounds: number;
   logIdLookups: number;
   keep: boolean;
+  /** `query`: only the query phase on both stores (no ingest, no export), e.g. to measure a change to reads. */
+  only?: 'query';
   log: (line: string) => void;
 }
 
@@ -75,7 +77,7 @@ export async function runStoreComparison(options: StoreComparisonOptions): Promi
   const ingest: StoreComparisonResult['details']['ingest'] = { sqlite: [], postgres: [] };
   const lostEvents: Record<string, number> = {};
   try {
-    for (const kind of ['sqlite', 'postgres'] as const) {
+    for (const kind of options.only === 'query' ? [] : (['sqlite', 'postgres'] as const)) {
       for (const processes of processCounts) {
         const label = `${kind}-p${processes}`;
         const schema = `attest_bench_${runId}_p${processes}`;
@@ -123,6 +125,7 @@ export async function runStoreComparison(options: StoreComparisonOptions): Promi
       });
     }
   }
+  if (options.only === 'query') return { rows, details: { ingest, lostEvents, ...(await queryPhases(options, rows)) } };
   const batch = (kind: 'sqlite' | 'postgres') => phase(kind, 'batches of 100, 100 organizations', 1)?.eventsPerSecond ?? Number.NaN;
   rows.push({
     figure: 'PostgreSQL / SQLite batch ingest, 1 process',
@@ -139,6 +142,25 @@ export async function runStoreComparison(options: StoreComparisonOptions): Promi
     target: '= 0',
   });
 
+  const query = await queryPhases(options, rows);
+  const { dataset, postgresDataset } = query;
+  const sqliteExport = await runExportBench(dataset, { serverNodeArgs: [], log: options.log });
+  const postgresExport = await postgresExportPhase(dataset, postgresDataset, options);
+  const sqliteExportRate = sqliteExport.figures.find((f) => f.name.startsWith('the same export again'))?.value;
+  rows.push({
+    figure: `export scope=all, big organization (${dataset.bigOrgEvents.toLocaleString('en-US')} events), warm`,
+    unit: 'rows/s',
+    sqlite: sqliteExportRate,
+    postgres: postgresExport.rowsPerSecond,
+  });
+  return { rows, details: { ingest, lostEvents, ...query, postgresExport } };
+}
+
+/** The query dataset on both stores (built or copied when missing) and the query phase on each; adds its rows. */
+async function queryPhases(
+  options: StoreComparisonOptions,
+  rows: ComparisonRow[],
+): Promise<{ dataset: QueryDataset; postgresDataset: PostgresQueryDataset; postgresQuery: { store: QueryLevelSummary; http: QueryLevelSummary } }> {
   const dataset = await openOrBuildQueryDataset(options.dataDir, options.dataset, options.log);
   const postgresDataset = await openOrCopyPostgresDataset(options.dataDir, dataset, options.postgresUrl, options.log);
   if (postgresDataset.builtNow)
@@ -174,16 +196,7 @@ export async function runStoreComparison(options: StoreComparisonOptions): Promi
     queryRow('HTTP log-id lookup p95', sqliteHttp?.logId.p95, postgresQuery.http.logId.p95),
   );
 
-  const sqliteExport = await runExportBench(dataset, { serverNodeArgs: [], log: options.log });
-  const postgresExport = await postgresExportPhase(dataset, postgresDataset, options);
-  const sqliteExportRate = sqliteExport.figures.find((f) => f.name.startsWith('the same export again'))?.value;
-  rows.push({
-    figure: `export scope=all, big organization (${dataset.bigOrgEvents.toLocaleString('en-US')} events), warm`,
-    unit: 'rows/s',
-    sqlite: sqliteExportRate,
-    postgres: postgresExport.rowsPerSecond,
-  });
-  return { rows, details: { ingest, lostEvents, dataset, postgresDataset, postgresQuery, postgresExport } };
+  return { dataset, postgresDataset, postgresQuery };
 }
 
 /** `application_name` in the connection string: every connection of the servers carries it, so their lock waits can be told apart. */
