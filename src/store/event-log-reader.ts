@@ -1,4 +1,4 @@
-import { sql, type CompiledQuery, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type CompiledQuery, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { allEventTypes, eventTypesMeeting } from '../catalog/catalog-registry.js';
 import type { AuditEventRecord } from '../events/audit-event.js';
 import type { AttestDatabase } from './database-schema.js';
@@ -191,6 +191,51 @@ export class EventLogReader {
   }
 
   /**
+   * {@link findStoredPage} with the organization's highest committed seq (-1 before its first event), read no
+   * later than the page: an event committed in between is then both on the page and after `lastSeq`, never on
+   * neither (a live feed resumed after `lastSeq` misses nothing). On a database reached over the network
+   * (no row ids: PostgreSQL) both come from one statement, one snapshot and one round trip instead of two in
+   * a row; elsewhere the seq is read first.
+   */
+  async findStoredPageWithHead(
+    filter: EventFilter,
+    limit: number,
+    after?: EventPosition,
+  ): Promise<{ rows: StoredEvent[]; lastSeq: number }> {
+    if (this.hasRowIds) {
+      const lastSeq = await this.lastSeq(filter.orgId);
+      return { rows: await this.findStoredPage(filter, limit, after), lastSeq };
+    }
+    const types = typesOf(filter);
+    if (types !== undefined && types.length > 1 && filter.actorEmail === undefined) {
+      const keys = await this.withHead(filter.orgId, this.walkTypesQuery(filter, types, limit, after));
+      return { rows: await this.rowsOf(filter.orgId, keys.rows, undefined), lastSeq: keys.lastSeq };
+    }
+    return this.withHead(filter.orgId, this.singleWalk(filter, types, limit, after));
+  }
+
+  /**
+   * A page query's rows and the organization's head in one statement: the page as a lateral subquery of a
+   * single row that carries the head, so an empty page still answers the head (its one row then has no event).
+   */
+  private async withHead<R extends { occurred_at: number; seq: number }>(
+    orgId: string,
+    page: Expression<R>,
+  ): Promise<{ rows: R[]; lastSeq: number }> {
+    const head = this.db.selectFrom('org_log_heads').select('next_seq').where('org_id', '=', orgId);
+    // Every column of the page is null in the one row of an empty page.
+    const { rows } = await sql<{ [K in keyof R]: R[K] | null } & { head_next_seq: number | null }>`
+      select (${head}) as head_next_seq, page.*
+        from (select 1) as one left join lateral (${page}) as page on true
+       order by page.occurred_at desc, page.seq desc`.execute(this.db);
+    const headNextSeq = rows[0]?.head_next_seq;
+    return {
+      rows: rows.flatMap(({ head_next_seq: _, ...row }) => (row.seq === null ? [] : [row as unknown as R])),
+      lastSeq: headNextSeq === null || headNextSeq === undefined ? -1 : Number(headNextSeq) - 1,
+    };
+  }
+
+  /**
    * One page. One index range scan that reads each row as it meets it, unless the page is better read in two
    * steps: the index walk first, reading index entries only, then the rows it found. Two steps for several
    * types (see {@link walkTypes}), and, on a store that reads rows by row id several at a time, for a page
@@ -248,6 +293,11 @@ export class EventLogReader {
    * the month.
    */
   private walkTypes(filter: EventFilter, types: readonly string[], limit: number, after: EventPosition | undefined): Promise<PageKey[]> {
+    return this.walkTypesQuery(filter, types, limit, after).execute();
+  }
+
+  /** The query of {@link walkTypes}. */
+  private walkTypesQuery(filter: EventFilter, types: readonly string[], limit: number, after: EventPosition | undefined) {
     // Each walk carries its own ORDER BY and LIMIT, as a subquery (SQLite accepts no parenthesized arms): then
     // PostgreSQL, too, reads at most `limit` entries per type backwards in the index, where a bare UNION ALL
     // let it fetch and sort every match of the range (27 ms at 150,000 events, growing with the log).
@@ -273,7 +323,7 @@ export class EventLogReader {
     );
     const [first, ...rest] = walks as [(typeof walks)[number], ...(typeof walks)[number][]];
     const merged = rest.reduce((union, walk) => union.unionAll(walk), first);
-    return merged.orderBy('occurred_at', 'desc').orderBy('seq', 'desc').limit(limit).execute();
+    return merged.orderBy('occurred_at', 'desc').orderBy('seq', 'desc').limit(limit);
   }
 
   /**
