@@ -80,18 +80,23 @@ function applyColumnFilters<Q extends EventsQuery>(query: Q, filter: EventFilter
   return q.where(type, 'in', types) as Q;
 }
 
-/** How a page's keyset condition is written for the database. */
-interface KeysetStyle {
+/** How a page's reads are written for the database. */
+interface ReadStyle {
   /**
    * As a row comparison, `(occurred_at, seq) < (t, s)` (PostgreSQL): the time index seeks it as one bound,
    * and the planner estimates the rows left from `occurred_at`'s histogram alone instead of combining guesses
    * for the two arms of the OR below. SQLite keeps the OR, whose plans its tests pin down.
    */
   rowValueKeyset: boolean;
+  /**
+   * The organization's head is read in the page's own statement, the page a lateral subquery (PostgreSQL,
+   * reached over the network: one round trip instead of two). SQLite has no lateral joins and no round trips.
+   */
+  headWithPage: boolean;
 }
 
 /** The range of a page: [from, to) on the first page, and strictly older than the position on the next ones. */
-function applyPageRange<Q extends EventsQuery>(query: Q, filter: EventFilter, after: EventPosition | undefined, style: KeysetStyle): Q {
+function applyPageRange<Q extends EventsQuery>(query: Q, filter: EventFilter, after: EventPosition | undefined, style: ReadStyle): Q {
   const q = query.where('occurred_at', '>=', filter.fromMs) as Q;
   if (!after) return q.where('occurred_at', '<', filter.toMs) as Q;
   if (style.rowValueKeyset) {
@@ -142,7 +147,7 @@ export class EventLogReader {
     private readonly hasRowIds = false,
     /** Reads a page's rows by row id several at a time, where the store can ({@link StoreDialect.fetchRowsByRowId}). */
     private readonly fetchRowsByRowId?: RowFetch,
-    private readonly style: KeysetStyle = { rowValueKeyset: false },
+    private readonly style: ReadStyle = { rowValueKeyset: false, headWithPage: false },
   ) {}
 
   /**
@@ -193,16 +198,16 @@ export class EventLogReader {
   /**
    * {@link findStoredPage} with the organization's highest committed seq (-1 before its first event), read no
    * later than the page: an event committed in between is then both on the page and after `lastSeq`, never on
-   * neither (a live feed resumed after `lastSeq` misses nothing). On a database reached over the network
-   * (no row ids: PostgreSQL) both come from one statement, one snapshot and one round trip instead of two in
-   * a row; elsewhere the seq is read first.
+   * neither (a live feed resumed after `lastSeq` misses nothing). On PostgreSQL both come from one statement,
+   * one snapshot and one round trip instead of two in a row ({@link ReadStyle.headWithPage}); elsewhere the
+   * seq is read first.
    */
   async findStoredPageWithHead(
     filter: EventFilter,
     limit: number,
     after?: EventPosition,
   ): Promise<{ rows: StoredEvent[]; lastSeq: number }> {
-    if (this.hasRowIds) {
+    if (!this.style.headWithPage) {
       const lastSeq = await this.lastSeq(filter.orgId);
       return { rows: await this.findStoredPage(filter, limit, after), lastSeq };
     }
