@@ -227,17 +227,29 @@ export class EventLogReader {
     orgId: string,
     page: Expression<R>,
   ): Promise<{ rows: R[]; lastSeq: number }> {
-    const head = this.db.selectFrom('org_log_heads').select('next_seq').where('org_id', '=', orgId);
-    // Every column of the page is null in the one row of an empty page.
-    const { rows } = await sql<{ [K in keyof R]: R[K] | null } & { head_next_seq: number | null }>`
-      select (${head}) as head_next_seq, page.*
-        from (select 1) as one left join lateral (${page}) as page on true
-       order by page.occurred_at desc, page.seq desc`.execute(this.db);
+    const { rows } = await this.headedPage(orgId, page).execute(this.db);
     const headNextSeq = rows[0]?.head_next_seq;
     return {
       rows: rows.flatMap(({ head_next_seq: _, ...row }) => (row.seq === null ? [] : [row as unknown as R])),
       lastSeq: headNextSeq === null || headNextSeq === undefined ? -1 : Number(headNextSeq) - 1,
     };
+  }
+
+  /** The statement of {@link withHead}; every column of the page is null in the one row of an empty page. */
+  private headedPage<R>(orgId: string, page: Expression<R>) {
+    const head = this.db.selectFrom('org_log_heads').select('next_seq').where('org_id', '=', orgId);
+    return sql<{ [K in keyof R]: R[K] | null } & { head_next_seq: number | null }>`
+      select (${head}) as head_next_seq, page.*
+        from (select 1) as one left join lateral (${page}) as page on true
+       order by page.occurred_at desc, page.seq desc`;
+  }
+
+  /**
+   * The statement {@link findStoredPageWithHead} runs on PostgreSQL for a filter of at most one type: the
+   * page of {@link singleWalkQuery} with the head, here to be explained (tests of its plan).
+   */
+  pageWithHeadQuery(filter: EventFilter, limit: number, after?: EventPosition): CompiledQuery {
+    return this.headedPage(filter.orgId, this.singleWalk(filter, typesOf(filter), limit, after)).compile(this.db);
   }
 
   /**
