@@ -17,6 +17,12 @@ function cpuTicks(pid: number): number | undefined {
   }
 }
 
+/** CPU time (user + system) of a process so far, in milliseconds (10 ms steps); undefined once it has exited. */
+export function processCpuMs(pid: number): number | undefined {
+  const ticks = cpuTicks(pid);
+  return ticks === undefined ? undefined : (ticks * 1000) / TICKS_PER_SECOND;
+}
+
 /** Every process whose command is `postgres`: the shared server's postmaster, its workers and backends. */
 export function postgresPids(): number[] {
   const pids: number[] = [];
