@@ -60,7 +60,7 @@ function printProfiles(sizes: BenchSizes, startedAt: Date): Record<string, unkno
   const summaries: Record<string, unknown> = {};
   if (!sizes.profile) return summaries;
   const root = join(RESULTS_DIR, `profiles-${startedAt.toISOString().replaceAll(':', '-')}`);
-  for (const part of ['ingest', 'streams', 'query', 'export'] as const) {
+  for (const part of ['ingest', 'streams', 'query', 'export', 'integrity'] as const) {
     const dir = join(root, part);
     if (!existsSync(dir)) continue;
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
@@ -195,6 +195,7 @@ async function main(): Promise<void> {
       ...sizes.ingest,
       ...sizes.integrity,
       dataDir: DATA_DIR,
+      serverNodeArgs: profileArgs(sizes, startedAt, 'integrity'),
       keepFiles: sizes.keep,
       log,
     });

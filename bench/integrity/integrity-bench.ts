@@ -24,6 +24,8 @@ export interface IntegrityBenchOptions {
   orgs: number;
   /** Inclusion proofs looked up at random in the dataset's big organization. */
   proofLookups: number;
+  /** Node options of the server children (`--cpu-prof` with `--profile`). */
+  serverNodeArgs: string[];
   keepFiles: boolean;
   log: (line: string) => void;
 }
@@ -133,6 +135,7 @@ async function ingestPhase(options: IntegrityBenchOptions, tree: boolean): Promi
     await seed.close();
     const server = await startServerChild({
       databaseUrl,
+      nodeArgs: options.serverNodeArgs,
       env: { ATTEST_LOG_KEY_FILE: join(dir, 'log-key'), ATTEST_INTERNAL_CHECKPOINTER: tree ? 'on' : 'off' },
     });
     let load: LoadResult;

@@ -6,7 +6,8 @@ import type { MerkleHasher } from '../../integrity/merkle-hasher.js';
 import type { NoteSigner } from '../../integrity/note-keys.js';
 import { signCheckpoint } from '../../integrity/signed-checkpoint.js';
 import type { AttestStore } from '../../store/attest-store.js';
-import type { StoredCheckpoint, StoredTreeHead, StoredTreeNode, TreeExtension } from '../../store/merkle-tree-store.js';
+import { partialTiles, TileWriter } from '../../integrity/merkle-tiles.js';
+import type { StoredCheckpoint, StoredTreeHead, TreeExtension } from '../../store/merkle-tree-store.js';
 import type { SigningKeySource } from './log-signing-key.js';
 import { nodeMerkleHasher } from '../../core/node-merkle-hasher.js';
 import { storedSubtrees } from '../../store/stored-subtrees.js';
@@ -24,7 +25,7 @@ export interface CheckpointerLog {
 /**
  * Keeps every organization's Merkle tree up with its log and signs a checkpoint of it, in the background:
  * woken by the store's notifier right after each commit (and by a poll, for commits of other processes), it
- * reads the new leaf hashes by `seq`, stores the nodes they complete, and signs the new tree size. The append
+ * reads the new leaf hashes by `seq`, stores the tiles of hashes they complete or grow, and signs the new tree size. The append
  * path is untouched, so ingest pays nothing for the tree. Before signing it proves the new tree consistent
  * with the latest checkpoint from the stored nodes: the log never signs two checkpoints that contradict each
  * other, even if the stored tree was tampered with. Signing happens in the organization's signing turn
@@ -160,7 +161,7 @@ export class LogCheckpointer {
     const root = await new CompactRange(this.#hasher, head.size, head.edge.map(hashOf)).root();
     if (latest) {
       const oldRoot = fromHex(latest.rootHash) ?? new Uint8Array(0);
-      const proof = await consistencyProof(latest.treeSize, head.size, storedSubtrees(this.store, orgId), this.#hasher);
+      const proof = await consistencyProof(latest.treeSize, head.size, storedSubtrees(this.store, orgId, this.#hasher), this.#hasher);
       await verifyConsistency(this.#hasher, { oldSize: latest.treeSize, newSize: head.size, oldRoot, newRoot: root, proof });
     }
     const note = await signCheckpoint({ origin: checkpointOrigin(this.logName, orgId), size: head.size, rootHash: root }, signer);
@@ -202,21 +203,24 @@ export class LogCheckpointer {
         if (leaves.length === 0) continue;
         if (leaves.length === LEAVES_PER_STEP) full.add(orgId);
         const fromSize = edge.size;
-        const nodes: StoredTreeNode[] = [];
         try {
+          // The tiles still filling, as stored at this size (a later, longer one is cut to it).
+          const open = partialTiles(fromSize);
+          const stored = await trees.tiles(orgId, open);
+          const tiles = new TileWriter(
+            fromSize,
+            open.flatMap((tile, i) => (stored[i] ? [{ ...tile, hashes: stored[i] }] : [])),
+          );
           for (const leaf of leaves) {
             // seq is gapless; a missing one is a deleted row, which the tree must not paper over.
             if (leaf.seq !== edge.size)
               throw new Error(`the log of ${orgId} has no event ${edge.size} (next is ${leaf.seq}); not growing its tree past it`);
-            await edge.append(hashOf(leaf.leafHash), (node) =>
-              nodes.push({ level: node.level, index: node.index, hash: toHex(node.hash) }),
-            );
+            await edge.append(hashOf(leaf.leafHash), (node) => tiles.add(node));
           }
+          extensions.push({ orgId, fromSize, head: { size: edge.size, edge: edge.hashes.map(toHex) }, tiles: tiles.changed() });
         } catch (error) {
           failed.set(orgId, error instanceof Error ? error : new Error(String(error)));
-          continue;
         }
-        extensions.push({ orgId, fromSize, head: { size: edge.size, edge: edge.hashes.map(toHex) }, nodes });
       }
       const grown = await trees.extendMany(extensions);
       // Only a full step may have more leaves behind it; a tree another process grew meanwhile is its to sign.
