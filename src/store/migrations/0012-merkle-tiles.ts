@@ -54,7 +54,8 @@ async function convertTree(db: Kysely<unknown>, orgId: string, size: number): Pr
         for (let i = 0; i < hashes.length / HASH_SIZE; i += 1) {
           const row = rows[begin - first + i]!;
           const hash = fromHex(row.hash);
-          if (hash?.length !== HASH_SIZE) throw new Error(`node ${row.idx} of level ${level * TILE_HEIGHT} of ${orgId}'s tree is not a hash`);
+          if (hash?.length !== HASH_SIZE)
+            throw new Error(`node ${row.idx} of level ${level * TILE_HEIGHT} of ${orgId}'s tree is not a hash`);
           hashes.set(hash, i * HASH_SIZE);
         }
         await sql`insert into merkle_tiles (org_id, level, idx, hashes)
