@@ -14,6 +14,7 @@ import { generateSignerKey, parseSignerKey, parseVerifierKey } from '../src/inte
 import { openCheckpoint } from '../src/integrity/signed-checkpoint.js';
 import { COPIED_TABLES } from '../src/store/store-copy/store-copy-plan.js';
 import { insertMembership, insertOrganization } from '../src/store/queries/tenancy-queries.js';
+import { tileSize } from '../src/integrity/merkle-tiles.js';
 import { createTenancy, seedVariedEvents, type TestTenancy } from './support/audit-fixtures.js';
 import { REPO_ROOT, requireBuild, runCli, startServer, type ServerProcess } from './support/child-processes.js';
 import {
@@ -137,10 +138,11 @@ describe.skipIf(!available)('attest migrate --from sqlite:PATH --to postgres://â
     expect(result.stdout, result.stderr).toContain(`the logs of 3 organizations (${TOTAL_EVENTS} events)`);
     expect(result.code).toBe(0);
     expect(await count(copied, 'audit_events')).toBe(TOTAL_EVENTS);
-    // Tiles of 256 hashes: 700 leaves fill 3 level-0 tiles and 2 hashes of level 8; 260 leaves 2 tiles and 1; 40 leaves 1 tile.
+    // Tiles over 256 nodes: 700 leaves fill 3 level-0 tiles and 1 of level 8 (2 nodes); 260 leaves 2 and 1; 40 leaves 1.
     expect(await count(copied, 'merkle_tiles')).toBe(8);
     const tileBytes = await client.query<{ n: string }>(`select sum(length(hashes)) as n from ${copied.schema}.merkle_tiles`);
-    expect(Number(tileBytes.rows[0]?.n)).toBe((TOTAL_EVENTS + 2 + 1) * 32);
+    const hashes = [256, 256, 188, 2, 256, 4, 1, 40].reduce((sum, width) => sum + tileSize(width), 0);
+    expect(Number(tileBytes.rows[0]?.n)).toBe(hashes * 32);
     expect(await count(copied, 'log_checkpoints')).toBe(6);
     const destination = (
       await client.query(`select last_delivered_seq, failed_attempts, last_error from ${copied.schema}.stream_destinations`)

@@ -1,28 +1,29 @@
 import type { TreeNode } from './compact-range.js';
-import { HASH_SIZE, type MerkleHasher } from './merkle-hasher.js';
+import { HASH_SIZE } from './merkle-hasher.js';
 import { assertTreeSize, type NodeAddress } from './tree-shape.js';
 
 /**
- * A Merkle tree stored as tiles, after C2SP tlog-tiles: a tile of level L holds up to 256 consecutive hashes of
- * tree level 8·L (level 0: the leaf hashes), concatenated, 32 bytes each. Every node of tree levels 8·L + 1 to
- * 8·L + 7 is the root of a run of one tile's hashes, so it is recomputed (at most 127 hashes) rather than
- * stored: a tree of n leaves takes about n/256 tile rows instead of 2n node rows. All but the last tile of a
- * level are full (256 hashes) and never change; the last holds the complete nodes of its level so far, and
- * grows with the tree.
+ * A Merkle tree stored as tiles, after C2SP tlog-tiles: a tile of level L covers up to 256 consecutive nodes
+ * of tree level 8·L (level 0: the leaf hashes) and holds every complete node of levels 8·L to 8·L + 7 above
+ * them, level by level, 32 bytes each, concatenated: 510 hashes when full. A proof reads a node as a slice of
+ * its tile instead of recomputing it (recomputing took up to 255 hashes per tile, a millisecond on a busy
+ * machine), and a tree of n leaves takes about n/256 tile rows instead of 2n node rows. All but the last tile
+ * of a level are full and never change; the last holds the complete nodes of its levels so far, and grows
+ * with the tree.
  */
 
 /** Tree levels a tile spans: its hashes are of level 8·L, and it yields the nodes up to level 8·L + 7. */
 export const TILE_HEIGHT = 8;
-/** Hashes in a full tile. */
+/** Nodes of its lowest level a full tile covers. */
 export const TILE_WIDTH = 2 ** TILE_HEIGHT;
 
-/** A tile: the `index`-th run of {@link TILE_WIDTH} hashes of tree level `TILE_HEIGHT · level`. */
+/** A tile: the one over the `index`-th run of {@link TILE_WIDTH} nodes of tree level `TILE_HEIGHT · level`. */
 export interface TileAddress {
   readonly level: number;
   readonly index: number;
 }
 
-/** A tile's hashes, concatenated; `hashes.length / 32` of them, 1 to 256. */
+/** A tile's hashes, concatenated: its nodes of each of its levels, lowest level first (`tileSize` of its width). */
 export interface Tile extends TileAddress {
   readonly hashes: Uint8Array;
 }
@@ -46,33 +47,66 @@ export function nodeInTile(node: NodeAddress): NodeInTile {
   return { tile: { level, index }, first: begin - index * TILE_WIDTH, count };
 }
 
-/** How many hashes the tile holds. */
-export function tileWidth(hashes: Uint8Array): number {
-  return hashes.length / HASH_SIZE;
+/** Hashes a tile of `width` nodes of its lowest level holds: its complete nodes of all eight levels. */
+export function tileSize(width: number): number {
+  let hashes = 0;
+  for (let level = 0; level < TILE_HEIGHT; level += 1) hashes += Math.floor(width / 2 ** level);
+  return hashes;
 }
 
-/** The `i`-th hash of a tile (a view, not a copy). */
+// A tile's width by the hashes it holds (tileSize is strictly increasing in the width).
+const WIDTH_OF_SIZE = new Map(Array.from({ length: TILE_WIDTH }, (_, i) => [tileSize(i + 1), i + 1]));
+
+/** How many nodes of its lowest level the tile holds; throws a RangeError when the bytes are not a tile. */
+export function tileWidth(hashes: Uint8Array): number {
+  const width = hashes.length % HASH_SIZE === 0 ? WIDTH_OF_SIZE.get(hashes.length / HASH_SIZE) : undefined;
+  if (width === undefined) throw new RangeError(`${hashes.length} bytes are not a tile`);
+  return width;
+}
+
+/** The `i`-th node of the tile's level `sublevel` (0–7 above its lowest), a view, not a copy; of a tile `width` wide. */
+function nodeOfTile(hashes: Uint8Array, width: number, sublevel: number, i: number): Uint8Array {
+  const at = offsetOf(width, sublevel) + i;
+  return hashes.subarray(at * HASH_SIZE, (at + 1) * HASH_SIZE);
+}
+
+/** The `i`-th hash of the tile's lowest level (a view, not a copy). */
 export function tileHash(hashes: Uint8Array, i: number): Uint8Array {
   return hashes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE);
 }
 
 /**
- * The hash of the node found at `where` in the tile's `hashes`: the root of the run, folded pairwise up to it.
- * Throws a RangeError when the tile does not hold the whole run (the node is not complete in the stored tree).
+ * The hash of the node found at `where` in the tile's `hashes`. Throws a RangeError when the tile does not
+ * hold it (the node is not complete in the stored tree).
  */
-export async function nodeHashInTile(where: NodeInTile, hashes: Uint8Array, hasher: MerkleHasher): Promise<Uint8Array> {
-  if (hashes.length % HASH_SIZE !== 0) throw new RangeError(`tile ${where.tile.level}/${where.tile.index} is not whole hashes`);
-  if (where.first + where.count > tileWidth(hashes))
+export function nodeHashInTile(where: NodeInTile, hashes: Uint8Array): Uint8Array {
+  const width = tileWidth(hashes);
+  if (where.first + where.count > width)
     throw new RangeError(
-      `tile ${where.tile.level}/${where.tile.index} holds ${tileWidth(hashes)} hashes, not the ${where.first}–${where.first + where.count - 1} a node needs`,
+      `tile ${where.tile.level}/${where.tile.index} holds ${width} nodes, not the ${where.first}–${where.first + where.count - 1} a node needs`,
     );
-  let level = Array.from({ length: where.count }, (_, i) => tileHash(hashes, where.first + i));
-  while (level.length > 1) {
-    const next: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(await hasher.hashChildren(level[i]!, level[i + 1]!));
-    level = next;
+  return nodeOfTile(hashes, width, Math.log2(where.count), where.first / where.count);
+}
+
+/** The tile as it was when it held only its first `width` nodes of its lowest level (a copy). */
+export function cutTile(hashes: Uint8Array, width: number): Uint8Array {
+  const from = tileWidth(hashes);
+  if (width > from) throw new RangeError(`a tile of ${from} nodes does not hold the first ${width}`);
+  const cut = new Uint8Array(tileSize(width) * HASH_SIZE);
+  let at = 0;
+  for (let level = 0; level < TILE_HEIGHT; level += 1) {
+    const count = Math.floor(width / 2 ** level);
+    cut.set(hashes.subarray(offsetOf(from, level) * HASH_SIZE, (offsetOf(from, level) + count) * HASH_SIZE), at * HASH_SIZE);
+    at += count;
   }
-  return level[0]!;
+  return cut;
+}
+
+/** Where the tile's level `sublevel` begins, in hashes, in a tile `width` wide. */
+function offsetOf(width: number, sublevel: number): number {
+  let at = 0;
+  for (let level = 0; level < sublevel; level += 1) at += Math.floor(width / 2 ** level);
+  return at;
 }
 
 /** The last tile of each level of a tree of `size` leaves that is not full, with how many hashes it holds. */
@@ -88,8 +122,8 @@ export function partialTiles(size: number): Array<TileAddress & { width: number 
 
 /**
  * Collects the nodes a growing tree completes into tiles: given the tree's size and its partial tiles as
- * stored, it takes every node `CompactRange.append` announces, keeps those of the tiled levels (0, 8, 16, …),
- * and hands back every tile that changed — full ones completed, and the new partial ones — ready to store.
+ * stored, it takes every node `CompactRange.append` announces and hands back every tile that changed — full
+ * ones completed, and the new partial ones — ready to store.
  *
  * @example
  * const tiles = new TileWriter(edge.size, await storedPartialTiles());
@@ -97,48 +131,55 @@ export function partialTiles(size: number): Array<TileAddress & { width: number 
  * await store.save(tiles.changed());
  */
 export class TileWriter {
-  /** By tile level: the tile being filled, and its hashes so far. */
-  readonly #open = new Map<number, { index: number; hashes: Uint8Array[]; changed: boolean }>();
+  /** By tile level: the tile being filled, its nodes so far by level within it, and whether it gained any. */
+  readonly #open = new Map<number, { index: number; levels: Uint8Array[][]; changed: boolean }>();
   readonly #done: Tile[] = [];
 
   /**
-   * The tiles of a tree of `size` leaves: `stored` must hold, for each tile that `partialTiles(size)` names, at
-   * least its hashes (a longer stored tile, grown by another writer since, is cut to the size).
+   * The tiles of a tree of `size` leaves: `stored` must hold each tile that `partialTiles(size)` names, with at
+   * least its nodes (a longer stored tile, grown by another writer since, is cut to the size).
    */
   constructor(size: number, stored: readonly Tile[]) {
     for (const { level, index, width } of partialTiles(size)) {
       const tile = stored.find((t) => t.level === level && t.index === index);
       if (!tile || tileWidth(tile.hashes) < width)
-        throw new RangeError(`the stored tile ${level}/${index} of a tree of ${size} leaves does not hold its ${width} hashes`);
-      this.#open.set(level, { index, hashes: Array.from({ length: width }, (_, i) => tileHash(tile.hashes, i)), changed: false });
+        throw new RangeError(`the stored tile ${level}/${index} of a tree of ${size} leaves does not hold its ${width} nodes`);
+      const from = tileWidth(tile.hashes);
+      const levels = Array.from({ length: TILE_HEIGHT }, (_, sublevel) =>
+        Array.from({ length: Math.floor(width / 2 ** sublevel) }, (_, i) => nodeOfTile(tile.hashes, from, sublevel, i)),
+      );
+      this.#open.set(level, { index, levels, changed: false });
     }
   }
 
-  /** Takes a node the tree completed; only nodes of tiled levels are kept. Nodes of a level arrive in order. */
+  /** Takes a node the tree completed. Nodes of a level arrive in order. */
   add(node: TreeNode): void {
-    if (node.level % TILE_HEIGHT !== 0) return;
-    const level = node.level / TILE_HEIGHT;
-    const index = Math.floor(node.index / TILE_WIDTH);
+    const level = Math.floor(node.level / TILE_HEIGHT);
+    const sublevel = node.level - level * TILE_HEIGHT;
+    const perTile = TILE_WIDTH / 2 ** sublevel;
+    const index = Math.floor(node.index / perTile);
     let open = this.#open.get(level);
     if (!open) {
-      open = { index, hashes: [], changed: false };
+      open = { index, levels: Array.from({ length: TILE_HEIGHT }, () => []), changed: false };
       this.#open.set(level, open);
     }
-    if (open.index !== index || open.hashes.length !== node.index - index * TILE_WIDTH)
+    const nodes = open.levels[sublevel]!;
+    if (open.index !== index || nodes.length !== node.index - index * perTile)
       throw new RangeError(`node ${node.index} of level ${node.level} does not follow the tile being filled`);
-    open.hashes.push(node.hash);
+    nodes.push(node.hash);
     open.changed = true;
-    if (open.hashes.length === TILE_WIDTH) {
-      this.#done.push({ level, index, hashes: joined(open.hashes) });
-      this.#open.set(level, { index: index + 1, hashes: [], changed: false });
+    // The tile's top node of its second half comes last: with it, the tile is full.
+    if (sublevel === TILE_HEIGHT - 1 && nodes.length === 2) {
+      this.#done.push({ level, index, hashes: joined(open.levels.flat()) });
+      this.#open.set(level, { index: index + 1, levels: Array.from({ length: TILE_HEIGHT }, () => []), changed: false });
     }
   }
 
-  /** Every tile that gained hashes: the full ones completed, then each level's grown partial tile. */
+  /** Every tile that gained nodes: the full ones completed, then each level's grown partial tile. */
   changed(): Tile[] {
     const partial = [...this.#open]
-      .filter(([, open]) => open.changed && open.hashes.length > 0)
-      .map(([level, open]) => ({ level, index: open.index, hashes: joined(open.hashes) }));
+      .filter(([, open]) => open.changed && open.levels[0]!.length > 0)
+      .map(([level, open]) => ({ level, index: open.index, hashes: joined(open.levels.flat()) }));
     return [...this.#done, ...partial];
   }
 }

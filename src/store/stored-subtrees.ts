@@ -1,14 +1,12 @@
-import { nodeMerkleHasher } from '../core/node-merkle-hasher.js';
-import type { MerkleHasher } from '../integrity/merkle-hasher.js';
 import { nodeHashInTile, nodeInTile, tileWidth } from '../integrity/merkle-tiles.js';
 import type { SubtreeHashes } from '../integrity/subtree-hashes.js';
 import type { AttestStore } from './attest-store.js';
 
 /**
  * An organization's stored Merkle tree as the integrity library reads proofs from it: one read for the tiles
- * of every node asked, then each node recomputed from its tile's run of hashes (`merkle-tiles.ts`).
+ * of every node asked, each node then a slice of its tile (`merkle-tiles.ts`).
  */
-export function storedSubtrees(store: AttestStore, orgId: string, hasher: MerkleHasher = nodeMerkleHasher): SubtreeHashes {
+export function storedSubtrees(store: AttestStore, orgId: string): SubtreeHashes {
   return {
     async nodeHashes(nodes) {
       const places = nodes.map(nodeInTile);
@@ -22,7 +20,7 @@ export function storedSubtrees(store: AttestStore, orgId: string, hasher: Merkle
         const { level, index } = nodes[i]!;
         if (tile === undefined || place.first + place.count > tileWidth(tile))
           throw new Error(`node ${index} of level ${level} of the tree of ${orgId} is not stored`);
-        hashes.push(await nodeHashInTile(place, tile, hasher));
+        hashes.push(nodeHashInTile(place, tile));
       }
       return hashes;
     },

@@ -110,10 +110,11 @@ for (const { kind, available } of await storeMatrix()) {
       try {
         const tables = await store.db.introspection.getTables();
         expect(tables.map((table) => table.name)).not.toContain('merkle_nodes');
-        // 65,536 + 700 leaves: 259 tiles of leaves (the last of 188), 258 hashes of level 8 (2 tiles), 1 of level 16.
+        // 65,536 + 700 leaves: 259 tiles of leaves (the last 188 wide), 258 nodes of level 8 (2 tiles), 1 of level 16;
+        // a tile holds its nodes of eight levels: 510 hashes when full, 2 + 1 when 2 wide.
         const tiles = await store.db.selectFrom('merkle_tiles').select(['level', 'idx', 'hashes']).where('org_id', '=', big).execute();
         expect(tiles.filter((tile) => tile.level === 0)).toHaveLength(259);
-        expect(tiles.filter((tile) => tile.level === 1).map((tile) => tile.hashes.length / 32)).toEqual([256, 2]);
+        expect(tiles.filter((tile) => tile.level === 1).map((tile) => tile.hashes.length / 32)).toEqual([510, 3]);
         expect(tiles.filter((tile) => tile.level === 2).map((tile) => tile.hashes.length / 32)).toEqual([1]);
 
         const memory = await MemoryMerkleTree.fromLeafHashes(bigLeaves, nodeMerkleHasher);

@@ -6,7 +6,16 @@ import { CompactRange } from '../../src/integrity/compact-range.js';
 import { consistencyProof } from '../../src/integrity/consistency-proof.js';
 import { inclusionProof } from '../../src/integrity/inclusion-proof.js';
 import { MemoryMerkleTree } from '../../src/integrity/memory-merkle-tree.js';
-import { nodeHashInTile, nodeInTile, partialTiles, TileWriter, type Tile } from '../../src/integrity/merkle-tiles.js';
+import {
+  cutTile,
+  nodeHashInTile,
+  nodeInTile,
+  partialTiles,
+  tileSize,
+  tileWidth,
+  TileWriter,
+  type Tile,
+} from '../../src/integrity/merkle-tiles.js';
 import type { SubtreeHashes } from '../../src/integrity/subtree-hashes.js';
 import { seededRandom } from '../support/seeded-random.js';
 
@@ -24,13 +33,12 @@ class TileMap implements SubtreeHashes {
     return partialTiles(size).map((tile) => ({ ...tile, hashes: this.tiles.get(`${tile.level}/${tile.index}`)! }));
   }
 
-  nodeHashes(nodes: Parameters<SubtreeHashes['nodeHashes']>[0]): Promise<Uint8Array[]> {
-    return Promise.all(
-      nodes.map((node) => {
-        const place = nodeInTile(node);
-        return nodeHashInTile(place, this.tiles.get(`${place.tile.level}/${place.tile.index}`) ?? new Uint8Array(0), nodeMerkleHasher);
-      }),
-    );
+  // eslint-disable-next-line @typescript-eslint/require-await -- the interface is async; a throw must reject.
+  async nodeHashes(nodes: Parameters<SubtreeHashes['nodeHashes']>[0]): Promise<Uint8Array[]> {
+    return nodes.map((node) => {
+      const place = nodeInTile(node);
+      return nodeHashInTile(place, this.tiles.get(`${place.tile.level}/${place.tile.index}`) ?? new Uint8Array(0));
+    });
   }
 }
 
@@ -83,14 +91,31 @@ describe('Merkle tiles', () => {
     }
   });
 
-  it('refuses a node its tile does not hold, and a stored partial tile shorter than the tree', async () => {
-    const tile = new Uint8Array(5 * 32);
-    await expect(nodeHashInTile(nodeInTile({ level: 2, index: 1 }), tile, nodeMerkleHasher)).rejects.toThrow(RangeError);
-    await expect(nodeHashInTile(nodeInTile({ level: 2, index: 0 }), tile, nodeMerkleHasher)).resolves.toHaveLength(32);
-    expect(() => new TileWriter(6, [{ level: 0, index: 0, hashes: tile }])).toThrow('does not hold its 6 hashes');
-    // A longer stored tile (another writer grew it since) is cut to the size.
+  it('reads a node as a slice of its tile, and refuses one the tile does not hold', () => {
+    // A tile 5 nodes wide holds 5 + 2 + 1 hashes: its nodes of levels 0, 1 and 2; hash i filled with byte i.
+    const tile = Uint8Array.from({ length: tileSize(5) * 32 }, (_, i) => Math.floor(i / 32));
+    expect(tileSize(5)).toBe(8);
+    expect(tileWidth(tile)).toBe(5);
+    expect(nodeHashInTile(nodeInTile({ level: 2, index: 0 }), tile)).toEqual(tile.subarray(7 * 32));
+    expect(nodeHashInTile(nodeInTile({ level: 1, index: 1 }), tile)).toEqual(tile.subarray(6 * 32, 7 * 32));
+    expect(() => nodeHashInTile(nodeInTile({ level: 2, index: 1 }), tile)).toThrow(RangeError);
+    expect(() => tileWidth(tile.subarray(0, 6 * 32))).toThrow('not a tile');
+    // Cut to its first 3 nodes: leaves 0–2 and the level-1 node over 0–1.
+    expect([...cutTile(tile, 3)].filter((_, i) => i % 32 === 0)).toEqual([0, 1, 2, 5]);
+  });
+
+  it('refuses a stored partial tile shorter than the tree, and cuts a longer one to it', () => {
+    const tile = Uint8Array.from({ length: tileSize(5) * 32 }, (_, i) => Math.floor(i / 32));
+    expect(() => new TileWriter(6, [{ level: 0, index: 0, hashes: tile }])).toThrow('does not hold its 6 nodes');
+    // Another writer grew the tile to 5 since the tree of 3 was read: the writer goes on from 3.
     const writer = new TileWriter(3, [{ level: 0, index: 0, hashes: tile }]);
-    writer.add({ level: 0, index: 3, hash: leaf(3) });
-    expect(writer.changed().map((t) => t.hashes.length)).toEqual([4 * 32]);
+    for (const node of [
+      { level: 0, index: 3 },
+      { level: 1, index: 1 },
+      { level: 2, index: 0 },
+    ])
+      writer.add({ ...node, hash: leaf(node.level) });
+    const [grown] = writer.changed();
+    expect([...grown!.hashes].filter((_, i) => i % 32 === 0)).toEqual([0, 1, 2, leaf(0)[0], 5, leaf(1)[0], leaf(2)[0]]);
   });
 });

@@ -1,6 +1,6 @@
 import { fromHex } from '../../src/integrity/bytes.js';
 import { HASH_SIZE } from '../../src/integrity/merkle-hasher.js';
-import { TILE_WIDTH } from '../../src/integrity/merkle-tiles.js';
+import { cutTile, TILE_WIDTH } from '../../src/integrity/merkle-tiles.js';
 import type { AttestStore } from '../../src/store/attest-store.js';
 
 /** The stored level-0 tile holding leaf `index` of `orgId`'s tree, and where the leaf sits in it. */
@@ -35,8 +35,8 @@ export async function rewriteTreeLeaf(store: AttestStore, orgId: string, index: 
 
 /** Tampering: removes the tree's copy of leaf `index` and of the leaves after it in its tile. */
 export async function cutTreeLeavesFrom(store: AttestStore, orgId: string, index: number): Promise<void> {
-  const { idx, hashes, at } = await leafTile(store, orgId, index);
-  await saveLeafTile(store, orgId, idx, hashes.subarray(0, at));
+  const { idx, hashes } = await leafTile(store, orgId, index);
+  await saveLeafTile(store, orgId, idx, Buffer.from(cutTile(hashes, index - idx * TILE_WIDTH)));
 }
 
 /** How many hashes `orgId`'s stored tiles hold, over every level. */

@@ -193,7 +193,7 @@ export class LogCheckpointer {
     const root = await new CompactRange(this.#hasher, head.size, head.edge.map(hashOf)).root();
     if (latest) {
       const oldRoot = fromHex(latest.rootHash) ?? new Uint8Array(0);
-      const proof = await consistencyProof(latest.treeSize, head.size, storedSubtrees(this.store, orgId, this.#hasher), this.#hasher);
+      const proof = await consistencyProof(latest.treeSize, head.size, storedSubtrees(this.store, orgId), this.#hasher);
       await verifyConsistency(this.#hasher, { oldSize: latest.treeSize, newSize: head.size, oldRoot, newRoot: root, proof });
     }
     const note = await signCheckpoint({ origin: checkpointOrigin(this.logName, orgId), size: head.size, rootHash: root }, signer);

@@ -135,7 +135,8 @@ async function compareInOrder(
 
 function compareRows(described: string, expected: CopyRow, copied: CopyRow, differ: (text: string) => void): void {
   for (const [column, value] of Object.entries(expected)) {
-    if (!sameValue(copied[column], value)) differ(`${described}: ${column} differs (source ${shown(value)}, target ${shown(copied[column])})`);
+    if (!sameValue(copied[column], value))
+      differ(`${described}: ${column} differs (source ${shown(value)}, target ${shown(copied[column])})`);
   }
 }
 
