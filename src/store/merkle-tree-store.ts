@@ -196,6 +196,16 @@ export class MerkleTreeStore {
     return addresses.map(({ level, index }) => found.get(`${level}:${index}`));
   }
 
+  /** How many tile rows `orgId`'s tree takes, and the bytes of their hashes. */
+  async tileStatistics(orgId: string): Promise<{ storedTiles: number; storedBytes: number }> {
+    const row = await this.readDb
+      .selectFrom('merkle_tiles')
+      .select((eb) => [eb.fn.countAll().as('tiles'), eb.fn.sum(eb.fn('length', ['hashes'])).as('bytes')])
+      .where('org_id', '=', orgId)
+      .executeTakeFirst();
+    return { storedTiles: Number(row?.tiles ?? 0), storedBytes: Number(row?.bytes ?? 0) };
+  }
+
   /** The tree's own copy of the leaf hashes (hex) from `fromIndex` on, at most `limit`, in order; a missing tile leaves a gap. */
   async treeLeaves(orgId: string, fromIndex: number, limit: number): Promise<Array<{ index: number; hash: string }>> {
     if (limit <= 0) return [];
