@@ -33,7 +33,6 @@ class TileMap implements SubtreeHashes {
     return partialTiles(size).map((tile) => ({ ...tile, hashes: this.tiles.get(`${tile.level}/${tile.index}`)! }));
   }
 
-  // eslint-disable-next-line @typescript-eslint/require-await -- the interface is async; a throw must reject.
   async nodeHashes(nodes: Parameters<SubtreeHashes['nodeHashes']>[0]): Promise<Uint8Array[]> {
     return nodes.map((node) => {
       const place = nodeInTile(node);
