@@ -37,6 +37,8 @@ export interface LoadResult {
   latency: LatencySummary;
   /** Every event answered 201, warm-up included (the parent checks the store holds exactly these). */
   acceptedEvents: number;
+  /** CPU time (user + system) the load generator process spent on the whole run, warm-up included, in µs. */
+  cpuMicros: number;
   errors: number;
   errorSamples: string[];
 }
@@ -124,6 +126,8 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   let measuredEvents = 0;
   let measuredRequests = 0;
   let lastAnswer = 0;
+  // The prepared pool and bodies are set up before: only the sending is counted.
+  const cpuAtStart = process.cpuUsage();
   const started = performance.now();
   const warmupEnd = started + plan.warmupMs;
   const end = warmupEnd + plan.durationMs;
@@ -164,6 +168,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   await Promise.all(Array.from({ length: plan.concurrency }, loop));
   await sdk?.close();
   agent.destroy();
+  const cpu = process.cpuUsage(cpuAtStart);
   const seconds = Math.max(lastAnswer - warmupEnd, 1) / 1000;
   return {
     requests: measuredRequests,
@@ -173,6 +178,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
     seconds,
     latency: summarizeLatencies(latencies),
     acceptedEvents,
+    cpuMicros: cpu.user + cpu.system,
     errors,
     errorSamples,
   };
