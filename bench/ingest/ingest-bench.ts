@@ -177,6 +177,15 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
       },
       ...cpuFigures('client', comparison),
       ...cpuFigures('server', comparison),
+      {
+        section: 'ingest',
+        name: 'SDK / raw batches by CPU per event (client + server)',
+        value:
+          (rawBatches.clientCpuMicrosPerEvent + rawBatches.serverCpuMicrosPerEvent) /
+          (sdkBatches.clientCpuMicrosPerEvent + sdkBatches.serverCpuMicrosPerEvent),
+        unit: 'ratio',
+        note: 'the throughput ratio where client and server share busy cores; less sensitive to load than events/s',
+      },
       { section: 'ingest', name: 'raw store limit (appendEvents, 5000/tx)', value: raw.eventsPerSecond, unit: 'events/s' },
       atLeast({ section: 'ingest', name: 'HTTP batches / raw store limit', value: ratio, unit: 'ratio' }, 0.5),
       {
