@@ -1,6 +1,7 @@
 import { cpuTicks, TICKS_PER_SECOND } from '../postgres/cpu-meter.js';
 import type { LoadPlan, LoadResult } from './load-generator.js';
 import { runLoadGenerator } from './load-generator-process.js';
+import { startInstantIngestServer } from './instant-ingest-server.js';
 
 /** The clients compared: raw prepared bodies, raw bodies with a fresh key per event, and the producer SDK. */
 export const COMPARED_CLIENTS = ['raw', 'raw-keyed', 'sdk'] as const;
@@ -67,4 +68,46 @@ export async function compareClients(
     };
   };
   return { raw: totals('raw'), 'raw-keyed': totals('raw-keyed'), sdk: totals('sdk') };
+}
+
+/** Each client's CPU per event against {@link startInstantIngestServer}, median of the rounds, in µs. */
+export type ClientCpuAlone = Record<ComparedClient, { medianMicrosPerEvent: number; rounds: number[] }>;
+
+/**
+ * The clients' own cost: each sends batches of 100 (16 in flight) to a server that answers at once, in `rounds`
+ * interleaved rounds of `roundMs`; the load generator's CPU per accepted event, median of the rounds. The
+ * events/s against the real server depend on what else the machine runs; this hardly does.
+ */
+export async function measureClientCpuAlone(
+  plan: Pick<LoadPlan, 'eventsPerRequest' | 'concurrency' | 'orgIds'>,
+  roundMs: number,
+  rounds: number,
+): Promise<ClientCpuAlone> {
+  const server = await startInstantIngestServer();
+  const samples: Record<ComparedClient, number[]> = { raw: [], 'raw-keyed': [], sdk: [] };
+  try {
+    for (let round = 0; round < rounds; round += 1) {
+      for (let i = 0; i < COMPARED_CLIENTS.length; i += 1) {
+        const client = COMPARED_CLIENTS[(round + i) % COMPARED_CLIENTS.length] as ComparedClient;
+        const load = await runLoadGenerator({
+          ...plan,
+          url: server.url,
+          producerKey: 'not checked',
+          warmupMs: Math.min(300, roundMs),
+          durationMs: roundMs,
+          seed: 3,
+          client,
+        });
+        samples[client].push(load.cpuMicros / load.acceptedEvents);
+      }
+    }
+  } finally {
+    server.stop();
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+  return {
+    raw: { medianMicrosPerEvent: median(samples.raw), rounds: samples.raw },
+    'raw-keyed': { medianMicrosPerEvent: median(samples['raw-keyed']), rounds: samples['raw-keyed'] },
+    sdk: { medianMicrosPerEvent: median(samples.sdk), rounds: samples.sdk },
+  };
 }

@@ -8,7 +8,13 @@ import { probeResponsiveness } from '../server/responsiveness-probe.js';
 import { startServerChild } from '../server/server-child.js';
 import type { LoadResult } from './load-generator.js';
 import { runLoadGenerator } from './load-generator-process.js';
-import { compareClients, type ClientComparison, type ClientTotals } from './client-comparison.js';
+import {
+  compareClients,
+  measureClientCpuAlone,
+  type ClientComparison,
+  type ClientCpuAlone,
+  type ClientTotals,
+} from './client-comparison.js';
 import { measureRawStoreLimit, type RawStoreLimit } from './raw-store-limit.js';
 import { measureSqliteInsertFloor, type SqliteInsertFloor } from './sqlite-insert-floor.js';
 
@@ -36,6 +42,8 @@ export interface IngestBenchResult {
     batches: LoadResult;
     /** Raw batches, raw batches with a fresh idempotency key per event and the producer SDK's, interleaved. */
     comparison: ClientComparison;
+    /** The clients' CPU per event against a server that answers at once. */
+    clientCpuAlone: ClientCpuAlone;
     singles: LoadResult;
     responsiveness: LatencySummary;
     raw: RawStoreLimit;
@@ -122,6 +130,12 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
     } finally {
       await server.stop();
     }
+    options.log('ingest: the clients alone, against a server that answers at once, 5 rounds…');
+    const clientCpuAlone = await measureClientCpuAlone(
+      { eventsPerRequest: 100, concurrency: options.batchConcurrency, orgIds },
+      Math.max(200, Math.min(1500, options.durationMs / 3)),
+      5,
+    );
     const storedEvents = await countStoredEvents(databaseUrl);
     const acknowledgedEvents =
       batches.acceptedEvents +
@@ -177,6 +191,13 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
       },
       ...cpuFigures('client', comparison),
       ...cpuFigures('server', comparison),
+      ...(['raw', 'raw-keyed', 'sdk'] as const).map((client): BenchFigure => ({
+        section: 'ingest',
+        name: `client CPU per event against an instant server, ${{ raw: 'raw batches', 'raw-keyed': 'raw batches with keys', sdk: 'SDK batches' }[client]}`,
+        value: clientCpuAlone[client].medianMicrosPerEvent,
+        unit: 'µs',
+        note: 'median of 5 rounds; the client alone on the machine',
+      })),
       {
         section: 'ingest',
         name: 'SDK / raw batches by CPU per event (client + server)',
@@ -220,7 +241,7 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
     ];
     return {
       figures,
-      details: { batches, comparison, singles, responsiveness, raw, floor, storedEvents, acknowledgedEvents },
+      details: { batches, comparison, clientCpuAlone, singles, responsiveness, raw, floor, storedEvents, acknowledgedEvents },
     };
   } finally {
     if (!options.keepFiles) rmSync(dir, { recursive: true, force: true });

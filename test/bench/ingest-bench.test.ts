@@ -11,6 +11,10 @@ import { measureSqliteInsertFloor } from '../../bench/ingest/sqlite-insert-floor
 const dataDir = mkdtempSync(join(tmpdir(), 'attest-ingest-bench-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
+function byNameOf(figures: ReadonlyArray<{ name: string; value: number }>, name: string) {
+  return figures.find((f) => f.name === name);
+}
+
 describe('ingest benchmark', () => {
   it('drives a real server child from a second process and finds exactly the acknowledged events in the store', async () => {
     const result = await runIngestBench({
@@ -25,7 +29,7 @@ describe('ingest benchmark', () => {
       keepFiles: false,
       log: () => undefined,
     });
-    const { batches, comparison, singles, responsiveness, raw, floor, storedEvents, acknowledgedEvents } = result.details;
+    const { batches, comparison, clientCpuAlone, singles, responsiveness, raw, floor, storedEvents, acknowledgedEvents } = result.details;
     expect(batches.errors).toBe(0);
     expect(singles.errors).toBe(0);
     const { raw: rawBatches, 'raw-keyed': keyedBatches, sdk: sdkBatches } = comparison;
@@ -38,6 +42,13 @@ describe('ingest benchmark', () => {
       expect(compared.clientCpuMicrosPerEvent).toBeGreaterThan(0);
       expect(compared.serverCpuMicrosPerEvent).toBeGreaterThan(0);
     }
+    for (const client of ['raw', 'raw-keyed', 'sdk'] as const) {
+      expect(clientCpuAlone[client].rounds).toHaveLength(5);
+      expect(clientCpuAlone[client].medianMicrosPerEvent).toBeGreaterThan(0);
+    }
+    expect(byNameOf(result.figures, 'client CPU per event against an instant server, SDK batches')?.value).toBe(
+      clientCpuAlone.sdk.medianMicrosPerEvent,
+    );
     expect(batches.events).toBeGreaterThan(0);
     expect(batches.events % 100).toBe(0);
     expect(singles.events).toBeGreaterThan(0);
