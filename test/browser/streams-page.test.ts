@@ -2,6 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingEvent } from '../../src/catalog/incoming-event.js';
 import { signatureValid, WebhookReceiver } from '../streams/webhook-receiver.js';
+import { makeTestCa } from '../support/test-certificates.js';
 import {
   apiAs,
   chromiumAvailable,
@@ -188,6 +189,33 @@ describe.skipIf(!runs)('Streams page (Chromium)', () => {
     receiver.signatureFailures.length = 0;
   });
 
+  it('trusts a private CA pasted in the form, refuses a private key where it was pasted, and removes the CA again', async () => {
+    const { certificate: ca, privateKey: key } = makeTestCa('Streams Page CA', 2);
+    const hasCaBundle = async () =>
+      (await apiAs<{ data: Array<{ hasCaBundle: boolean }> }>(server, ownerCookie, 'GET', `/api/v1/orgs/${server.orgId}/streams`)).data[0]
+        ?.hasCaBundle;
+
+    await row().getByRole('button', { name: 'Edit' }).click();
+    const panel = page.getByRole('dialog', { name: 'Change destination' });
+    await panel.getByText('Private certificate authority').click();
+    await panel.getByLabel('CA certificates (PEM)').fill(key);
+    await panel.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(() => panel.getByRole('alert').innerText()).toMatch(/caBundle.*private key/i);
+    expect(await hasCaBundle()).toBe(false);
+
+    await panel.getByLabel('CA certificates (PEM)').fill(ca);
+    await panel.getByRole('button', { name: 'Save changes' }).click();
+    await panel.waitFor({ state: 'detached' });
+    expect(await hasCaBundle()).toBe(true);
+
+    await row().getByRole('button', { name: 'Edit' }).click();
+    await panel.getByText('Private certificate authority (set)').waitFor();
+    await panel.getByLabel('Remove it and trust the system CAs again').check();
+    await panel.getByRole('button', { name: 'Save changes' }).click();
+    await panel.waitFor({ state: 'detached' });
+    expect(await hasCaBundle()).toBe(false);
+  });
+
   it('is keyboard operable: the add panel opens with Enter and closes with Escape, back on its button', async () => {
     const add = page.getByRole('button', { name: 'Add destination' }).first();
     await add.focus();
@@ -203,6 +231,8 @@ describe.skipIf(!runs)('Streams page (Chromium)', () => {
     const dialog = page.getByRole('dialog', { name: 'Delete this destination?' });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     expect(await row().count()).toBe(1);
+    // Focus is back on the button that opened the dialog, not lost to the page.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Delete');
     await row().getByRole('button', { name: 'Delete' }).click();
     await dialog.getByRole('button', { name: 'Yes, delete' }).click();
     await page.getByText('No destinations yet.').waitFor();

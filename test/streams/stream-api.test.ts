@@ -180,6 +180,7 @@ for (const { kind, available } of await storeMatrix()) {
         [{ kind: 'webhook', url: `${receiver.url}`, secret: 'short' }, 'secret'],
         [{ kind: 'webhook', url: `${receiver.url}`, filter: { types: ['no.such.type'] } }, 'filter.types[0]'],
         [{ kind: 'syslog', url: 'tcp://127.0.0.1:514', token: 'x' }, 'token'],
+        [{ kind: 'webhook', url: `${receiver.url}`, caBundle: 'paste the CA here' }, 'caBundle'],
       ];
       for (const [body, field] of cases) {
         const before = await lastSeq();

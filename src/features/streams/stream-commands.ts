@@ -15,6 +15,7 @@ import {
   type StreamDestinationRow,
   type StreamSettingsChange,
 } from '../../store/stream-destination-queries.js';
+import { checkCaBundle } from './ca-bundle.js';
 import { assertPublicHost, PrivateAddressError } from './private-address-guard.js';
 import { prepareStreamEvent, type StreamChangeContext, type StreamEventType } from './stream-audit-events.js';
 import { encryptCredential } from './stream-credentials.js';
@@ -105,6 +106,7 @@ function credentialOf(
 export async function createStream(ctx: StreamCommandContext, input: NewStream): Promise<StreamCommandResult> {
   await checkDestinationUrl(input.kind, input.url, ctx.config);
   const filter = validateStreamFilter(input.filter ?? {});
+  if (input.caBundle !== undefined) checkCaBundle(input.caBundle, ctx.nowMs);
   const credential = credentialOf(input.kind, input, true);
   const key = await streamCredentialKey(ctx.store.db, ctx.nowMs);
   const id = newId(ctx.nowMs);
@@ -148,6 +150,7 @@ export async function changeStream(ctx: StreamCommandContext, id: string, change
     throw invalidField('rotateSecret', 'only webhook destinations have a secret Attest makes; send a new token instead');
   if (change.rotateSecret && change.secret !== undefined)
     throw invalidField('rotateSecret', 'send either a secret or rotateSecret, not both');
+  if (change.caBundle !== undefined && change.caBundle !== null) checkCaBundle(change.caBundle, ctx.nowMs);
   const credential = credentialOf(before.kind, change, change.rotateSecret === true);
 
   const update: StreamSettingsChange = { updated_at: ctx.nowMs };

@@ -1,7 +1,11 @@
 import * as Dialog from '@radix-ui/react-dialog';
-import type { ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
 
-/** A modal question with one confirming button; Radix handles focus trapping, Escape and the ARIA roles. */
+/**
+ * A modal question with one confirming button; Radix handles focus trapping, Escape and the ARIA roles. The
+ * dialogs open from buttons outside Radix's own trigger (a row's Delete, a menu item), so the dialog remembers
+ * what had focus when it opened and gives focus back to it on closing, as long as it is still on the page.
+ */
 export function ConfirmDialog({
   open,
   onOpenChange,
@@ -17,11 +21,25 @@ export function ConfirmDialog({
   confirmLabel: string;
   onConfirm: () => void;
 }) {
+  const openedFrom = useRef<HTMLElement | null>(null);
   return (
     <Dialog.Root open={open} onOpenChange={onOpenChange}>
       <Dialog.Portal>
         <Dialog.Overlay className="dialog-overlay" />
-        <Dialog.Content className="dialog-content">
+        <Dialog.Content
+          className="dialog-content"
+          onOpenAutoFocus={() => {
+            openedFrom.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+          }}
+          onCloseAutoFocus={(event) => {
+            const target = openedFrom.current;
+            openedFrom.current = null;
+            if (target?.isConnected) {
+              event.preventDefault();
+              target.focus();
+            }
+          }}
+        >
           <Dialog.Title className="dialog-title">{title}</Dialog.Title>
           <Dialog.Description asChild>
             <div className="dialog-description">{children}</div>

@@ -19,6 +19,8 @@ export interface NewStreamInput {
   token?: string;
   filter?: StreamFilter;
   enabled?: boolean;
+  /** PEM certificates the destination must chain to, instead of the system CAs. */
+  caBundle?: string;
 }
 
 /** A change as `PATCH …/streams/{id}` takes it (pause and resume are `enabled`). */
@@ -29,6 +31,8 @@ export interface StreamChangeInput {
   secret?: string;
   token?: string;
   rotateSecret?: true;
+  /** New PEM certificates to trust; null trusts the system CAs again. */
+  caBundle?: string | null;
 }
 
 /** A destination as a create or a secret rotation answers it: with the webhook secret, this once. */

@@ -20,6 +20,10 @@ interface Draft {
   security: boolean;
   actions: string[];
   types: string[];
+  /** PEM certificates to trust instead of the system CAs; empty keeps what is set. */
+  caBundle: string;
+  /** Drop the destination's CA bundle and trust the system CAs again. */
+  dropCaBundle: boolean;
 }
 
 function draftOf(stream: StreamDestination | undefined): Draft {
@@ -31,6 +35,8 @@ function draftOf(stream: StreamDestination | undefined): Draft {
     security: stream?.filter.security === true,
     actions: stream?.filter.actions ?? [],
     types: stream?.filter.types ?? [],
+    caBundle: '',
+    dropCaBundle: false,
   };
 }
 
@@ -79,6 +85,7 @@ export function StreamForm({
           filter,
           ...(kind === 'webhook' && draft.secret ? { secret: draft.secret } : {}),
           ...(kind === 'splunk-hec' ? { token: draft.token } : {}),
+          ...(draft.caBundle.trim() ? { caBundle: draft.caBundle } : {}),
         },
         { onSuccess: onSaved },
       );
@@ -88,6 +95,8 @@ export function StreamForm({
     if (url !== stream.url) changes.url = url;
     if (kind === 'webhook' && draft.secret) changes.secret = draft.secret;
     if (kind === 'splunk-hec' && draft.token) changes.token = draft.token;
+    if (draft.caBundle.trim()) changes.caBundle = draft.caBundle;
+    else if (draft.dropCaBundle) changes.caBundle = null;
     change.mutate({ id: stream.id, change: changes }, { onSuccess: onSaved });
   };
 
@@ -163,6 +172,39 @@ export function StreamForm({
           {stream ? <span className="muted small">Leave empty to keep the current token.</span> : null}
         </label>
       ) : null}
+
+      <details className="stream-ca" open={stream?.hasCaBundle === true || draft.caBundle !== ''}>
+        <summary>Private certificate authority{stream?.hasCaBundle ? ' (set)' : ''}</summary>
+        <label className="field">
+          <span className="field-label">CA certificates (PEM)</span>
+          <textarea
+            className="input textarea"
+            name="caBundle"
+            rows={4}
+            spellCheck={false}
+            placeholder={'-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----'}
+            value={draft.caBundle}
+            onChange={(e) => setDraft({ ...draft, caBundle: e.target.value })}
+          />
+          <span className="muted small">
+            {stream?.hasCaBundle
+              ? 'This destination trusts its own CA bundle. Paste certificates to replace it; leave empty to keep it.'
+              : 'Only when the receiver’s certificate is signed by your own CA: its certificates are trusted instead of the system’s. Never paste a private key.'}
+          </span>
+        </label>
+        {stream?.hasCaBundle ? (
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              name="dropCaBundle"
+              checked={draft.dropCaBundle}
+              disabled={draft.caBundle.trim() !== ''}
+              onChange={(e) => setDraft({ ...draft, dropCaBundle: e.target.checked })}
+            />
+            Remove it and trust the system CAs again
+          </label>
+        ) : null}
+      </details>
 
       <fieldset className="fieldset">
         <legend className="field-label">Which events</legend>
