@@ -60,7 +60,7 @@ function printProfiles(sizes: BenchSizes, startedAt: Date): Record<string, unkno
   const summaries: Record<string, unknown> = {};
   if (!sizes.profile) return summaries;
   const root = join(RESULTS_DIR, `profiles-${startedAt.toISOString().replaceAll(':', '-')}`);
-  for (const part of ['ingest', 'streams', 'query', 'export'] as const) {
+  for (const part of ['ingest', 'streams', 'query', 'export', 'integrity'] as const) {
     const dir = join(root, part);
     if (!existsSync(dir)) continue;
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
@@ -98,6 +98,10 @@ async function main(): Promise<void> {
     .option('--raw-events <n>', 'events of the raw store limit (default 500,000; 50,000 with --quick)')
     .option('--rounds <n>', 'ranges per query scenario, window and organization (default 5; 2 with --quick)')
     .option('--bundle-events <n>', 'records of the bundle that attest verify checks (default 1,000,000; 100,000 with --quick)')
+    .option(
+      '--proof-leaves <n>',
+      'leaves of the synthetic tree inclusion proofs are timed on (default 10,000,000; 1,000,000 with --quick; 0: none)',
+    )
     .option('--profile', 'run the server children with --cpu-prof and print where their time went', false)
     .option('--keep', 'keep the ingest databases under bench/.data', false)
     .option(
@@ -196,6 +200,7 @@ async function main(): Promise<void> {
       ...sizes.ingest,
       ...sizes.integrity,
       dataDir: DATA_DIR,
+      serverNodeArgs: profileArgs(sizes, startedAt, 'integrity'),
       keepFiles: sizes.keep,
       log,
     });
