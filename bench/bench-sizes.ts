@@ -17,6 +17,7 @@ export interface BenchCliOptions {
   rawEvents?: string;
   rounds?: string;
   bundleEvents?: string;
+  proofLeaves?: string;
   profile: boolean;
   keep: boolean;
 }
@@ -35,7 +36,8 @@ export interface BenchSizes {
   /** Records of the verifiable export bundle that `attest verify` checks. */
   bundle: { events: number };
   liveFeed: { events: number; ratePerSecond: number };
-  integrity: { proofLookups: number };
+  /** `proofLeaves`: leaves of the synthetic tree the proof lookups at the issue's size are timed on (0: none). */
+  integrity: { proofLookups: number; proofLeaves: number };
 }
 
 function parseNumber(name: string, raw: string | undefined, fallback: number, { min, integer }: { min: number; integer: boolean }): number {
@@ -82,6 +84,6 @@ export function resolveBenchSizes(options: BenchCliOptions): BenchSizes {
     query: { rounds: int('rounds', options.rounds, 5, 2), logIdLookups: quick ? 100 : 500 },
     bundle: { events: int('bundle-events', options.bundleEvents, 1_000_000, 100_000) },
     liveFeed: { events: quick ? 200 : 1000, ratePerSecond: 40 },
-    integrity: { proofLookups: quick ? 500 : 2000 },
+    integrity: { proofLookups: quick ? 500 : 2000, proofLeaves: int('proof-leaves', options.proofLeaves, 10_000_000, 1_000_000, 0) },
   };
 }

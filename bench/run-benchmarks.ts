@@ -60,7 +60,7 @@ function printProfiles(sizes: BenchSizes, startedAt: Date): Record<string, unkno
   const summaries: Record<string, unknown> = {};
   if (!sizes.profile) return summaries;
   const root = join(RESULTS_DIR, `profiles-${startedAt.toISOString().replaceAll(':', '-')}`);
-  for (const part of ['ingest', 'streams', 'query', 'export'] as const) {
+  for (const part of ['ingest', 'streams', 'query', 'export', 'integrity'] as const) {
     const dir = join(root, part);
     if (!existsSync(dir)) continue;
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
@@ -98,6 +98,10 @@ async function main(): Promise<void> {
     .option('--raw-events <n>', 'events of the raw store limit (default 500,000; 50,000 with --quick)')
     .option('--rounds <n>', 'ranges per query scenario, window and organization (default 5; 2 with --quick)')
     .option('--bundle-events <n>', 'records of the bundle that attest verify checks (default 1,000,000; 100,000 with --quick)')
+    .option(
+      '--proof-leaves <n>',
+      'leaves of the synthetic tree inclusion proofs are timed on (default 10,000,000; 1,000,000 with --quick; 0: none)',
+    )
     .option('--profile', 'run the server children with --cpu-prof and print where their time went', false)
     .option('--keep', 'keep the ingest databases under bench/.data', false)
     .option(
@@ -108,7 +112,7 @@ async function main(): Promise<void> {
     .addOption(
       new Option(
         '--store <kind>',
-        'postgres: the same phases on SQLite and on PostgreSQL (ATTEST_BENCH_POSTGRES_URL), side by side; with --only live-feed, that phase on PostgreSQL',
+        'postgres: the same phases on SQLite and on PostgreSQL (ATTEST_BENCH_POSTGRES_URL), side by side; with --only query, only the query phase on both; with --only live-feed, that phase on PostgreSQL',
       )
         .choices(['sqlite', 'postgres'])
         .default('sqlite'),
@@ -132,6 +136,7 @@ async function main(): Promise<void> {
   // The live feed across processes is a phase of its own on either store (bench/live-feed/), not part of the comparison.
   if (store === 'postgres' && sizes.only !== 'live-feed') {
     if (!/^[1-8]$/.test(processes)) program.error('error: --processes must be an integer from 1 to 8');
+    if (sizes.only !== undefined && sizes.only !== 'query') program.error('error: with --store postgres, --only takes query or live-feed');
     await runPostgresComparison(sizes, Number(processes), startedAt);
     return;
   }
@@ -195,6 +200,7 @@ async function main(): Promise<void> {
       ...sizes.ingest,
       ...sizes.integrity,
       dataDir: DATA_DIR,
+      serverNodeArgs: profileArgs(sizes, startedAt, 'integrity'),
       keepFiles: sizes.keep,
       log,
     });
@@ -241,6 +247,7 @@ async function runPostgresComparison(sizes: BenchSizes, processes: number, start
     rounds: sizes.query.rounds,
     logIdLookups: sizes.query.logIdLookups,
     keep: sizes.keep,
+    ...(sizes.only === 'query' ? { only: 'query' as const } : {}),
     log,
   });
   closeHttpClient();

@@ -114,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AttestConfig {
       poolSize: intFromEnv(env, 'ATTEST_PG_POOL_SIZE', DEFAULT_POSTGRES_CONNECTION_SETTINGS.poolSize, 1),
       statementTimeoutMs: intFromEnv(env, 'ATTEST_PG_STATEMENT_TIMEOUT_MS', DEFAULT_POSTGRES_CONNECTION_SETTINGS.statementTimeoutMs, 0),
       connectTimeoutMs: intFromEnv(env, 'ATTEST_PG_CONNECT_TIMEOUT_MS', DEFAULT_POSTGRES_CONNECTION_SETTINGS.connectTimeoutMs, 1),
+      idleTimeoutMs: intFromEnv(env, 'ATTEST_PG_IDLE_TIMEOUT_MS', DEFAULT_POSTGRES_CONNECTION_SETTINGS.idleTimeoutMs, 0),
     },
     retentionDays: intFromEnv(env, 'ATTEST_RETENTION_DAYS', 90, 1),
     bootstrapEmail: env.ATTEST_BOOTSTRAP_EMAIL || 'owner@example.com',

@@ -14,6 +14,7 @@ import { generateSignerKey, parseSignerKey, parseVerifierKey } from '../src/inte
 import { openCheckpoint } from '../src/integrity/signed-checkpoint.js';
 import { COPIED_TABLES } from '../src/store/store-copy/store-copy-plan.js';
 import { insertMembership, insertOrganization } from '../src/store/queries/tenancy-queries.js';
+import { tileSize } from '../src/integrity/merkle-tiles.js';
 import { createTenancy, seedVariedEvents, type TestTenancy } from './support/audit-fixtures.js';
 import { REPO_ROOT, requireBuild, runCli, startServer, type ServerProcess } from './support/child-processes.js';
 import {
@@ -103,7 +104,7 @@ describe.skipIf(!available)('attest migrate --from sqlite:PATH --to postgres://â
     await store.merkleTrees.publishKey(signer.verifierKey, Date.now());
     const checkpointer = new LogCheckpointer(store, signer, LOG_NAME);
     const orgs = [tenancy.org.id, tenancy.otherOrg.id, thirdOrgId];
-    // Each organization's log in two commits with a signed checkpoint after each: trees, nodes and checkpoints to copy.
+    // Each organization's log in two commits with a signed checkpoint after each: trees, tiles and checkpoints to copy.
     for (const [i, orgId] of orgs.entries()) {
       const size = SIZES[i] ?? 0;
       await seedVariedEvents(store, orgId, size / 2, Date.now(), { days: 20, seed: i + 1 });
@@ -137,7 +138,11 @@ describe.skipIf(!available)('attest migrate --from sqlite:PATH --to postgres://â
     expect(result.stdout, result.stderr).toContain(`the logs of 3 organizations (${TOTAL_EVENTS} events)`);
     expect(result.code).toBe(0);
     expect(await count(copied, 'audit_events')).toBe(TOTAL_EVENTS);
-    expect(await count(copied, 'merkle_nodes')).toBeGreaterThan(TOTAL_EVENTS);
+    // Tiles over 256 nodes: 700 leaves fill 3 level-0 tiles and 1 of level 8 (2 nodes); 260 leaves 2 and 1; 40 leaves 1.
+    expect(await count(copied, 'merkle_tiles')).toBe(8);
+    const tileBytes = await client.query<{ n: string }>(`select sum(length(hashes)) as n from ${copied.schema}.merkle_tiles`);
+    const hashes = [256, 256, 188, 2, 256, 4, 1, 40].reduce((sum, width) => sum + tileSize(width), 0);
+    expect(Number(tileBytes.rows[0]?.n)).toBe(hashes * 32);
     expect(await count(copied, 'log_checkpoints')).toBe(6);
     const destination = (
       await client.query(`select last_delivered_seq, failed_attempts, last_error from ${copied.schema}.stream_destinations`)

@@ -136,6 +136,34 @@ for (const { kind, available } of await storeMatrix()) {
       }
     });
 
+    // The API's page with the organization's head (`findStoredPageWithHead`; one statement on PostgreSQL):
+    // the same pages as the model for one type, several types (two steps) and an actor, and the head is the
+    // organization's last seq, -1 for an organization without events (whose page is empty).
+    it('pages with the head exactly as the model, the head being the last seq of the organization', async () => {
+      const lastSeqOf = (orgId: string) => Math.max(-1, ...appended.filter((a) => a.event.orgId === orgId).map((a) => a.seq));
+      const filters: EventFilter[] = [
+        { orgId: orgA, fromMs: BASE_MS - HOUR_MS, toMs: BASE_MS + 9 * HOUR_MS },
+        { orgId: orgA, fromMs: 0, toMs: BASE_MS * 2, securityOnly: true },
+        { orgId: orgB, fromMs: 0, toMs: BASE_MS * 2, actions: ['Create', 'Delete'] },
+        { orgId: orgA, fromMs: 0, toMs: BASE_MS * 2, actorEmail: 'bob@example.com' },
+        { orgId: newId(), fromMs: 0, toMs: BASE_MS * 2 },
+        ...Array.from({ length: 10 }, randomFilter),
+      ];
+      for (const filter of filters) {
+        const seen: string[] = [];
+        let after: EventPosition | undefined;
+        for (let page = 0; page < 100; page += 1) {
+          const { rows, lastSeq } = await testStore.store.events.findStoredPageWithHead(filter, 7, after);
+          expect(lastSeq, JSON.stringify(filter)).toBe(lastSeqOf(filter.orgId));
+          seen.push(...rows.map((row) => (JSON.parse(row.record) as { logId: string }).logId));
+          const last = rows.at(-1);
+          if (rows.length < 7 || !last) break;
+          after = { occurredAtMs: Number(last.occurred_at), seq: Number(last.seq) };
+        }
+        expect(seen, JSON.stringify(filter)).toEqual(bruteForce(appended, filter).map((a) => a.event.logId));
+      }
+    });
+
     // SQLite reads the rows of a page of several types by the row ids their index entries carry; the same
     // reader told the database has none reads them by seq, the way PostgreSQL does. Both must agree.
     if (kind === 'sqlite') {

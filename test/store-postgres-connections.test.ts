@@ -24,16 +24,27 @@ import { freshStoreLocation, postgresAvailable, TEST_POSTGRES_URL, type FreshSto
 describe('ATTEST_PG_* configuration', () => {
   it('has sane defaults and reads each variable', () => {
     expect(loadConfig({}).postgres).toEqual(DEFAULT_POSTGRES_CONNECTION_SETTINGS);
-    expect(DEFAULT_POSTGRES_CONNECTION_SETTINGS).toEqual({ poolSize: 10, statementTimeoutMs: 30_000, connectTimeoutMs: 5_000 });
+    expect(DEFAULT_POSTGRES_CONNECTION_SETTINGS).toEqual({
+      poolSize: 10,
+      statementTimeoutMs: 30_000,
+      connectTimeoutMs: 5_000,
+      idleTimeoutMs: 300_000,
+    });
     expect(
-      loadConfig({ ATTEST_PG_POOL_SIZE: '3', ATTEST_PG_STATEMENT_TIMEOUT_MS: '0', ATTEST_PG_CONNECT_TIMEOUT_MS: '250' }).postgres,
-    ).toEqual({ poolSize: 3, statementTimeoutMs: 0, connectTimeoutMs: 250 });
+      loadConfig({
+        ATTEST_PG_POOL_SIZE: '3',
+        ATTEST_PG_STATEMENT_TIMEOUT_MS: '0',
+        ATTEST_PG_CONNECT_TIMEOUT_MS: '250',
+        ATTEST_PG_IDLE_TIMEOUT_MS: '0',
+      }).postgres,
+    ).toEqual({ poolSize: 3, statementTimeoutMs: 0, connectTimeoutMs: 250, idleTimeoutMs: 0 });
   });
 
   it('refuses a malformed value, naming the variable', () => {
     expect(() => loadConfig({ ATTEST_PG_POOL_SIZE: '0' })).toThrow(/ATTEST_PG_POOL_SIZE/);
     expect(() => loadConfig({ ATTEST_PG_STATEMENT_TIMEOUT_MS: '1.5' })).toThrow(/ATTEST_PG_STATEMENT_TIMEOUT_MS/);
     expect(() => loadConfig({ ATTEST_PG_CONNECT_TIMEOUT_MS: 'soon' })).toThrow(/ATTEST_PG_CONNECT_TIMEOUT_MS/);
+    expect(() => loadConfig({ ATTEST_PG_IDLE_TIMEOUT_MS: '-1' })).toThrow(/ATTEST_PG_IDLE_TIMEOUT_MS/);
   });
 });
 
@@ -69,6 +80,24 @@ describe.skipIf(!(await postgresAvailable()))('PostgreSQL connection limits', ()
     expect(slow).toMatchObject({ code: '57014', message: expect.stringMatching(/statement timeout/) as unknown });
     expect(isStoreTimeoutError(slow)).toBe(true);
     expect((await sql<{ one: number }>`select 1 as one`.execute(store.db)).rows).toEqual([{ one: 1 }]);
+  });
+
+  it("keeps an unused connection open for ATTEST_PG_IDLE_TIMEOUT_MS, not pg's 10 s, and closes it after", async () => {
+    const backend = async (store: AttestStore) =>
+      (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(store.db)).rows[0]?.pid;
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 600));
+    // The default keeps it: the same backend answers after the pause.
+    const kept = (await openLimited({ ATTEST_PG_POOL_SIZE: '1' })).store;
+    const first = await backend(kept);
+    await pause();
+    expect(await backend(kept)).toBe(first);
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+    await location?.remove();
+    // A short timeout closes it: a new backend answers.
+    const closing = (await openLimited({ ATTEST_PG_POOL_SIZE: '1', ATTEST_PG_IDLE_TIMEOUT_MS: '100' })).store;
+    const before = await backend(closing);
+    await pause();
+    expect(await backend(closing)).not.toBe(before);
   });
 
   it('ends a transaction left idle past the statement timeout, so it cannot hold the pool of one either', async () => {

@@ -128,10 +128,10 @@ describe.skipIf(!available)('PostgreSQL event log partitions', () => {
     await store.maintainEventPartitions();
     const names = (await listEventPartitions(store.db)).map((p) => p.name);
     for (const n of [12, 11, 10]) expect(names).toContain(weekPartitionName(weekAgo(n)));
-    // A node of a's tree: the purge must not touch the trees (proofs stay valid after a purge).
+    // A tile of a's tree: the purge must not touch the trees (proofs stay valid after a purge).
     await store.db
-      .insertInto('merkle_nodes')
-      .values({ org_id: a, level: 0, idx: 0, hash: 'ab'.repeat(32) })
+      .insertInto('merkle_tiles')
+      .values({ org_id: a, level: 0, idx: 0, hashes: Buffer.alloc(64, 0xab) })
       .execute();
 
     clock.set(purgeAt);
@@ -151,7 +151,7 @@ describe.skipIf(!available)('PostgreSQL event log partitions', () => {
     const counts = await store.db.selectFrom('audit_event_counts').select(['hour_start', 'event_count']).execute();
     expect(counts.reduce((sum, c) => sum + Number(c.event_count), 0)).toBe(2);
     expect(counts.every((c) => Number(c.hour_start) >= weekAgo(10))).toBe(true);
-    expect(await store.db.selectFrom('merkle_nodes').select('hash').execute()).toHaveLength(1);
+    expect(await store.db.selectFrom('merkle_tiles').select('hashes').execute()).toEqual([{ hashes: Buffer.alloc(64, 0xab) }]);
     // Nothing left to purge.
     expect(await purgeExpiredEvents(store)).toBe(0);
   });

@@ -132,6 +132,24 @@ describe.skipIf(!available)('PostgreSQL plans right after a bulk load', () => {
     }
   });
 
+  it('reads the next page with the head (the API on PostgreSQL) by the same backward walk, sorting only its rows', async () => {
+    const [last] = (await store.events.findStoredPage(filter, PAGE)).slice(-1);
+    if (!last) throw new Error('no last row');
+    const after: EventPosition = { occurredAtMs: Number(last.occurred_at), seq: Number(last.seq) };
+    const nodes = await explain(store, store.events.pageWithHeadQuery(filter, PAGE, after));
+    // One sort, above the page's LIMIT: of the page's rows, not of the range.
+    const sorts = nodes.filter((node) => node['Node Type'] === 'Sort');
+    expect(sorts).toHaveLength(1);
+    expect(nodesOf(sorts[0] as PlanNode).map((node) => node['Node Type'])).toContain('Limit');
+    expect(nodes.map((node) => node['Node Type'])).not.toContain('Bitmap Heap Scan');
+    const scans = nodes.filter((node) => node['Node Type'] === 'Index Scan' && node['Relation Name']?.startsWith('audit_events'));
+    expect(scans.length).toBeGreaterThan(0);
+    for (const scan of scans) expect(scan['Scan Direction']).toBe('Backward');
+    const { rows, lastSeq } = await store.events.findStoredPageWithHead(filter, PAGE, after);
+    expect(rows.map((row) => Number(row.seq))).toEqual(Array.from({ length: PAGE }, (_, i) => Number(last.seq) - 1 - i));
+    expect(lastSeq).toBe(ROWS - 1);
+  });
+
   it('reads only the weeks a 30-day query covers', async () => {
     const { rows: partitions } = await sql<{ name: string; rows: number }>`
       select relname as name, n_live_tup::int as rows from pg_stat_user_tables

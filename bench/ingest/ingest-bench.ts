@@ -6,8 +6,15 @@ import { atLeast, atMost, type BenchFigure } from '../report/bench-figure.js';
 import type { LatencySummary } from '../report/latency-stats.js';
 import { probeResponsiveness } from '../server/responsiveness-probe.js';
 import { startServerChild } from '../server/server-child.js';
-import type { LoadPlan, LoadResult } from './load-generator.js';
-import { forkLoadGenerator } from './load-generator-process.js';
+import type { LoadResult } from './load-generator.js';
+import { runLoadGenerator } from './load-generator-process.js';
+import {
+  compareClients,
+  measureClientCpuAlone,
+  type ClientComparison,
+  type ClientCpuAlone,
+  type ClientTotals,
+} from './client-comparison.js';
 import { measureRawStoreLimit, type RawStoreLimit } from './raw-store-limit.js';
 import { measureSqliteInsertFloor, type SqliteInsertFloor } from './sqlite-insert-floor.js';
 
@@ -23,6 +30,8 @@ export interface IngestBenchOptions {
   /** Extra Node.js flags for the server child, e.g. `--cpu-prof --cpu-prof-dir=…`. */
   serverNodeArgs: string[];
   keepFiles: boolean;
+  /** Rounds of the interleaved raw / keyed / SDK comparison (default 3). */
+  comparisonRounds?: number;
   log: (line: string) => void;
 }
 
@@ -31,10 +40,10 @@ export interface IngestBenchResult {
   figures: BenchFigure[];
   details: {
     batches: LoadResult;
-    /** The same batches of 100 sent through the producer SDK (@attest/client). */
-    sdkBatches: LoadResult;
-    /** Raw batches of 100 whose events carry fresh idempotency keys, as the SDK's do. */
-    keyedBatches: LoadResult;
+    /** Raw batches, raw batches with a fresh idempotency key per event and the producer SDK's, interleaved. */
+    comparison: ClientComparison;
+    /** The clients' CPU per event against a server that answers at once. */
+    clientCpuAlone: ClientCpuAlone;
     singles: LoadResult;
     responsiveness: LatencySummary;
     raw: RawStoreLimit;
@@ -44,20 +53,7 @@ export interface IngestBenchResult {
   };
 }
 
-/** Runs the load generator as a second process and waits for its result. */
-export function runLoadGenerator(plan: LoadPlan): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = forkLoadGenerator();
-    child.once('message', (message: LoadResult | { failed: string }) => {
-      if ('failed' in message) reject(new Error(`load generator failed: ${message.failed}`));
-      else resolve(message);
-    });
-    child.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`load generator exited with code ${code}`));
-    });
-    child.send(plan);
-  });
-}
+export { runLoadGenerator } from './load-generator-process.js';
 
 async function countStoredEvents(databaseUrl: string): Promise<number> {
   const store = await openStore(databaseUrl);
@@ -74,6 +70,23 @@ async function countStoredEvents(databaseUrl: string): Promise<number> {
 
 function describeErrors(result: LoadResult): string | undefined {
   return result.errors === 0 ? undefined : `${result.errors} failed requests, e.g. ${result.errorSamples[0] ?? '?'}`;
+}
+
+function errorNote(...totals: ClientTotals[]): string {
+  const errors = totals.reduce((sum, t) => sum + t.errors, 0);
+  return errors === 0 ? '' : `; ${errors} failed requests, e.g. ${totals.flatMap((t) => t.errorSamples)[0] ?? '?'}`;
+}
+
+/** CPU per event of the load generator (`client`) or the server, for each compared client: counts robust to load. */
+function cpuFigures(side: 'client' | 'server', comparison: ClientComparison): BenchFigure[] {
+  const of = (t: ClientTotals) => (side === 'client' ? t.clientCpuMicrosPerEvent : t.serverCpuMicrosPerEvent);
+  const names = { raw: 'raw batches', 'raw-keyed': 'raw batches with keys', sdk: 'SDK batches' } as const;
+  return (['raw', 'raw-keyed', 'sdk'] as const).map((client) => ({
+    section: 'ingest',
+    name: `${side} CPU per event, ${names[client]}`,
+    value: of(comparison[client]),
+    unit: 'µs',
+  }));
 }
 
 /**
@@ -93,8 +106,7 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
 
     const server = await startServerChild({ databaseUrl, nodeArgs: options.serverNodeArgs });
     let batches: LoadResult;
-    let sdkBatches: LoadResult;
-    let keyedBatches: LoadResult;
+    let comparison: ClientComparison;
     let singles: LoadResult;
     let responsiveness: LatencySummary;
     try {
@@ -103,33 +115,35 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
       const batchLoad = runLoadGenerator({ ...plan, eventsPerRequest: 100, concurrency: options.batchConcurrency, seed: 1 });
       // Probed only after the warm-up, while the measured batches are being committed.
       [batches, responsiveness] = await Promise.all([batchLoad, probeResponsiveness(server.url, batchLoad, options.warmupMs)]);
+      const rounds = options.comparisonRounds ?? 3;
       options.log(
-        `ingest: batches of 100 with idempotency keys, ${options.batchConcurrency} in flight, ${(options.warmupMs + options.durationMs) / 1000} s…`,
+        `ingest: raw batches, raw batches with idempotency keys and @attest/client batches of 100, ${options.batchConcurrency} in flight, interleaved in ${rounds} rounds of ${(options.warmupMs + options.durationMs / rounds) / 1000} s each…`,
       );
-      keyedBatches = await runLoadGenerator({
-        ...plan,
-        eventsPerRequest: 100,
-        concurrency: options.batchConcurrency,
-        seed: 4,
-        client: 'raw-keyed',
-      });
-      options.log(
-        `ingest: batches of 100 through @attest/client, ${options.batchConcurrency} in flight, ${(options.warmupMs + options.durationMs) / 1000} s…`,
+      comparison = await compareClients(
+        { ...plan, eventsPerRequest: 100, concurrency: options.batchConcurrency, seed: 3 },
+        options.durationMs,
+        rounds,
+        server.pid,
       );
-      sdkBatches = await runLoadGenerator({
-        ...plan,
-        eventsPerRequest: 100,
-        concurrency: options.batchConcurrency,
-        seed: 3,
-        client: 'sdk',
-      });
       options.log(`ingest: single events, ${options.singleConcurrency} in flight, ${(options.warmupMs + options.durationMs) / 1000} s…`);
       singles = await runLoadGenerator({ ...plan, eventsPerRequest: 1, concurrency: options.singleConcurrency, seed: 2 });
     } finally {
       await server.stop();
     }
+    options.log('ingest: the clients alone, against a server that answers at once, 5 rounds…');
+    const clientCpuAlone = await measureClientCpuAlone(
+      { eventsPerRequest: 100, concurrency: options.batchConcurrency, orgIds },
+      Math.max(200, Math.min(1500, options.durationMs / 3)),
+      5,
+    );
     const storedEvents = await countStoredEvents(databaseUrl);
-    const acknowledgedEvents = batches.acceptedEvents + keyedBatches.acceptedEvents + sdkBatches.acceptedEvents + singles.acceptedEvents;
+    const acknowledgedEvents =
+      batches.acceptedEvents +
+      comparison.raw.acceptedEvents +
+      comparison['raw-keyed'].acceptedEvents +
+      comparison.sdk.acceptedEvents +
+      singles.acceptedEvents;
+    const { raw: rawBatches, 'raw-keyed': keyedBatches, sdk: sdkBatches } = comparison;
 
     options.log(`ingest: raw store limit, ${options.rawEvents.toLocaleString('en-US')} events straight through store.appendEvents…`);
     const raw = await measureRawStoreLimit(dir, options.rawEvents, options.orgs);
@@ -155,9 +169,9 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
         {
           section: 'ingest',
           name: 'SDK batches of 100 / HTTP batches of 100',
-          value: sdkBatches.eventsPerSecond / batches.eventsPerSecond,
+          value: sdkBatches.eventsPerSecond / rawBatches.eventsPerSecond,
           unit: 'ratio',
-          note: `${Math.round(sdkBatches.eventsPerSecond)} events/s through @attest/client${describeErrors(sdkBatches) ? `; ${describeErrors(sdkBatches)}` : ''}`,
+          note: `${Math.round(sdkBatches.eventsPerSecond)} events/s through @attest/client, ${Math.round(rawBatches.eventsPerSecond)} raw, interleaved${errorNote(sdkBatches, rawBatches)}`,
         },
         0.9,
       ),
@@ -166,7 +180,32 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
         name: 'SDK batches / raw batches with idempotency keys',
         value: sdkBatches.eventsPerSecond / keyedBatches.eventsPerSecond,
         unit: 'ratio',
-        note: `${Math.round(keyedBatches.eventsPerSecond)} events/s raw with a fresh key per event${describeErrors(keyedBatches) ? `; ${describeErrors(keyedBatches)}` : ''}`,
+        note: `${Math.round(keyedBatches.eventsPerSecond)} events/s raw with a fresh key per event${errorNote(keyedBatches)}`,
+      },
+      {
+        section: 'ingest',
+        name: 'raw batches with idempotency keys / raw batches',
+        value: keyedBatches.eventsPerSecond / rawBatches.eventsPerSecond,
+        unit: 'ratio',
+        note: 'what the server pays for per-event idempotency',
+      },
+      ...cpuFigures('client', comparison),
+      ...cpuFigures('server', comparison),
+      ...(['raw', 'raw-keyed', 'sdk'] as const).map((client): BenchFigure => ({
+        section: 'ingest',
+        name: `client CPU per event against an instant server, ${{ raw: 'raw batches', 'raw-keyed': 'raw batches with keys', sdk: 'SDK batches' }[client]}`,
+        value: clientCpuAlone[client].medianMicrosPerEvent,
+        unit: 'µs',
+        note: 'median of 5 rounds; the client alone on the machine',
+      })),
+      {
+        section: 'ingest',
+        name: 'SDK / raw batches by CPU per event (client + server)',
+        value:
+          (rawBatches.clientCpuMicrosPerEvent + rawBatches.serverCpuMicrosPerEvent) /
+          (sdkBatches.clientCpuMicrosPerEvent + sdkBatches.serverCpuMicrosPerEvent),
+        unit: 'ratio',
+        note: 'the throughput ratio where client and server share busy cores; less sensitive to load than events/s',
       },
       { section: 'ingest', name: 'raw store limit (appendEvents, 5000/tx)', value: raw.eventsPerSecond, unit: 'events/s' },
       atLeast({ section: 'ingest', name: 'HTTP batches / raw store limit', value: ratio, unit: 'ratio' }, 0.5),
@@ -202,7 +241,7 @@ export async function runIngestBench(options: IngestBenchOptions): Promise<Inges
     ];
     return {
       figures,
-      details: { batches, sdkBatches, keyedBatches, singles, responsiveness, raw, floor, storedEvents, acknowledgedEvents },
+      details: { batches, comparison, clientCpuAlone, singles, responsiveness, raw, floor, storedEvents, acknowledgedEvents },
     };
   } finally {
     if (!options.keepFiles) rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { LoadPlan, LoadResult } from './load-generator.js';
 
 // Compiled beside this file under dist/bench/ingest, or found in dist/ when this runs from the sources (the tests).
 const LOAD_GENERATOR_JS = [
@@ -14,4 +15,19 @@ const LOAD_GENERATOR_JS = [
 export function forkLoadGenerator(): ChildProcess {
   if (!LOAD_GENERATOR_JS) throw new Error('dist/bench/ingest/load-generator.js does not exist: run `npm run build` first');
   return fork(LOAD_GENERATOR_JS, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+/** Runs the load generator as a second process and waits for its result. */
+export function runLoadGenerator(plan: LoadPlan): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = forkLoadGenerator();
+    child.once('message', (message: LoadResult | { failed: string }) => {
+      if ('failed' in message) reject(new Error(`load generator failed: ${message.failed}`));
+      else resolve(message);
+    });
+    child.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`load generator exited with code ${code}`));
+    });
+    child.send(plan);
+  });
 }

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { AttestClient, type AttestEvent } from '../../packages/client/src/index.js';
+import { idempotencyKeys } from '../../packages/client/src/idempotency-keys.js';
 import { productAreaNamed } from '../../src/catalog/catalog-registry.js';
 import { SyntheticEventSource, syntheticActors } from '../dataset/synthetic-events.js';
 import { seededRandom } from '../../src/core/seeded-random.js';
@@ -37,6 +37,8 @@ export interface LoadResult {
   latency: LatencySummary;
   /** Every event answered 201, warm-up included (the parent checks the store holds exactly these). */
   acceptedEvents: number;
+  /** CPU time (user + system) the load generator process spent on the whole run, warm-up included, in µs. */
+  cpuMicros: number;
   errors: number;
   errorSamples: string[];
 }
@@ -57,8 +59,9 @@ function buildEventPool(plan: LoadPlan): AttestEvent[][] {
 }
 
 /**
- * One request's worth of events through the SDK: the loop hands it `eventsPerRequest` events at once and awaits
- * them all, so its batches are the raw loop's requests, with the SDK's JSON, idempotency keys and fetch on top.
+ * One request's worth of events through the SDK: the loop hands it `eventsPerRequest` events at once
+ * (`sendAll`, one promise for them) and awaits them all, so its batches are the raw loop's requests, with the
+ * SDK's JSON, idempotency keys and HTTP on top.
  */
 function sdkSender(plan: LoadPlan): { send(events: AttestEvent[]): Promise<{ status: number; text: string }>; close(): Promise<void> } {
   const client = new AttestClient({
@@ -72,7 +75,7 @@ function sdkSender(plan: LoadPlan): { send(events: AttestEvent[]): Promise<{ sta
   });
   return {
     async send(events) {
-      const results = await Promise.allSettled(events.map((event) => client.send(event)));
+      const results = await client.sendAll(events);
       const failed = results.find((r) => r.status === 'rejected');
       return failed ? { status: 0, text: String(failed.reason) } : { status: 201, text: '' };
     },
@@ -80,8 +83,11 @@ function sdkSender(plan: LoadPlan): { send(events: AttestEvent[]): Promise<{ sta
   };
 }
 
+/** Keys made as the SDK makes them (random per process, then a counter), so the two differ only in the client. */
+const nextKey = idempotencyKeys();
+
 function keyedBody(events: AttestEvent[]): Buffer {
-  return Buffer.from(JSON.stringify({ events: events.map((event) => ({ ...event, idempotencyKey: randomUUID() })) }));
+  return Buffer.from(JSON.stringify({ events: events.map((event) => ({ ...event, idempotencyKey: nextKey() })) }));
 }
 
 function post(agent: Agent, target: URL, producerKey: string, body: Buffer): Promise<{ status: number; text: string }> {
@@ -124,6 +130,8 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   let measuredEvents = 0;
   let measuredRequests = 0;
   let lastAnswer = 0;
+  // The prepared pool and bodies are set up before: only the sending is counted.
+  const cpuAtStart = process.cpuUsage();
   const started = performance.now();
   const warmupEnd = started + plan.warmupMs;
   const end = warmupEnd + plan.durationMs;
@@ -164,6 +172,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   await Promise.all(Array.from({ length: plan.concurrency }, loop));
   await sdk?.close();
   agent.destroy();
+  const cpu = process.cpuUsage(cpuAtStart);
   const seconds = Math.max(lastAnswer - warmupEnd, 1) / 1000;
   return {
     requests: measuredRequests,
@@ -173,6 +182,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
     seconds,
     latency: summarizeLatencies(latencies),
     acceptedEvents,
+    cpuMicros: cpu.user + cpu.system,
     errors,
     errorSamples,
   };

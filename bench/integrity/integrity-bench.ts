@@ -14,6 +14,7 @@ import type { LoadResult } from '../ingest/load-generator.js';
 import { atLeast, atMost, type BenchFigure } from '../report/bench-figure.js';
 import { summarizeLatencies, type LatencySummary } from '../report/latency-stats.js';
 import { startServerChild } from '../server/server-child.js';
+import { syntheticProofLookups, type SyntheticProofResult } from './synthetic-proof-tree.js';
 
 /** Sizes of the integrity benchmark. */
 export interface IntegrityBenchOptions {
@@ -22,8 +23,12 @@ export interface IntegrityBenchOptions {
   durationMs: number;
   batchConcurrency: number;
   orgs: number;
-  /** Inclusion proofs looked up at random in the dataset's big organization. */
+  /** Inclusion proofs looked up at random in the dataset's big organization, and in the synthetic tree. */
   proofLookups: number;
+  /** Leaves of the synthetic tree (`synthetic-proof-tree.ts`) proofs are timed on; 0 for none. */
+  proofLeaves: number;
+  /** Node options of the server children (`--cpu-prof` with `--profile`). */
+  serverNodeArgs: string[];
   keepFiles: boolean;
   log: (line: string) => void;
 }
@@ -46,6 +51,7 @@ export interface IntegrityBenchResult {
     checkpointLag: LatencySummary;
     uncoveredProbes: number;
     proofs: { treeSize: number; builtLeaves: number; treeBuildSeconds: number; lookups: LatencySummary };
+    syntheticProofs: SyntheticProofResult | undefined;
   };
 }
 
@@ -56,7 +62,8 @@ export interface IntegrityBenchResult {
  * also sends one single-event probe every 50 ms and afterwards reads, for each, when the first signed
  * checkpoint covering it was stored (`log_checkpoints.signed_at`, the same machine's clock): the checkpoint
  * lag. Proofs: the dataset's big organization gets its tree grown by the checkpointer (timed), then random
- * inclusion proofs are read from the stored nodes as the proof route reads them.
+ * inclusion proofs are read from the stored tiles as the proof route reads them; then the same at the
+ * issue's size on a synthetic tree (`synthetic-proof-tree.ts`).
  */
 export async function runIntegrityBench(dataset: QueryDataset, options: IntegrityBenchOptions): Promise<IntegrityBenchResult> {
   const withoutTree = await ingestPhase(options, false);
@@ -65,6 +72,10 @@ export async function runIntegrityBench(dataset: QueryDataset, options: Integrit
   const checkpointLag = summarizeLatencies(covered.map((probe) => probe.lagMs));
   const uncoveredProbes = probes.length - covered.length;
   const proofs = await proofLookups(dataset, options);
+  const syntheticProofs =
+    options.proofLeaves > 0
+      ? await syntheticProofLookups(options.dataDir, options.proofLeaves, options.proofLookups, options.log)
+      : undefined;
   const ratio = withTree.eventsPerSecond / withoutTree.load.eventsPerSecond;
   const figures: BenchFigure[] = [
     {
@@ -118,8 +129,36 @@ export async function runIntegrityBench(dataset: QueryDataset, options: Integrit
       },
       5,
     ),
+    ...(syntheticProofs ? syntheticProofFigures(syntheticProofs) : []),
   ];
-  return { figures, details: { withTree, withoutTree: withoutTree.load, checkpointLag, uncoveredProbes, proofs } };
+  return { figures, details: { withTree, withoutTree: withoutTree.load, checkpointLag, uncoveredProbes, proofs, syntheticProofs } };
+}
+
+function syntheticProofFigures(result: SyntheticProofResult): BenchFigure[] {
+  const leaves = result.treeSize.toLocaleString('en-US');
+  return [
+    ...(result.buildSeconds === undefined
+      ? []
+      : [
+          {
+            section: 'integrity' as const,
+            name: `synthetic tree of ${leaves} leaves built through the store (tiles, 5000 leaves a transaction)`,
+            value: result.treeSize / result.buildSeconds,
+            unit: 'leaves/s',
+            note: `${result.buildSeconds.toFixed(0)} s; cached`,
+          },
+        ]),
+    atMost(
+      {
+        section: 'integrity',
+        name: `inclusion proof lookup at ${leaves} synthetic leaves (stored tiles, no events), p95`,
+        value: result.lookups.p95,
+        unit: 'ms',
+        note: `p50 ${result.lookups.p50.toFixed(2)} ms, CPU p50/p95 ${result.lookupCpu.p50.toFixed(2)}/${result.lookupCpu.p95.toFixed(2)} ms, ${result.lookups.count} lookups; ${result.storedTiles.toLocaleString('en-US')} tiles, ${(result.storedBytes / 2 ** 20).toFixed(0)} MiB`,
+      },
+      5,
+    ),
+  ];
 }
 
 async function ingestPhase(options: IntegrityBenchOptions, tree: boolean): Promise<{ load: LoadResult; probes: ProbeLag[] }> {
@@ -133,6 +172,7 @@ async function ingestPhase(options: IntegrityBenchOptions, tree: boolean): Promi
     await seed.close();
     const server = await startServerChild({
       databaseUrl,
+      nodeArgs: options.serverNodeArgs,
       env: { ATTEST_LOG_KEY_FILE: join(dir, 'log-key'), ATTEST_INTERNAL_CHECKPOINTER: tree ? 'on' : 'off' },
     });
     let load: LoadResult;

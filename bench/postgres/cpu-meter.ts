@@ -2,11 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
 /** Linux counts process CPU time in clock ticks of 1/100 s (`getconf CLK_TCK` is 100 on every common kernel). */
-const TICKS_PER_SECOND = 100;
+export const TICKS_PER_SECOND = 100;
 const SAMPLE_INTERVAL_MS = 500;
 
 /** CPU time (user + system) of a process so far, in ticks; undefined once it has exited. */
-function cpuTicks(pid: number): number | undefined {
+export function cpuTicks(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces; the fields after its closing parenthesis are plain.
@@ -15,6 +15,12 @@ function cpuTicks(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** CPU time (user + system) of a process so far, in milliseconds (10 ms steps); undefined once it has exited. */
+export function processCpuMs(pid: number): number | undefined {
+  const ticks = cpuTicks(pid);
+  return ticks === undefined ? undefined : (ticks * 1000) / TICKS_PER_SECOND;
 }
 
 /** Every process whose command is `postgres`: the shared server's postmaster, its workers and backends. */

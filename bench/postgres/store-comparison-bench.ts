@@ -14,6 +14,7 @@ import { formatNumber } from '../report/bench-figure.js';
 import { summarizeLatencies } from '../report/latency-stats.js';
 import { httpGet } from '../server/http-client.js';
 import { startServerChild, type ServerChild } from '../server/server-child.js';
+import { processCpuMs } from './cpu-meter.js';
 import { runIngestPhase, type IngestPhaseResult } from './multi-process-ingest.js';
 import { openOrCopyPostgresDataset, type PostgresQueryDataset } from './postgres-query-dataset.js';
 
@@ -35,6 +36,8 @@ export interface StoreComparisonOptions {
   rounds: number;
   logIdLookups: number;
   keep: boolean;
+  /** `query`: only the query phase on both stores (no ingest, no export), e.g. to measure a change to reads. */
+  only?: 'query';
   log: (line: string) => void;
 }
 
@@ -56,7 +59,8 @@ export interface StoreComparisonResult {
     lostEvents: Record<string, number>;
     dataset?: QueryDataset;
     postgresDataset?: PostgresQueryDataset;
-    postgresQuery?: { store: QueryLevelSummary; http: QueryLevelSummary };
+    postgresQuery?: PostgresQueryResult;
+    sqliteQuery?: { store: QueryLevelSummary; http?: QueryLevelSummary };
     postgresExport?: { rows: number; seconds: number; rowsPerSecond: number };
   };
 }
@@ -75,7 +79,7 @@ export async function runStoreComparison(options: StoreComparisonOptions): Promi
   const ingest: StoreComparisonResult['details']['ingest'] = { sqlite: [], postgres: [] };
   const lostEvents: Record<string, number> = {};
   try {
-    for (const kind of ['sqlite', 'postgres'] as const) {
+    for (const kind of options.only === 'query' ? [] : (['sqlite', 'postgres'] as const)) {
       for (const processes of processCounts) {
         const label = `${kind}-p${processes}`;
         const schema = `attest_bench_${runId}_p${processes}`;
@@ -123,6 +127,7 @@ export async function runStoreComparison(options: StoreComparisonOptions): Promi
       });
     }
   }
+  if (options.only === 'query') return { rows, details: { ingest, lostEvents, ...(await queryPhases(options, rows)) } };
   const batch = (kind: 'sqlite' | 'postgres') => phase(kind, 'batches of 100, 100 organizations', 1)?.eventsPerSecond ?? Number.NaN;
   rows.push({
     figure: 'PostgreSQL / SQLite batch ingest, 1 process',
@@ -139,6 +144,30 @@ export async function runStoreComparison(options: StoreComparisonOptions): Promi
     target: '= 0',
   });
 
+  const query = await queryPhases(options, rows);
+  const { dataset, postgresDataset } = query;
+  const sqliteExport = await runExportBench(dataset, { serverNodeArgs: [], log: options.log });
+  const postgresExport = await postgresExportPhase(dataset, postgresDataset, options);
+  const sqliteExportRate = sqliteExport.figures.find((f) => f.name.startsWith('the same export again'))?.value;
+  rows.push({
+    figure: `export scope=all, big organization (${dataset.bigOrgEvents.toLocaleString('en-US')} events), warm`,
+    unit: 'rows/s',
+    sqlite: sqliteExportRate,
+    postgres: postgresExport.rowsPerSecond,
+  });
+  return { rows, details: { ingest, lostEvents, ...query, postgresExport } };
+}
+
+/** The query dataset on both stores (built or copied when missing) and the query phase on each; adds its rows. */
+async function queryPhases(
+  options: StoreComparisonOptions,
+  rows: ComparisonRow[],
+): Promise<{
+  dataset: QueryDataset;
+  postgresDataset: PostgresQueryDataset;
+  postgresQuery: PostgresQueryResult;
+  sqliteQuery: { store: QueryLevelSummary; http?: QueryLevelSummary };
+}> {
   const dataset = await openOrBuildQueryDataset(options.dataDir, options.dataset, options.log);
   const postgresDataset = await openOrCopyPostgresDataset(options.dataDir, dataset, options.postgresUrl, options.log);
   if (postgresDataset.builtNow)
@@ -173,17 +202,34 @@ export async function runStoreComparison(options: StoreComparisonOptions): Promi
     queryRow('HTTP next page p95', sqliteHttp?.nextPage.p95, postgresQuery.http.nextPage.p95, '≤ 20 (PostgreSQL)'),
     queryRow('HTTP log-id lookup p95', sqliteHttp?.logId.p95, postgresQuery.http.logId.p95),
   );
+  // What the HTTP path adds to the same reads (same cases, same run): the median, which a busy machine moves
+  // less than the tail.
+  const added = (http: number | undefined, store: number) => (http === undefined ? undefined : http - store);
+  const sqliteStore = sqliteQuery.details.store;
+  rows.push(
+    {
+      ...queryRow(
+        'HTTP − store, next page p50',
+        added(sqliteHttp?.nextPage.p50, sqliteStore.nextPage.p50),
+        postgresQuery.http.nextPage.p50 - postgresQuery.store.nextPage.p50,
+      ),
+      note: 'what the HTTP path adds (credential, membership, view mark, head, HTTP itself)',
+    },
+    queryRow(
+      'HTTP − store, log-id lookup p50',
+      added(sqliteHttp?.logId.p50, sqliteStore.logId.p50),
+      postgresQuery.http.logId.p50 - postgresQuery.store.logId.p50,
+    ),
+    {
+      figure: `query (${dataset.events.toLocaleString('en-US')} events): server CPU per HTTP request`,
+      unit: 'ms',
+      sqlite: undefined,
+      postgres: postgresQuery.serverCpuMsPerRequest,
+      note: 'user + system time of the server process over the measured requests, divided by their number',
+    },
+  );
 
-  const sqliteExport = await runExportBench(dataset, { serverNodeArgs: [], log: options.log });
-  const postgresExport = await postgresExportPhase(dataset, postgresDataset, options);
-  const sqliteExportRate = sqliteExport.figures.find((f) => f.name.startsWith('the same export again'))?.value;
-  rows.push({
-    figure: `export scope=all, big organization (${dataset.bigOrgEvents.toLocaleString('en-US')} events), warm`,
-    unit: 'rows/s',
-    sqlite: sqliteExportRate,
-    postgres: postgresExport.rowsPerSecond,
-  });
-  return { rows, details: { ingest, lostEvents, dataset, postgresDataset, postgresQuery, postgresExport } };
+  return { dataset, postgresDataset, postgresQuery, sqliteQuery: { store: sqliteStore, ...(sqliteHttp ? { http: sqliteHttp } : {}) } };
 }
 
 /** `application_name` in the connection string: every connection of the servers carries it, so their lock waits can be told apart. */
@@ -297,7 +343,7 @@ async function postgresQueryPhase(
   dataset: QueryDataset,
   copy: PostgresQueryDataset,
   options: StoreComparisonOptions,
-): Promise<{ store: QueryLevelSummary; http: QueryLevelSummary }> {
+): Promise<PostgresQueryResult> {
   const random = seededRandom(42);
   const cases = queryCases(dataset, options.rounds, random);
   const store = await openStore(options.postgresUrl, undefined, { postgresSchema: copy.schema });
@@ -317,11 +363,21 @@ async function postgresQueryPhase(
   try {
     options.log(`query (PostgreSQL): HTTP, ${cases.length} cases…`);
     await measureHttpQueries(server.url, token, cases.slice(0, WARMUP_CASES), [], PAGE_SIZE);
+    const cpuBefore = processCpuMs(server.pid) ?? Number.NaN;
     const http = summarize(await measureHttpQueries(server.url, token, cases, logIds, PAGE_SIZE));
-    return { store: storeSummary, http };
+    const requests = http.firstPage.count + http.nextPage.count + http.logId.count;
+    const serverCpuMsPerRequest = ((processCpuMs(server.pid) ?? Number.NaN) - cpuBefore) / requests;
+    return { store: storeSummary, http, serverCpuMsPerRequest };
   } finally {
     await server.stop();
   }
+}
+
+/** The query phase on PostgreSQL: both levels, and the server's CPU time per measured HTTP request. */
+interface PostgresQueryResult {
+  store: QueryLevelSummary;
+  http: QueryLevelSummary;
+  serverCpuMsPerRequest: number;
 }
 
 /** The big organization's export (scope=all) from a server on the PostgreSQL copy, read and discarded. */

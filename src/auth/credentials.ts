@@ -5,7 +5,9 @@ import {
   findOperatorTokenByHash,
   findProducerKeyByHash,
   findUserOfApiToken,
+  findUserOfApiTokenIn,
   findUserOfSession,
+  findUserOfSessionIn,
   insertApiToken,
   insertOperatorToken,
   insertProducerKey,
@@ -15,7 +17,7 @@ import {
   type ProducerKeyListing,
 } from '../store/queries/credential-queries.js';
 import type { QueryExecutor } from '../store/queries/query-executor.js';
-import type { UserAccount } from '../store/queries/tenancy-queries.js';
+import type { MembershipInOrg, MembershipProbe, UserAccount } from '../store/queries/tenancy-queries.js';
 
 // The credentials' secrets: each is made here, shown once, and only its SHA-256 is handed to the store
 // (`store/queries/credential-queries.ts`), so a copy of the database authenticates nobody.
@@ -38,6 +40,15 @@ export async function findSessionUser(db: QueryExecutor, secret: string, nowMs: 
   return findUserOfSession(db, hashSecret(secret), nowMs);
 }
 
+/** {@link findSessionUser} with the user's membership in force in the probe's organization, in one query. */
+export async function findSessionUserIn(
+  db: QueryExecutor,
+  secret: string,
+  probe: MembershipProbe,
+): Promise<{ user: UserAccount; membership: MembershipInOrg | undefined } | undefined> {
+  return findUserOfSessionIn(db, hashSecret(secret), probe);
+}
+
 export async function deleteSession(db: QueryExecutor, secret: string): Promise<void> {
   await deleteSessionByHash(db, hashSecret(secret));
 }
@@ -58,6 +69,15 @@ export async function createApiToken(
 /** The user and token id behind an API token secret. */
 export async function findApiTokenUser(db: QueryExecutor, secret: string): Promise<{ tokenId: string; user: UserAccount } | undefined> {
   return findUserOfApiToken(db, hashSecret(secret));
+}
+
+/** {@link findApiTokenUser} with the user's membership in force in the probe's organization, in one query. */
+export async function findApiTokenUserIn(
+  db: QueryExecutor,
+  secret: string,
+  probe: MembershipProbe,
+): Promise<{ tokenId: string; user: UserAccount; membership: MembershipInOrg | undefined } | undefined> {
+  return findUserOfApiTokenIn(db, hashSecret(secret), probe);
 }
 
 /**

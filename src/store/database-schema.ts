@@ -33,8 +33,8 @@ export interface AttestDatabase {
   deployment_secrets: DeploymentSecretsTable;
   // Streams (migration 0009)
   stream_destinations: StreamDestinationsTable;
-  // Merkle trees and checkpoints (migration 0008)
-  merkle_nodes: MerkleNodesTable;
+  // Merkle trees and checkpoints (migration 0008; tiles since 0012)
+  merkle_tiles: MerkleTilesTable;
   merkle_tree_heads: MerkleTreeHeadsTable;
   log_checkpoints: LogCheckpointsTable;
   log_keys: LogKeysTable;
@@ -310,13 +310,16 @@ export interface StreamDestinationsTable {
   updated_at: number;
 }
 
-/** A complete node of an organization's Merkle tree (migration 0008); level 0 copies the events' leaf hashes. */
-export interface MerkleNodesTable {
+/**
+ * A tile of an organization's Merkle tree (migration 0012, `integrity/merkle-tiles.ts`): up to 256 consecutive
+ * hashes of tree level 8 · `level`, from hash 256 · `idx` on; tile level 0 is the tree's copy of the leaf hashes.
+ */
+export interface MerkleTilesTable {
   org_id: string;
   level: number;
   idx: number;
-  /** Lowercase hex SHA-256. */
-  hash: string;
+  /** The hashes, 32 bytes each, concatenated (BLOB in SQLite, bytea in PostgreSQL). */
+  hashes: Uint8Array;
 }
 
 /** How far an organization's Merkle tree has grown, and its right edge (JSON array of hex hashes, largest subtree first). */

@@ -1,4 +1,4 @@
-import { sql, type CompiledQuery, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type CompiledQuery, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
 import { allEventTypes, eventTypesMeeting } from '../catalog/catalog-registry.js';
 import type { AuditEventRecord } from '../events/audit-event.js';
 import type { AttestDatabase } from './database-schema.js';
@@ -80,18 +80,23 @@ function applyColumnFilters<Q extends EventsQuery>(query: Q, filter: EventFilter
   return q.where(type, 'in', types) as Q;
 }
 
-/** How a page's keyset condition is written for the database. */
-interface KeysetStyle {
+/** How a page's reads are written for the database. */
+interface ReadStyle {
   /**
    * As a row comparison, `(occurred_at, seq) < (t, s)` (PostgreSQL): the time index seeks it as one bound,
    * and the planner estimates the rows left from `occurred_at`'s histogram alone instead of combining guesses
    * for the two arms of the OR below. SQLite keeps the OR, whose plans its tests pin down.
    */
   rowValueKeyset: boolean;
+  /**
+   * The organization's head is read in the page's own statement, the page a lateral subquery (PostgreSQL,
+   * reached over the network: one round trip instead of two). SQLite has no lateral joins and no round trips.
+   */
+  headWithPage: boolean;
 }
 
 /** The range of a page: [from, to) on the first page, and strictly older than the position on the next ones. */
-function applyPageRange<Q extends EventsQuery>(query: Q, filter: EventFilter, after: EventPosition | undefined, style: KeysetStyle): Q {
+function applyPageRange<Q extends EventsQuery>(query: Q, filter: EventFilter, after: EventPosition | undefined, style: ReadStyle): Q {
   const q = query.where('occurred_at', '>=', filter.fromMs) as Q;
   if (!after) return q.where('occurred_at', '<', filter.toMs) as Q;
   if (style.rowValueKeyset) {
@@ -142,7 +147,7 @@ export class EventLogReader {
     private readonly hasRowIds = false,
     /** Reads a page's rows by row id several at a time, where the store can ({@link StoreDialect.fetchRowsByRowId}). */
     private readonly fetchRowsByRowId?: RowFetch,
-    private readonly style: KeysetStyle = { rowValueKeyset: false },
+    private readonly style: ReadStyle = { rowValueKeyset: false, headWithPage: false },
   ) {}
 
   /**
@@ -188,6 +193,63 @@ export class EventLogReader {
    */
   async findStoredPage(filter: EventFilter, limit: number, after?: EventPosition): Promise<StoredEvent[]> {
     return this.readPage(filter, limit, after, true);
+  }
+
+  /**
+   * {@link findStoredPage} with the organization's highest committed seq (-1 before its first event), read no
+   * later than the page: an event committed in between is then both on the page and after `lastSeq`, never on
+   * neither (a live feed resumed after `lastSeq` misses nothing). On PostgreSQL both come from one statement,
+   * one snapshot and one round trip instead of two in a row ({@link ReadStyle.headWithPage}); elsewhere the
+   * seq is read first.
+   */
+  async findStoredPageWithHead(
+    filter: EventFilter,
+    limit: number,
+    after?: EventPosition,
+  ): Promise<{ rows: StoredEvent[]; lastSeq: number }> {
+    if (!this.style.headWithPage) {
+      const lastSeq = await this.lastSeq(filter.orgId);
+      return { rows: await this.findStoredPage(filter, limit, after), lastSeq };
+    }
+    const types = typesOf(filter);
+    if (types !== undefined && types.length > 1 && filter.actorEmail === undefined) {
+      const keys = await this.withHead(filter.orgId, this.walkTypesQuery(filter, types, limit, after));
+      return { rows: await this.rowsOf(filter.orgId, keys.rows, undefined), lastSeq: keys.lastSeq };
+    }
+    return this.withHead(filter.orgId, this.singleWalk(filter, types, limit, after));
+  }
+
+  /**
+   * A page query's rows and the organization's head in one statement: the page as a lateral subquery of a
+   * single row that carries the head, so an empty page still answers the head (its one row then has no event).
+   */
+  private async withHead<R extends { occurred_at: number; seq: number }>(
+    orgId: string,
+    page: Expression<R>,
+  ): Promise<{ rows: R[]; lastSeq: number }> {
+    const { rows } = await this.headedPage(orgId, page).execute(this.db);
+    const headNextSeq = rows[0]?.head_next_seq;
+    return {
+      rows: rows.flatMap(({ head_next_seq: _, ...row }) => (row.seq === null ? [] : [row as unknown as R])),
+      lastSeq: headNextSeq === null || headNextSeq === undefined ? -1 : Number(headNextSeq) - 1,
+    };
+  }
+
+  /** The statement of {@link withHead}; every column of the page is null in the one row of an empty page. */
+  private headedPage<R>(orgId: string, page: Expression<R>) {
+    const head = this.db.selectFrom('org_log_heads').select('next_seq').where('org_id', '=', orgId);
+    return sql<{ [K in keyof R]: R[K] | null } & { head_next_seq: number | null }>`
+      select (${head}) as head_next_seq, page.*
+        from (select 1) as one left join lateral (${page}) as page on true
+       order by page.occurred_at desc, page.seq desc`;
+  }
+
+  /**
+   * The statement {@link findStoredPageWithHead} runs on PostgreSQL for a filter of at most one type: the
+   * page of {@link singleWalkQuery} with the head, here to be explained (tests of its plan).
+   */
+  pageWithHeadQuery(filter: EventFilter, limit: number, after?: EventPosition): CompiledQuery {
+    return this.headedPage(filter.orgId, this.singleWalk(filter, typesOf(filter), limit, after)).compile(this.db);
   }
 
   /**
@@ -248,6 +310,11 @@ export class EventLogReader {
    * the month.
    */
   private walkTypes(filter: EventFilter, types: readonly string[], limit: number, after: EventPosition | undefined): Promise<PageKey[]> {
+    return this.walkTypesQuery(filter, types, limit, after).execute();
+  }
+
+  /** The query of {@link walkTypes}. */
+  private walkTypesQuery(filter: EventFilter, types: readonly string[], limit: number, after: EventPosition | undefined) {
     // Each walk carries its own ORDER BY and LIMIT, as a subquery (SQLite accepts no parenthesized arms): then
     // PostgreSQL, too, reads at most `limit` entries per type backwards in the index, where a bare UNION ALL
     // let it fetch and sort every match of the range (27 ms at 150,000 events, growing with the log).
@@ -273,7 +340,7 @@ export class EventLogReader {
     );
     const [first, ...rest] = walks as [(typeof walks)[number], ...(typeof walks)[number][]];
     const merged = rest.reduce((union, walk) => union.unionAll(walk), first);
-    return merged.orderBy('occurred_at', 'desc').orderBy('seq', 'desc').limit(limit).execute();
+    return merged.orderBy('occurred_at', 'desc').orderBy('seq', 'desc').limit(limit);
   }
 
   /**

@@ -11,6 +11,10 @@ import { measureSqliteInsertFloor } from '../../bench/ingest/sqlite-insert-floor
 const dataDir = mkdtempSync(join(tmpdir(), 'attest-ingest-bench-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
+function byNameOf(figures: ReadonlyArray<{ name: string; value: number }>, name: string) {
+  return figures.find((f) => f.name === name);
+}
+
 describe('ingest benchmark', () => {
   it('drives a real server child from a second process and finds exactly the acknowledged events in the store', async () => {
     const result = await runIngestBench({
@@ -25,19 +29,32 @@ describe('ingest benchmark', () => {
       keepFiles: false,
       log: () => undefined,
     });
-    const { batches, sdkBatches, keyedBatches, singles, responsiveness, raw, floor, storedEvents, acknowledgedEvents } = result.details;
+    const { batches, comparison, clientCpuAlone, singles, responsiveness, raw, floor, storedEvents, acknowledgedEvents } = result.details;
     expect(batches.errors).toBe(0);
     expect(singles.errors).toBe(0);
-    expect(sdkBatches.errors).toBe(0);
-    expect(keyedBatches.errors).toBe(0);
-    expect(sdkBatches.events).toBeGreaterThan(0);
-    expect(sdkBatches.events % 100).toBe(0);
+    const { raw: rawBatches, 'raw-keyed': keyedBatches, sdk: sdkBatches } = comparison;
+    for (const compared of [rawBatches, keyedBatches, sdkBatches]) {
+      expect(compared.errors).toBe(0);
+      // Interleaved: every client ran once in each of the 3 rounds.
+      expect(compared.rounds).toHaveLength(3);
+      expect(compared.events).toBeGreaterThan(0);
+      expect(compared.events % 100).toBe(0);
+      expect(compared.clientCpuMicrosPerEvent).toBeGreaterThan(0);
+      expect(compared.serverCpuMicrosPerEvent).toBeGreaterThan(0);
+    }
+    for (const client of ['raw', 'raw-keyed', 'sdk'] as const) {
+      expect(clientCpuAlone[client].rounds).toHaveLength(5);
+      expect(clientCpuAlone[client].medianMicrosPerEvent).toBeGreaterThan(0);
+    }
+    expect(byNameOf(result.figures, 'client CPU per event against an instant server, SDK batches')?.value).toBe(
+      clientCpuAlone.sdk.medianMicrosPerEvent,
+    );
     expect(batches.events).toBeGreaterThan(0);
     expect(batches.events % 100).toBe(0);
     expect(singles.events).toBeGreaterThan(0);
     expect(batches.latency.count).toBe(batches.requests);
     expect(acknowledgedEvents).toBe(
-      batches.acceptedEvents + keyedBatches.acceptedEvents + sdkBatches.acceptedEvents + singles.acceptedEvents,
+      batches.acceptedEvents + rawBatches.acceptedEvents + keyedBatches.acceptedEvents + sdkBatches.acceptedEvents + singles.acceptedEvents,
     );
     expect(storedEvents).toBe(acknowledgedEvents);
     // The server was probed while the measured batches ran (800 ms, a probe every 10 ms or so).
@@ -52,7 +69,13 @@ describe('ingest benchmark', () => {
     expect(byName.get('HTTP single events, p99 latency')).toMatchObject({ unit: 'ms', value: singles.latency.p99 });
     expect(byName.get('GET /healthz during the batches, p99 latency')).toMatchObject({ unit: 'ms', value: responsiveness.p99 });
     expect(byName.get('acknowledged events missing from the store')).toMatchObject({ value: 0, met: true });
-    expect(byName.get('SDK batches of 100 / HTTP batches of 100')?.value).toBeCloseTo(sdkBatches.eventsPerSecond / batches.eventsPerSecond);
+    expect(byName.get('SDK batches of 100 / HTTP batches of 100')?.value).toBeCloseTo(
+      sdkBatches.eventsPerSecond / rawBatches.eventsPerSecond,
+    );
+    expect(byName.get('SDK batches / raw batches with idempotency keys')?.value).toBeCloseTo(
+      sdkBatches.eventsPerSecond / keyedBatches.eventsPerSecond,
+    );
+    expect(byName.get('client CPU per event, SDK batches')).toMatchObject({ unit: 'µs', value: sdkBatches.clientCpuMicrosPerEvent });
     expect(byName.get('HTTP batches / raw store limit')?.value).toBeCloseTo(batches.eventsPerSecond / raw.eventsPerSecond);
     expect(byName.get('SQLite insert floor: prebuilt rows, all indexes')).toMatchObject({ unit: 'rows/s', value: floor.withIndexes });
     // The ingest files are removed unless --keep.

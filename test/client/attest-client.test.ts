@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AttestClient, AttestProblemError, QueueFullError, type AttestEvent } from '../../packages/client/src/index.js';
+import { AttestClient, AttestProblemError, QueueFullError, type AttestEvent, type SentEvent } from '../../packages/client/src/index.js';
 import { startSdkServer, type SdkServer } from './support/sdk-server.js';
 
 let server: SdkServer;
@@ -69,6 +69,73 @@ describe('@attest/client against a real Attest server', () => {
     expect(new Set(sent.map((s) => s.logId))).toEqual(new Set(rows.map((r) => r.log_id)));
     // The batch whose first commit answer was lost came back as the original events, by idempotency key.
     expect(sent.filter((s) => s.duplicate)).toHaveLength(50);
+  });
+
+  it.each(['forward-then-drop', 'forward-then-hang'] as const)(
+    'a request committed whose connection then %s is retried over node:http: every event stored once, with its original logId',
+    async (lost) => {
+      server.policy = (n) => (n === 1 ? lost : 'forward');
+      const sdk = client({
+        maxBatchSize: 40,
+        flushIntervalMs: 10,
+        maxConcurrentRequests: 1,
+        requestTimeoutMs: 1000,
+        retry: { baseDelayMs: 5 },
+      });
+      const sent = await Promise.all(Array.from({ length: 80 }, (_, n) => sdk.send(rewardEvent(server.harness.orgId, n))));
+      await sdk.close();
+      expect(server.posts.map((p) => p.action)).toEqual(['forward', lost, 'forward']);
+      const rows = await storedRows();
+      expect(rows).toHaveLength(80);
+      expect(new Set(sent.map((s) => s.logId))).toEqual(new Set(rows.map((r) => r.log_id)));
+      expect(sent.filter((s) => s.duplicate)).toHaveLength(40);
+    },
+  );
+
+  it('sendAll() queues many events under one promise: a result per event in order, and all or none of them queued', async () => {
+    const sdk = client({ maxBatchSize: 100, flushIntervalMs: 20, maxQueuedEvents: 200 });
+    const events = Array.from({ length: 150 }, (_, n) => rewardEvent(server.harness.orgId, n));
+    const all = sdk.sendAll(events);
+    // 150 held, so 51 more do not fit: refused whole, none of them queued.
+    await expect(sdk.sendAll(events.slice(0, 51))).rejects.toBeInstanceOf(QueueFullError);
+    expect(sdk.pendingEvents).toBe(150);
+    const results = await all;
+    await sdk.close();
+    expect(server.posts.map((p) => p.events)).toEqual([100, 50]);
+    expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
+    const sent = results.map((r) => (r as PromiseFulfilledResult<SentEvent>).value);
+    const rows = await storedRows();
+    expect(rows).toHaveLength(150);
+    const byLogId = new Map(rows.map((r) => [r.log_id, r]));
+    // In order: the n-th result is the n-th event (its entity), and the keys follow the order sent.
+    const stored = await server.harness.testStore.store.db
+      .selectFrom('audit_events')
+      .select(['log_id', 'record', 'idempotency_key'])
+      .where('type', '=', 'loyalty.reward.created')
+      .execute();
+    const entityOf = new Map(stored.map((r) => [r.log_id, (JSON.parse(r.record) as { entity: { id: string } }).entity.id]));
+    expect(sent.map((s) => entityOf.get(s.logId))).toEqual(events.map((e) => e.entity.id));
+    const keys = sent.map((s) => byLogId.get(s.logId)?.idempotency_key ?? '');
+    expect(new Set(keys).size).toBe(150);
+    expect([...keys].sort()).toEqual(keys);
+    expect(new Set(keys.map((k) => k.split('.')[0])).size).toBe(1);
+    await expect(sdk.sendAll(events)).rejects.toThrow(/closed/);
+  });
+
+  it('flush() waits only for the events sent before it', async () => {
+    const sdk = client({ flushIntervalMs: 60_000 });
+    const first = sdk.send(rewardEvent(server.harness.orgId, 1));
+    const flushed = sdk.flush();
+    let laterSettled = false;
+    const later = sdk.send(rewardEvent(server.harness.orgId, 2)).finally(() => {
+      laterSettled = true;
+    });
+    await flushed;
+    await expect(first).resolves.toMatchObject({ duplicate: false });
+    expect(laterSettled).toBe(false);
+    await sdk.close();
+    await expect(later).resolves.toMatchObject({ duplicate: false });
+    expect(await storedRows()).toHaveLength(2);
   });
 
   it('honours Retry-After: 1 on a 429 (waits about a second before the retry)', async () => {

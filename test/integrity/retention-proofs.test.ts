@@ -13,10 +13,11 @@ import { purgeExpiredEvents } from '../../src/retention/purge-scheduler.js';
 import { runCli } from '../support/child-processes.js';
 import { preparedEvent } from '../support/prepared-events.js';
 import { storeMatrix } from '../support/store-matrix.js';
+import { cutTreeLeavesFrom, storedTreeHashes } from '../support/stored-tiles.js';
 import { createTestStore, type TestStore } from '../support/test-stores.js';
 
-// Retention purges expired events but keeps what later proofs need (PRODUCT.md §8): the tree's nodes, level 0
-// included, stay; proofs of the kept events still verify against checkpoints signed before the purge; and a
+// Retention purges expired events but keeps what later proofs need (PRODUCT.md §8): the tree's tiles, level 0
+// (its copy of the leaf hashes) included, stay; proofs of the kept events still verify against checkpoints signed before the purge; and a
 // verification of the store names the purged events and when they went, and still checks the rest.
 
 const LOG_NAME = 'attest.test';
@@ -57,18 +58,9 @@ for (const { kind, available } of await storeMatrix()) {
       return purgeExpiredEvents(test.store);
     }
 
-    const nodeCount = async () =>
-      Number(
-        (
-          await test.store.db
-            .selectFrom('merkle_nodes')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .where('org_id', '=', orgId)
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
+    const nodeCount = async () => storedTreeHashes(test.store, orgId);
 
-    it('purges the expired events, keeps every tree node, and proofs of the kept events still verify', async () => {
+    it('purges the expired events, keeps every hash of the tree, and proofs of the kept events still verify', async () => {
       const nodesBefore = await nodeCount();
       expect(await purgeAt(NOW + 2000)).toBe(11);
       const kept = (await test.store.merkleTrees.storedRecords(orgId, 0, 100)).map((row) => row.seq);
@@ -130,7 +122,7 @@ for (const { kind, available } of await storeMatrix()) {
 
     it('a purged event whose leaf hash was also removed from the tree is named', async () => {
       await purgeAt(NOW + 2000);
-      await test.store.db.deleteFrom('merkle_nodes').where('org_id', '=', orgId).where('level', '=', 0).where('idx', '=', 4).execute();
+      await cutTreeLeavesFrom(test.store, orgId, 4);
       const result = await verifyOrganizationLog(test.store, orgId, LOG_NAME);
       expect(result.problem).toEqual({ seq: 4, reason: expect.stringContaining('purged by retention on') });
     });

@@ -6,6 +6,7 @@ import { generateSignerKey, parseSignerKey } from '../../src/integrity/note-keys
 import { runCli } from '../support/child-processes.js';
 import { preparedEvents } from '../support/prepared-events.js';
 import { storeMatrix } from '../support/store-matrix.js';
+import { rewriteTreeLeaf } from '../support/stored-tiles.js';
 import { createTestStore, type TestStore } from '../support/test-stores.js';
 
 const LOG_NAME = 'attest.test';
@@ -80,13 +81,7 @@ for (const { kind, available } of await storeMatrix()) {
     it('names the first event of a checkpoint that no longer holds when the tree was rewritten too', async () => {
       const edited = (await row(12)).record.replace('(test)', '(edited)');
       await rewrite(12, { record: edited, leaf_hash: leafHash(edited) });
-      await test.store.db
-        .updateTable('merkle_nodes')
-        .set({ hash: leafHash(edited) })
-        .where('org_id', '=', orgId)
-        .where('level', '=', 0)
-        .where('idx', '=', 12)
-        .execute();
+      await rewriteTreeLeaf(test.store, orgId, 12, leafHash(edited));
       const { code, report } = await verify();
       // The checkpoint of 10 events still holds; the one of 20 does not: the change lies in events 10–19.
       expect(report.problem).toEqual({ seq: 10, reason: expect.stringContaining('one of events 10–19 was changed') });

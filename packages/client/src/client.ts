@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { AttestProblemError, ClientClosedError, QueueFullError, RetriesExhaustedError, type Problem } from './errors.js';
 import type { AttestEvent, EventFields, EventType, SentEvent } from './events.js';
+import { idempotencyKeys } from './idempotency-keys.js';
 import { DEFAULT_RETRY, isRetryableStatus, retryDelayMs, type RetryOptions } from './retry.js';
+import { fetchTransport, nodeHttpTransport, type Transport, type TransportAnswer } from './transport.js';
 
 /** The server's most events per request (PRODUCT.md §7). */
 export const MAX_BATCH_SIZE = 1000;
@@ -25,7 +26,7 @@ export interface AttestClientOptions {
   requestTimeoutMs?: number;
   /** The W3C traceparent of the current operation, read at send() when the call passes none (e.g. from your tracer). */
   traceparent?: () => string | undefined;
-  /** A fetch to use instead of the global one (e.g. one that routes to an in-process app). */
+  /** A fetch to send with instead of node:http(s) (e.g. one that routes to an in-process app). */
   fetch?: typeof fetch;
 }
 
@@ -35,12 +36,28 @@ export interface SendOptions {
   traceparent?: string;
 }
 
+/** Where the answers of queued events go: one promise per send(), one per sendAll(). */
+interface Sink {
+  ok(index: number, sent: SentEvent): void;
+  fail(index: number, error: unknown): void;
+}
+
 interface Pending {
-  event: AttestEvent & { idempotencyKey: string };
+  /** The event as JSON, its idempotency key included: serialized once, at send(), and a snapshot of it. */
+  json: string;
   traceparent: string | undefined;
-  resolve(sent: SentEvent): void;
-  reject(error: unknown): void;
-  settled: Promise<void>;
+  sink: Sink;
+  /** Its place in its sendAll() call (0 for send()). */
+  index: number;
+  /** Order of arrival: flush() waits for the events that came before it. */
+  arrival: number;
+}
+
+/** A flush() waiting for `remaining` events that arrived before `before`. */
+interface FlushWaiter {
+  before: number;
+  remaining: number;
+  resolve(): void;
 }
 
 /**
@@ -49,7 +66,6 @@ interface Pending {
  * backoff, and carry an idempotency key so a retry never stores an event twice. See the README for semantics.
  */
 export class AttestClient {
-  private readonly url: string;
   private readonly producerKey: string;
   private readonly maxBatchSize: number;
   private readonly flushIntervalMs: number;
@@ -58,10 +74,14 @@ export class AttestClient {
   private readonly retry: RetryOptions;
   private readonly requestTimeoutMs: number;
   private readonly traceparentOf: () => string | undefined;
-  private readonly fetchFn: typeof fetch;
+  private readonly transport: Transport;
+  private readonly nextKey = idempotencyKeys();
 
   private readonly queue: Pending[] = [];
-  private readonly unsettled = new Set<Promise<void>>();
+  /** Events held: queued or in a request not yet answered. */
+  private held = 0;
+  private arrivals = 0;
+  private flushWaiters: FlushWaiter[] = [];
   private inFlight = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
@@ -69,7 +89,7 @@ export class AttestClient {
   private flushing = 0;
 
   constructor(options: AttestClientOptions) {
-    this.url = `${options.baseUrl.replace(/\/+$/, '')}/api/v1/events`;
+    const url = `${options.baseUrl.replace(/\/+$/, '')}/api/v1/events`;
     this.producerKey = options.producerKey;
     this.maxBatchSize = options.maxBatchSize ?? 100;
     if (!Number.isInteger(this.maxBatchSize) || this.maxBatchSize < 1 || this.maxBatchSize > MAX_BATCH_SIZE) {
@@ -81,12 +101,12 @@ export class AttestClient {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.traceparentOf = options.traceparent ?? (() => undefined);
-    this.fetchFn = options.fetch ?? fetch;
+    this.transport = options.fetch ? fetchTransport(url, options.fetch) : nodeHttpTransport(url, this.maxConcurrentRequests);
   }
 
   /** Events held: waiting in the queue or in a request not yet answered. */
   get pendingEvents(): number {
-    return this.unsettled.size;
+    return this.held;
   }
 
   /**
@@ -95,23 +115,55 @@ export class AttestClient {
    */
   send(event: AttestEvent, options: SendOptions = {}): Promise<SentEvent> {
     if (this.closed) return Promise.reject(new ClientClosedError());
-    if (this.unsettled.size >= this.maxQueuedEvents) return Promise.reject(new QueueFullError(this.maxQueuedEvents));
-    const withKey = { ...event, idempotencyKey: event.idempotencyKey ?? randomUUID() } as Pending['event'];
-    let resolve!: (sent: SentEvent) => void;
-    let reject!: (error: unknown) => void;
-    const result = new Promise<SentEvent>((res, rej) => {
-      resolve = res;
-      reject = rej;
+    if (this.held >= this.maxQueuedEvents) return Promise.reject(new QueueFullError(this.maxQueuedEvents));
+    return new Promise<SentEvent>((resolve, reject) => {
+      this.enqueue(
+        this.serialize(event),
+        options.traceparent ?? this.traceparentOf(),
+        { ok: (_i, sent) => resolve(sent), fail: (_i, error) => reject(error) },
+        0,
+      );
+      this.schedule();
     });
-    const settled = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.unsettled.add(settled);
-    void settled.then(() => this.unsettled.delete(settled));
-    this.queue.push({ event: withKey, traceparent: options.traceparent ?? this.traceparentOf(), resolve, reject, settled });
-    this.schedule();
-    return result;
+  }
+
+  /**
+   * Queues several events with one promise for all of them, which resolves once each has been answered, in
+   * order: `{ status: 'fulfilled', value: SentEvent }` or `{ status: 'rejected', reason }` (the errors of send()),
+   * as `Promise.allSettled` over send() would, without a promise per event. Rejects at once, queuing none, with
+   * QueueFullError when they do not all fit within maxQueuedEvents, or ClientClosedError.
+   */
+  sendAll(events: readonly AttestEvent[], options: SendOptions = {}): Promise<Array<PromiseSettledResult<SentEvent>>> {
+    if (this.closed) return Promise.reject(new ClientClosedError());
+    if (this.held + events.length > this.maxQueuedEvents) return Promise.reject(new QueueFullError(this.maxQueuedEvents));
+    if (events.length === 0) return Promise.resolve([]);
+    const traceparent = options.traceparent ?? this.traceparentOf();
+    let serialized: string[];
+    try {
+      serialized = events.map((event) => this.serialize(event));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve) => {
+      const results = new Array<PromiseSettledResult<SentEvent>>(events.length);
+      let remaining = events.length;
+      const answered = () => {
+        remaining -= 1;
+        if (remaining === 0) resolve(results);
+      };
+      const sink: Sink = {
+        ok(index, value) {
+          results[index] = { status: 'fulfilled', value };
+          answered();
+        },
+        fail(index, reason) {
+          results[index] = { status: 'rejected', reason };
+          answered();
+        },
+      };
+      serialized.forEach((json, index) => this.enqueue(json, traceparent, sink, index));
+      this.schedule();
+    });
   }
 
   /** send() with the type first: `client.event('loyalty.points.adjusted', { orgId, actor, entity, metadata })`. */
@@ -121,11 +173,12 @@ export class AttestClient {
 
   /** Sends everything queued now and resolves when every event sent before the call has been answered (either way). */
   async flush(): Promise<void> {
-    const waiting = [...this.unsettled];
+    if (this.held === 0) return;
     this.flushing += 1;
     try {
+      const answered = new Promise<void>((resolve) => this.flushWaiters.push({ before: this.arrivals, remaining: this.held, resolve }));
       this.dispatch(true);
-      await Promise.all(waiting);
+      await answered;
     } finally {
       this.flushing -= 1;
     }
@@ -134,9 +187,45 @@ export class AttestClient {
   /** Graceful shutdown: refuses new events, sends and awaits the queued ones. Call it on SIGTERM before exiting. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.unsettled.size > 0) await this.flush();
+    while (this.held > 0) await this.flush();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.transport.close();
+  }
+
+  /** The event as JSON with its idempotency key, a fresh one when it has none (throws for what JSON cannot hold). */
+  private serialize(event: AttestEvent): string {
+    const json = JSON.stringify(event);
+    if (event.idempotencyKey !== undefined) return json;
+    // The key goes first, without copying the event: the generated keys need no JSON escaping.
+    const key = `"idempotencyKey":"${this.nextKey()}"`;
+    return json.length === 2 ? `{${key}}` : `{${key},${json.slice(1)}`;
+  }
+
+  private enqueue(json: string, traceparent: string | undefined, sink: Sink, index: number): void {
+    this.held += 1;
+    this.queue.push({ json, traceparent, sink, index, arrival: this.arrivals++ });
+  }
+
+  /** An event was answered (either way, its sink told): any flush() waiting for it hears of it. */
+  private settled(pending: Pending): void {
+    this.held -= 1;
+    if (this.flushWaiters.length === 0) return;
+    for (const waiter of this.flushWaiters) {
+      if (pending.arrival < waiter.before) waiter.remaining -= 1;
+      if (waiter.remaining === 0) waiter.resolve();
+    }
+    this.flushWaiters = this.flushWaiters.filter((waiter) => waiter.remaining > 0);
+  }
+
+  private succeed(pending: Pending, sent: SentEvent): void {
+    pending.sink.ok(pending.index, sent);
+    this.settled(pending);
+  }
+
+  private fail(pending: Pending, error: unknown): void {
+    pending.sink.fail(pending.index, error);
+    this.settled(pending);
   }
 
   /** After a send: a full batch goes at once, else the first event of a batch starts the time window. */
@@ -192,41 +281,53 @@ export class AttestClient {
   }
 
   private async deliver(batch: Pending[]): Promise<void> {
-    const body = JSON.stringify({ events: batch.map((p) => p.event) });
+    let body = '{"events":[';
+    for (let i = 0; i < batch.length; i += 1) body += (i === 0 ? '' : ',') + (batch[i] as Pending).json;
+    body += ']}';
     const headers: Record<string, string> = { authorization: `Bearer ${this.producerKey}`, 'content-type': 'application/json' };
     const traceparent = batch[0]?.traceparent;
     if (traceparent) headers.traceparent = traceparent;
     let lastFailure = '';
     for (let attempt = 0; attempt < this.retry.maxAttempts; attempt += 1) {
-      let response: Response;
+      let answer: TransportAnswer;
       try {
-        response = await this.fetchFn(this.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.requestTimeoutMs) });
+        answer = await this.transport.post(body, headers, this.requestTimeoutMs);
       } catch (error) {
         lastFailure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
         await sleep(retryDelayMs(attempt, null, this.retry));
         continue;
       }
-      if (response.status === 201) {
-        const answer = (await response.json()) as { events: Array<{ logId: string; seq: number; duplicate: boolean }>; traceId: string };
-        batch.forEach((p, i) => {
-          const sent = answer.events[i];
-          if (sent) p.resolve({ ...sent, traceId: answer.traceId });
-          else p.reject(new Error(`Attest answered ${answer.events.length} results for ${batch.length} events`));
-        });
+      if (answer.status === 201) {
+        this.answer(batch, answer.text);
         return;
       }
-      const text = await response.text();
-      if (isRetryableStatus(response.status)) {
-        lastFailure = `HTTP ${response.status}`;
-        await sleep(retryDelayMs(attempt, response.headers.get('retry-after'), this.retry));
+      if (isRetryableStatus(answer.status)) {
+        lastFailure = `HTTP ${answer.status}`;
+        await sleep(retryDelayMs(attempt, answer.retryAfter, this.retry));
         continue;
       }
-      const problem = parseProblem(text, response.status);
-      for (const p of batch) p.reject(new AttestProblemError(response.status, problem));
+      const error = new AttestProblemError(answer.status, parseProblem(answer.text, answer.status));
+      for (const p of batch) this.fail(p, error);
       return;
     }
     const error = new RetriesExhaustedError(this.retry.maxAttempts, lastFailure);
-    for (const p of batch) p.reject(error);
+    for (const p of batch) this.fail(p, error);
+  }
+
+  /** Each event of a committed batch gets its result, in the order sent. */
+  private answer(batch: Pending[], text: string): void {
+    let answer: { events: Array<{ logId: string; seq: number; duplicate: boolean }>; traceId: string };
+    try {
+      answer = JSON.parse(text) as typeof answer;
+    } catch (error) {
+      for (const p of batch) this.fail(p, error);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const sent = answer.events[i];
+      if (sent) this.succeed(p, { logId: sent.logId, seq: sent.seq, duplicate: sent.duplicate, traceId: answer.traceId });
+      else this.fail(p, new Error(`Attest answered ${answer.events.length} results for ${batch.length} events`));
+    });
   }
 }
 

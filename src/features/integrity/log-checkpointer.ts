@@ -6,7 +6,8 @@ import type { MerkleHasher } from '../../integrity/merkle-hasher.js';
 import type { NoteSigner } from '../../integrity/note-keys.js';
 import { signCheckpoint } from '../../integrity/signed-checkpoint.js';
 import type { AttestStore } from '../../store/attest-store.js';
-import type { StoredCheckpoint, StoredTreeHead, StoredTreeNode, TreeExtension } from '../../store/merkle-tree-store.js';
+import { partialTiles, TileWriter } from '../../integrity/merkle-tiles.js';
+import type { StoredCheckpoint, StoredTreeHead, TreeExtension } from '../../store/merkle-tree-store.js';
 import type { SigningKeySource } from './log-signing-key.js';
 import { nodeMerkleHasher } from '../../core/node-merkle-hasher.js';
 import { storedSubtrees } from '../../store/stored-subtrees.js';
@@ -15,6 +16,13 @@ import { storedSubtrees } from '../../store/stored-subtrees.js';
 const LEAVES_PER_STEP = 5000;
 /** How often the store is also asked for trees behind their log: events committed by other processes (the CLI, another server) announce nothing here. */
 const DEFAULT_POLL_INTERVAL_MS = 1000;
+/**
+ * Least time from the start of one round to the start of the next. Under full ingest a commit lands every few
+ * milliseconds, and a round right after each one spent the append thread's time: every round is two write
+ * transactions, each an fsync on the event loop and a wait of the append thread for the write lock. Rounds
+ * 200 ms apart keep the checkpoint lag (target p99 ≤ 1 s) well inside its bound and cost a fraction of that.
+ */
+const DEFAULT_MIN_ROUND_INTERVAL_MS = 200;
 
 /** Where the checkpointer reports a failure it cannot throw to anyone (it runs in the background). */
 export interface CheckpointerLog {
@@ -23,10 +31,11 @@ export interface CheckpointerLog {
 
 /**
  * Keeps every organization's Merkle tree up with its log and signs a checkpoint of it, in the background:
- * woken by the store's notifier right after each commit (and by a poll, for commits of other processes), it
- * reads the new leaf hashes by `seq`, stores the nodes they complete, and signs the new tree size. The append
- * path is untouched, so ingest pays nothing for the tree. Before signing it proves the new tree consistent
- * with the latest checkpoint from the stored nodes: the log never signs two checkpoints that contradict each
+ * woken by the store's notifier after commits (and by a poll, for commits of other processes), at most one
+ * round per {@link DEFAULT_MIN_ROUND_INTERVAL_MS} however often commits land, it reads the new leaf hashes by
+ * `seq`, stores the tiles of hashes they complete or grow, and signs the new tree size. The append path is
+ * untouched. Before signing it proves the new tree consistent with the latest checkpoint from the stored
+ * tiles: the log never signs two checkpoints that contradict each
  * other, even if the stored tree was tampered with. Signing happens in the organization's signing turn
  * (`MerkleTreeStore.withSigningTurn`), so of several processes sharing a store one signs at a time. Given a
  * key source rather than a key, it asks it for the key before every round: a rotated key is published and
@@ -40,6 +49,9 @@ export interface CheckpointerLog {
 export class LogCheckpointer {
   readonly #hasher: MerkleHasher;
   readonly #pollIntervalMs: number;
+  readonly #minRoundIntervalMs: number;
+  #lastRoundAt = Number.NEGATIVE_INFINITY;
+  #endPause: (() => void) | undefined;
   #running: Promise<void> | undefined;
   #runAgain = false;
   #stop: (() => void) | undefined;
@@ -50,10 +62,11 @@ export class LogCheckpointer {
     private readonly store: AttestStore,
     private readonly signingKey: NoteSigner | SigningKeySource,
     private readonly logName: string,
-    private readonly options: { log?: CheckpointerLog; pollIntervalMs?: number; hasher?: MerkleHasher } = {},
+    private readonly options: { log?: CheckpointerLog; pollIntervalMs?: number; minRoundIntervalMs?: number; hasher?: MerkleHasher } = {},
   ) {
     this.#hasher = options.hasher ?? nodeMerkleHasher;
     this.#pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.#minRoundIntervalMs = options.minRoundIntervalMs ?? DEFAULT_MIN_ROUND_INTERVAL_MS;
   }
 
   /** Publishes the signing key's verifier key, then follows the log until `close`. */
@@ -90,11 +103,31 @@ export class LogCheckpointer {
   async close(): Promise<void> {
     this.#closed = true;
     this.#stop?.();
+    this.#endPause?.();
     await this.idle();
+  }
+
+  /** Waits until {@link DEFAULT_MIN_ROUND_INTERVAL_MS} (or the option) has passed since the last round began, or the checkpointer closes. */
+  async #pace(): Promise<void> {
+    const wait = this.#lastRoundAt + this.#minRoundIntervalMs - performance.now();
+    if (wait > 0 && !this.#closed) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, wait);
+        this.#endPause = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#endPause = undefined;
+    }
+    this.#lastRoundAt = performance.now();
   }
 
   async #catchUpAll(): Promise<void> {
     do {
+      // Commits that arrive during the pause are covered by the round after it: they only set #runAgain.
+      await this.#pace();
+      if (this.#closed) return;
       this.#runAgain = false;
       try {
         const behind = await this.store.merkleTrees.organizationsBehind();
@@ -202,21 +235,24 @@ export class LogCheckpointer {
         if (leaves.length === 0) continue;
         if (leaves.length === LEAVES_PER_STEP) full.add(orgId);
         const fromSize = edge.size;
-        const nodes: StoredTreeNode[] = [];
         try {
+          // The tiles still filling, as stored at this size (a later, longer one is cut to it).
+          const open = partialTiles(fromSize);
+          const stored = await trees.tiles(orgId, open);
+          const tiles = new TileWriter(
+            fromSize,
+            open.flatMap((tile, i) => (stored[i] ? [{ ...tile, hashes: stored[i] }] : [])),
+          );
           for (const leaf of leaves) {
             // seq is gapless; a missing one is a deleted row, which the tree must not paper over.
             if (leaf.seq !== edge.size)
               throw new Error(`the log of ${orgId} has no event ${edge.size} (next is ${leaf.seq}); not growing its tree past it`);
-            await edge.append(hashOf(leaf.leafHash), (node) =>
-              nodes.push({ level: node.level, index: node.index, hash: toHex(node.hash) }),
-            );
+            await edge.append(hashOf(leaf.leafHash), (node) => tiles.add(node));
           }
+          extensions.push({ orgId, fromSize, head: { size: edge.size, edge: edge.hashes.map(toHex) }, tiles: tiles.changed() });
         } catch (error) {
           failed.set(orgId, error instanceof Error ? error : new Error(String(error)));
-          continue;
         }
-        extensions.push({ orgId, fromSize, head: { size: edge.size, edge: edge.hashes.map(toHex) }, nodes });
       }
       const grown = await trees.extendMany(extensions);
       // Only a full step may have more leaves behind it; a tree another process grew meanwhile is its to sign.

@@ -1,10 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type {} from '@fastify/cookie';
-import { bearerKind, findApiTokenUser, findOperatorToken, findProducerKey, findSessionUser } from '../../auth/credentials.js';
+import {
+  bearerKind,
+  findApiTokenUser,
+  findApiTokenUserIn,
+  findOperatorToken,
+  findProducerKey,
+  findSessionUser,
+  findSessionUserIn,
+} from '../../auth/credentials.js';
 import type { Principal } from '../../auth/principal.js';
 import { AttestError } from '../../core/errors.js';
-import { hashSecret } from '../../core/ids.js';
+import { hashSecret, isUuid } from '../../core/ids.js';
+import type { MembershipInOrg, MembershipProbe, UserAccount } from '../../store/queries/tenancy-queries.js';
 import type { AppServices } from '../app-services.js';
 
 /** Name of the session cookie (HttpOnly, SameSite=Lax). */
@@ -14,6 +23,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated caller, or undefined for an anonymous request. */
     principal: Principal | undefined;
+    /**
+     * The signed-in caller's membership in the organization of the path (`/orgs/{orgId}/…`), read in the same
+     * query as their session or API token; `org-scope` takes it instead of asking again. Undefined when not read.
+     */
+    pathMembership: PathMembership | undefined;
   }
   interface FastifyContextConfig {
     /**
@@ -22,6 +36,48 @@ declare module 'fastify' {
      */
     ownCredentials?: boolean;
   }
+}
+
+/** A user's membership (or none) in one organization, as read with their credential. */
+export interface PathMembership {
+  orgId: string;
+  userId: string;
+  found: MembershipInOrg | undefined;
+}
+
+/** The organization a request's path names, when it names one: its membership is read with the credential. */
+function membershipProbe(request: FastifyRequest, services: AppServices): MembershipProbe | undefined {
+  const orgId = (request.params as { orgId?: unknown } | undefined)?.orgId;
+  return typeof orgId === 'string' && isUuid(orgId) ? { orgId, nowMs: services.store.clock.now() } : undefined;
+}
+
+/** Keeps what a credential lookup read of the user's membership for `org-scope`; returns the user. */
+function keepMembership<T extends { user: UserAccount; membership: MembershipInOrg | undefined }>(
+  request: FastifyRequest,
+  probe: MembershipProbe,
+  found: T | undefined,
+): T | undefined {
+  if (found) request.pathMembership = { orgId: probe.orgId, userId: found.user.id, found: found.membership };
+  return found;
+}
+
+/** The user and token id of an owner API token, with the path's membership when the path names an organization. */
+async function apiTokenUser(
+  request: FastifyRequest,
+  services: AppServices,
+  secret: string,
+): Promise<{ tokenId: string; user: UserAccount } | undefined> {
+  const db = services.store.dialect.readDb;
+  const probe = membershipProbe(request, services);
+  return probe ? keepMembership(request, probe, await findApiTokenUserIn(db, secret, probe)) : findApiTokenUser(db, secret);
+}
+
+/** The user of a session, with the path's membership when the path names an organization. */
+async function sessionUser(request: FastifyRequest, services: AppServices, secret: string): Promise<UserAccount | undefined> {
+  const db = services.store.dialect.readDb;
+  const probe = membershipProbe(request, services);
+  if (!probe) return findSessionUser(db, secret, services.store.clock.now());
+  return keepMembership(request, probe, await findSessionUserIn(db, secret, probe))?.user;
 }
 
 async function resolvePrincipal(request: FastifyRequest, services: AppServices): Promise<Principal | undefined> {
@@ -33,7 +89,7 @@ async function resolvePrincipal(request: FastifyRequest, services: AppServices):
     if (!secret) throw new AttestError('UNAUTHENTICATED', 'The Authorization header must be "Bearer <token>".');
     const kind = bearerKind(secret);
     if (kind === 'apiToken') {
-      const found = await findApiTokenUser(db, secret);
+      const found = await apiTokenUser(request, services, secret);
       if (found) return { kind: 'user', user: found.user, via: 'apiToken', credentialId: found.tokenId };
     } else if (kind === 'producerKey') {
       const key = await findProducerKey(db, secret);
@@ -46,7 +102,7 @@ async function resolvePrincipal(request: FastifyRequest, services: AppServices):
   }
   const cookie = request.cookies[SESSION_COOKIE];
   if (cookie) {
-    const user = await findSessionUser(db, cookie, services.store.clock.now());
+    const user = await sessionUser(request, services, cookie);
     if (user) return { kind: 'user', user, via: 'session', credentialId: hashSecret(cookie).slice(0, 32) };
   }
   return undefined;
@@ -60,6 +116,7 @@ async function resolvePrincipal(request: FastifyRequest, services: AppServices):
 export const authenticationPlugin = fp(
   async (app: FastifyInstance, services: AppServices) => {
     app.decorateRequest('principal', undefined);
+    app.decorateRequest('pathMembership', undefined);
     app.addHook('onRequest', async (request) => {
       if (request.routeOptions.config.ownCredentials) return;
       request.principal = await resolvePrincipal(request, services);

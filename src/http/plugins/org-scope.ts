@@ -38,8 +38,14 @@ export async function orgScope(
       scoped.addHook('onRequest', async (request) => {
         const principal = requireUser(request);
         const { orgId } = request.params as { orgId: string };
-        const now = services.store.clock.now();
-        const found = isUuid(orgId) ? await findMembership(services.store.dialect.readDb, orgId, principal.user.id, now) : undefined;
+        // Read with the credential when the path named the organization (authentication), else asked here.
+        const read = request.pathMembership;
+        const found =
+          read?.orgId === orgId && read.userId === principal.user.id
+            ? read.found
+            : isUuid(orgId)
+              ? await findMembership(services.store.dialect.readDb, orgId, principal.user.id, services.store.clock.now())
+              : undefined;
         if (!found) throw new AttestError('ORG_NOT_FOUND');
         const { membership, org } = found;
         request.orgAccess = { org, user: principal.user, userType: membership.userType, viaProxy: membership.proxyFromOrgId !== null };

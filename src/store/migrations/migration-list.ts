@@ -10,6 +10,7 @@ import { merkleTrees } from './0008-merkle-trees.js';
 import { streamDestinations } from './0009-stream-destinations.js';
 import { postgresEventPartitions } from './0010-postgres-event-partitions.js';
 import { prunedLogRanges } from './0011-pruned-log-ranges.js';
+import { merkleTiles } from './0012-merkle-tiles.js';
 
 /**
  * Every migration, in order. Names sort lexically, so they carry a four-digit prefix. Migrations are code in
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '0009-stream-destinations': streamDestinations,
   '0010-postgres-event-partitions': postgresEventPartitions,
   '0011-pruned-log-ranges': prunedLogRanges,
+  '0012-merkle-tiles': merkleTiles,
 };
 
 /** Hands Kysely's Migrator the list above. */

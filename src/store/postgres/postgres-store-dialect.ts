@@ -38,6 +38,7 @@ export function openPostgresStoreDialect(options: PostgresStoreOptions): StoreDi
     poolSize: options.maxConnections ?? options.poolSize ?? defaults.poolSize,
     statementTimeoutMs: options.statementTimeoutMs ?? defaults.statementTimeoutMs,
     connectTimeoutMs: options.connectTimeoutMs ?? defaults.connectTimeoutMs,
+    idleTimeoutMs: options.idleTimeoutMs ?? defaults.idleTimeoutMs,
   };
   // The search_path (and the statement timeout) are startup parameters of every connection, so no query can
   // ever run before they are set (a query issued from the pool's 'connect' event is not awaited and can lose
@@ -53,7 +54,11 @@ export function openPostgresStoreDialect(options: PostgresStoreOptions): StoreDi
       `-c idle_in_transaction_session_timeout=${statementTimeoutMs}`,
     ].join(' '),
   });
-  const pool = new pg.Pool({ ...connection(settings.statementTimeoutMs), max: settings.poolSize });
+  const pool = new pg.Pool({
+    ...connection(settings.statementTimeoutMs),
+    max: settings.poolSize,
+    idleTimeoutMillis: settings.idleTimeoutMs,
+  });
   // An idle connection that the server drops (restart, idle timeout) is discarded by the pool; without a
   // listener the 'error' event would crash the process.
   pool.on('error', () => undefined);

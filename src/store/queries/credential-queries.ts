@@ -1,6 +1,6 @@
 import type { ApiTokensTable, OperatorTokensTable, ProducerKeysTable, SessionsTable } from '../database-schema.js';
 import type { QueryExecutor } from './query-executor.js';
-import type { UserAccount } from './tenancy-queries.js';
+import { joinMembershipOfUser, joinedMembership, type MembershipInOrg, type MembershipProbe, type UserAccount } from './tenancy-queries.js';
 
 // The named queries of credentials: sessions, owner API tokens, producer keys and operator tokens. Each is
 // found by the SHA-256 of its secret (`auth/credentials.ts` makes the secrets and hashes them); no secret is
@@ -50,6 +50,27 @@ export async function findUserOfSession(db: QueryExecutor, idHash: string, nowMs
     .executeTakeFirst();
 }
 
+/**
+ * {@link findUserOfSession} with the user's membership in force in one organization (undefined when none), in the
+ * same query: a request inside an organization learns both in one round trip.
+ */
+export async function findUserOfSessionIn(
+  db: QueryExecutor,
+  idHash: string,
+  probe: MembershipProbe,
+): Promise<{ user: UserAccount; membership: MembershipInOrg | undefined } | undefined> {
+  const row = await joinMembershipOfUser(
+    db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select(['users.id', 'users.email', 'users.name'])
+      .where('sessions.id_hash', '=', idHash)
+      .where('sessions.expires_at', '>', probe.nowMs),
+    probe,
+  ).executeTakeFirst();
+  return row ? { user: { id: row.id, email: row.email, name: row.name }, membership: joinedMembership(row) } : undefined;
+}
+
 export async function deleteSessionByHash(db: QueryExecutor, idHash: string): Promise<void> {
   await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
 }
@@ -70,6 +91,28 @@ export async function findUserOfApiToken(
     .where('api_tokens.token_hash', '=', tokenHash)
     .executeTakeFirst();
   return row ? { tokenId: row.token_id, user: { id: row.id, email: row.email, name: row.name } } : undefined;
+}
+
+/**
+ * {@link findUserOfApiToken} with the user's membership in force in one organization (undefined when none), in
+ * the same query: a request inside an organization learns both in one round trip.
+ */
+export async function findUserOfApiTokenIn(
+  db: QueryExecutor,
+  tokenHash: string,
+  probe: MembershipProbe,
+): Promise<{ tokenId: string; user: UserAccount; membership: MembershipInOrg | undefined } | undefined> {
+  const row = await joinMembershipOfUser(
+    db
+      .selectFrom('api_tokens')
+      .innerJoin('users', 'users.id', 'api_tokens.user_id')
+      .select(['api_tokens.id as token_id', 'users.id', 'users.email', 'users.name'])
+      .where('api_tokens.token_hash', '=', tokenHash),
+    probe,
+  ).executeTakeFirst();
+  return row
+    ? { tokenId: row.token_id, user: { id: row.id, email: row.email, name: row.name }, membership: joinedMembership(row) }
+    : undefined;
 }
 
 /** Every owner API token, or those of one user (by email, any case), oldest first. */

@@ -1,6 +1,6 @@
 import type { AttestDatabase } from '../database-schema.js';
 
-/** A row as `attest migrate` moves it: column name to value (text, number or null in both databases). */
+/** A row as `attest migrate` moves it: column name to value (text, number, bytes or null in both databases). */
 export type CopyRow = Record<string, unknown>;
 
 /**
@@ -8,7 +8,7 @@ export type CopyRow = Record<string, unknown>;
  * - `upsert`: read in key order and written with `insert … on conflict (key) do update`, so a second run
  *   (after an interruption) writes the same rows again without harm. `rewrite` turns a source row into what
  *   the target keeps, where the two databases keep a column differently.
- * - `append`: rows never change once written (the event log, the Merkle nodes, the signed checkpoints). They are
+ * - `append`: rows never change once written (the event log, the signed checkpoints). They are
  *   copied organization by organization in `order`, each batch one plain insert, so an interrupted copy leaves
  *   each organization's rows a prefix of the source's and a resumed one starts after the last row present.
  *   Plain inserts through a column list also work on a partitioned `audit_events`, where `on conflict (org_id,
@@ -54,7 +54,8 @@ export const STORE_COPY_PLAN: { readonly [T in keyof AttestDatabase]: TableCopy<
   audit_events: { how: 'append', order: ['seq'] },
   audit_event_counts: { how: 'upsert', key: ['org_id', 'hour_start', 'type', 'action', 'product', 'security'] },
   audit_actors: { how: 'upsert', key: ['org_id', 'actor_email'] },
-  merkle_nodes: { how: 'append', order: ['level', 'idx'] },
+  // The last tile of each tree level grows with the tree: upserted, so a resumed copy rewrites it whole.
+  merkle_tiles: { how: 'upsert', key: ['org_id', 'level', 'idx'] },
   log_checkpoints: { how: 'append', order: ['tree_size'] },
   merkle_tree_heads: { how: 'upsert', key: ['org_id'] },
   // Which runs of seq retention purged and when: the copy's verify and `attest verify --org` on the target

@@ -22,7 +22,7 @@ export interface CopyVerification {
 /**
  * Compares the target with the source row by row after a copy: every table's row count; every row of an
  * upsert table looked up by its key; and every append table organization by organization in order, so each
- * organization's event count, each event's `seq`, `leafHash` and record, its Merkle nodes and its signed
+ * organization's event count, each event's `seq`, `leafHash` and record, its Merkle tiles and its signed
  * checkpoints (the tree heads with `merkle_tree_heads`) are checked. A row the target has and the source does
  * not shows as a count difference. Only equal values pass: no tolerance, no normalization beyond the copy
  * plan's own rewrite.
@@ -135,8 +135,15 @@ async function compareInOrder(
 
 function compareRows(described: string, expected: CopyRow, copied: CopyRow, differ: (text: string) => void): void {
   for (const [column, value] of Object.entries(expected)) {
-    if (copied[column] !== value) differ(`${described}: ${column} differs (source ${shown(value)}, target ${shown(copied[column])})`);
+    if (!sameValue(copied[column], value))
+      differ(`${described}: ${column} differs (source ${shown(value)}, target ${shown(copied[column])})`);
   }
+}
+
+/** Equal values; bytes (a Merkle tile: a Buffer from either driver) byte for byte. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b) === 0;
+  return a === b;
 }
 
 function shown(value: unknown): string {

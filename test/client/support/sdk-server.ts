@@ -2,7 +2,8 @@ import { request as httpRequest, createServer, type IncomingMessage, type Server
 import { createIngestHarness, type IngestHarness } from '../../support/ingest-harness.js';
 
 /** What the proxy does with the n-th POST /api/v1/events (0-based). */
-export type ProxyAction = 'forward' | { status: 503 | 429; retryAfter?: string } | 'forward-then-lose';
+export type ProxyAction =
+  'forward' | { status: 503 | 429; retryAfter?: string } | 'forward-then-lose' | 'forward-then-drop' | 'forward-then-hang';
 
 /** A real Attest server on 127.0.0.1 behind a node:http proxy that counts ingest requests and can fail them. */
 export interface SdkServer {
@@ -40,6 +41,15 @@ export async function startSdkServer(): Promise<SdkServer> {
         return;
       }
       const upstream = await forward(target.port, req, body);
+      if (action === 'forward-then-drop') {
+        // The server committed the batch; the connection breaks before any answer, as when a proxy restarts.
+        res.socket?.destroy();
+        return;
+      }
+      if (action === 'forward-then-hang') {
+        // The server committed the batch; its answer never comes (the client's timeout must end the wait).
+        return;
+      }
       if (action === 'forward-then-lose') {
         // The server committed the batch; its answer is lost on the way back, as on a dropped connection.
         res.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '0' });

@@ -45,6 +45,33 @@ export function prepareLogAccessEvent(
   return event;
 }
 
+/** Open windows a process remembers per store at most; beyond, the closed ones are forgotten (then all). */
+const MAX_REMEMBERED_WINDOWS = 10_000;
+
+/**
+ * Per store, when each (reader, organization) window this process saw open closes. A mark only ever moves
+ * forward (it is claimed anew only once its window has closed), so a window seen open stays open until then
+ * whatever other processes do, and the reads inside it need not ask the database again.
+ */
+const openWindows = new WeakMap<AttestStore, Map<string, number>>();
+
+function windowsOf(store: AttestStore): Map<string, number> {
+  let windows = openWindows.get(store);
+  if (!windows) {
+    windows = new Map();
+    openWindows.set(store, windows);
+  }
+  return windows;
+}
+
+function rememberWindow(windows: Map<string, number>, key: string, closesAt: number, nowMs: number): void {
+  if (windows.size >= MAX_REMEMBERED_WINDOWS) {
+    for (const [k, at] of windows) if (at <= nowMs) windows.delete(k);
+    if (windows.size >= MAX_REMEMBERED_WINDOWS) windows.clear();
+  }
+  windows.set(key, closesAt);
+}
+
 /**
  * Records `audit_log.viewed` (made by `prepareEvent`, for organization `orgId`) unless this principal already
  * has one for this organization in the last 30 minutes. The mark and the event commit in one transaction, and
@@ -59,14 +86,24 @@ export async function recordViewOnce(
   prepareEvent: () => PreparedEvent,
   nowMs: number,
 ): Promise<number | undefined> {
+  // A window this process already saw open needs no query at all: every page after the first of a visit.
+  const windows = windowsOf(store);
+  const key = `${principal}\n${orgId}`;
+  const closesAt = windows.get(key);
+  if (closesAt !== undefined && nowMs < closesAt) return undefined;
   // Nearly every read falls inside an open window: a plain read of the mark answers those without taking the
   // write lock (and on SQLite without queueing behind ingest's commits). Only a missing or old mark goes on to
   // the transaction, which decides atomically; a stale read here only means one more transaction.
   const markedAt = await lastViewMarkedAt(store.dialect.readDb, principal, orgId);
-  if (markedAt !== undefined && markedAt > nowMs - VIEW_MARK_WINDOW_MS) return undefined;
-  return store.transaction(async (tx) => {
+  if (markedAt !== undefined && markedAt > nowMs - VIEW_MARK_WINDOW_MS) {
+    rememberWindow(windows, key, markedAt + VIEW_MARK_WINDOW_MS, nowMs);
+    return undefined;
+  }
+  const seq = await store.transaction(async (tx) => {
     if (!(await claimViewMark(tx, principal, orgId, nowMs, VIEW_MARK_WINDOW_MS))) return undefined;
     const [appended] = await store.appendEventsIn(tx, [prepareEvent()]);
     return appended?.seq;
   });
+  if (seq !== undefined) rememberWindow(windows, key, nowMs + VIEW_MARK_WINDOW_MS, nowMs);
+  return seq;
 }

@@ -54,11 +54,10 @@ export async function readAuditLogPage(
     query.filter.fromMs = Math.max(decoded.range.fromMs, retentionHorizon(reading));
     query.filter.toMs = Math.max(decoded.range.toMs, query.filter.fromMs);
   }
-  // Before the page: an event committed in between is then both on the page and sent by the feed (which the
-  // page tells apart by logId), never on neither.
-  const lastSeq = await reader.lastSeq(reading.orgId);
-  const [rows, total] = await Promise.all([
-    reader.findStoredPage(query.filter, paging.limit + 1, after),
+  // The head no later than the page: an event committed in between is then both on the page and sent by the
+  // feed (which the page tells apart by logId), never on neither.
+  const [{ rows, lastSeq }, total] = await Promise.all([
+    reader.findStoredPageWithHead(query.filter, paging.limit + 1, after),
     carriedTotal ?? reader.count(query.filter),
   ]);
   const data = rows.slice(0, paging.limit);
