@@ -12,6 +12,7 @@ import { LogCheckpointer } from '../../src/features/integrity/log-checkpointer.j
 import { generateSignerKey, parseSignerKey } from '../../src/integrity/note-keys.js';
 import { openStore } from '../../src/store/open-store.js';
 import { atMost, type BenchFigure } from '../report/bench-figure.js';
+import { measureBundleVerifyFloor, type BundleVerifyFloor } from './bundle-verify-floor.js';
 import { createBenchOrganizations } from '../dataset/seed-tenancy.js';
 import { SyntheticEventSource, syntheticActors } from '../dataset/synthetic-events.js';
 
@@ -37,6 +38,8 @@ export interface BundleBenchResult {
     verifyCpu: { userSeconds: number; systemSeconds: number } | null;
     /** The 1-minute load average as the verify ended: the wall time is the machine's as much as the code's. */
     verifyLoadAverage: number;
+    /** CPU seconds of reading, parsing and hashing the bundle on their own: the floor under any verifier. */
+    floor: BundleVerifyFloor;
   };
 }
 
@@ -107,6 +110,7 @@ export async function runBundleVerifyBench(options: {
       verifySeconds: 0,
       verifyCpu: null,
       verifyLoadAverage: 0,
+      floor: { readSeconds: 0, parseSeconds: 0, hashSeconds: 0 },
     };
   } finally {
     await store.close();
@@ -123,6 +127,8 @@ export async function runBundleVerifyBench(options: {
     details.verifyCpu = { userSeconds: cpuAfter.user - cpuBefore.user, systemSeconds: cpuAfter.system - cpuBefore.system };
   const report = JSON.parse(stdout) as { ok: boolean; recordsChecked: number };
   if (code !== 0 || !report.ok || report.recordsChecked !== events) throw new Error(`attest verify did not verify the bundle: ${stdout}`);
+  log('bundle: the floor (reading, parsing and hashing the records on their own)…');
+  details.floor = await measureBundleVerifyFloor(bundlePath);
   if (!options.keepFiles) removeFiles();
 
   const count = events.toLocaleString('en-US');
@@ -154,6 +160,13 @@ export async function runBundleVerifyBench(options: {
             ),
           ]
         : []),
+      {
+        section: 'bundle',
+        name: `floor under any verifier of the ${count}-record bundle: CPU to read, JSON.parse and hash the records`,
+        value: details.floor.readSeconds + details.floor.parseSeconds + details.floor.hashSeconds,
+        unit: 's',
+        note: `inflate and split the long files ${details.floor.readSeconds.toFixed(2)} s + JSON.parse ${details.floor.parseSeconds.toFixed(2)} s + SHA-256 ${details.floor.hashSeconds.toFixed(2)} s, one thread each`,
+      },
       { section: 'bundle', name: `write the ${count}-record bundle (export stream, in process)`, value: details.exportSeconds, unit: 's' },
       { section: 'bundle', name: `grow the tree of ${count} leaves and sign (checkpointer)`, value: details.checkpointSeconds, unit: 's' },
     ],
