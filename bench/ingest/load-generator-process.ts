@@ -17,10 +17,10 @@ export function forkLoadGenerator(): ChildProcess {
   return fork(LOAD_GENERATOR_JS, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
-/** Runs the load generator as a second process and waits for its result. */
-export function runLoadGenerator(plan: LoadPlan): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = forkLoadGenerator();
+/** Starts the load generator as a second process with its plan: the child, and its result once it has run. */
+export function startLoadGenerator(plan: LoadPlan): { child: ChildProcess; result: Promise<LoadResult> } {
+  const child = forkLoadGenerator();
+  const result = new Promise<LoadResult>((resolve, reject) => {
     child.once('message', (message: LoadResult | { failed: string }) => {
       if ('failed' in message) reject(new Error(`load generator failed: ${message.failed}`));
       else resolve(message);
@@ -28,6 +28,12 @@ export function runLoadGenerator(plan: LoadPlan): Promise<LoadResult> {
     child.once('exit', (code) => {
       if (code !== 0) reject(new Error(`load generator exited with code ${code}`));
     });
-    child.send(plan);
   });
+  child.send(plan);
+  return { child, result };
+}
+
+/** Runs the load generator as a second process and waits for its result. */
+export function runLoadGenerator(plan: LoadPlan): Promise<LoadResult> {
+  return startLoadGenerator(plan).result;
 }

@@ -1,6 +1,5 @@
-import type { ChildProcess } from 'node:child_process';
-import { forkLoadGenerator } from '../ingest/load-generator-process.js';
-import type { LoadPlan, LoadResult } from '../ingest/load-generator.js';
+import { startLoadGenerator } from '../ingest/load-generator-process.js';
+import type { LoadResult } from '../ingest/load-generator.js';
 import type { ServerChild } from '../server/server-child.js';
 import { CpuMeter, postgresPids } from './cpu-meter.js';
 import { LockWaitSampler, type LockWaits } from './lock-wait-sampler.js';
@@ -27,22 +26,6 @@ export interface IngestPhaseResult {
   cpu: Record<string, number>;
   /** PostgreSQL only: lock waits of the servers' connections sampled during the phase. */
   lockWaits?: LockWaits;
-}
-
-/** A load generator child (`ingest/load-generator.ts`) with its pid, so its CPU can be measured. */
-function startLoadGenerator(plan: LoadPlan): { child: ChildProcess; result: Promise<LoadResult> } {
-  const child = forkLoadGenerator();
-  const result = new Promise<LoadResult>((resolve, reject) => {
-    child.once('message', (message: LoadResult | { failed: string }) => {
-      if ('failed' in message) reject(new Error(`load generator failed: ${message.failed}`));
-      else resolve(message);
-    });
-    child.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`load generator exited with code ${code}`));
-    });
-  });
-  child.send(plan);
-  return { child, result };
 }
 
 /**
