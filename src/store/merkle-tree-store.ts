@@ -291,16 +291,7 @@ export class MerkleTreeStore {
           head: { size: Number(head.tree_size), edge: JSON.parse(head.edge) as string[] },
           latest: latest && checkpointOfRow(latest),
           save: async (checkpoint) => {
-            await tx
-              .insertInto('log_checkpoints')
-              .values({
-                org_id: checkpoint.orgId,
-                tree_size: checkpoint.treeSize,
-                root_hash: checkpoint.rootHash,
-                note: checkpoint.note,
-                signed_at: checkpoint.signedAt,
-              })
-              .execute();
+            await tx.insertInto('log_checkpoints').values(checkpointRow(checkpoint)).execute();
           },
         });
         results.set(orgId, value);
@@ -367,13 +358,7 @@ export class MerkleTreeStore {
   async saveCheckpoint(checkpoint: StoredCheckpoint): Promise<boolean> {
     const inserted = await this.db
       .insertInto('log_checkpoints')
-      .values({
-        org_id: checkpoint.orgId,
-        tree_size: checkpoint.treeSize,
-        root_hash: checkpoint.rootHash,
-        note: checkpoint.note,
-        signed_at: checkpoint.signedAt,
-      })
+      .values(checkpointRow(checkpoint))
       .onConflict((oc) => oc.columns(['org_id', 'tree_size']).doNothing())
       .executeTakeFirst();
     return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
