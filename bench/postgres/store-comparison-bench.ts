@@ -7,11 +7,10 @@ import { openOrBuildQueryDataset, type QueryDataset, type QueryDatasetShape } fr
 import { createBenchOrganizations, createBenchOwnerToken, createBenchProducerKey } from '../dataset/seed-tenancy.js';
 import { runExportBench } from '../export/export-bench.js';
 import { measureHttpQueries } from '../query/http-query-bench.js';
-import { runQueryBench, type QueryLevelSummary } from '../query/query-bench.js';
+import { runQueryBench, summarizeQueryTimings, type QueryLevelSummary } from '../query/query-bench.js';
 import { queryCases } from '../query/query-scenarios.js';
-import { measureStoreQueries, sampleLogIds, type QueryTimings } from '../query/store-query-bench.js';
+import { measureStoreQueries, sampleLogIds } from '../query/store-query-bench.js';
 import { formatNumber } from '../report/bench-figure.js';
-import { summarizeLatencies } from '../report/latency-stats.js';
 import { httpGet } from '../server/http-client.js';
 import { startServerChild, type ServerChild } from '../server/server-child.js';
 import { processCpuMs } from './cpu-meter.js';
@@ -318,23 +317,6 @@ async function ingestPhases(
   }
 }
 
-function summarize(timings: QueryTimings): QueryLevelSummary {
-  const byScenario: QueryLevelSummary['byScenario'] = {};
-  for (const [name, samples] of Object.entries(timings.byScenario)) {
-    byScenario[name] = {
-      firstPage: summarizeLatencies(samples.firstPage),
-      ...(samples.total.length > 0 ? { total: summarizeLatencies(samples.total) } : {}),
-    };
-  }
-  return {
-    firstPage: summarizeLatencies(timings.firstPage),
-    total: summarizeLatencies(timings.total),
-    nextPage: summarizeLatencies(timings.nextPage),
-    logId: summarizeLatencies(timings.logId),
-    byScenario,
-  };
-}
-
 /**
  * The query phase on the PostgreSQL copy: the same cases (same seed) as on SQLite, at the store level and over
  * HTTP. PostgreSQL's buffers are not emptied before (the shared server serves others): these are warm figures.
@@ -355,7 +337,7 @@ async function postgresQueryPhase(
     logIds = await sampleLogIds(store, dataset, options.logIdLookups, random);
     options.log(`query (PostgreSQL): store level, ${cases.length} cases and ${logIds.length} log-id lookups…`);
     await measureStoreQueries(store, cases.slice(0, WARMUP_CASES), [], PAGE_SIZE);
-    storeSummary = summarize(await measureStoreQueries(store, cases, logIds, PAGE_SIZE));
+    storeSummary = summarizeQueryTimings(await measureStoreQueries(store, cases, logIds, PAGE_SIZE));
   } finally {
     await store.close();
   }
@@ -364,7 +346,7 @@ async function postgresQueryPhase(
     options.log(`query (PostgreSQL): HTTP, ${cases.length} cases…`);
     await measureHttpQueries(server.url, token, cases.slice(0, WARMUP_CASES), [], PAGE_SIZE);
     const cpuBefore = processCpuMs(server.pid) ?? Number.NaN;
-    const http = summarize(await measureHttpQueries(server.url, token, cases, logIds, PAGE_SIZE));
+    const http = summarizeQueryTimings(await measureHttpQueries(server.url, token, cases, logIds, PAGE_SIZE));
     const requests = http.firstPage.count + http.nextPage.count + http.logId.count;
     const serverCpuMsPerRequest = ((processCpuMs(server.pid) ?? Number.NaN) - cpuBefore) / requests;
     return { store: storeSummary, http, serverCpuMsPerRequest };

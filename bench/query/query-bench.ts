@@ -39,7 +39,8 @@ export interface QueryBenchResult {
   details: { cases: number; store: QueryLevelSummary; http?: QueryLevelSummary; httpSkipped?: string };
 }
 
-function summarize(timings: QueryTimings): QueryLevelSummary {
+/** Latency summaries of one level's timings, overall and by scenario. */
+export function summarizeQueryTimings(timings: QueryTimings): QueryLevelSummary {
   const byScenario: QueryLevelSummary['byScenario'] = {};
   for (const [name, samples] of Object.entries(timings.byScenario)) {
     byScenario[name] = {
@@ -85,7 +86,7 @@ export async function runQueryBench(dataset: QueryDataset, options: QueryBenchOp
     options.log(`query: store level, ${cases.length} cases and ${logIds.length} log-id lookups, from a cold page cache…`);
     evictDatasetFromPageCache(dataset.path);
     await measureStoreQueries(store, cases.slice(0, WARMUP_CASES), [], PAGE_SIZE);
-    storeSummary = summarize(await measureStoreQueries(store, cases, logIds, PAGE_SIZE));
+    storeSummary = summarizeQueryTimings(await measureStoreQueries(store, cases, logIds, PAGE_SIZE));
   } finally {
     await store.close();
   }
@@ -119,7 +120,7 @@ export async function runQueryBench(dataset: QueryDataset, options: QueryBenchOp
       // The store level just read the same cases: without this the HTTP calls would find their pages cached.
       evictDatasetFromPageCache(dataset.path);
       await measureHttpQueries(server.url, token, cases.slice(0, WARMUP_CASES), [], PAGE_SIZE);
-      httpSummary = summarize(await measureHttpQueries(server.url, token, cases, logIds, PAGE_SIZE));
+      httpSummary = summarizeQueryTimings(await measureHttpQueries(server.url, token, cases, logIds, PAGE_SIZE));
       figures.push(
         atMost(
           {
