@@ -116,7 +116,7 @@ async function* sizedStream(stream: Readable, name: string, size: number): Async
  * a line too. Lines are cut from the bytes (a newline byte never falls inside a UTF-8 sequence) and each is
  * decoded on its own: decoding whole pieces and splitting the text cost several times more.
  */
-async function* lines(open: () => Promise<AsyncIterable<Buffer>>): AsyncGenerator<string[]> {
+export async function* lines(open: () => Promise<AsyncIterable<Buffer>>): AsyncGenerator<string[]> {
   let rest: Buffer | undefined;
   for await (const chunk of await open()) {
     const bytes = rest === undefined ? chunk : Buffer.concat([rest, chunk]);

@@ -18,9 +18,9 @@ interface BundleHead {
 }
 
 /**
- * `verifyBundle`'s checks split over two threads: this one hashes each line of records.jsonl from its bytes,
+ * `verifyBundle`'s checks split over two threads: this one inflates records.jsonl, hashes each line from its bytes,
  * holds it against leaf-hashes.txt and walks the tree to the signed root (`leaf-side-check.ts`), while a second
- * parses the same lines and holds them against events.csv (`records-csv-check.ts`), handing over each record's
+ * is sent the same pieces, parses their lines and holds them against events.csv (`records-csv-check.ts`), handing over each record's
  * seq. Together they check everything the sequential verifier checks, so the report of a bundle for which both
  * hold is the one `verifyBundle` gives. They do not name problems: at the first, or when a file does not read,
  * this resolves with `undefined` and the caller runs `verifyBundle`, which names it as it always has. Throws a
@@ -41,7 +41,7 @@ export async function verifyBundleInParallel(
   try {
     records = await checkLeafSide(
       {
-        recordDigests: recordLeafDigests(await bundle.bytes(BUNDLE_FILES.records)),
+        recordDigests: recordLeafDigests(thread.share(await bundle.bytes(BUNDLE_FILES.records))),
         recordSeqs: thread.seqs,
         leafHashes: bundle.files.leafHashes,
         proofHashes: bundle.files.proofHashes,

@@ -9,6 +9,9 @@ export interface RecordsCsvWorkerData {
   readonly orgId: string;
 }
 
+/** What the worker is sent: the inflated pieces of records.jsonl, then their end, or that they failed to read. */
+export type ToRecordsThread = { readonly kind: 'piece'; readonly bytes: Uint8Array } | { readonly kind: 'end' | 'failed' };
+
 /** What the worker posts: the seqs of each batch of records, then how its check ended. */
 export type RecordsCsvMessage =
   { readonly kind: 'seqs'; readonly seqs: Float64Array } | ({ readonly kind: 'end'; readonly error?: string } & RecordsCsvOutcome);
@@ -19,6 +22,10 @@ export type RecordsCsvMessage =
  */
 export class RecordsThreadError extends CliError {}
 
+// Pieces of records.jsonl read ahead of what this thread has hashed: the records thread is sent them as they
+// are read, so it does not wait for this one (which waits for its seqs) to read the next.
+const READ_AHEAD_PIECES = 16;
+
 // The thread makes garbage at a high rate (a million parsed records and CSV rows): a young generation larger
 // than V8's default is collected less often, which took a second off the check of a million records.
 const YOUNG_GENERATION_MB = 48;
@@ -27,7 +34,9 @@ const YOUNG_GENERATION_MB = 48;
  * The records side of a bundle check (`records-csv-check.ts`) on a thread of its own, so that the verifier
  * uses a second core: `seqs` yields each batch's record seqs as the thread posts them and ends when the thread
  * ends its check, `outcome` is how it ended. A thread that dies or exits without ending its check makes both
- * throw a {@link RecordsThreadError}. `stop` ends the thread early.
+ * throw a {@link RecordsThreadError}. The thread reads events.csv itself, but records.jsonl is inflated once,
+ * here: `share` hands the thread a copy of each piece as it is read, and yields the pieces for this thread's
+ * own use. `stop` ends the thread early.
  *
  * @example
  * const thread = startRecordsCsvThread({ path, orgId });
@@ -37,7 +46,12 @@ const YOUNG_GENERATION_MB = 48;
 export function startRecordsCsvThread(
   data: RecordsCsvWorkerData,
   moduleUrl: URL = workerModuleUrl(import.meta.url, 'records-csv-worker'),
-): { seqs: AsyncIterable<readonly number[]>; outcome: Promise<RecordsCsvOutcome>; stop(): Promise<void> } {
+): {
+  seqs: AsyncIterable<readonly number[]>;
+  outcome: Promise<RecordsCsvOutcome>;
+  share(pieces: AsyncIterable<Buffer>): AsyncIterable<Buffer>;
+  stop(): Promise<void>;
+} {
   const worker = new Worker(moduleUrl, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
   const batches: (readonly number[])[] = [];
   let ended: { outcome: RecordsCsvOutcome } | { error: Error } | undefined;
@@ -71,11 +85,68 @@ export function startRecordsCsvThread(
       } else await new Promise<void>((resolve) => (wake = resolve));
     }
   };
+  const send = (message: ToRecordsThread, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer);
   return {
     seqs: seqs(),
     outcome,
+    share: (pieces) =>
+      readAhead(pieces, READ_AHEAD_PIECES, {
+        piece: (piece) => {
+          // A copy of its own to hand over: the inflater may write its next output into the same memory.
+          const bytes = new Uint8Array(piece);
+          send({ kind: 'piece', bytes }, [bytes.buffer]);
+        },
+        end: () => send({ kind: 'end' }),
+        failed: () => send({ kind: 'failed' }),
+      }),
     stop: async () => {
       await worker.terminate();
+    },
+  };
+}
+
+/**
+ * The pieces of `source`, read up to `ahead` pieces before they are asked for, each announced to `on.piece` as
+ * it is read, then `on.end` (or `on.failed` when reading throws, which the reader of the pieces gets too).
+ */
+function readAhead(
+  source: AsyncIterable<Buffer>,
+  ahead: number,
+  on: { piece(piece: Buffer): void; end(): void; failed(): void },
+): AsyncIterable<Buffer> {
+  const queue: Buffer[] = [];
+  let done: { error?: unknown } | undefined;
+  let wakeReader: (() => void) | undefined;
+  let wakePump: (() => void) | undefined;
+  const pump = async () => {
+    try {
+      for await (const piece of source) {
+        on.piece(piece);
+        queue.push(piece);
+        wakeReader?.();
+        while (queue.length >= ahead) await new Promise<void>((resolve) => (wakePump = resolve));
+      }
+      done = {};
+      on.end();
+    } catch (error) {
+      done = { error };
+      on.failed();
+    }
+    wakeReader?.();
+  };
+  return {
+    async *[Symbol.asyncIterator]() {
+      void pump();
+      for (;;) {
+        const piece = queue.shift();
+        if (piece !== undefined) {
+          wakePump?.();
+          yield piece;
+        } else if (done) {
+          if ('error' in done) throw done.error;
+          return;
+        } else await new Promise<void>((resolve) => (wakeReader = resolve));
+      }
     },
   };
 }
