@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -163,6 +163,23 @@ async function workerModule(source: string): Promise<URL> {
   await writeFile(file, `import { parentPort } from 'node:worker_threads';\n${source}\n`);
   return pathToFileURL(file);
 }
+
+describe('a records.jsonl that does not read', () => {
+  it('is thrown as the sequential verifier throws it, after the records thread was told', async () => {
+    const file = await zipOf(all.texts);
+    const bytes = await readFile(file);
+    // The central directory's uncompressed size of records.jsonl, one byte short.
+    const name = Buffer.from('records.jsonl');
+    const at = bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), bytes.lastIndexOf(name) - 46);
+    bytes.writeUInt32LE(bytes.readUInt32LE(at + 24) - 1, at + 24);
+    const short = join(dir, 'short.zip');
+    await writeFile(short, bytes);
+    expect(await inParallel(short)).toBeUndefined();
+    await expect(verifyBundleFile(short, all.verifier, { parallelFromBytes: 0 })).rejects.toThrow(
+      /records\.jsonl holds more than the \d+ bytes the zip states/,
+    );
+  });
+});
 
 describe('the records thread', () => {
   it('dying is an error, never a pass', async () => {
