@@ -26,8 +26,10 @@ export class RecordsThreadError extends CliError {}
 // are read, so it does not wait for this one (which waits for its seqs) to read the next.
 const READ_AHEAD_PIECES = 16;
 
-// The thread makes garbage at a high rate (a million parsed records and CSV rows): a young generation larger
-// than V8's default is collected less often, which took a second off the check of a million records.
+// The thread makes garbage at a high rate (a million parsed records and CSV rows); by hand, with --max-semi-space-size,
+// a larger young generation saved the single-threaded verifier some collections. For this thread the runs at hand
+// (load average 8–15 on two cores) do not separate the sizes: 6.6–7.1 s of its CPU at 16 MB, 6.2–7.5 s at 48 MB,
+// 6.8–8.5 s at 96 and 192 MB. Worth measuring again on a quiet machine.
 const YOUNG_GENERATION_MB = 48;
 
 /**
