@@ -42,6 +42,7 @@ export class AttestStore {
     this.events = new EventLogReader(dialect.readDb, dialect.startReadAhead?.bind(dialect), dialect.hasRowIds, dialect.fetchRowsByRowId, {
       rowValueKeyset: dialect.name === 'postgres',
       headWithPage: dialect.name === 'postgres',
+      lateralTypeWalks: dialect.name === 'postgres',
     });
     this.merkleTrees = new MerkleTreeStore(dialect.db, dialect.readDb, dialect.supportsRowLocks);
   }

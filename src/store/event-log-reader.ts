@@ -1,4 +1,12 @@
-import { sql, type CompiledQuery, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder } from 'kysely';
+import {
+  sql,
+  type CompiledQuery,
+  type Expression,
+  type RawBuilder,
+  type ExpressionBuilder,
+  type Kysely,
+  type SelectQueryBuilder,
+} from 'kysely';
 import { allEventTypes, eventTypesMeeting } from '../catalog/catalog-registry.js';
 import type { AuditEventRecord } from '../events/audit-event.js';
 import type { AttestDatabase } from './database-schema.js';
@@ -93,6 +101,13 @@ interface ReadStyle {
    * reached over the network: one round trip instead of two). SQLite has no lateral joins and no round trips.
    */
   headWithPage: boolean;
+  /**
+   * The walks of several types as one lateral join over the list of types (PostgreSQL): the planner plans one
+   * walk, run once per type, where a UNION ALL arm per type had it plan every type's walk of every weekly
+   * partition in the range (26 types × 5 weeks: 20–40 ms of planning for a page that runs in 2 ms). SQLite has
+   * no lateral joins and plans its UNION ALL in microseconds.
+   */
+  lateralTypeWalks: boolean;
 }
 
 /** The range of a page: [from, to) on the first page, and strictly older than the position on the next ones. */
@@ -147,7 +162,7 @@ export class EventLogReader {
     private readonly hasRowIds = false,
     /** Reads a page's rows by row id several at a time, where the store can ({@link StoreDialect.fetchRowsByRowId}). */
     private readonly fetchRowsByRowId?: RowFetch,
-    private readonly style: ReadStyle = { rowValueKeyset: false, headWithPage: false },
+    private readonly style: ReadStyle = { rowValueKeyset: false, headWithPage: false, lateralTypeWalks: false },
   ) {}
 
   /**
@@ -213,6 +228,7 @@ export class EventLogReader {
     }
     const types = typesOf(filter);
     if (types !== undefined && types.length > 1 && filter.actorEmail === undefined) {
+      if (this.style.lateralTypeWalks) return this.withHead(filter.orgId, this.typeWalkRowsQuery(filter, types, limit, after));
       const keys = await this.withHead(filter.orgId, this.walkTypesQuery(filter, types, limit, after));
       return { rows: await this.rowsOf(filter.orgId, keys.rows, undefined), lastSeq: keys.lastSeq };
     }
@@ -263,6 +279,8 @@ export class EventLogReader {
     const types = typesOf(filter);
     const severalTypes = types !== undefined && types.length > 1 && filter.actorEmail === undefined;
     const fetchRows = waitedFor && this.hasRowIds ? this.fetchRowsByRowId : undefined;
+    if (severalTypes && this.style.lateralTypeWalks)
+      return (await this.typeWalkRowsQuery(filter, types, limit, after).execute(this.db)).rows;
     if (severalTypes) return this.rowsOf(filter.orgId, await this.walkTypes(filter, types, limit, after), fetchRows);
     if (fetchRows) return this.rowsOf(filter.orgId, await this.walkIndex(filter, types, limit, after), fetchRows);
     return this.singleWalk(filter, types, limit, after).execute();
@@ -288,6 +306,16 @@ export class EventLogReader {
       .limit(limit);
   }
 
+  /**
+   * The statement that finds the keys of a page of a filter of several types ({@link walkTypes}), here to be
+   * compiled and explained (tests of its plan).
+   */
+  typeWalksQuery(filter: EventFilter, limit: number, after?: EventPosition): CompiledQuery {
+    const types = typesOf(filter);
+    if (types === undefined || types.length < 2) throw new Error('typeWalksQuery: the filter must leave several types');
+    return sql`${this.walkTypesQuery(filter, types, limit, after)}`.compile(this.db);
+  }
+
   /** The keys of a page in the index that fits the filter, reading index entries only (each carries its row id). */
   private walkIndex(filter: EventFilter, types: string[] | undefined, limit: number, after: EventPosition | undefined): Promise<PageKey[]> {
     return applyPageRange(
@@ -309,12 +337,30 @@ export class EventLogReader {
    * read a month of entries to fill a page of rare types, and one sorted IN lookup would sort every match of
    * the month.
    */
-  private walkTypes(filter: EventFilter, types: readonly string[], limit: number, after: EventPosition | undefined): Promise<PageKey[]> {
-    return this.walkTypesQuery(filter, types, limit, after).execute();
+  private async walkTypes(
+    filter: EventFilter,
+    types: readonly string[],
+    limit: number,
+    after: EventPosition | undefined,
+  ): Promise<PageKey[]> {
+    if (!this.style.lateralTypeWalks) return this.unionTypeWalksQuery(filter, types, limit, after).execute();
+    return (await this.lateralTypeWalksQuery(filter, types, limit, after).execute(this.db)).rows;
   }
 
-  /** The query of {@link walkTypes}. */
-  private walkTypesQuery(filter: EventFilter, types: readonly string[], limit: number, after: EventPosition | undefined) {
+  /** The query of {@link walkTypes}, to be read with the head ({@link withHead}). */
+  private walkTypesQuery(
+    filter: EventFilter,
+    types: readonly string[],
+    limit: number,
+    after: EventPosition | undefined,
+  ): Expression<PageKey> {
+    return this.style.lateralTypeWalks
+      ? this.lateralTypeWalksQuery(filter, types, limit, after)
+      : this.unionTypeWalksQuery(filter, types, limit, after);
+  }
+
+  /** {@link walkTypes} as a UNION ALL of one walk per type. */
+  private unionTypeWalksQuery(filter: EventFilter, types: readonly string[], limit: number, after: EventPosition | undefined) {
     // Each walk carries its own ORDER BY and LIMIT, as a subquery (SQLite accepts no parenthesized arms): then
     // PostgreSQL, too, reads at most `limit` entries per type backwards in the index, where a bare UNION ALL
     // let it fetch and sort every match of the range (27 ms at 150,000 events, growing with the log).
@@ -341,6 +387,57 @@ export class EventLogReader {
     const [first, ...rest] = walks as [(typeof walks)[number], ...(typeof walks)[number][]];
     const merged = rest.reduce((union, walk) => union.unionAll(walk), first);
     return merged.orderBy('occurred_at', 'desc').orderBy('seq', 'desc').limit(limit);
+  }
+
+  /**
+   * {@link walkTypesQuery} as one walk joined laterally to the list of types: `limit` entries of each type
+   * backwards in the type index, the newest `limit` of them kept. The list is one array parameter, so the
+   * statement is the same whatever the number of types, and one walk is planned, not one per type.
+   */
+  private lateralTypeWalksQuery(
+    filter: EventFilter,
+    types: readonly string[],
+    limit: number,
+    after: EventPosition | undefined,
+  ): RawBuilder<PageKey> {
+    const walk = applyPageRange(
+      this.db
+        .selectFrom('audit_events')
+        .select(['occurred_at', 'seq'])
+        .where('org_id', '=', filter.orgId)
+        .where('type', '=', sql.ref<string>('walked.type')),
+      filter,
+      after,
+      this.style,
+    )
+      .orderBy('occurred_at', 'desc')
+      .orderBy('seq', 'desc')
+      .limit(limit);
+    return sql<PageKey>`
+      select page.occurred_at, page.seq, null::bigint as row_id
+        from unnest(${[...types]}::text[]) as walked(type) cross join lateral (${walk}) as page
+       order by page.occurred_at desc, page.seq desc
+       limit ${limit}`;
+  }
+
+  /**
+   * A page of several types in one statement (with {@link ReadStyle.lateralTypeWalks}): the keys of
+   * {@link lateralTypeWalksQuery}, then the row of each key by the primary key, instead of a second statement
+   * with the keys as parameters (another round trip, and another plan). The range's bounds leave the weeks
+   * outside it out of the plan; each key's `occurred_at` leaves out the rest as the join runs.
+   */
+  private typeWalkRowsQuery(
+    filter: EventFilter,
+    types: readonly string[],
+    limit: number,
+    after: EventPosition | undefined,
+  ): RawBuilder<StoredEvent> {
+    return sql<StoredEvent>`
+      select row.record, row.leaf_hash, row.occurred_at, row.seq
+        from (${this.lateralTypeWalksQuery(filter, types, limit, after)}) as page
+        join audit_events as row on row.org_id = ${filter.orgId} and row.seq = page.seq and row.occurred_at = page.occurred_at
+       where row.occurred_at >= ${filter.fromMs} and row.occurred_at < ${filter.toMs}
+       order by page.occurred_at desc, page.seq desc`;
   }
 
   /**
