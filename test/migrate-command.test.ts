@@ -138,6 +138,8 @@ describe.skipIf(!available)('attest migrate --from sqlite:PATH --to postgres://â
     expect(result.stdout, result.stderr).toContain(`the logs of 3 organizations (${TOTAL_EVENTS} events)`);
     expect(result.code).toBe(0);
     expect(await count(copied, 'audit_events')).toBe(TOTAL_EVENTS);
+    // The source's 20 days of events went into week partitions made for them, none left in the default one.
+    expect(await count(copied, 'audit_events_default')).toBe(0);
     // Tiles over 256 nodes: 700 leaves fill 3 level-0 tiles and 1 of level 8 (2 nodes); 260 leaves 2 and 1; 40 leaves 1.
     expect(await count(copied, 'merkle_tiles')).toBe(8);
     const tileBytes = await client.query<{ n: string }>(`select sum(length(hashes)) as n from ${copied.schema}.merkle_tiles`);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Presets, SingleBar } from 'cli-progress';
-import { loadConfig } from '../../config.js';
+import { DAY_MS, loadConfig } from '../../config.js';
 import { AttestStore } from '../../store/attest-store.js';
 import { migrationProvider } from '../../store/migrations/migration-list.js';
 import { openPostgresStoreDialect } from '../../store/postgres/postgres-store-dialect.js';
@@ -65,7 +65,13 @@ async function migrate(path: string, targetUrl: string, batchSize: number): Prom
     try {
       const copyTarget = new StoreCopyTarget(target.db);
       const total = COPIED_TABLES.reduce((sum, table) => sum + source.count(table), 0);
+      // The weeks the source's events fall in get their partitions before the copy, so its rows go straight
+      // into them instead of into the default partition (from where only a server's start would move them).
+      const daysBack = daysBackTo(source.oldestEventMs());
+      await target.maintainEventPartitions(daysBack);
       await withProgressBar('copying', total, (progress) => copyStore(source, copyTarget, { batchSize, progress }));
+      // Events beyond the weeks made ahead (a clock far in the future) landed in the default partition: moved out now.
+      await target.maintainEventPartitions(daysBack);
       await copyTarget.refreshStatistics();
       return await withProgressBar('verifying', total, (progress) => verifyStoreCopy(source, copyTarget, { batchSize, progress }));
     } finally {
@@ -74,6 +80,11 @@ async function migrate(path: string, targetUrl: string, batchSize: number): Prom
   } finally {
     source.close();
   }
+}
+
+/** Whole days from `oldestMs` to now, one more to cover the part day: the retention window that keeps it. */
+function daysBackTo(oldestMs: number | undefined): number | undefined {
+  return oldestMs === undefined ? undefined : Math.max(0, Math.ceil((Date.now() - oldestMs) / DAY_MS)) + 1;
 }
 
 /** The source is only read, so it cannot be migrated here: its tables must already be those this version copies. */

@@ -54,6 +54,8 @@ export function openSqliteCopySource(path: string): StoreCopySource {
       return prepared(text).all(orgId, ...(afterValues ?? []), limit) as CopyRow[];
     },
     countInOrg: (table, orgId) => (prepared(`select count(*) as n from ${quoted(table)} where org_id = ?`).get(orgId) as { n: number }).n,
+    oldestEventMs: () =>
+      (prepared('select min(occurred_at) as oldest from audit_events').get() as { oldest: number | null }).oldest ?? undefined,
     close() {
       if (db.inTransaction) db.exec('commit');
       db.close();

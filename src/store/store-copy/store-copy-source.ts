@@ -20,6 +20,8 @@ export interface StoreCopySource {
   orgRowsAfter(table: string, orgId: string, order: readonly string[], after: readonly unknown[] | undefined, limit: number): CopyRow[];
   /** How many rows of one organization the table holds. */
   countInOrg(table: string, orgId: string): number;
+  /** When the oldest event happened (epoch ms), or undefined when the log is empty. */
+  oldestEventMs(): number | undefined;
   /** Ends the snapshot and closes the file. */
   close(): void;
 }
