@@ -1,6 +1,7 @@
 import { loadConfig, type AttestConfig } from '../config.js';
 import type { AttestStore } from '../store/attest-store.js';
 import { openStore } from '../store/open-store.js';
+import { CliError } from './cli-error.js';
 
 /** Opens the store `ATTEST_DATABASE_URL` names, runs `work`, and always closes it. */
 export async function withCliStore<T>(work: (store: AttestStore, config: AttestConfig) => Promise<T>): Promise<T> {
@@ -13,5 +14,4 @@ export async function withCliStore<T>(work: (store: AttestStore, config: AttestC
   }
 }
 
-/** An error meant for the person at the terminal: printed without a stack, exit code 1. */
-export class CliError extends Error {}
+export { CliError };

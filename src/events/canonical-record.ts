@@ -41,6 +41,20 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(sorted);
 }
 
+/**
+ * The copy {@link canonicalJson} serializes: JSON data with every object's keys inserted in sorted order, so that
+ * `JSON.stringify` of it (alone, or as a member of an object whose keys are in sorted order) writes RFC 8785
+ * canonical JSON. Undefined when a key's place cannot be kept that way: `canonicalJson` then takes the package.
+ */
+export function canonicalCopy(value: unknown): unknown {
+  try {
+    return sortedKeysCopy(value);
+  } catch (error) {
+    if (!(error instanceof KeyOrderNotKept)) throw error;
+    return undefined;
+  }
+}
+
 function canonicalizeWithPackage(value: unknown): string {
   const json = canonicalize(value);
   if (json === undefined) throw new Error('the value cannot be canonicalized');

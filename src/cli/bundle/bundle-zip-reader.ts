@@ -5,7 +5,7 @@ import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { BUNDLE_FILES } from '../../integrity/bundle-format.js';
 import { csvRowsOfLines } from '../../integrity/csv-rows.js';
 import type { BundleFiles } from '../../integrity/verify-bundle.js';
-import { CliError } from '../cli-store.js';
+import { CliError } from '../cli-error.js';
 
 // The small files are read whole; anything larger than this is not what Attest writes there.
 const SMALL_FILE_LIMIT = 1024 * 1024;
@@ -18,6 +18,16 @@ const READ_CHUNK = 1024 * 1024;
 const DEFLATE = 8;
 const NEWLINE = 0x0a;
 
+/** A bundle zip opened by {@link openBundleZip}. */
+export interface OpenedBundleZip {
+  readonly files: BundleFiles;
+  /** The inflated bytes of one of its files, in pieces, checked against the size the zip states. */
+  bytes(name: string): Promise<AsyncIterable<Buffer>>;
+  /** The inflated size the zip states for one of its files; 0 for a file it does not hold. */
+  sizeOf(name: string): number;
+  close(): void;
+}
+
 /**
  * A bundle zip opened for `verifyBundle`: the small files read whole, the long ones streamed from the zip as
  * lines or CSV rows while the verifier walks them, each read once, so a bundle of any size is checked in
@@ -27,7 +37,7 @@ const NEWLINE = 0x0a;
  * const bundle = await openBundleZip('export.zip');
  * try { report = await verifyBundle(bundle.files, verifiers, hasher); } finally { bundle.close(); }
  */
-export async function openBundleZip(path: string): Promise<{ files: BundleFiles; close(): void }> {
+export async function openBundleZip(path: string): Promise<OpenedBundleZip> {
   const zip = await new Promise<ZipFile>((resolve, reject) =>
     yauzl.open(path, { lazyEntries: true, autoClose: false }, (error, file) => (error ? reject(error) : resolve(file))),
   ).catch((error: unknown) => {
@@ -70,7 +80,7 @@ export async function openBundleZip(path: string): Promise<{ files: BundleFiles;
       proofHashes: lines(() => stream(BUNDLE_FILES.proofHashes)),
       csvRows: csvRowsOfLines(lines(() => stream(BUNDLE_FILES.csv))),
     };
-    return { files, close: () => zip.close() };
+    return { files, bytes: stream, sizeOf: (name) => entries.get(name)?.uncompressedSize ?? 0, close: () => zip.close() };
   } catch (error) {
     zip.close();
     throw error;
@@ -106,7 +116,7 @@ async function* sizedStream(stream: Readable, name: string, size: number): Async
  * a line too. Lines are cut from the bytes (a newline byte never falls inside a UTF-8 sequence) and each is
  * decoded on its own: decoding whole pieces and splitting the text cost several times more.
  */
-async function* lines(open: () => Promise<AsyncIterable<Buffer>>): AsyncGenerator<string[]> {
+export async function* lines(open: () => Promise<AsyncIterable<Buffer>>): AsyncGenerator<string[]> {
   let rest: Buffer | undefined;
   for await (const chunk of await open()) {
     const bytes = rest === undefined ? chunk : Buffer.concat([rest, chunk]);

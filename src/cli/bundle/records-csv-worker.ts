@@ -1,0 +1,50 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { lines, openBundleZip } from './bundle-zip-reader.js';
+import { checkRecordsAgainstCsv } from './records-csv-check.js';
+import type { RecordsCsvMessage, RecordsCsvWorkerData, ToRecordsThread } from './records-csv-thread.js';
+
+// The records side of `attest verify BUNDLE` (see records-csv-thread.ts): this thread opens the bundle on its
+// own and inflates events.csv, is sent the pieces of records.jsonl as the other thread inflates them, and checks
+// the two against each other, handing each batch's seqs to the thread that hashes the records and walks the tree.
+
+if (!parentPort) throw new Error('records-csv-worker runs as a worker thread');
+const port = parentPort;
+const { path, orgId } = workerData as RecordsCsvWorkerData;
+const post = (message: RecordsCsvMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+
+/** The pieces of records.jsonl as they are sent; throws when the sender could not read them. */
+async function* sentPieces(): AsyncGenerator<Buffer> {
+  const queue: ToRecordsThread[] = [];
+  let wake: (() => void) | undefined;
+  port.on('message', (message: ToRecordsThread) => {
+    queue.push(message);
+    wake?.();
+  });
+  for (;;) {
+    const message = queue.shift();
+    if (message === undefined) await new Promise<void>((resolve) => (wake = resolve));
+    else if (message.kind === 'piece') yield Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength);
+    else if (message.kind === 'end') return;
+    else throw new Error('records.jsonl could not be read');
+  }
+}
+const records = sentPieces();
+
+try {
+  const bundle = await openBundleZip(path);
+  try {
+    const outcome = await checkRecordsAgainstCsv(
+      lines(() => Promise.resolve(records)),
+      bundle.files.csvRows,
+      orgId,
+      (seqs) => post({ kind: 'seqs', seqs }, [seqs.buffer as ArrayBuffer]),
+    );
+    post({ kind: 'end', ...outcome });
+  } finally {
+    bundle.close();
+  }
+} catch (error) {
+  // A file that does not read (a bad size, data that does not inflate, a CSV cell left open) does not hold:
+  // the sequential verifier, run again, names the problem or throws what it throws.
+  post({ kind: 'end', holds: false, records: 0, error: error instanceof Error ? error.message : String(error) });
+}
