@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { loadCatalogFolder } from '../catalog/catalog-registry.js';
-import { CliError } from './cli-store.js';
+import { CliError } from './cli-error.js';
 
 type Registration = (program: Command) => void;
 
