@@ -12,7 +12,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     // Browser and live-feed tests poll for what a loaded machine may take seconds to show: the default of
-    // one second made them fail whenever a heavy test (the million-row export) ran beside them.
+    // one second made them fail whenever a heavy test (the large export) ran beside them.
     expect: { poll: { timeout: 10_000 } },
   },
 });
