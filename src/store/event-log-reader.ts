@@ -131,6 +131,17 @@ function applyPageRange<Q extends EventsQuery>(query: Q, filter: EventFilter, af
     ) as Q;
 }
 
+/** One walk of an index for a page: its range, newest first (the index read backwards), at most `limit` rows. */
+function pageWalk<Q extends EventsQuery>(
+  query: Q,
+  filter: EventFilter,
+  after: EventPosition | undefined,
+  style: ReadStyle,
+  limit: number,
+): Q {
+  return applyPageRange(query, filter, after, style).orderBy('occurred_at', 'desc').orderBy('seq', 'desc').limit(limit) as Q;
+}
+
 /**
  * How sparse a filter's events may lie in the log for an export to read ahead: at most this many seqs per
  * event of its first page. Measured on the benchmark dataset, cold: "security only" (about one event in four)
@@ -295,15 +306,13 @@ export class EventLogReader {
   }
 
   private singleWalk(filter: EventFilter, types: string[] | undefined, limit: number, after: EventPosition | undefined) {
-    return applyPageRange(
+    return pageWalk(
       applyColumnFilters(this.db.selectFrom('audit_events').select(STORED_EVENT_COLUMNS), filter, types),
       filter,
       after,
       this.style,
-    )
-      .orderBy('occurred_at', 'desc')
-      .orderBy('seq', 'desc')
-      .limit(limit);
+      limit,
+    );
   }
 
   /**
@@ -318,16 +327,13 @@ export class EventLogReader {
 
   /** The keys of a page in the index that fits the filter, reading index entries only (each carries its row id). */
   private walkIndex(filter: EventFilter, types: string[] | undefined, limit: number, after: EventPosition | undefined): Promise<PageKey[]> {
-    return applyPageRange(
+    return pageWalk(
       applyColumnFilters(this.db.selectFrom('audit_events').select(['occurred_at', 'seq', this.rowIdColumn()]), filter, types),
       filter,
       after,
       this.style,
-    )
-      .orderBy('occurred_at', 'desc')
-      .orderBy('seq', 'desc')
-      .limit(limit)
-      .execute();
+      limit,
+    ).execute();
   }
 
   /**
@@ -367,7 +373,7 @@ export class EventLogReader {
     const walks = types.map((type, i) =>
       this.db
         .selectFrom(
-          applyPageRange(
+          pageWalk(
             this.db
               .selectFrom('audit_events')
               .select(['occurred_at', 'seq', this.rowIdColumn()])
@@ -376,11 +382,8 @@ export class EventLogReader {
             filter,
             after,
             this.style,
-          )
-            .orderBy('occurred_at', 'desc')
-            .orderBy('seq', 'desc')
-            .limit(limit)
-            .as(`walk_${i}`),
+            limit,
+          ).as(`walk_${i}`),
         )
         .select(['occurred_at', 'seq', 'row_id']),
     );
@@ -400,7 +403,7 @@ export class EventLogReader {
     limit: number,
     after: EventPosition | undefined,
   ): RawBuilder<PageKey> {
-    const walk = applyPageRange(
+    const walk = pageWalk(
       this.db
         .selectFrom('audit_events')
         .select(['occurred_at', 'seq'])
@@ -409,10 +412,8 @@ export class EventLogReader {
       filter,
       after,
       this.style,
-    )
-      .orderBy('occurred_at', 'desc')
-      .orderBy('seq', 'desc')
-      .limit(limit);
+      limit,
+    );
     return sql<PageKey>`
       select page.occurred_at, page.seq, null::bigint as row_id
         from unnest(${[...types]}::text[]) as walked(type) cross join lateral (${walk}) as page
