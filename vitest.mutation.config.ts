@@ -9,6 +9,7 @@ export default defineConfig({
       'test/audit-log-cursor.test.ts',
       'test/audit-log-query-params.test.ts',
       'test/events-canonical-record.test.ts',
+      'test/canonical-incoming-event.test.ts',
       'test/property/strict-json.property.test.ts',
       'test/property/cursor.property.test.ts',
       'test/property/canonical-record.property.test.ts',

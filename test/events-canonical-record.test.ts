@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import canonicalizeModule from 'canonicalize';
 import { describe, expect, it } from 'vitest';
-import { canonicalRecordJson, type HashedRecord } from '../src/events/canonical-record.js';
+import { canonicalCopy, canonicalJson, canonicalRecordJson, type HashedRecord } from '../src/events/canonical-record.js';
 import type { JsonValue } from '../src/events/audit-event.js';
 import { leafHash } from '../src/events/leaf-hash.js';
 import { seededRandom } from './support/seeded-random.js';
@@ -88,6 +88,42 @@ describe('canonical record JSON', () => {
     const json = canonicalRecordJson({ ...record, changes: undefined });
     expect(json).toContain('"metadata":{"10":"ten","9":"nine","__proto__":1,"b":{"10":false,"2":true}}');
     expect(json).not.toContain('"changes"');
+  });
+});
+
+describe('canonicalCopy: the sorted copy JSON.stringify writes as RFC 8785', () => {
+  // Where the copy cannot keep a key's place, the callers take the slower package; the bytes are the same either
+  // way, so only here does a key sent needlessly down the slow path (or one wrongly kept on the fast one) show.
+  it('keeps keys that JSON.stringify writes in insertion order, and writes them sorted', () => {
+    for (const key of ['01', '1a', '-1', '4294967295', '1.5', ' 1', 'a', '']) {
+      const copy = canonicalCopy({ [key]: 1, zz: 2, '!': 3 });
+      expect(copy, key).toBeDefined();
+      expect(JSON.stringify(copy)).toBe(canonicalize({ [key]: 1, zz: 2, '!': 3 }));
+    }
+  });
+
+  it('gives up on array-index keys (JSON.stringify writes them first, by number) and __proto__', () => {
+    for (const key of ['0', '9', '10', '4294967294', '__proto__']) {
+      expect(canonicalCopy(JSON.parse(`{"${key}": 1, "a": 2}`) as unknown), key).toBeUndefined();
+      expect(canonicalCopy({ nested: [JSON.parse(`{"${key}": 1}`) as unknown] }), `nested ${key}`).toBeUndefined();
+    }
+  });
+
+  it('drops members set to undefined rather than keeping the key', () => {
+    const copy = canonicalCopy({ b: undefined, a: 1, c: { y: undefined, x: 2 } }) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(copy)).toEqual(['a', 'c']);
+    expect(Object.keys(copy.c ?? {})).toEqual(['x']);
+  });
+
+  it('passes on an error that is not about key order instead of taking it for one', () => {
+    const failing = {
+      get a(): unknown {
+        throw new Error('a getter failed');
+      },
+    };
+    expect(() => canonicalCopy(failing)).toThrow('a getter failed');
+    expect(() => canonicalJson(failing)).toThrow('a getter failed');
+    expect(() => canonicalJson({ 10: 1, nested: failing })).toThrow('a getter failed');
   });
 });
 
