@@ -1,3 +1,4 @@
+import type { CsvRecord } from './bundle-csv.js';
 import { fromHex } from './bytes.js';
 import { FormatError } from './integrity-errors.js';
 import { HASH_SIZE } from './merkle-hasher.js';
@@ -116,6 +117,18 @@ export function parseLeafHashLine(line: string): { seq: number; hash: Uint8Array
 /** The hash of a `proof-hashes.txt` line; `undefined` when it is not 64 lowercase hex digits. */
 export function parseProofHashLine(line: string): Uint8Array | undefined {
   return /^[0-9a-f]{64}$/.test(line) ? fromHex(line) : undefined;
+}
+
+/** A line of `records.jsonl` read as a record: a JSON object whose seq is a safe integer; `undefined` otherwise. */
+export function parseRecordLine(line: string): (CsvRecord & { seq: number; orgId?: unknown }) | undefined {
+  try {
+    const value = JSON.parse(line) as unknown;
+    if (typeof value !== 'object' || value === null) return undefined;
+    const record = value as CsvRecord & { seq?: unknown; orgId?: unknown };
+    return typeof record.seq === 'number' && Number.isSafeInteger(record.seq) ? (record as CsvRecord & { seq: number }) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isCount(value: unknown): value is number {

@@ -1,7 +1,15 @@
 import { BatchReader } from './batch-reader.js';
-import { csvHeaderProblem, csvRowProblem, type CsvRecord } from './bundle-csv.js';
-import { BUNDLE_FILES, parseBundleProof, parseLeafHashLine, parseProofHashLine, type BundleProof } from './bundle-format.js';
+import { csvHeaderProblem, csvRowProblem } from './bundle-csv.js';
+import {
+  BUNDLE_FILES,
+  parseBundleProof,
+  parseLeafHashLine,
+  parseProofHashLine,
+  parseRecordLine,
+  type BundleProof,
+} from './bundle-format.js';
 import { equalBytes, toHex } from './bytes.js';
+import type { Checkpoint } from './checkpoint.js';
 import { FormatError, IntegrityError, ProofLengthError, TreeSizeError } from './integrity-errors.js';
 import type { MerkleHasher } from './merkle-hasher.js';
 import { formatKeyId, type NoteVerifier } from './note-keys.js';
@@ -66,10 +74,26 @@ class BundleProblemError extends Error {
   }
 }
 
-/** Checks a bundle against trusted verifier keys; resolves with the report, never throws for a bad bundle. */
-export async function verifyBundle(files: BundleFiles, verifiers: readonly NoteVerifier[], hasher: MerkleHasher): Promise<BundleReport> {
+/** What a bundle's checkpoint and proof.json say once both hold: what its records are checked against. */
+export interface BundleHead {
+  readonly checkpoint: Checkpoint;
+  /** The organization whose log the checkpoint is of, from its origin. */
+  readonly orgId: string;
+  readonly proof: BundleProof;
+  /** The report as far as the two files go: the log, its size, the keys that verified, the export's scope and range. */
+  readonly report: Omit<BundleReport, 'ok'>;
+}
+
+/**
+ * The first half of {@link verifyBundle}: the checkpoint's signature and log against the keys, and proof.json
+ * against the checkpoint. Resolves with the head when both hold, else with the report naming the first problem.
+ */
+export async function openBundleHead(
+  files: Pick<BundleFiles, 'checkpoint' | 'proof'>,
+  verifiers: readonly NoteVerifier[],
+): Promise<{ head: BundleHead; failure?: undefined } | { head?: undefined; failure: BundleReport }> {
   let report: Omit<BundleReport, 'ok'> = { recordsChecked: 0, verifiedBy: [] };
-  const fail = (problem: BundleProblem): BundleReport => ({ ok: false, ...report, problem });
+  const fail = (problem: BundleProblem) => ({ failure: { ok: false, ...report, problem } });
 
   let opened;
   try {
@@ -110,6 +134,16 @@ export async function verifyBundle(files: BundleFiles, verifiers: readonly NoteV
       file: BUNDLE_FILES.proof,
       reason: `an export of everything ends at the checkpoint's last event ${checkpoint.size - 1}, this one at ${proof.lastSeq}: events were cut off its end`,
     });
+  return { head: { checkpoint, orgId, proof, report } };
+}
+
+/** Checks a bundle against trusted verifier keys; resolves with the report, never throws for a bad bundle. */
+export async function verifyBundle(files: BundleFiles, verifiers: readonly NoteVerifier[], hasher: MerkleHasher): Promise<BundleReport> {
+  const opened = await openBundleHead(files, verifiers);
+  if (opened.failure) return opened.failure;
+  const { checkpoint, orgId, proof } = opened.head;
+  let report = opened.head.report;
+  const fail = (problem: BundleProblem): BundleReport => ({ ok: false, ...report, problem });
 
   let recordsChecked = 0;
   // Each batch of records is checked in one go (one await for its leaf hashes); a problem is thrown only once
@@ -152,7 +186,7 @@ export async function verifyBundle(files: BundleFiles, verifiers: readonly NoteV
             );
           if (proof.contiguous && leaf.seq !== expected)
             throw problemAt(expected, BUNDLE_FILES.leafHashes, `event ${expected} is missing from the list, which goes on at ${leaf.seq}`);
-          const record = parseRecord(line);
+          const record = parseRecordLine(line);
           if (record === undefined)
             throw problemAt(leaf.seq, BUNDLE_FILES.records, `line ${recordsChecked + 1} is not a JSON record with a seq`);
           if (record.seq !== leaf.seq)
@@ -252,15 +286,4 @@ function problemAt(seq: number, file: string, reason: string): BundleProblemErro
 
 function orgOfOrigin(origin: string, keyName: string): string | undefined {
   return origin.startsWith(`${keyName}/`) && origin.length > keyName.length + 1 ? origin.slice(keyName.length + 1) : undefined;
-}
-
-function parseRecord(line: string): (CsvRecord & { seq: number; orgId?: unknown }) | undefined {
-  try {
-    const value = JSON.parse(line) as unknown;
-    if (typeof value !== 'object' || value === null) return undefined;
-    const record = value as CsvRecord & { seq?: unknown; orgId?: unknown };
-    return typeof record.seq === 'number' && Number.isSafeInteger(record.seq) ? (record as CsvRecord & { seq: number }) : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,21 +1,11 @@
-import { BUNDLE_FILES, parseBundleProof, type BundleProof } from '../../integrity/bundle-format.js';
-import type { Checkpoint } from '../../integrity/checkpoint.js';
+import { BUNDLE_FILES } from '../../integrity/bundle-format.js';
 import type { MerkleHasher } from '../../integrity/merkle-hasher.js';
-import { formatKeyId, type NoteVerifier } from '../../integrity/note-keys.js';
-import { openCheckpoint } from '../../integrity/signed-checkpoint.js';
-import type { BundleReport } from '../../integrity/verify-bundle.js';
+import type { NoteVerifier } from '../../integrity/note-keys.js';
+import { openBundleHead, type BundleReport } from '../../integrity/verify-bundle.js';
 import type { OpenedBundleZip } from './bundle-zip-reader.js';
 import { checkLeafSide } from './leaf-side-check.js';
 import { recordLeafDigests } from './record-leaf-digests.js';
 import { RecordsThreadError, startRecordsCsvThread } from './records-csv-thread.js';
-
-/** What a bundle's checkpoint and proof.json say, once both hold. */
-interface BundleHead {
-  readonly checkpoint: Checkpoint;
-  readonly orgId: string;
-  readonly verifiedBy: readonly string[];
-  readonly proof: BundleProof;
-}
 
 /**
  * `verifyBundle`'s checks split over two threads: this one inflates records.jsonl, hashes each line from its bytes,
@@ -33,7 +23,7 @@ export async function verifyBundleInParallel(
   hasher: MerkleHasher,
   workerModule?: URL,
 ): Promise<BundleReport | undefined> {
-  const head = await bundleHead(bundle.files.checkpoint, bundle.files.proof, verifiers);
+  const { head } = await openBundleHead(bundle.files, verifiers);
   if (head === undefined) return undefined;
   const { checkpoint, proof } = head;
   const thread = startRecordsCsvThread({ path, orgId: head.orgId }, workerModule);
@@ -64,36 +54,5 @@ export async function verifyBundleInParallel(
   }
   if (records === undefined) return undefined;
   // Member for member (and in the order) of verifyBundle's report of a bundle that verifies.
-  return {
-    ok: true,
-    recordsChecked: records,
-    verifiedBy: head.verifiedBy,
-    origin: checkpoint.origin,
-    treeSize: checkpoint.size,
-    scope: proof.scope,
-    contiguous: proof.contiguous,
-    firstSeq: proof.firstSeq,
-    lastSeq: proof.lastSeq,
-  };
-}
-
-/** The checkpoint verified with a key whose log it is of, and a proof.json that agrees with it; else `undefined`. */
-async function bundleHead(note: string, proofText: string, verifiers: readonly NoteVerifier[]): Promise<BundleHead | undefined> {
-  try {
-    const opened = await openCheckpoint(note, verifiers);
-    const { checkpoint } = opened;
-    const orgId = opened.verifiedBy
-      .map((key) =>
-        checkpoint.origin.startsWith(`${key.name}/`) && checkpoint.origin.length > key.name.length + 1
-          ? checkpoint.origin.slice(key.name.length + 1)
-          : undefined,
-      )
-      .find((id) => id !== undefined);
-    const proof = parseBundleProof(proofText);
-    if (orgId === undefined || proof.origin !== checkpoint.origin || proof.treeSize !== checkpoint.size) return undefined;
-    if (proof.scope === 'all' && proof.lastSeq !== null && proof.lastSeq !== checkpoint.size - 1) return undefined;
-    return { checkpoint, orgId, proof, verifiedBy: opened.verifiedBy.map((key) => `${key.name}+${formatKeyId(key.keyId)}`) };
-  } catch {
-    return undefined;
-  }
+  return { ok: true, ...head.report, recordsChecked: records };
 }

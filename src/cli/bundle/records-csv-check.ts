@@ -1,5 +1,6 @@
 import { BatchReader } from '../../integrity/batch-reader.js';
-import { csvHeaderProblem, csvRowProblem, type CsvRecord } from '../../integrity/bundle-csv.js';
+import { csvHeaderProblem, csvRowProblem } from '../../integrity/bundle-csv.js';
+import { parseRecordLine } from '../../integrity/bundle-format.js';
 
 /** What the records side of a parallel bundle check found. */
 export interface RecordsCsvOutcome {
@@ -33,7 +34,7 @@ export async function checkRecordsAgainstCsv(
   for await (const lines of records) {
     const seqs = new Float64Array(lines.length);
     for (const [i, line] of lines.entries()) {
-      const record = parseRecord(line);
+      const record = parseRecordLine(line);
       if (record === undefined || record.orgId !== orgId) return outcome(false);
       if (!rows.ready) await rows.fill();
       const row = rows.shift();
@@ -45,17 +46,4 @@ export async function checkRecordsAgainstCsv(
   }
   await rows.fill();
   return outcome(rows.shift() === undefined);
-}
-
-/** A record as `verifyBundle` reads one: a JSON object whose seq is a safe integer. */
-function parseRecord(line: string): (CsvRecord & { seq: number; orgId?: unknown }) | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const record = value as CsvRecord & { seq?: unknown; orgId?: unknown };
-  return typeof record.seq === 'number' && Number.isSafeInteger(record.seq) ? (record as CsvRecord & { seq: number }) : undefined;
 }
