@@ -1,7 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { hash } from 'node:crypto';
-
-const NEWLINE = 0x0a;
+import { lineBatches } from './line-batches.js';
 
 /** The bytes of a line are not UTF-8: what the record's text would decode to is not what was hashed. */
 export class RecordNotUtf8Error extends Error {
@@ -12,9 +11,8 @@ export class RecordNotUtf8Error extends Error {
 
 /**
  * The leaf hash (SHA-256 of 0x00 ‖ line) of each line of `records.jsonl`, taken straight from the inflated
- * bytes, as a binary (latin1) string of 32 characters, a batch for each piece read. Cut and hashed as
- * `bundle-zip-reader.ts` cuts lines (a last line without a newline is a line too), but without decoding a
- * million records into strings first: the verifier's other thread decodes and parses them. A line whose bytes
+ * bytes, as a binary (latin1) string of 32 characters, a batch for each piece read. Cut as `bundle-zip-reader.ts`
+ * cuts lines (`line-batches.ts`), but without decoding a million records into strings first: the verifier's other thread decodes and parses them. A line whose bytes
  * are not UTF-8 throws a {@link RecordNotUtf8Error}, so the bytes hashed here are exactly the UTF-8 of the
  * text that thread reads.
  *
@@ -24,7 +22,6 @@ export class RecordNotUtf8Error extends Error {
 export async function* recordLeafDigests(pieces: AsyncIterable<Buffer>): AsyncGenerator<string[]> {
   // 0x00 ‖ line, written in place for each line: one-shot hashing of one buffer beats a streamed hash's two updates.
   let input = Buffer.alloc(64 * 1024);
-  let rest: Buffer | undefined;
   let line = 0;
   const digest = (bytes: Buffer, start: number, end: number): string => {
     if (end - start + 1 > input.length) input = Buffer.alloc(2 * (end - start + 1));
@@ -33,25 +30,10 @@ export async function* recordLeafDigests(pieces: AsyncIterable<Buffer>): AsyncGe
     line += 1;
     return hash('sha256', input.subarray(0, end - start + 1), 'binary');
   };
-  for await (const piece of pieces) {
-    const bytes = rest === undefined ? piece : Buffer.concat([rest, piece]);
-    const last = bytes.lastIndexOf(NEWLINE);
-    // A newline byte never falls inside a UTF-8 sequence, so the lines up to the last one are checked in one go.
-    if (last >= 0 && !isUtf8(bytes.subarray(0, last))) throw new RecordNotUtf8Error(line + 1);
-    const digests: string[] = [];
-    let start = 0;
-    for (let end = last < 0 ? -1 : bytes.indexOf(NEWLINE); end >= 0; end = bytes.indexOf(NEWLINE, start)) {
-      digests.push(digest(bytes, start, end));
-      start = end + 1;
-    }
-    // Copied: the piece's memory is not ours to keep.
-    rest = start < bytes.length ? Buffer.from(bytes.subarray(start)) : undefined;
-    if (digests.length > 0) yield digests;
-  }
-  if (rest !== undefined) {
-    if (!isUtf8(rest)) throw new RecordNotUtf8Error(line + 1);
-    yield [digest(rest, 0, rest.length)];
-  }
+  yield* lineBatches(pieces, digest, (lines) => {
+    // Checked before any of them is hashed: `line` is the number of lines hashed so far.
+    if (!isUtf8(lines)) throw new RecordNotUtf8Error(line + 1);
+  });
 }
 
 /** Whether a binary-string digest of {@link recordLeafDigests} is the hash `bytes`. */
