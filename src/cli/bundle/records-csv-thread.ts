@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { PushQueue } from '../../core/push-queue.js';
 import { workerModuleUrl } from '../../core/worker-module-url.js';
 import { CliError } from '../cli-error.js';
 import type { RecordsCsvOutcome } from './records-csv-check.js';
@@ -55,41 +56,32 @@ export function startRecordsCsvThread(
   stop(): Promise<void>;
 } {
   const worker = new Worker(moduleUrl, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
-  const batches: (readonly number[])[] = [];
-  let ended: { outcome: RecordsCsvOutcome } | { error: Error } | undefined;
-  let wake: (() => void) | undefined;
+  const seqs = new PushQueue<readonly number[]>();
+  let ended = false;
   let settle: { resolve: (outcome: RecordsCsvOutcome) => void; reject: (error: Error) => void } | undefined;
   const outcome = new Promise<RecordsCsvOutcome>((resolve, reject) => (settle = { resolve, reject }));
   // Read by `seqs` too: an unread rejection here is not an unhandled one.
   outcome.catch(() => {});
   const end = (how: { outcome: RecordsCsvOutcome } | { error: Error }) => {
     if (ended) return;
-    ended = how;
-    if ('error' in how) settle!.reject(how.error);
-    else settle!.resolve(how.outcome);
-    wake?.();
+    ended = true;
+    if ('error' in how) {
+      settle!.reject(how.error);
+      seqs.fail(how.error);
+    } else {
+      settle!.resolve(how.outcome);
+      seqs.end();
+    }
   };
   worker.on('message', (message: RecordsCsvMessage) => {
-    if (message.kind === 'seqs') {
-      batches.push(Array.from(message.seqs));
-      wake?.();
-    } else end({ outcome: { holds: message.holds, records: message.records } });
+    if (message.kind === 'seqs') seqs.push(Array.from(message.seqs));
+    else end({ outcome: { holds: message.holds, records: message.records } });
   });
   worker.on('error', (error) => end({ error: new RecordsThreadError(`the records thread failed: ${error.message}`) }));
   worker.on('exit', (code) => end({ error: new RecordsThreadError(`the records thread exited (code ${code}) before its check ended`) }));
-  const seqs = async function* (): AsyncGenerator<readonly number[]> {
-    for (;;) {
-      const batch = batches.shift();
-      if (batch !== undefined) yield batch;
-      else if (ended) {
-        if ('error' in ended) throw ended.error;
-        return;
-      } else await new Promise<void>((resolve) => (wake = resolve));
-    }
-  };
   const send = (message: ToRecordsThread, transfer: ArrayBuffer[] = []) => worker.postMessage(message, transfer);
   return {
-    seqs: seqs(),
+    seqs,
     outcome,
     share: (pieces) =>
       readAhead(pieces, READ_AHEAD_PIECES, {
@@ -116,39 +108,26 @@ function readAhead(
   ahead: number,
   on: { piece(piece: Buffer): void; end(): void; failed(): void },
 ): AsyncIterable<Buffer> {
-  const queue: Buffer[] = [];
-  let done: { error?: unknown } | undefined;
-  let wakeReader: (() => void) | undefined;
   let wakePump: (() => void) | undefined;
+  const queue = new PushQueue<Buffer>(() => wakePump?.());
   const pump = async () => {
     try {
       for await (const piece of source) {
         on.piece(piece);
         queue.push(piece);
-        wakeReader?.();
         while (queue.length >= ahead) await new Promise<void>((resolve) => (wakePump = resolve));
       }
-      done = {};
       on.end();
+      queue.end();
     } catch (error) {
-      done = { error };
       on.failed();
+      queue.fail(error);
     }
-    wakeReader?.();
   };
   return {
     async *[Symbol.asyncIterator]() {
       void pump();
-      for (;;) {
-        const piece = queue.shift();
-        if (piece !== undefined) {
-          wakePump?.();
-          yield piece;
-        } else if (done) {
-          if ('error' in done) throw done.error;
-          return;
-        } else await new Promise<void>((resolve) => (wakeReader = resolve));
-      }
+      yield* queue;
     },
   };
 }

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { PushQueue } from '../../core/push-queue.js';
 import { lines, openBundleZip } from './bundle-zip-reader.js';
 import { checkRecordsAgainstCsv } from './records-csv-check.js';
 import type { RecordsCsvMessage, RecordsCsvWorkerData, ToRecordsThread } from './records-csv-thread.js';
@@ -12,23 +13,13 @@ const port = parentPort;
 const { path, orgId } = workerData as RecordsCsvWorkerData;
 const post = (message: RecordsCsvMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
-/** The pieces of records.jsonl as they are sent; throws when the sender could not read them. */
-async function* sentPieces(): AsyncGenerator<Buffer> {
-  const queue: ToRecordsThread[] = [];
-  let wake: (() => void) | undefined;
-  port.on('message', (message: ToRecordsThread) => {
-    queue.push(message);
-    wake?.();
-  });
-  for (;;) {
-    const message = queue.shift();
-    if (message === undefined) await new Promise<void>((resolve) => (wake = resolve));
-    else if (message.kind === 'piece') yield Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength);
-    else if (message.kind === 'end') return;
-    else throw new Error('records.jsonl could not be read');
-  }
-}
-const records = sentPieces();
+// The pieces of records.jsonl as they are sent; reading them throws when the sender could not read them.
+const records = new PushQueue<Buffer>();
+port.on('message', (message: ToRecordsThread) => {
+  if (message.kind === 'piece') records.push(Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength));
+  else if (message.kind === 'end') records.end();
+  else records.fail(new Error('records.jsonl could not be read'));
+});
 
 try {
   const bundle = await openBundleZip(path);
