@@ -16,6 +16,7 @@ import { rowToRecord } from '../src/store/event-rows.js';
 import type { AttestStore } from '../src/store/attest-store.js';
 import { authHeaders, buildTestApp, createTenancy, seedVariedEvents, type TestTenancy } from './support/audit-fixtures.js';
 import { createTestStore, type TestStore } from './support/test-stores.js';
+import { expectedCsvHeader } from './support/expected-csv-header.js';
 
 /**
  * The CSV export (API and `attest export`): parsed back with csv-parse it equals the list's results, row for
@@ -25,22 +26,7 @@ import { createTestStore, type TestStore } from './support/test-stores.js';
 
 const ZONE = 'America/New_York';
 const NOW = Date.now();
-const HEADER = [
-  'Log ID',
-  `Date and time (${ZONE})`,
-  'Timestamp (UTC, ISO 8601)',
-  'Action type',
-  'Activity',
-  'Description',
-  'Security action',
-  'Entity name',
-  'Entity type',
-  'Entity ID',
-  'Product',
-  'Performed by name',
-  'Performed by email',
-  'Trace ID',
-];
+const HEADER = expectedCsvHeader(ZONE);
 const execFileAsync = promisify(execFile);
 
 let testStore: TestStore;

@@ -14,6 +14,7 @@ import { subtreesWithoutLeaves } from '../../../src/integrity/streamed-multi-pro
 import { rangeHashes } from '../../../src/integrity/subtree-hashes.js';
 import type { BundleTexts } from './bundle-files.js';
 import { nodeHasher } from './node-hasher.js';
+import { expectedCsvHeader } from '../../support/expected-csv-header.js';
 
 /**
  * A verifiable export bundle built in memory from the integrity library alone (no store, no server): canonical
@@ -63,22 +64,7 @@ export function zonedCell(iso: string, offsetMinutes: number): string {
   return `${shifted.slice(0, 10)} ${shifted.slice(11, 23)} ${sign}${hours}:${minutes}`;
 }
 
-export const PURE_HEADER = [
-  'Log ID',
-  'Date and time (Europe/Paris)',
-  'Timestamp (UTC, ISO 8601)',
-  'Action type',
-  'Activity',
-  'Description',
-  'Security action',
-  'Entity name',
-  'Entity type',
-  'Entity ID',
-  'Product',
-  'Performed by name',
-  'Performed by email',
-  'Trace ID',
-];
+export const PURE_HEADER = expectedCsvHeader('Europe/Paris');
 
 /** The CSV row the export writes for a record: text cells, a leading `'` before a formula, Yes or No. */
 export function pureCsvRow(record: Record<string, CanonicalJsonValue>): string[] {
