@@ -41,13 +41,16 @@ export async function insertSession(db: QueryExecutor, session: SessionsTable): 
 /** The user of the session whose secret hashes to `idHash`, if it has not expired. */
 export async function findUserOfSession(db: QueryExecutor, idHash: string, nowMs: number): Promise<UserAccount | undefined> {
   // Every request of a signed-in user asks: one query with the user's row, not two.
+  return sessionUserQuery(db, idHash, nowMs).executeTakeFirst();
+}
+
+function sessionUserQuery(db: QueryExecutor, idHash: string, nowMs: number) {
   return db
     .selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .select(['users.id', 'users.email', 'users.name'])
     .where('sessions.id_hash', '=', idHash)
-    .where('sessions.expires_at', '>', nowMs)
-    .executeTakeFirst();
+    .where('sessions.expires_at', '>', nowMs);
 }
 
 /**
@@ -59,15 +62,7 @@ export async function findUserOfSessionIn(
   idHash: string,
   probe: MembershipProbe,
 ): Promise<{ user: UserAccount; membership: MembershipInOrg | undefined } | undefined> {
-  const row = await joinMembershipOfUser(
-    db
-      .selectFrom('sessions')
-      .innerJoin('users', 'users.id', 'sessions.user_id')
-      .select(['users.id', 'users.email', 'users.name'])
-      .where('sessions.id_hash', '=', idHash)
-      .where('sessions.expires_at', '>', probe.nowMs),
-    probe,
-  ).executeTakeFirst();
+  const row = await joinMembershipOfUser(sessionUserQuery(db, idHash, probe.nowMs), probe).executeTakeFirst();
   return row ? { user: { id: row.id, email: row.email, name: row.name }, membership: joinedMembership(row) } : undefined;
 }
 
@@ -84,13 +79,16 @@ export async function findUserOfApiToken(
   db: QueryExecutor,
   tokenHash: string,
 ): Promise<{ tokenId: string; user: UserAccount } | undefined> {
-  const row = await db
+  const row = await apiTokenUserQuery(db, tokenHash).executeTakeFirst();
+  return row ? { tokenId: row.token_id, user: { id: row.id, email: row.email, name: row.name } } : undefined;
+}
+
+function apiTokenUserQuery(db: QueryExecutor, tokenHash: string) {
+  return db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
     .select(['api_tokens.id as token_id', 'users.id', 'users.email', 'users.name'])
-    .where('api_tokens.token_hash', '=', tokenHash)
-    .executeTakeFirst();
-  return row ? { tokenId: row.token_id, user: { id: row.id, email: row.email, name: row.name } } : undefined;
+    .where('api_tokens.token_hash', '=', tokenHash);
 }
 
 /**
@@ -102,14 +100,7 @@ export async function findUserOfApiTokenIn(
   tokenHash: string,
   probe: MembershipProbe,
 ): Promise<{ tokenId: string; user: UserAccount; membership: MembershipInOrg | undefined } | undefined> {
-  const row = await joinMembershipOfUser(
-    db
-      .selectFrom('api_tokens')
-      .innerJoin('users', 'users.id', 'api_tokens.user_id')
-      .select(['api_tokens.id as token_id', 'users.id', 'users.email', 'users.name'])
-      .where('api_tokens.token_hash', '=', tokenHash),
-    probe,
-  ).executeTakeFirst();
+  const row = await joinMembershipOfUser(apiTokenUserQuery(db, tokenHash), probe).executeTakeFirst();
   return row
     ? { tokenId: row.token_id, user: { id: row.id, email: row.email, name: row.name }, membership: joinedMembership(row) }
     : undefined;
