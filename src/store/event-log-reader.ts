@@ -282,7 +282,7 @@ export class EventLogReader {
   /**
    * One page. One index range scan that reads each row as it meets it, unless the page is better read in two
    * steps: the index walk first, reading index entries only, then the rows it found. Two steps for several
-   * types (see {@link walkTypes}), and, on a store that reads rows by row id several at a time, for a page
+   * types (see {@link walkTypesQuery}), and, on a store that reads rows by row id several at a time, for a page
    * someone waits for: read one after another from a cold page cache, a filtered page's scattered rows cost
    * a disk round trip each. An export's pages are read one after another by the export, with its read-ahead.
    */
@@ -292,7 +292,7 @@ export class EventLogReader {
     const fetchRows = waitedFor && this.hasRowIds ? this.fetchRowsByRowId : undefined;
     if (severalTypes && this.style.lateralTypeWalks)
       return (await this.typeWalkRowsQuery(filter, types, limit, after).execute(this.db)).rows;
-    if (severalTypes) return this.rowsOf(filter.orgId, await this.walkTypes(filter, types, limit, after), fetchRows);
+    if (severalTypes) return this.rowsOf(filter.orgId, await this.unionTypeWalksQuery(filter, types, limit, after).execute(), fetchRows);
     if (fetchRows) return this.rowsOf(filter.orgId, await this.walkIndex(filter, types, limit, after), fetchRows);
     return this.singleWalk(filter, types, limit, after).execute();
   }
@@ -316,7 +316,7 @@ export class EventLogReader {
   }
 
   /**
-   * The statement that finds the keys of a page of a filter of several types ({@link walkTypes}), here to be
+   * The statement that finds the keys of a page of a filter of several types ({@link walkTypesQuery}), here to be
    * compiled and explained (tests of its plan).
    */
   typeWalksQuery(filter: EventFilter, limit: number, after?: EventPosition): CompiledQuery {
@@ -341,19 +341,9 @@ export class EventLogReader {
    * events are walked in order in the type index and the walks merged, reading index entries only. A page
    * costs the same whether the types are common or absent from the range; one walk of the time index would
    * read a month of entries to fill a page of rare types, and one sorted IN lookup would sort every match of
-   * the month.
+   * the month. As one lateral walk over the list of types ({@link lateralTypeWalksQuery}) where the store
+   * plans that well, else as a UNION ALL of a walk per type ({@link unionTypeWalksQuery}).
    */
-  private async walkTypes(
-    filter: EventFilter,
-    types: readonly string[],
-    limit: number,
-    after: EventPosition | undefined,
-  ): Promise<PageKey[]> {
-    if (!this.style.lateralTypeWalks) return this.unionTypeWalksQuery(filter, types, limit, after).execute();
-    return (await this.lateralTypeWalksQuery(filter, types, limit, after).execute(this.db)).rows;
-  }
-
-  /** The query of {@link walkTypes}, to be read with the head ({@link withHead}). */
   private walkTypesQuery(
     filter: EventFilter,
     types: readonly string[],
@@ -365,7 +355,7 @@ export class EventLogReader {
       : this.unionTypeWalksQuery(filter, types, limit, after);
   }
 
-  /** {@link walkTypes} as a UNION ALL of one walk per type. */
+  /** {@link walkTypesQuery} as a UNION ALL of one walk per type. */
   private unionTypeWalksQuery(filter: EventFilter, types: readonly string[], limit: number, after: EventPosition | undefined) {
     // Each walk carries its own ORDER BY and LIMIT, as a subquery (SQLite accepts no parenthesized arms): then
     // PostgreSQL, too, reads at most `limit` entries per type backwards in the index, where a bare UNION ALL
